@@ -1,0 +1,111 @@
+"""The pipeline, stage by stage: read digests, merge, render, build the site."""
+
+from __future__ import annotations
+
+import calendar
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from generator.catalog import build_catalog
+from generator.config import Settings, source_date_epoch
+from generator.model import Catalog, Problem
+from generator.render import render_pages
+from generator.site import publish, write_docs
+from generator.sources import ReadResult, read_digests
+
+Advance = Callable[[int], None]
+
+
+class Progress(Protocol):
+    """Where the build reports what it is doing; the CLI draws it, tests pass a silent one."""
+
+    def stage(self, label: str, total: int | None = None) -> AbstractContextManager[Advance]: ...
+
+
+class SilentProgress:
+    """Report nothing."""
+
+    @contextmanager
+    def stage(self, label: str, total: int | None = None) -> Iterator[Advance]:
+        yield lambda _steps: None
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the summary the CLI prints."""
+
+    issues: int
+    papers: int
+    listings: int
+    merged: int
+    topics: int
+    pages: int
+    seconds: float
+    site_dir: Path
+    problems: tuple[Problem, ...]
+
+
+def read_catalog(settings: Settings) -> tuple[Catalog, ReadResult]:
+    """Read every digest and merge the issues into a catalog."""
+    result = read_digests(settings.digests_dir, settings.default_year, settings.root)
+    return build_catalog(result.issues), result
+
+
+def build_epoch(catalog: Catalog) -> int:
+    """Return the build's timestamp: SOURCE_DATE_EPOCH, else the newest issue date, never now."""
+    explicit = source_date_epoch()
+    if explicit is not None:
+        return explicit
+    dates = [issue.date for issue in catalog.issues if issue.date is not None]
+    return calendar.timegm(max(dates).timetuple()) if dates else 0
+
+
+@contextmanager
+def _source_date_epoch(epoch: int) -> Iterator[None]:
+    """Let MkDocs stamp the sitemap with the digests' date rather than the clock."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def generate_docs(settings: Settings, progress: Progress) -> tuple[Catalog, ReadResult, int]:
+    """Run every stage up to the Markdown pages and write them; return the page count."""
+    with progress.stage("Reading digests"):
+        catalog, result = read_catalog(settings)
+    with progress.stage("Rendering pages"):
+        pages = render_pages(catalog, settings)
+    with progress.stage("Writing docs/", total=len(pages)) as advance:
+        write_docs(settings.docs_dir, pages)
+        advance(len(pages))
+    return catalog, result, len(pages)
+
+
+def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
+    """Build the whole site; the previous site stays in place unless this one succeeds."""
+    progress = progress or SilentProgress()
+    started = time.perf_counter()
+    catalog, result, pages = generate_docs(settings, progress)
+    with progress.stage("Building the site with MkDocs"), _source_date_epoch(build_epoch(catalog)):
+        publish(settings.config_file, settings.site_dir)
+    return BuildReport(
+        issues=len(catalog.issues),
+        papers=len(catalog.papers),
+        listings=sum(len(issue.entries) for issue in catalog.issues),
+        merged=catalog.merged_count,
+        topics=len(catalog.topics),
+        pages=pages,
+        seconds=time.perf_counter() - started,
+        site_dir=settings.site_dir,
+        problems=result.problems,
+    )

@@ -1,0 +1,90 @@
+"""Merge issues into a catalog: one paper per normalized title, with stable ids and slugs."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from slugify import slugify
+
+from generator.model import Catalog, Entry, Issue, Paper
+
+SLUG_WORDS_MAX_CHARS = 60
+ID_CHARS = 12
+SLUG_SUFFIX_CHARS = 6
+
+
+def normalize_title(title: str) -> str:
+    """Fold a title to the key that decides whether two listings are one paper."""
+    text = unicodedata.normalize("NFKC", title).casefold()
+    text = "".join(" " if unicodedata.category(ch)[0] in {"P", "Z", "C"} else ch for ch in text)
+    return " ".join(text.split())
+
+
+def paper_id(title: str) -> str:
+    """Return the stable id of a paper: a hash of its normalized title."""
+    digest = hashlib.blake2b(normalize_title(title).encode("utf-8"), digest_size=16).hexdigest()
+    return digest[:ID_CHARS]
+
+
+def paper_slug(title: str, pid: str) -> str:
+    """Return the URL slug: the title's words and a piece of the id, so no two papers share it.
+
+    Both parts come from the normalized title alone, so a new digest can never change an
+    existing paper's URL: not by listing it with other casing or punctuation, and not by
+    bringing a title that slugifies alike.
+    """
+    key = normalize_title(title)
+    words = slugify(key, max_length=SLUG_WORDS_MAX_CHARS, word_boundary=True) or "paper"
+    return f"{words}-{pid[:SLUG_SUFFIX_CHARS]}"
+
+
+def _merge(pid: str, listings: Sequence[tuple[Issue, Entry]]) -> Paper:
+    """Make one paper of every listing of it: first title, fullest abstract, all issues."""
+    _, first = listings[0]
+    # The longest abstract wins: scraped abstracts are sometimes cut short. Ties keep the first.
+    abstract = max((entry.abstract for _, entry in listings), key=len)
+    issues = tuple(dict.fromkeys(issue.slug for issue, _ in listings))
+    dates = [d for d in (entry.date or issue.date for issue, entry in listings) if d is not None]
+    return Paper(
+        id=pid,
+        slug=paper_slug(first.title, pid),
+        title=first.title,
+        abstract=abstract,
+        issues=issues,
+        locations=tuple(entry.location for _, entry in listings),
+        date=min(dates) if dates else None,
+        authors=next((e.authors for _, e in listings if e.authors), ()),
+        links=tuple(dict.fromkeys(link for _, e in listings for link in e.links)),
+    )
+
+
+def build_catalog(issues: Iterable[Issue]) -> Catalog:
+    """Merge papers across issues; issues come out newest (highest number) first."""
+    in_order = sorted(issues, key=lambda issue: (issue.number, issue.slug))
+    listings: dict[str, list[tuple[Issue, Entry]]] = {}
+    linked: list[Issue] = []
+    for issue in in_order:
+        ids = []
+        for entry in issue.entries:
+            pid = paper_id(entry.title)
+            listings.setdefault(pid, []).append((issue, entry))
+            ids.append(pid)
+        # A digest listing one paper twice shows it once, where it first appears.
+        linked.append(replace(issue, paper_ids=tuple(dict.fromkeys(ids))))
+    papers = [_merge(pid, found) for pid, found in listings.items()]
+    papers.sort(key=lambda p: (p.slug, p.id))
+    _check_unique(p.slug for p in papers)
+    return Catalog(issues=tuple(reversed(linked)), papers=tuple(papers))
+
+
+def _check_unique(slugs: Iterable[str]) -> None:
+    seen: set[str] = set()
+    for slug in slugs:
+        # Same words and same 24-bit id prefix for two different titles: vanishingly rare,
+        # but a clash would silently overwrite a page, so refuse loudly.
+        if slug in seen:
+            raise ValueError(f"two papers share the slug {slug!r}")
+        seen.add(slug)

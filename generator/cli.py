@@ -1,0 +1,108 @@
+"""The `paper-digest` command: parse arguments, load settings, call the pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from generator import __version__
+from generator.build import SilentProgress, build, read_catalog
+from generator.config import Settings, load_settings
+from generator.console import RichProgress, print_problems, print_summary
+from generator.errors import PaperDigestError
+
+
+def _build(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    progress = SilentProgress() if args.quiet else RichProgress(console)
+    report = build(settings, progress)
+    print_problems(console, report.problems)
+    print_summary(console, report)
+    return 0
+
+
+def _check(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    catalog, result = read_catalog(settings)
+    print_problems(console, result.problems)
+    errors, warnings = len(result.errors), len(result.problems) - len(result.errors)
+    console.print(
+        f"{len(catalog.issues)} issues, {len(catalog.papers)} papers; "
+        f"{errors} errors, {warnings} warnings.",
+        highlight=False,
+    )
+    return 1 if errors else 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    from generator.serve import serve
+
+    serve(settings, args.dev_addr, console)
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """Describe the command line."""
+    parser = argparse.ArgumentParser(
+        prog="paper-digest",
+        description="Turn a folder of research-paper digests into a website, "
+        "RSS/Atom feeds and an email newsletter.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "-f",
+        "--config",
+        default="mkdocs.yml",
+        type=Path,
+        help="the MkDocs configuration holding the settings (default: mkdocs.yml)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    build_cmd = commands.add_parser(
+        "build",
+        help="build the site into site/ (the previous site stays if the build fails)",
+        description="Read the digests, write the pages under docs/, build the site with "
+        "MkDocs in strict mode and swap it into site/ only when the build succeeds.",
+    )
+    build_cmd.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    build_cmd.set_defaults(run=_build)
+    check_cmd = commands.add_parser(
+        "check",
+        help="list every problem in every digest without building",
+        description="Read every digest and print each problem as file:line; "
+        "exit with status 1 when there are errors.",
+    )
+    check_cmd.set_defaults(run=_check)
+    serve_cmd = commands.add_parser(
+        "serve",
+        help="preview the site with live reload while digests and pages change",
+        description="Write the pages, serve the site on a local address and rebuild "
+        "when a digest, template or page changes.",
+    )
+    serve_cmd.add_argument(
+        "-a", "--dev-addr", default="127.0.0.1:8000", help="IP:PORT to serve on (127.0.0.1:8000)"
+    )
+    serve_cmd.set_defaults(run=_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; user mistakes print one line and exit non-zero, never a traceback."""
+    args = make_parser().parse_args(argv)
+    console = Console(stderr=False)
+    errors = Console(stderr=True)
+    try:
+        settings = load_settings(args.config)
+        status: int = args.run(args, settings, console)
+    except PaperDigestError as exc:
+        errors.print(f"error: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        errors.print("interrupted", style="red")
+        return 130
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

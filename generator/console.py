@@ -1,0 +1,63 @@
+"""What the user sees in the terminal: progress while building, problems, and the summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from generator.build import Advance, BuildReport
+from generator.model import Problem, Severity
+
+
+class RichProgress:
+    """Draw each stage as a line: a spinner, or a bar when the stage knows its size."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    @contextmanager
+    def stage(self, label: str, total: int | None = None) -> Iterator[Advance]:
+        columns = [SpinnerColumn(finished_text="[green]✓"), TextColumn("{task.description}")]
+        if total is not None:
+            columns += [BarColumn(), MofNCompleteColumn()]
+        columns.append(TimeElapsedColumn())
+        with Progress(*columns, console=self.console, transient=False) as bar:
+            task = bar.add_task(label, total=total if total is not None else 1)
+            yield lambda steps: bar.advance(task, steps)
+            bar.update(task, completed=total if total is not None else 1)
+
+
+def print_problems(console: Console, problems: Iterable[Problem]) -> None:
+    """Print each problem on one line, errors in red, warnings in yellow."""
+    for problem in problems:
+        style = "red" if problem.severity is Severity.ERROR else "yellow"
+        console.print(str(problem), style=style, markup=False, highlight=False, soft_wrap=True)
+
+
+def print_summary(console: Console, report: BuildReport) -> None:
+    """Print the short summary that ends a build."""
+    errors = sum(1 for p in report.problems if p.severity is Severity.ERROR)
+    warnings = len(report.problems) - errors
+    console.print(
+        f"Built {report.issues} issues: {report.papers} papers "
+        f"({report.listings} listings, {report.merged} merged across issues), "
+        f"{report.topics} topics, {report.pages} pages in {report.seconds:.1f} s.",
+        highlight=False,
+    )
+    if errors or warnings:
+        console.print(
+            f"{errors} input errors and {warnings} warnings above: those papers were left out.",
+            style="yellow",
+            highlight=False,
+        )
+    console.print(f"Site: {report.site_dir}", highlight=False, soft_wrap=True)

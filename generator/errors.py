@@ -1,0 +1,36 @@
+"""One family of exceptions for mistakes a user can fix: each names where and what to do."""
+
+from __future__ import annotations
+
+from generator.model import Location
+
+
+class PaperDigestError(Exception):
+    """A user-facing failure: printed as one line, never as a traceback."""
+
+    def __init__(self, message: str, hint: str = "", location: Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.location = location
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        hint = f" — {self.hint}" if self.hint else ""
+        return f"{where}{self.message}{hint}"
+
+
+class DigestError(PaperDigestError):
+    """A digest cannot be read at all."""
+
+
+class ConfigError(PaperDigestError):
+    """A setting is missing or has a value of the wrong kind."""
+
+
+class BuildError(PaperDigestError):
+    """The site could not be built; the previous site is left as it was."""
+
+
+class ModelUnavailableError(PaperDigestError):
+    """The embedding model or a package it needs is not installed."""

@@ -1,0 +1,147 @@
+"""The records that flow through the pipeline: plain, frozen data, no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in an input file: a path as given and a 1-based line number."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+class Severity(Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with an input, said the way the CLI prints it."""
+
+    location: Location
+    message: str
+    hint: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity.value}: {self.message} — {self.hint}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One paper as one digest lists it, before papers are merged across digests."""
+
+    title: str
+    abstract: str
+    location: Location
+    date: dt.date | None = None
+    authors: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Keyphrase:
+    """A phrase that says what a paper is about, as written in its text."""
+
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One digest: a newsletter issue with its papers in digest order."""
+
+    slug: str
+    number: int
+    title: str
+    source: str
+    date: dt.date | None = None
+    intro: str = ""
+    entries: tuple[Entry, ...] = ()
+    paper_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper of the catalog: one per distinct normalized title, however many issues list it."""
+
+    id: str
+    slug: str
+    title: str
+    abstract: str
+    issues: tuple[str, ...]
+    locations: tuple[Location, ...]
+    date: dt.date | None = None
+    authors: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    keyphrases: tuple[Keyphrase, ...] = ()
+    topics: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """Title and abstract as one document, the text keyphrases are drawn from."""
+        return f"{self.title}. {self.abstract}"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A group of papers that share a concept, with a page of its own."""
+
+    slug: str
+    label: str
+    description: str
+    paper_ids: tuple[str, ...]
+    phrases: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every issue, paper and topic of the newsletter, in their display orders."""
+
+    issues: tuple[Issue, ...]
+    papers: tuple[Paper, ...]
+    topics: tuple[Topic, ...] = ()
+    _paper_index: dict[str, Paper] = field(default_factory=dict, compare=False, repr=False)
+    _issue_index: dict[str, Issue] = field(default_factory=dict, compare=False, repr=False)
+    _topic_index: dict[str, Topic] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._paper_index.update((p.id, p) for p in self.papers)
+        self._issue_index.update((i.slug, i) for i in self.issues)
+        self._topic_index.update((t.slug, t) for t in self.topics)
+
+    def paper(self, paper_id: str) -> Paper:
+        return self._paper_index[paper_id]
+
+    def issue(self, slug: str) -> Issue:
+        return self._issue_index[slug]
+
+    def topic(self, slug: str) -> Topic:
+        return self._topic_index[slug]
+
+    def papers_of(self, issue: Issue) -> tuple[Paper, ...]:
+        """Return the papers of an issue in the order the digest lists them."""
+        return tuple(self._paper_index[pid] for pid in issue.paper_ids)
+
+    def papers_of_topic(self, topic: Topic) -> tuple[Paper, ...]:
+        return tuple(self._paper_index[pid] for pid in topic.paper_ids)
+
+    @property
+    def latest(self) -> Issue | None:
+        """Return the newest issue: the one with the highest number."""
+        return self.issues[0] if self.issues else None
+
+    @property
+    def merged_count(self) -> int:
+        """Count listings folded into an earlier listing of the same paper."""
+        return sum(len(i.entries) for i in self.issues) - len(self.papers)

@@ -1,0 +1,136 @@
+"""Write the generated pages into docs/, build the site with MkDocs and swap it in atomically."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from generator.errors import BuildError
+from generator.render import GENERATED_PATHS
+
+
+def write_docs(docs_dir: Path, pages: Mapping[str, str]) -> int:
+    """Make the generated part of docs/ hold exactly `pages`; return how many files changed.
+
+    Unchanged files are not rewritten, so `serve` reloads only what changed; files left over
+    from an earlier build (a paper that is gone) are removed. Hand-written pages are not touched.
+    """
+    changed = 0
+    for relative, text in pages.items():
+        if relative.split("/", 1)[0] not in GENERATED_PATHS:
+            raise ValueError(f"{relative} is not a generated path")
+        target = docs_dir / relative
+        data = text.encode("utf-8")
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(target, data)
+        changed += 1
+    for stale in sorted(_generated_files(docs_dir) - {docs_dir / p for p in pages}):
+        stale.unlink()
+        changed += 1
+    return changed
+
+
+def _generated_files(docs_dir: Path) -> set[Path]:
+    found = set()
+    for top in GENERATED_PATHS:
+        path = docs_dir / top
+        if path.is_file():
+            found.add(path)
+        elif path.is_dir():
+            found.update(p for p in path.rglob("*") if p.is_file())
+    return found
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    Path(temp).replace(target)
+
+
+class _Collect(logging.Handler):
+    """Keep MkDocs' warnings and errors so a failed build can say why."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _mkdocs_logging() -> Iterator[_Collect]:
+    logger = logging.getLogger("mkdocs")
+    collector = _Collect()
+    saved = (logger.level, logger.propagate)
+    logger.addHandler(collector)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield collector
+    finally:
+        logger.removeHandler(collector)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+def run_mkdocs(config_file: Path, site_dir: Path) -> None:
+    """Build the site in strict mode into `site_dir`; any warning fails the build."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    with _mkdocs_logging() as collected:
+        try:
+            config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
+            build(config)
+        except (MkDocsException, SystemExit) as exc:
+            details = "; ".join(collected.messages) or str(exc)
+            raise BuildError(
+                f"MkDocs could not build the site: {details}",
+                "the previous site is unchanged; fix the page or setting named above",
+            ) from None
+
+
+def publish(
+    config_file: Path, site_dir: Path, extra_files: Mapping[str, bytes] | None = None
+) -> None:
+    """Build into a temporary folder beside `site_dir`, add `extra_files`, then swap it in.
+
+    Until the swap, `site_dir` is untouched; a failure anywhere leaves it as it was.
+    """
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
+    try:
+        run_mkdocs(config_file, staging)
+        for relative, data in sorted((extra_files or {}).items()):
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        _swap(staging, site_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap(new: Path, current: Path) -> None:
+    """Put `new` where `current` is with two renames; the old tree is removed after."""
+    new.chmod(0o755)
+    if not current.exists():
+        new.rename(current)
+        return
+    old = current.with_name(f".{current.name}.old-{os.getpid()}")
+    shutil.rmtree(old, ignore_errors=True)
+    current.rename(old)
+    new.rename(current)
+    shutil.rmtree(old, ignore_errors=True)

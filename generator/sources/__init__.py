@@ -1,0 +1,180 @@
+"""Read a folder of digests into issues; the only place that reads digest files."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from slugify import slugify
+
+from generator.model import Issue, Location, Problem, Severity
+from generator.sources.hf_text import parse_text
+from generator.sources.metadata import (
+    IssueMeta,
+    merge_meta,
+    parse_meta,
+    sidecar_for,
+    split_front_matter,
+)
+
+DIGEST_SUFFIXES = frozenset({".txt", ".md", ".text"})
+SIDECAR_SUFFIXES = frozenset({".yml", ".yaml"})
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """The issues read from a folder, oldest first, and every problem met on the way."""
+
+    issues: tuple[Issue, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
+
+
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort "issue-2" before "issue-10": digit runs compare as numbers."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part.casefold())
+        for part in re.split(r"(\d+)", name)
+        if part
+    )
+
+
+def find_digests(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """List the digest files below a folder in issue order; warn about files that are not."""
+    if not folder.is_dir():
+        where = Location(str(folder), 1)
+        hint = "create it and put digests in it, or set extra.paper_digest.digests_dir"
+        return [], [Problem(where, "the digests folder does not exist", hint)]
+    digests, problems = [], []
+    for path in sorted(
+        folder.rglob("*"), key=lambda p: natural_key(p.relative_to(folder).as_posix())
+    ):
+        relative = path.relative_to(folder)
+        if not path.is_file() or any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.suffix.lower() in DIGEST_SUFFIXES:
+            digests.append(path)
+        elif path.suffix.lower() not in SIDECAR_SUFFIXES:
+            problems.append(
+                Problem(
+                    Location(str(path), 1),
+                    f"not a digest (unknown file type {path.suffix or 'without suffix'!r})",
+                    "digests are .txt or .md files; move this file out of the folder",
+                    Severity.WARNING,
+                )
+            )
+    return digests, problems
+
+
+def decode_digest(data: bytes, path: str) -> tuple[list[str] | None, Problem | None]:
+    """Decode a digest as UTF-8 (BOM allowed) into lines, or say why it cannot be read."""
+    hint = "save the digest as UTF-8 text, or remove it from the digests folder"
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        return None, Problem(Location(path, line), "binary file, not a text digest", hint)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start]
+        return None, Problem(Location(path, line), f"not UTF-8 text (byte 0x{byte:02x})", hint)
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), None
+
+
+def read_digest(
+    path: Path, display: str, position: int, default_year: int | None
+) -> tuple[Issue | None, list[Problem]]:
+    """Read one digest file and its sidecar into an issue."""
+    lines, problem = decode_digest(path.read_bytes(), display)
+    if lines is None:
+        return None, [problem] if problem else []
+    front_lines, body_start = split_front_matter(lines)
+    front, problems = (
+        parse_meta("\n".join(front_lines), display, 2)
+        if body_start
+        else (
+            IssueMeta(),
+            [],
+        )
+    )
+    side = sidecar_for(path)
+    side_meta = IssueMeta()
+    if side is not None:
+        side_text = side.read_text(encoding="utf-8-sig", errors="replace")
+        side_meta, side_problems = parse_meta(side_text, str(side), 1)
+        problems.extend(side_problems)
+    meta = merge_meta(front, side_meta)
+    year = meta.year if meta.year is not None else default_year
+    parsed = parse_text(lines[body_start:], display, body_start + 1, year)
+    problems.extend(parsed.problems)
+    if not parsed.entries:
+        problems.append(
+            Problem(
+                Location(display, 1),
+                "no papers found in this digest",
+                "a digest lists each paper as a title line followed by an abstract line",
+            )
+        )
+        return None, problems
+    date = meta.date
+    if date is None and parsed.dates:
+        first = parsed.dates[0]
+        date = first.resolve(year)
+        if date is None and first.year is None:
+            problems.append(
+                Problem(
+                    first.location,
+                    "the date line has no year, so the issue is shown undated",
+                    "add `year: 2025` in front matter or set extra.paper_digest.default_year",
+                    Severity.WARNING,
+                )
+            )
+    number = meta.number if meta.number is not None else position
+    issue = Issue(
+        slug=slugify(path.stem) or f"issue-{number}",
+        number=number,
+        title=meta.title or f"Issue {number}",
+        source=display,
+        date=date,
+        intro=meta.intro or "",
+        entries=parsed.entries,
+    )
+    return issue, problems
+
+
+def read_digests(
+    folder: Path, default_year: int | None = None, relative_to: Path | None = None
+) -> ReadResult:
+    """Read every digest below a folder; a bad file costs only its own papers."""
+    paths, problems = find_digests(folder)
+    issues: dict[str, Issue] = {}
+    for position, path in enumerate(paths, start=1):
+        display = _display(path, relative_to)
+        issue, found = read_digest(path, display, position, default_year)
+        problems.extend(found)
+        if issue is None:
+            continue
+        if issue.slug in issues:
+            problems.append(
+                Problem(
+                    Location(display, 1),
+                    f"issue URL {issue.slug!r} is taken by {issues[issue.slug].source}",
+                    "rename one of the two digest files; this one is left out",
+                )
+            )
+            continue
+        issues[issue.slug] = issue
+    return ReadResult(tuple(issues.values()), tuple(problems))
+
+
+def _display(path: Path, relative_to: Path | None) -> str:
+    if relative_to is not None:
+        try:
+            return path.relative_to(relative_to).as_posix()
+        except ValueError:
+            pass
+    return str(path)

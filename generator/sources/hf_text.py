@@ -1,0 +1,185 @@
+"""Read the text digests people save from Hugging Face's paper pages.
+
+The format: a few boilerplate lines ("Subscribe", sometimes glued to the first title), an
+optional date line ("Mar 11"), then a title line and an abstract line per paper, blank lines
+optional. Lines are told apart by shape: an abstract is prose (long, or ending like a sentence),
+a title is short and does not end with a full stop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from generator.model import Entry, Location, Problem
+
+BOILERPLATE = frozenset(
+    {
+        "new",
+        "subscribe",
+        "get trending papers in your email inbox!",
+        "get trending papers in your email inbox once a day!",
+        "byak and the research community",
+        "daily papers",
+        "trending papers",
+    }
+)
+# "Subscribe" glued to the first title: "SubscribeGitChameleon: ..."
+_GLUED_SUBSCRIBE = re.compile(r"^Subscribe(?=[^a-z\s])")
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH_DAY = re.compile(r"^(?P<month>[A-Za-z]{3,9})\.? (?P<day>\d{1,2})(?:,? (?P<year>\d{4}))?$")
+_DAY_MONTH = re.compile(r"^(?P<day>\d{1,2}) (?P<month>[A-Za-z]{3,9})\.?(?:,? (?P<year>\d{4}))?$")
+_ISO = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})$")
+# An abstract is prose: many words, or a sentence of some length that ends with a full stop.
+_ABSTRACT_MIN_WORDS = 30
+_SENTENCE_MIN_WORDS = 8
+_TITLE_MAX_CHARS = 300
+
+
+@dataclass(frozen=True)
+class DateLine:
+    """A date line as written; the year is None when the line has none."""
+
+    month: int
+    day: int
+    year: int | None
+    location: Location
+
+    def resolve(self, year: int | None) -> dt.date | None:
+        """Return the date, taking the year from the line first, else from `year`."""
+        chosen = self.year if self.year is not None else year
+        if chosen is None:
+            return None
+        try:
+            return dt.date(chosen, self.month, self.day)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    """What one text digest holds: its papers, date lines and the problems met."""
+
+    entries: tuple[Entry, ...]
+    dates: tuple[DateLine, ...]
+    problems: tuple[Problem, ...]
+
+
+def parse_date_line(line: str, location: Location) -> DateLine | None:
+    """Recognise "Mar 11", "March 11, 2025", "11 Mar 2025" or "2025-03-11"."""
+    for pattern in (_MONTH_DAY, _DAY_MONTH, _ISO):
+        match = pattern.match(line)
+        if not match:
+            continue
+        month_text = match["month"]
+        month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.casefold())
+        day = int(match["day"])
+        if month is None or not 1 <= month <= 12 or not 1 <= day <= 31:
+            return None
+        year = int(match["year"]) if match["year"] else None
+        return DateLine(month, day, year, location)
+    return None
+
+
+def looks_like_abstract(line: str) -> bool:
+    """Tell an abstract (prose) from a title by its shape."""
+    words = len(line.split())
+    if words >= _ABSTRACT_MIN_WORDS or len(line) > _TITLE_MAX_CHARS:
+        return True
+    return words >= _SENTENCE_MIN_WORDS and line.endswith(".")
+
+
+def clean_line(raw: str) -> str:
+    """Fold runs of white space (including no-break spaces) into one space."""
+    return " ".join(raw.split())
+
+
+def _shorten(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def parse_text(
+    lines: list[str], path: str, first_line: int = 1, year: int | None = None
+) -> ParsedText:
+    """Parse the lines of a text digest; `first_line` is the file line of `lines[0]`.
+
+    `year` completes date lines written without one ("Mar 11").
+    """
+    entries: list[Entry] = []
+    dates: list[DateLine] = []
+    problems: list[Problem] = []
+    pending: tuple[str, Location] | None = None
+    current_date: DateLine | None = None
+
+    def no_abstract(title: str, where: Location, why: str) -> None:
+        problems.append(
+            Problem(
+                where,
+                f"title {_shorten(title)!r} has no abstract ({why})",
+                "put the paper's abstract on the line after its title, or delete the title",
+            )
+        )
+
+    for offset, raw in enumerate(lines):
+        where = Location(path, first_line + offset)
+        line = clean_line(raw)
+        if not line or line.casefold() in BOILERPLATE:
+            continue
+        line = _GLUED_SUBSCRIBE.sub("", line).strip()
+        date_line = parse_date_line(line, where)
+        if date_line is not None:
+            if pending is not None:
+                no_abstract(*pending, "a date line follows it")
+                pending = None
+            dates.append(date_line)
+            current_date = date_line
+            continue
+        if pending is None:
+            if looks_like_abstract(line):
+                problems.append(
+                    Problem(
+                        where,
+                        f"abstract with no title before it ({_shorten(line)!r})",
+                        "put the paper's title on the line above its abstract",
+                    )
+                )
+            else:
+                pending = (line, where)
+            continue
+        if not looks_like_abstract(line):
+            no_abstract(*pending, f"line {where.line} is another title")
+            pending = (line, where)
+            continue
+        title, title_at = pending
+        entries.append(
+            Entry(title=title, abstract=line, location=title_at, date=_date(current_date, year))
+        )
+        pending = None
+    if pending is not None:
+        no_abstract(*pending, "the file ends after it")
+    return ParsedText(tuple(entries), tuple(dates), tuple(problems))
+
+
+def _date(line: DateLine | None, year: int | None) -> dt.date | None:
+    return line.resolve(year) if line else None

@@ -1,0 +1,68 @@
+"""Fixtures: throw-away projects built from the repository's real configuration."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from generator.config import Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SMALL_DIGESTS = FIXTURES / "digests" / "small"
+
+# Nothing may download: a model or package that tries fails loudly instead.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+MakeProject = Callable[..., Settings]
+
+
+def copy_project_files(target: Path) -> None:
+    """Copy what a site needs besides digests: settings, hand-written docs, templates."""
+    shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")
+    shutil.copytree(REPO / "templates", target / "templates")
+    (target / "docs").mkdir()
+    shutil.copy(REPO / "docs" / "about.md", target / "docs" / "about.md")
+    shutil.copytree(REPO / "docs" / "assets", target / "docs" / "assets")
+
+
+def write_digests(folder: Path, digests: Mapping[str, str | bytes]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in digests.items():
+        path = folder / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> MakeProject:
+    """Return a factory: a project in a temp folder with the given digests (or a fixture set)."""
+    counter = iter(range(1000))
+
+    def make(
+        digests: Mapping[str, str | bytes] | None = None, source: Path | None = SMALL_DIGESTS
+    ) -> Settings:
+        root = tmp_path / f"project{next(counter)}"
+        root.mkdir()
+        copy_project_files(root)
+        if digests is None and source is not None:
+            shutil.copytree(source, root / "digests")
+        else:
+            write_digests(root / "digests", digests or {})
+        return load_settings(root / "mkdocs.yml")
+
+    return make
+
+
+def paper(title: str, words: int = 40) -> str:
+    """Return a digest block for a paper with a plausible abstract of `words` words."""
+    body = " ".join(f"word{i}" for i in range(words - 6))
+    return f"{title}\nWe study {title.lower()} in depth. {body}.\n"

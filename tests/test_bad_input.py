@@ -1,0 +1,92 @@
+"""Broken digests: one clear message naming file:line each, and every other paper still builds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.build import build, read_catalog
+from generator.model import Severity
+from tests.conftest import MakeProject, paper
+
+GOOD = paper("A Good Paper") + paper("Another Good Paper")
+ABSTRACT = "We present a method for learning things from data. " * 4
+
+CASES = {
+    "title-without-abstract": (
+        paper("Fine Paper") + "Orphan Title At The End\n",
+        3,
+        "title 'Orphan Title At The End' has no abstract (the file ends after it)",
+        "put the paper's abstract on the line after its title, or delete the title",
+    ),
+    "empty-file": (
+        "",
+        1,
+        "no papers found in this digest",
+        "a digest lists each paper as a title line followed by an abstract line",
+    ),
+    "binary-file": (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        3,
+        "binary file, not a text digest",
+        "save the digest as UTF-8 text, or remove it from the digests folder",
+    ),
+    "not-utf8": (
+        paper("Fine Paper").encode() + b"Caf\xe9 Culture in Latin-1\n" + ABSTRACT.encode(),
+        3,
+        "not UTF-8 text (byte 0xe9)",
+        "save the digest as UTF-8 text, or remove it from the digests folder",
+    ),
+    "two-titles-in-a-row": (
+        "First Title Alone\nSecond Title\n" + ABSTRACT + "\n",
+        1,
+        "title 'First Title Alone' has no abstract (line 2 is another title)",
+        "put the paper's abstract on the line after its title, or delete the title",
+    ),
+    "abstract-where-title-should-be": (
+        paper("Fine Paper") + ABSTRACT + "\n" + paper("Later Paper"),
+        3,
+        "abstract with no title before it "
+        "('We present a method for learning things from data. We prese…')",
+        "put the paper's title on the line above its abstract",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_digest_gets_one_message_and_the_rest_builds(
+    case: str, make_project: MakeProject
+) -> None:
+    content, line, message, hint = CASES[case]
+    settings = make_project({"01-good.txt": GOOD, f"02-{case}.txt": content})
+    catalog, result = read_catalog(settings)
+    errors = [p for p in result.problems if p.severity is Severity.ERROR]
+    assert [str(p) for p in errors] == [f"digests/02-{case}.txt:{line}: error: {message} — {hint}"]
+    titles = {p.title for p in catalog.papers}
+    assert {"A Good Paper", "Another Good Paper"} <= titles
+    # In a digest that can be read, the papers that are fine on their own still get through;
+    # a file that is not UTF-8 text is left out whole (its other lines cannot be trusted).
+    if isinstance(content, str) and "Fine Paper" in content:
+        assert "Fine Paper" in titles
+
+
+def test_site_builds_with_every_bad_digest_present(make_project: MakeProject) -> None:
+    digests: dict[str, str | bytes] = {"00-good.txt": GOOD}
+    digests.update({f"{case}.txt": content for case, (content, *_) in CASES.items()})
+    settings = make_project(digests)
+    report = build(settings)
+    assert len([p for p in report.problems if p.severity is Severity.ERROR]) == len(CASES)
+    built = (settings.site_dir / "papers").iterdir()
+    slugs = {path.name for path in built}
+    assert any(s.startswith("a-good-paper-") for s in slugs)
+    assert any(s.startswith("later-paper-") for s in slugs)
+
+
+def test_files_that_are_not_digests_are_named_and_skipped(make_project: MakeProject) -> None:
+    settings = make_project({"01-good.txt": GOOD, "notes.pdf": b"%PDF-1.4", ".hidden.txt": "x"})
+    catalog, result = read_catalog(settings)
+    [warning] = result.problems
+    assert warning.severity is Severity.WARNING
+    assert str(warning.location) == f"{Path(settings.digests_dir) / 'notes.pdf'}:1"
+    assert len(catalog.papers) == 2
