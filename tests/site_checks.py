@@ -1,0 +1,86 @@
+"""Reading a built site back: pages parsed with lxml, scripts, handlers and links collected."""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import lxml.html
+
+_BASE_URL = re.compile(r'URL\("[./]*",')
+URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", "srcdoc")
+
+
+def html_pages(site: Path) -> Iterator[tuple[Path, lxml.html.HtmlElement]]:
+    for path in sorted(site.rglob("*.html")):
+        yield path, lxml.html.fromstring(path.read_bytes())
+
+
+def script_signature(page: Path, site: Path, tree: lxml.html.HtmlElement) -> list[str]:
+    """Name every script of a page: its file (site-relative) or its inline text."""
+    names = []
+    for script in tree.iter("script"):
+        src = script.get("src")
+        if src:
+            here = page.parent.relative_to(site).as_posix()
+            resolved = posixpath.normpath(posixpath.join(here, src)).lstrip("/")
+            names.append(f"src:{resolved}")
+        elif script.get("type") == "application/json":
+            names.append(f"json:{script.get('id')}")
+        else:
+            # Material's inline scripts differ between pages only in the path to the site root.
+            names.append("inline:" + _BASE_URL.sub("URL(BASE,", script.text_content()))
+    return names
+
+
+def event_handlers(tree: lxml.html.HtmlElement) -> list[str]:
+    return [
+        f"{element.tag}[{name}]"
+        for element in tree.iter()
+        if isinstance(element.tag, str)
+        for name in element.attrib
+        if name.lower().startswith("on")
+    ]
+
+
+def script_urls(tree: lxml.html.HtmlElement) -> list[str]:
+    found = []
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name in URL_ATTRIBUTES:
+            value = "".join((element.get(name) or "").split()).lower()
+            if value.startswith(("javascript:", "vbscript:", "data:text/html")):
+                found.append(f"{element.tag}[{name}]={value}")
+    return found
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Hash every file below a folder, by relative path."""
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def broken_internal_links(site: Path) -> list[str]:
+    """List links between pages of the site that lead nowhere."""
+    broken = []
+    for page, tree in html_pages(site):
+        for element in tree.iter("a", "link"):
+            href = element.get("href") or ""
+            if not href or href.startswith(("#", "http:", "https:", "mailto:")):
+                continue
+            path = href.split("#")[0].split("?")[0]
+            # Absolute paths (the 404 page uses them) start at the site root; site_url is "/".
+            base = site if path.startswith("/") else page.parent
+            target = (base / path.lstrip("/")).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)} -> {href}")
+    return broken
