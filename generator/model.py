@@ -111,14 +111,15 @@ class Catalog:
     issues: tuple[Issue, ...]
     papers: tuple[Paper, ...]
     topics: tuple[Topic, ...] = ()
-    _paper_index: dict[str, Paper] = field(default_factory=dict, compare=False, repr=False)
-    _issue_index: dict[str, Issue] = field(default_factory=dict, compare=False, repr=False)
-    _topic_index: dict[str, Topic] = field(default_factory=dict, compare=False, repr=False)
+    _paper_index: dict[str, Paper] = field(init=False, compare=False, repr=False)
+    _issue_index: dict[str, Issue] = field(init=False, compare=False, repr=False)
+    _topic_index: dict[str, Topic] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._paper_index.update((p.id, p) for p in self.papers)
-        self._issue_index.update((i.slug, i) for i in self.issues)
-        self._topic_index.update((t.slug, t) for t in self.topics)
+        # Lookup tables, rebuilt for every instance (so dataclasses.replace gets fresh ones).
+        object.__setattr__(self, "_paper_index", {p.id: p for p in self.papers})
+        object.__setattr__(self, "_issue_index", {i.slug: i for i in self.issues})
+        object.__setattr__(self, "_topic_index", {t.slug: t for t in self.topics})
 
     def paper(self, paper_id: str) -> Paper:
         return self._paper_index[paper_id]

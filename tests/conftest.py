@@ -48,11 +48,21 @@ def make_project(tmp_path: Path) -> MakeProject:
     counter = iter(range(1000))
 
     def make(
-        digests: Mapping[str, str | bytes] | None = None, source: Path | None = SMALL_DIGESTS
+        digests: Mapping[str, str | bytes] | None = None,
+        source: Path | None = SMALL_DIGESTS,
+        site_url: str | None = None,
     ) -> Settings:
         root = tmp_path / f"project{next(counter)}"
         root.mkdir()
         copy_project_files(root)
+        if site_url is not None:
+            config = root / "mkdocs.yml"
+            lines = config.read_text().splitlines(keepends=True)
+            config.write_text(
+                "".join(
+                    f"site_url: {site_url}\n" if ln.startswith("site_url:") else ln for ln in lines
+                )
+            )
         if digests is None and source is not None:
             shutil.copytree(source, root / "digests")
         else:
@@ -91,9 +101,21 @@ def browser():  # type: ignore[no-untyped-def]
         chromium.close()
 
 
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @pytest.fixture
-def serve_dir() -> Iterator[Callable[[Path], str]]:
-    """Serve folders over HTTP on 127.0.0.1; return a function giving the base URL."""
+def serve_dir() -> Iterator[Callable[..., str]]:
+    """Serve folders over HTTP on 127.0.0.1; return a function giving the base URL.
+
+    Pass the port the site was built for (its site_url), so absolute links resolve here.
+    """
     import functools
     import http.server
     import threading
@@ -104,9 +126,9 @@ def serve_dir() -> Iterator[Callable[[Path], str]]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    def start(folder: Path) -> str:
+    def start(folder: Path, port: int = 0) -> str:
         handler = functools.partial(Quiet, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}/"

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from generator.build import build
 from generator.catalog import paper_id, paper_slug
-from tests.conftest import MakeProject
+from tests.conftest import MakeProject, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -18,17 +17,28 @@ XSS_TITLE = "<script>alert(1)</script>"
 
 def test_untrusted_paper_page_runs_nothing_and_math_renders(
     make_project: MakeProject,
-    browser,
-    serve_dir: Callable[[Path], str],  # type: ignore[no-untyped-def]
+    browser,  # type: ignore[no-untyped-def]
+    serve_dir: Callable[..., str],
 ) -> None:
-    settings = make_project()
+    # Built for the address it is served from, as a deployed site is: absolute links resolve.
+    port = free_port()
+    settings = make_project(site_url=f"http://127.0.0.1:{port}/")
     build(settings)
-    base = serve_dir(settings.site_dir)
+    base = serve_dir(settings.site_dir, port)
     page = browser.new_page()
     dialogs: list[str] = []
     errors: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Requests cut short by the next navigation are aborted, not failed.
+    page.on(
+        "requestfailed",
+        lambda request: (
+            None
+            if request.failure == "net::ERR_ABORTED"
+            else errors.append(f"{request.url}: {request.failure}")
+        ),
+    )
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     try:
         for path in (
