@@ -37,12 +37,16 @@ class EmailSettings:
     sender: str = ""
     reply_to: str = ""
     unsubscribe_url: str = ""
-    max_excerpts: int = 60
+    # Papers shown with an excerpt before the rest are listed as titles: 40 keeps the demo's
+    # largest issue (263 papers, 5 keyphrases each) near 89 KB, under Gmail's 102,400-byte clip.
+    max_excerpts: int = 40
     smtp_host: str = "localhost"
     smtp_port: int = 587
     smtp_security: str = "starttls"  # starttls | ssl | none
     smtp_user_env: str = "PAPER_DIGEST_SMTP_USER"
     smtp_password_env: str = "PAPER_DIGEST_SMTP_PASSWORD"
+    # JSON-lines record of (issue, recipient) sent; relative to the project root. Empty: out/email.
+    ledger: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ _EMAIL_OPTIONS: dict[str, tuple[type, int | None]] = {
     "smtp_security": (str, None),
     "smtp_user_env": (str, None),
     "smtp_password_env": (str, None),
+    "ledger": (str, None),
 }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import email.utils
-import inspect
 import os
 import posixpath
 import shutil
@@ -21,7 +20,6 @@ import pytest
 import yaml
 from lxml import etree
 
-import generator.build
 from generator.build import SilentProgress, build, generate_docs
 from generator.catalog import build_catalog
 from generator.config import Settings, load_settings
@@ -643,8 +641,6 @@ def test_every_page_head_names_the_feeds_and_a_topic_page_its_own(
 
 
 def test_a_real_build_publishes_the_feeds(make_project: MakeProject) -> None:
-    if "render_feeds" not in inspect.getsource(generator.build):
-        pytest.skip("generator/build.py does not call render_feeds yet")
     settings = make_project()
     build(settings)
     catalog = build_catalog(read_digests(settings.digests_dir).issues)
