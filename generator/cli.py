@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -41,6 +41,65 @@ def _serve(args: argparse.Namespace, settings: Settings, console: Console) -> in
 
     serve(settings, args.dev_addr, console)
     return 0
+
+
+def _say(console: Console) -> Callable[[str], None]:
+    return lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _email_build(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    from generator.newsletter import email_build_command
+
+    return email_build_command(settings, args.issue, _say(console))
+
+
+def _email_send(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    from generator.mailer import email_send_command
+
+    return email_send_command(
+        settings, args.issue, args.recipients, args.to, args.dry_run, _say(console)
+    )
+
+
+def _add_email_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `email build` and `email send`."""
+    email = commands.add_parser(
+        "email",
+        help="build the email newsletter of each issue, or send one over SMTP",
+        description="Build each issue as an email (HTML, plain text and .eml under "
+        "out/email/), or send one issue to a list of recipients.",
+    )
+    verbs = email.add_subparsers(dest="email_command", required=True, metavar="VERB")
+    build_cmd = verbs.add_parser(
+        "build",
+        help="write <issue>.html, .txt and .eml under out/email/",
+        description="Write each issue's email under out/email/: HTML with inlined CSS, "
+        "plain text and a ready-to-send .eml. Warns when the HTML would be clipped by Gmail.",
+    )
+    build_cmd.add_argument("--issue", type=int, metavar="N", help="only issue number N")
+    build_cmd.set_defaults(run=_email_build)
+    send_cmd = verbs.add_parser(
+        "send",
+        help="send issue N (or the pending issues) to a recipient list, each recipient once",
+        description="Send issue N over SMTP (settings under extra.paper_digest.email; the "
+        "user and password come from environment variables). A ledger records every "
+        "(issue, recipient) sent, so a re-run sends only what is missing.",
+    )
+    which = send_cmd.add_mutually_exclusive_group(required=True)
+    which.add_argument("--issue", type=int, metavar="N", help="issue number N")
+    which.add_argument(
+        "--pending",
+        action="store_true",
+        help="the issues not yet sent: the newest issue in the ledger and every later one "
+        "(the latest issue alone when the ledger is empty)",
+    )
+    target = send_cmd.add_mutually_exclusive_group(required=True)
+    target.add_argument(
+        "--recipients", type=Path, metavar="FILE", help="addresses, one a line (# comments)"
+    )
+    target.add_argument("--to", metavar="ADDRESS", help="send a test copy to one address")
+    send_cmd.add_argument("--dry-run", action="store_true", help="say who would get what")
+    send_cmd.set_defaults(run=_email_send)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -84,6 +143,7 @@ def make_parser() -> argparse.ArgumentParser:
         "-a", "--dev-addr", default="127.0.0.1:8000", help="IP:PORT to serve on (127.0.0.1:8000)"
     )
     serve_cmd.set_defaults(run=_serve)
+    _add_email_commands(commands)
     return parser
 
 

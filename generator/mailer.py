@@ -1,0 +1,453 @@
+"""Send an issue's email over SMTP: one message per recipient, each recorded in a sent-ledger.
+
+The ledger is a JSON-lines file, one line per (issue, recipient) the SMTP server accepted,
+flushed and fsynced before the next message goes out: a run that stops half-way (crash,
+refusal, lost connection) is simply run again and sends only what is missing. Its `sent_at`
+comes from the clock on purpose: the ledger is an operational log, not site output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import smtplib
+import ssl
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field, replace
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from pathlib import Path
+from typing import IO
+
+from generator.config import EmailSettings, Settings
+from generator.errors import ConfigError, PaperDigestError
+from generator.model import Catalog, Issue, Location
+from generator.newsletter import (
+    RECIPIENT_PLACEHOLDER,
+    Environments,
+    IssueEmail,
+    Say,
+    compose_message,
+    email_dir,
+    email_environment,
+    message_bytes,
+    message_id,
+    recipient_key,
+    render_issue_email,
+    select_issues,
+    sender_address,
+    unsubscribe_url,
+)
+
+SENT = "sent"
+ALREADY_SENT = "already sent"
+REFUSED = "refused"
+NOT_SENT = "not sent"
+WOULD_SEND = "would send"
+
+
+class SendError(PaperDigestError):
+    """Mail could not be sent: the server, the connection or the ledger failed."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened (or would happen) to one recipient's copy of an issue."""
+
+    recipient: str
+    message_id: str
+    status: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class SendReport:
+    """The outcome of sending one issue: every recipient's delivery, and why it stopped."""
+
+    issue: Issue
+    subject: str
+    ledger: Path
+    dry_run: bool
+    deliveries: tuple[Delivery, ...]
+    error: str = ""
+
+    def count(self, status: str) -> int:
+        return sum(1 for delivery in self.deliveries if delivery.status == status)
+
+    @property
+    def complete(self) -> bool:
+        """Tell whether every recipient now has the issue (or would, in a dry run)."""
+        done = {SENT, ALREADY_SENT, WOULD_SEND}
+        return not self.error and all(d.status in done for d in self.deliveries)
+
+
+def check_address(text: str, location: Location | None = None) -> str:
+    """Return a bare address (a@b.org) if it is one, else raise naming where it came from."""
+    problem = any(ch.isspace() or ord(ch) < 32 for ch in text) or text.count("@") != 1
+    try:
+        parsed = Address(addr_spec=text)
+    except (ValueError, IndexError, HeaderParseError):
+        problem = True
+    if problem or not parsed.domain or not parsed.username:
+        raise ConfigError(f"not an email address: {text!r}", "one bare address a line", location)
+    return text
+
+
+def read_recipients(path: Path) -> tuple[str, ...]:
+    """Read a recipient list: one address a line, `#` comments and blank lines skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the recipient list ({exc.strerror})", "") from None
+    found: dict[str, str] = {}
+    for number, line in enumerate(lines, start=1):
+        text = line.split(" #", 1)[0].strip()
+        if not text or text.startswith("#"):
+            continue
+        address = check_address(text, Location(str(path), number))
+        found.setdefault(recipient_key(address), address)
+    if not found:
+        raise ConfigError(f"{path}: no recipients in the list", "write one address a line")
+    return tuple(found.values())
+
+
+def ledger_path(settings: Settings) -> Path:
+    """Return the ledger's path: email.ledger (relative to the project), else out/email/."""
+    configured = settings.email.ledger
+    return settings.root / configured if configured else email_dir(settings) / "ledger.jsonl"
+
+
+def _entry_key(line: bytes) -> tuple[str, str] | None:
+    """Return a ledger line's (issue, recipient key), None if the line is not an entry."""
+    try:
+        entry = json.loads(line)
+        return str(entry["issue"]), recipient_key(str(entry["recipient"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _parse_ledger(data: bytes, path: Path) -> tuple[set[tuple[str, str]], int]:
+    """Return the ledger's (issue, recipient key) pairs and how many bytes hold whole entries.
+
+    A last line cut short (a crash while writing it) is not an entry; any other damage is an
+    error, since guessing could mail someone twice.
+    """
+    sent = set()
+    lines = data.split(b"\n")
+    for number, line in enumerate(lines, start=1):
+        key = _entry_key(line) if line.strip() else None
+        if key is not None:
+            sent.add(key)
+        elif line.strip() and number < len(lines):
+            where = Location(str(path), number)
+            hint = "fix or delete the line; every other line is still honoured"
+            raise SendError("the sent-ledger has a damaged line", hint, where)
+    torn = bool(lines[-1].strip()) and _entry_key(lines[-1]) is None
+    return sent, len(data) - len(lines[-1]) if torn else len(data)
+
+
+def read_ledger(path: Path) -> set[tuple[str, str]]:
+    """Return who has been sent what, without locking: for dry runs."""
+    return _parse_ledger(path.read_bytes(), path)[0] if path.exists() else set()
+
+
+@dataclass
+class Ledger:
+    """The sent-ledger, opened for appending under an exclusive lock."""
+
+    path: Path
+    handle: IO[bytes]
+    sent: set[tuple[str, str]] = field(default_factory=set)
+    needs_newline: bool = False
+
+    def has(self, issue: Issue, recipient: str) -> bool:
+        return (issue.slug, recipient_key(recipient)) in self.sent
+
+    def record(self, issue: Issue, recipient: str, message_id: str) -> None:
+        """Append one sent message and force it to disk before anything else is sent."""
+        entry = {
+            "issue": issue.slug,
+            "recipient": recipient,
+            "message_id": message_id,
+            "sent_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        line = json.dumps(entry, ensure_ascii=False) + "\n"
+        self.handle.write((("\n" if self.needs_newline else "") + line).encode("utf-8"))
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.needs_newline = False
+        self.sent.add((issue.slug, recipient_key(recipient)))
+
+
+@contextmanager
+def open_ledger(path: Path) -> Iterator[Ledger]:
+    """Open the ledger for appending; a second sender at the same time is refused."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SendError(f"{path}: another send is running", "wait for it to end") from None
+        handle.seek(0)
+        data = handle.read()
+        sent, whole = _parse_ledger(data, path)
+        if whole < len(data):  # drop the torn line so that appending leaves no damage behind
+            handle.truncate(whole)
+        needs_newline = whole > 0 and not data[:whole].endswith(b"\n")
+        yield Ledger(path, handle, sent, needs_newline)
+
+
+def smtp_credentials(
+    settings: Settings, environ: Mapping[str, str] | None = None
+) -> tuple[str, str] | None:
+    """Return (user, password) from the environment; over TLS both are required."""
+    env = os.environ if environ is None else environ
+    email = settings.email
+    user, password = env.get(email.smtp_user_env, ""), env.get(email.smtp_password_env, "")
+    required = email.smtp_security != "none" or bool(user or password)
+    hint = "export it (in CI: a repository secret); never write it in a file"
+    for name, value in ((email.smtp_user_env, user), (email.smtp_password_env, password)):
+        if required and not value:
+            raise ConfigError(f"the environment variable {name} is not set", hint)
+    return (user, password) if required else None
+
+
+def _connect(email: EmailSettings, context: ssl.SSLContext, timeout: float) -> smtplib.SMTP:
+    """Open the connection, encrypted as configured; STARTTLS never falls back to plain."""
+    if email.smtp_security == "ssl":
+        return smtplib.SMTP_SSL(email.smtp_host, email.smtp_port, timeout=timeout, context=context)
+    smtp = smtplib.SMTP(email.smtp_host, email.smtp_port, timeout=timeout)
+    if email.smtp_security == "starttls":
+        try:
+            smtp.starttls(context=context)
+        except BaseException:
+            smtp.close()
+            raise
+    return smtp
+
+
+def open_smtp(
+    settings: Settings,
+    credentials: tuple[str, str] | None,
+    ssl_context: ssl.SSLContext | None = None,
+    timeout: float = 30.0,
+) -> smtplib.SMTP:
+    """Connect (SSL, STARTTLS or plain, as configured) and log in."""
+    email = settings.email
+    where = f"{email.smtp_host}:{email.smtp_port}"
+    smtp = None
+    try:
+        smtp = _connect(email, ssl_context or ssl.create_default_context(), timeout)
+        if credentials is not None:
+            smtp.login(*credentials)
+    except (OSError, smtplib.SMTPException) as exc:
+        if smtp is not None:
+            smtp.close()
+        if isinstance(exc, smtplib.SMTPAuthenticationError):
+            raise SendError(f"{where} refused the login: {exc.smtp_code}", "check them") from None
+        raise SendError(f"cannot send through {where}: {exc}", "check email.smtp_*") from None
+    return smtp
+
+
+def _require_sendable(settings: Settings) -> str:
+    """Return the envelope sender; refuse to mail without a sender and an unsubscribe link."""
+    sender = sender_address(settings)
+    if sender is None:
+        raise ConfigError("email.sender is not set", "set extra.paper_digest.email.sender")
+    if not unsubscribe_url(settings, None):
+        raise ConfigError("email.unsubscribe_url is not set", "an https:// URL; {recipient} ok")
+    return sender.addr_spec
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+
+
+def _deliver(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> tuple[str, str]:
+    """Send one message; return (status, detail), raise SendError when sending must stop."""
+    try:
+        smtp.sendmail(sender, [recipient], data)
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, reason = exc.recipients.get(recipient, (0, b""))
+        detail = f"{code} {_text(reason)}"
+        if 500 <= code < 600:  # permanent for this address: go on with the others
+            return REFUSED, detail
+        raise SendError(f"{recipient}: {detail}", "run the same command again later") from None
+    except smtplib.SMTPResponseException as exc:
+        detail = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+        raise SendError(f"{recipient}: {detail}", "run the same command again later") from None
+    except (OSError, smtplib.SMTPException) as exc:
+        raise SendError(f"{recipient}: {exc}", "run the same command again later") from None
+    return SENT, ""
+
+
+@dataclass(frozen=True)
+class _Mailing:
+    """One issue on its way out: what every recipient's message is made from."""
+
+    catalog: Catalog
+    settings: Settings
+    base: IssueEmail
+    sender: str
+    environments: Environments
+
+    def message_for(self, recipient: str) -> tuple[str, bytes]:
+        """Return the Message-ID and bytes of the message addressed to one recipient."""
+        if RECIPIENT_PLACEHOLDER in self.settings.email.unsubscribe_url:  # links name them
+            issue, envs = self.base.issue, self.environments
+            email = render_issue_email(
+                self.catalog, issue, self.settings, recipient=recipient, environments=envs
+            )
+        else:
+            email = replace(self.base, recipient=recipient)
+        msg = compose_message(email, self.settings)
+        return str(msg["Message-ID"]), message_bytes(msg)
+
+
+def send_issue(
+    catalog: Catalog,
+    settings: Settings,
+    number: int,
+    recipients: Sequence[str],
+    *,
+    dry_run: bool = False,
+    progress: Callable[[Delivery], None] | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> SendReport:
+    """Send issue `number` to each recipient not yet in the ledger, one message each."""
+    issue = select_issues(catalog, number)[0]
+    unique: dict[str, str] = {}
+    for recipient in recipients:
+        unique.setdefault(recipient_key(recipient), recipient)
+    recipients = list(unique.values())
+    sender = _require_sendable(settings)
+    envs = email_environment(settings)
+    base = render_issue_email(catalog, issue, settings, environments=envs)
+    path = ledger_path(settings)
+    if dry_run:
+        deliveries = _plan(issue, settings, recipients, read_ledger(path))
+        return SendReport(issue, base.subject, path, True, deliveries)
+    credentials = smtp_credentials(settings, environ)
+    mailing = _Mailing(catalog, settings, base, sender, envs)
+    with open_ledger(path) as ledger:
+        done = _plan(issue, settings, [r for r in recipients if ledger.has(issue, r)], ledger.sent)
+        pending = [r for r in recipients if not ledger.has(issue, r)]
+        if not pending:
+            return SendReport(issue, base.subject, path, False, done)
+        smtp = open_smtp(settings, credentials, ssl_context)
+        try:
+            sent, error = _send_each(smtp, mailing, pending, ledger, progress)
+        finally:
+            with suppress(smtplib.SMTPException, OSError):
+                smtp.quit()
+    return SendReport(issue, base.subject, path, False, done + sent, error)
+
+
+def _send_each(
+    smtp: smtplib.SMTP,
+    mailing: _Mailing,
+    pending: Sequence[str],
+    ledger: Ledger,
+    progress: Callable[[Delivery], None] | None,
+) -> tuple[tuple[Delivery, ...], str]:
+    """Send to each recipient in turn, recording each success; stop at the first failure."""
+    deliveries: list[Delivery] = []
+    for index, recipient in enumerate(pending):
+        mid, data = mailing.message_for(recipient)
+        try:
+            status, detail = _deliver(smtp, mailing.sender, recipient, data)
+        except SendError as exc:
+            deliveries += [Delivery(r, "", NOT_SENT) for r in pending[index:]]
+            return tuple(deliveries), str(exc)
+        if status == SENT:
+            ledger.record(mailing.base.issue, recipient, mid)
+        deliveries.append(Delivery(recipient, mid, status, detail))
+        if progress is not None:
+            progress(deliveries[-1])
+    return tuple(deliveries), ""
+
+
+def _plan(
+    issue: Issue, settings: Settings, recipients: Sequence[str], sent: set[tuple[str, str]]
+) -> tuple[Delivery, ...]:
+    """Say who would get the issue and who already has it, without connecting."""
+    return tuple(
+        Delivery(
+            recipient,
+            message_id(issue, settings, recipient),
+            ALREADY_SENT if (issue.slug, recipient_key(recipient)) in sent else WOULD_SEND,
+        )
+        for recipient in recipients
+    )
+
+
+def pending_issues(catalog: Catalog, sent: set[tuple[str, str]]) -> tuple[int, ...]:
+    """Return the numbers of the issues still to mail, oldest first.
+
+    That is the newest issue the ledger knows (it may have stopped half-way; sending it again
+    reaches only whom it missed) and every issue after it. With an empty ledger it is the
+    latest issue alone: a newsletter that starts mailing does not send its whole archive.
+    """
+    if not catalog.issues:
+        return ()
+    mailed = {slug for slug, _ in sent}
+    numbers = [issue.number for issue in catalog.issues if issue.slug in mailed]
+    if not numbers:
+        return (catalog.issues[0].number,)
+    newest = max(numbers)
+    return tuple(sorted(issue.number for issue in catalog.issues if issue.number >= newest))
+
+
+def email_send_command(
+    settings: Settings,
+    issue: int | None,
+    recipients_file: Path | None,
+    to: str | None,
+    dry_run: bool,
+    say: Say,
+) -> int:
+    """Send for `paper-digest email send`; return 0 when everyone has the issues, else 1.
+
+    With `issue` None, send every pending issue (see `pending_issues`).
+    """
+    from generator.build import read_catalog  # build runs the stages; import it only here
+
+    if (recipients_file is None) == (to is None):
+        raise ConfigError("give either --recipients FILE or --to ADDRESS", "not both, not neither")
+    recipients = read_recipients(recipients_file) if recipients_file else (check_address(str(to)),)
+    catalog, _ = read_catalog(settings)
+    numbers = (
+        (issue,)
+        if issue is not None
+        else pending_issues(catalog, read_ledger(ledger_path(settings)))
+    )
+
+    def show(delivery: Delivery) -> None:
+        detail = f" ({delivery.detail})" if delivery.detail else ""
+        say(f"{delivery.status}: {delivery.recipient}{detail}")
+
+    for number in numbers:
+        report = send_issue(catalog, settings, number, recipients, dry_run=dry_run, progress=show)
+        for delivery in report.deliveries:  # sent and refused ones were shown as they happened
+            if delivery.status in {WOULD_SEND, NOT_SENT}:
+                show(delivery)
+        say(send_summary(report))
+        if not report.complete:
+            return 1  # a later issue must not overtake one that is still going out
+    if not numbers:
+        say("No issues to send.")
+    return 0
+
+
+def send_summary(report: SendReport) -> str:
+    """Describe a send in one line, for the end of the command's output."""
+    counts = (SENT, WOULD_SEND, ALREADY_SENT, REFUSED, NOT_SENT)
+    parts = [f"{report.count(status)} {status}" for status in counts if report.count(status)]
+    head = f"Issue {report.issue.number} “{report.subject}”"
+    stopped = f"; stopped: {report.error}" if report.error else ""
+    dry = " (dry run)" if report.dry_run else ""
+    return f"{head}{dry}: {', '.join(parts) or 'no recipients'}{stopped}. Ledger: {report.ledger}"
