@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test lint format bench golden check system-deps vendor-katex clean
+.PHONY: venv site serve test lint format bench golden check system-deps vendor-katex clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet "torch==2.13.0" $(TORCH_PIP_ARGS)
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
+
+venv: $(STAMP)  ## create .venv with everything installed
 
 site: $(STAMP)  ## build the demo site from digests/ into site/
 	$(BIN)/paper-digest build

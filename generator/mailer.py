@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
+import hmac
 import json
 import os
 import smtplib
@@ -120,11 +122,31 @@ def ledger_path(settings: Settings) -> Path:
     return settings.root / configured if configured else email_dir(settings) / "ledger.jsonl"
 
 
+LEDGER_KEY_ENV = "PAPER_DIGEST_LEDGER_KEY"
+_HASHED = "hmac-sha256:"
+
+
+def ledger_recipient(address: str) -> str:
+    """Return how the ledger names a recipient: the address, or its keyed hash.
+
+    With PAPER_DIGEST_LEDGER_KEY set, the ledger holds HMAC-SHA256 digests instead of
+    addresses, so it can be kept where others may read it (a branch of a public repository)
+    without giving away who reads the newsletter.
+    """
+    key = os.environ.get(LEDGER_KEY_ENV, "")
+    normal = recipient_key(address)
+    if not key:
+        return normal
+    return _HASHED + hmac.new(key.encode(), normal.encode(), hashlib.sha256).hexdigest()
+
+
 def _entry_key(line: bytes) -> tuple[str, str] | None:
     """Return a ledger line's (issue, recipient key), None if the line is not an entry."""
     try:
         entry = json.loads(line)
-        return str(entry["issue"]), recipient_key(str(entry["recipient"]))
+        recipient = str(entry["recipient"])
+        name = recipient if recipient.startswith(_HASHED) else ledger_recipient(recipient)
+        return str(entry["issue"]), name
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -164,13 +186,15 @@ class Ledger:
     needs_newline: bool = False
 
     def has(self, issue: Issue, recipient: str) -> bool:
-        return (issue.slug, recipient_key(recipient)) in self.sent
+        return (issue.slug, ledger_recipient(recipient)) in self.sent
 
     def record(self, issue: Issue, recipient: str, message_id: str) -> None:
         """Append one sent message and force it to disk before anything else is sent."""
         entry = {
             "issue": issue.slug,
-            "recipient": recipient,
+            "recipient": ledger_recipient(recipient)
+            if os.environ.get(LEDGER_KEY_ENV)
+            else recipient,
             "message_id": message_id,
             "sent_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
@@ -179,7 +203,7 @@ class Ledger:
         self.handle.flush()
         os.fsync(self.handle.fileno())
         self.needs_newline = False
-        self.sent.add((issue.slug, recipient_key(recipient)))
+        self.sent.add((issue.slug, ledger_recipient(recipient)))
 
 
 @contextmanager
@@ -379,7 +403,7 @@ def _plan(
         Delivery(
             recipient,
             message_id(issue, settings, recipient),
-            ALREADY_SENT if (issue.slug, recipient_key(recipient)) in sent else WOULD_SEND,
+            ALREADY_SENT if (issue.slug, ledger_recipient(recipient)) in sent else WOULD_SEND,
         )
         for recipient in recipients
     )

@@ -78,7 +78,8 @@ def paper(title: str, words: int = 40) -> str:
     return f"{title}\nWe study {title.lower()} in depth. {body}.\n"
 
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium here and in .ci/run; elsewhere (GitHub's runners) point this at a Chrome.
+CHROMIUM = os.environ.get("PAPER_DIGEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

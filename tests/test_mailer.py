@@ -392,3 +392,19 @@ def test_pending_sends_the_latest_issue_then_each_new_one_once(
     assert summaries[0].startswith("Issue 3") and "1 already sent" in summaries[0]
     assert summaries[1].startswith("Issue 4") and ": 1 sent." in summaries[1]
     assert len(box.messages) == 2
+
+
+def test_a_keyed_ledger_holds_no_addresses_and_still_sends_once(
+    setup: tuple[Settings, Mailbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, box = setup
+    monkeypatch.setenv("PAPER_DIGEST_LEDGER_KEY", "a secret kept in CI")
+    assert send(settings, PEOPLE[:2]).complete
+    text = ledger_path(settings).read_text()
+    assert "example.com" not in text
+    assert all(
+        json.loads(line)["recipient"].startswith("hmac-sha256:") for line in text.splitlines()
+    )
+    report = send(settings, (PEOPLE[0].upper(), PEOPLE[2]))
+    assert [d.status for d in report.deliveries] == [ALREADY_SENT, SENT]
+    assert len(box.messages) == 3

@@ -1,9 +1,12 @@
 #!/bin/sh
-# Install the Debian packages the tests drive: headless Chromium (and its driver) for the
-# browser tests, faketime to build under a different clock. Does nothing when they are there.
+# Install the Debian packages the tests drive: headless Chromium for the browser tests and
+# faketime to build under another clock. Does nothing when they are there. Set
+# PAPER_DIGEST_CHROMIUM to use another Chromium or Chrome binary instead.
 set -eu
 missing=""
-command -v chromium >/dev/null 2>&1 || missing="$missing chromium chromium-driver"
+if [ -z "${PAPER_DIGEST_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  missing="$missing chromium"
+fi
 command -v faketime >/dev/null 2>&1 || missing="$missing faketime"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
