@@ -15,10 +15,10 @@ export NO_MKDOCS_2_WARNING := 1
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --quiet --upgrade pip
 	# The CPU build of torch first, so nothing below pulls the CUDA build.
-	$(BIN)/pip install --quiet "torch==2.13.0" $(TORCH_PIP_ARGS)
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --quiet "torch==2.13.0" $(TORCH_PIP_ARGS)
+	$(BIN)/pip install --quiet --quiet -e ".[dev]"
 	touch $@
 
 venv: $(STAMP)  ## create .venv with everything installed

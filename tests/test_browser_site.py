@@ -1,60 +1,174 @@
-"""The built site in headless Chromium: untrusted text runs nothing, math is typeset."""
+"""The built site in headless Chromium, as a reader uses it.
+
+The site is built for the address it is served from (site_url), as a deployed site is, so
+absolute links (feeds in the head, the 404 page) resolve. Screenshots go to
+tests/artifacts/site/.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+import lxml.etree
 import pytest
 
 from generator.build import build
 from generator.catalog import paper_id, paper_slug
-from tests.conftest import MakeProject, free_port
+from generator.config import Settings, load_settings
+from tests.conftest import SMALL_DIGESTS, copy_project_files, free_port
 
 pytestmark = pytest.mark.browser
 
 XSS_TITLE = "<script>alert(1)</script>"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "site"
 
 
-def test_untrusted_paper_page_runs_nothing_and_math_renders(
-    make_project: MakeProject,
-    browser,  # type: ignore[no-untyped-def]
-    serve_dir: Callable[..., str],
-) -> None:
-    # Built for the address it is served from, as a deployed site is: absolute links resolve.
+def paper_path(title: str) -> str:
+    return f"papers/{paper_slug(title, paper_id(title))}/"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@dataclass
+class Site:
+    settings: Settings
+    base: str
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """Build the fixture digests once and serve the site on 127.0.0.1 at its site_url."""
+    root = tmp_path_factory.mktemp("browser-site")
+    copy_project_files(root)
+    shutil.copytree(SMALL_DIGESTS, root / "digests")
     port = free_port()
-    settings = make_project(site_url=f"http://127.0.0.1:{port}/")
+    config = root / "mkdocs.yml"
+    lines = config.read_text().splitlines(keepends=True)
+    url = f"http://127.0.0.1:{port}/"
+    config.write_text(
+        "".join(f"site_url: {url}\n" if ln.startswith("site_url:") else ln for ln in lines)
+    )
+    settings = load_settings(config)
     build(settings)
-    base = serve_dir(settings.site_dir, port)
-    page = browser.new_page()
-    dialogs: list[str] = []
-    errors: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    handler = functools.partial(_Quiet, directory=str(settings.site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield Site(settings, url)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class Watched:
+    """A page whose dialogs, script errors, console errors and failed requests are kept."""
+
+    page: Any
+    problems: list[str] = field(default_factory=list)
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+
+@pytest.fixture
+def reader(browser: Any) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    watched = Watched(context.new_page())
+    page, problems = watched.page, watched.problems
+
+    def on_dialog(dialog: Any) -> None:
+        problems.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     # Requests cut short by the next navigation are aborted, not failed.
     page.on(
         "requestfailed",
         lambda request: (
             None
             if request.failure == "net::ERR_ABORTED"
-            else errors.append(f"{request.url}: {request.failure}")
+            else problems.append(f"{request.url}: {request.failure}")
         ),
     )
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    try:
-        for path in (
-            "",
-            "issues/03-third/",
-            f"papers/{paper_slug(XSS_TITLE, paper_id(XSS_TITLE))}/",
-        ):
-            page.goto(base + path, wait_until="load")
-        assert page.locator("article h1").inner_text() == XSS_TITLE
-        assert page.locator("img[src='x']").count() == 0
-        title = "A Tutorial on Bayesian Optimization"
-        page.goto(base + f"papers/{paper_slug(title, paper_id(title))}/", wait_until="load")
-        page.wait_for_selector(".arithmatex .katex", timeout=10_000)
-        # KaTeX keeps the source TeX in a MathML annotation beside what it draws.
-        assert page.locator(".arithmatex annotation").text_content() == "d = 20"
-    finally:
-        page.close()
-    assert dialogs == []
-    assert errors == []
+    yield watched
+    context.close()
+    assert watched.problems == []
+
+
+def test_home_shows_the_latest_issue_and_leads_to_it(site: Site, reader: Watched) -> None:
+    page = reader.page
+    page.goto(site.base, wait_until="load")
+    reader.shot("home")
+    latest = page.locator(".pd-latest h2 a")
+    assert latest.inner_text() == "Issue three: <untrusted> & friends"
+    assert page.locator(".pd-latest .pd-paper").count() == 2
+    latest.click()
+    page.wait_for_url(site.base + "issues/03-third/")
+    assert page.locator("article h1, .md-content h1").first.inner_text() == latest_title()
+
+
+def latest_title() -> str:
+    return "Issue three: <untrusted> & friends"
+
+
+def test_untrusted_paper_page_runs_nothing_and_math_renders(site: Site, reader: Watched) -> None:
+    page = reader.page
+    page.goto(site.base + paper_path(XSS_TITLE), wait_until="load")
+    assert page.locator("article h1").inner_text() == XSS_TITLE
+    assert page.locator("img[src='x']").count() == 0
+    page.goto(site.base + paper_path("A Tutorial on Bayesian Optimization"), wait_until="load")
+    page.wait_for_selector(".arithmatex .katex", timeout=10_000)
+    # KaTeX keeps the source TeX in a MathML annotation beside what it draws.
+    assert page.locator(".arithmatex annotation").text_content() == "d = 20"
+    reader.shot("paper-with-math")
+
+
+def test_search_finds_a_paper(site: Site, reader: Watched) -> None:
+    page = reader.page
+    page.goto(site.base, wait_until="load")
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("residual")  # typed key by key, as Material's search listens for keys
+    result = page.locator(".md-search-result__item").first
+    result.wait_for(timeout=10_000)
+    assert "Deep Residual Learning for Image Recognition" in result.inner_text()
+    reader.shot("search")
+
+
+def test_light_dark_toggle_switches_the_scheme(site: Site, reader: Watched) -> None:
+    page = reader.page
+    page.emulate_media(color_scheme="light")
+    page.goto(site.base, wait_until="load")
+    body = page.locator("body")
+    assert body.get_attribute("data-md-color-scheme") == "default"
+    page.locator("label[title='Switch to dark mode']").click()
+    page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
+    reader.shot("dark")
+    page.locator("label[title='Switch to light mode']").click()
+    page.wait_for_function("document.body.dataset.mdColorScheme === 'default'")
+
+
+def test_feed_links_in_the_head_resolve(site: Site, reader: Watched) -> None:
+    page = reader.page
+    page.goto(site.base + "issues/01-first/", wait_until="load")
+    links = page.locator("head link[rel=alternate]")
+    kinds = {links.nth(i).get_attribute("type") for i in range(links.count())}
+    assert kinds == {"application/rss+xml", "application/atom+xml"}
+    for i in range(links.count()):
+        response = page.request.get(links.nth(i).get_attribute("href"))
+        assert response.status == 200
+        root = lxml.etree.fromstring(response.body())
+        assert root.tag in {"rss", "{http://www.w3.org/2005/Atom}feed"}
