@@ -38,7 +38,7 @@ from feedgen.feed import FeedGenerator
 
 from generator.config import Settings
 from generator.errors import ConfigError
-from generator.model import Catalog, Issue, Paper, Topic
+from generator.model import Catalog, Issue, Topic
 from generator.render import (
     absolute_url,
     issue_doc,
@@ -171,7 +171,7 @@ def _newsletter(catalog: Catalog, settings: Settings, env: jinja2.Environment) -
     items = []
     for issue in newest[: settings.feed_issues]:
         doc = issue_doc(issue)
-        sections = _sections(catalog, issue)
+        sections = catalog.sections_of(issue)
         html = _render(template, catalog, settings, doc, issue=issue, sections=sections)
         topics = tuple(topic for topic, _ in sections if topic is not None)
         items.append(
@@ -184,26 +184,6 @@ def _newsletter(catalog: Catalog, settings: Settings, env: jinja2.Environment) -
         description=settings.site_description or f"Every issue of {settings.site_name}.",
         items=tuple(items),
     )
-
-
-def _sections(catalog: Catalog, issue: Issue) -> list[tuple[Topic | None, list[Paper]]]:
-    """Group an issue's papers by their first topic, topics by label; the rest come last."""
-    papers = catalog.papers_of(issue)
-    if not catalog.topics:
-        return [(None, list(papers))]
-    known = {topic.slug: topic for topic in catalog.topics}
-    groups: dict[str | None, list[Paper]] = {}
-    for paper in papers:
-        first = next((slug for slug in paper.topics if slug in known), None)
-        groups.setdefault(first, []).append(paper)
-    ordered = sorted(
-        (known[slug] for slug in groups if slug is not None),
-        key=lambda t: (t.label.casefold(), t.label, t.slug),
-    )
-    sections: list[tuple[Topic | None, list[Paper]]] = [(t, groups[t.slug]) for t in ordered]
-    if None in groups:
-        sections.append((None, groups[None]))
-    return sections
 
 
 @dataclass(frozen=True)

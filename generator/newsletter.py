@@ -28,7 +28,7 @@ import nh3
 from generator.config import Settings
 from generator.errors import ConfigError
 from generator.feeds import issue_dates
-from generator.model import Catalog, Issue, Paper, Topic
+from generator.model import Catalog, Issue, Paper
 from generator.render import (
     absolute_url,
     issue_doc,
@@ -190,15 +190,13 @@ def email_sections(
     A paper goes under the first of its topics the catalog knows; topics come by label, the
     papers of no topic last ("Other papers"), and without topics it is one unlabelled list.
     """
-    known = {topic.slug: topic for topic in catalog.topics}
-    groups: dict[str, list[Paper]] = {}
-    for paper in catalog.papers_of(issue):
-        first = next((slug for slug in paper.topics if slug in known), "")
-        groups.setdefault(first, []).append(paper)
-    topics = sorted((known[slug] for slug in groups if slug), key=_topic_order)
-    labelled = [(t.label, absolute_url(settings, topic_doc(t)), groups[t.slug]) for t in topics]
-    if "" in groups:
-        labelled.append(("Other papers" if labelled else "", "", groups[""]))
+    sections_of = catalog.sections_of(issue)
+    labelled = [
+        (topic.label, absolute_url(settings, topic_doc(topic)), papers)
+        if topic is not None
+        else ("Other papers" if len(sections_of) > 1 else "", "", papers)
+        for topic, papers in sections_of
+    ]
     sections = []
     budget = max_excerpts
     for label, url, members in labelled:
@@ -206,10 +204,6 @@ def email_sections(
         budget -= len(featured)
         sections.append(Section(label, url, featured, tuple(members[len(featured) :])))
     return tuple(sections)
-
-
-def _topic_order(topic: Topic) -> tuple[str, str, str]:
-    return topic.label.casefold(), topic.label, topic.slug
 
 
 def _context(
