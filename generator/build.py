@@ -13,7 +13,7 @@ from typing import Protocol
 
 from generator.catalog import build_catalog
 from generator.config import Settings, source_date_epoch
-from generator.feeds import render_feeds
+from generator.feeds import alternate_sitemaps, render_feeds
 from generator.model import Catalog, Problem
 from generator.render import render_pages
 from generator.site import publish, write_docs
@@ -99,6 +99,7 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
     catalog, result, pages = generate_docs(settings, progress)
     with progress.stage("Rendering feeds"):
         feeds = render_feeds(catalog, settings)
+        feeds.update(alternate_sitemaps(feeds))
     with progress.stage("Building the site with MkDocs"), _source_date_epoch(build_epoch(catalog)):
         publish(settings.config_file, settings.site_dir, feeds)
     return BuildReport(

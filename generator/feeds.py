@@ -49,6 +49,10 @@ from generator.render import (
     topic_doc,
 )
 
+EMPTY_SITEMAP = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
+)
 RSS_FILE = "feed.xml"
 ATOM_FILE = "atom.xml"
 RSS_TYPE = "application/rss+xml"
@@ -161,6 +165,17 @@ def render_feeds(catalog: Catalog, settings: Settings) -> dict[str, bytes]:
         files[channel.folder + RSS_FILE] = _write(channel, root, settings, "rss")
         files[channel.folder + ATOM_FILE] = _write(channel, root, settings, "atom")
     return dict(sorted(files.items()))
+
+
+def alternate_sitemaps(feeds: dict[str, bytes]) -> dict[str, bytes]:
+    """Return an empty sitemap.xml for every folder of feeds below the site root.
+
+    Material fetches "sitemap.xml" beside every <link rel="alternate"> of a page (it takes
+    them for language versions), so a topic page's feed links would cost each reader a 404
+    and a console error; an empty sitemap there answers instead.
+    """
+    folders = {path.rsplit("/", 1)[0] for path in feeds if "/" in path}
+    return {f"{folder}/sitemap.xml": EMPTY_SITEMAP for folder in sorted(folders)}
 
 
 def _newsletter(catalog: Catalog, settings: Settings, env: jinja2.Environment) -> _Channel:

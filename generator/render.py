@@ -24,7 +24,9 @@ from generator.model import Catalog, Issue, Paper, Topic
 from generator.prose import excerpt, split_math
 
 # The top-level paths of docs/ that the build owns; everything else in docs/ is hand-written.
-GENERATED_PATHS = ("index.md", "issues", "papers", "topics")
+GENERATED_PATHS = ("index.md", "issues", "papers", "topics", "other-papers.md")
+# How many topics the home page shows.
+HOME_TOPICS = 12
 
 
 def issue_doc(issue: Issue) -> str:
@@ -147,15 +149,53 @@ def render_pages(catalog: Catalog, settings: Settings) -> dict[str, str]:
     """Render every generated page: {path under docs/: Markdown text}."""
     env = make_environment(settings.templates_dir, settings.excerpt_chars)
     renderer = PageRenderer(env, catalog, settings)
+    by_size = sorted(catalog.topics, key=lambda t: (-len(t.paper_ids), t.label.casefold(), t.slug))
     pages = {
-        "index.md": renderer.render("pages/home.md.j2", "index.md"),
+        "index.md": renderer.render(
+            "pages/home.md.j2", "index.md", main_topics=by_size[:HOME_TOPICS]
+        ),
         "issues/index.md": renderer.render("pages/archive.md.j2", "issues/index.md"),
     }
     pages.update(_issue_pages(renderer, catalog.issues))
+    pages.update(_topic_pages(renderer, catalog, by_size))
     for paper in catalog.papers:
         doc = paper_doc(paper)
         pages[doc] = renderer.render("pages/paper.md.j2", doc, paper=paper)
     return dict(sorted(pages.items()))
+
+
+def newest_first(catalog: Catalog, papers: Iterable[Paper]) -> list[Paper]:
+    """Order papers by the newest issue that lists them, newest first, then by title."""
+
+    def newest(paper: Paper) -> int:
+        return max(catalog.issue(slug).number for slug in paper.issues)
+
+    return sorted(papers, key=lambda p: (-newest(p), p.title.casefold(), p.id))
+
+
+def _topic_pages(renderer: PageRenderer, catalog: Catalog, by_size: list[Topic]) -> dict[str, str]:
+    """Render the topics index, a page per topic and the page of papers with no topic."""
+    other = [p for p in catalog.papers if not p.topics]
+    pages = {
+        "topics/index.md": renderer.render(
+            "pages/topics.md.j2",
+            "topics/index.md",
+            by_size=by_size,
+            by_name=sorted(catalog.topics, key=lambda t: (t.label.casefold(), t.slug)),
+            covered=len(catalog.papers) - len(other),
+            unsorted=len(other) if catalog.topics else 0,
+        )
+    }
+    for topic in catalog.topics:
+        papers = newest_first(catalog, catalog.papers_of_topic(topic))
+        pages[topic_doc(topic)] = renderer.render(
+            "pages/topic.md.j2", topic_doc(topic), topic=topic, papers=papers
+        )
+    if catalog.topics and other:
+        pages["other-papers.md"] = renderer.render(
+            "pages/other.md.j2", "other-papers.md", papers=newest_first(catalog, other)
+        )
+    return pages
 
 
 def _issue_pages(renderer: PageRenderer, issues: Iterable[Issue]) -> dict[str, str]:
