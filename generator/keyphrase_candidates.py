@@ -1,0 +1,318 @@
+"""Candidate keyphrases: noun phrases found with the part-of-speech tagger inside textblob.
+
+A candidate is adjectives and nouns ending on a noun, up to max_words long, never across
+punctuation or a stop word; hyphenated compounds stay whole, acronyms keep their case, and
+words capitalized only for starting a sentence or a Title Case title are lower-cased.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import re
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+
+def _words(text: str) -> frozenset[str]:
+    """Return the white-space separated words of text as a set."""
+    return frozenset(text.split())
+
+
+STOP_WORDS = _words(
+    """a about above across after afterwards again against all almost alone along already also
+    although always am among amongst an and another any anyhow anyone anything anyway anywhere are
+    around as at be became because become becomes becoming been before beforehand behind being below
+    beside besides between beyond both but by can cannot could did do does doing done down due
+    during each eg e.g. either else elsewhere enough etc even ever every everyone everything
+    everywhere except few first for former formerly from further had has have having he hence her
+    here hereafter hereby herein hers herself him himself his how however i ie i.e. if in indeed
+    into is it its itself just last latter least less many may me meanwhile might more moreover
+    most mostly much must my myself namely neither never nevertheless next no nobody none noone nor
+    not nothing now nowhere of off often on once one only onto or other others otherwise our ours
+    ourselves out over own per perhaps please rather same second several she should since so some
+    somehow someone something sometime sometimes somewhere still such than that the their theirs
+    them themselves then thence there thereafter thereby therefore therein thereupon these they
+    third this those though through throughout thru thus to together too toward towards under
+    until up upon us very via was we well were what whatever when whence whenever where whereas
+    whereby wherein whereupon wherever whether which while whither who whoever whole whom whose why
+    will with within without would yet you your yours yourself yourselves vs via versus"""
+)
+# Evaluative or vague words: they start no phrase worth listing ("novel approach").
+GENERIC_WORDS = _words(
+    """novel new proposed existing various different recent current previous prior significant
+    important simple effective extensive comprehensive great good better best key main specific
+    particular certain overall additional typical promising superior strong substantial numerous
+    remarkable impressive notable competitive challenging diverse wide broad able possible given
+    based called termed named achieved improved extensive further like unlike respectively also
+    paper work approach approaches method methods technique techniques results result study studies
+    problem problems task tasks way ways use uses part parts number numbers lot lots kind kinds
+    type types state art terms term fact example examples end ends advantage advantages works
+    using including making leading following allowing enabling achieving showing having
+    resulting yielding providing requiring improving reducing increasing outperforming"""
+)
+# -ing words that head noun phrases ("reinforcement learning", "training data").
+ING_NOUNS = _words(
+    """learning training reasoning modeling modelling processing computing planning programming
+    understanding engineering prompting tuning fine-tuning finetuning pretraining pre-training
+    post-training sampling editing encoding decoding embedding clustering matching ranking mining
+    forecasting scheduling routing tracking rendering captioning grounding inpainting labeling
+    labelling mapping parsing indexing hashing filtering pruning scaling splatting denoising
+    reranking retraining unlearning distilling benchmarking testing debugging caching streaming
+    answering writing reading speaking translating coding building manufacturing imaging sensing
+    positioning recording monitoring networking"""
+)
+# Words the tagger calls nouns that are verbs before a noun phrase ("we use transformers").
+VERB_LIKE = _words("use uses show shows propose proposes present presents achieve achieves")
+# Past forms the tagger calls verbs that modify nouns ("supervised learning").
+PARTICIPLES = _words(
+    """supervised unsupervised weighted structured unstructured distributed learned pretrained
+    trained fixed mixed labeled labelled annotated specialized generalized randomized"""
+)
+LY_ADJ = _words("early daily weekly monthly yearly hourly friendly costly timely")
+ACRONYM_RE = re.compile(
+    r"(?=(?:.*[A-Z]){2}|.*[A-Z].*\d|.*\d.*[A-Z])[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]s?"
+)
+WORD_RE = re.compile(r"(?=.*[^\W\d_])[^\W_](?:[\w\-']*[^\W_])?")
+NOUN, MODIFIER = "N", "M"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A phrase found in a document: its dedup key, shown text, first position and count."""
+
+    key: str
+    text: str
+    first: int
+    count: int
+    in_title: bool
+
+
+@functools.cache
+def _textblob_text() -> ModuleType:
+    """Load textblob's tagger module on its own, skipping the package's heavy nltk import."""
+    spec = importlib.util.find_spec("textblob")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("textblob")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    sub = importlib.util.spec_from_file_location("_paper_digest_textblob_text", folder / "_text.py")
+    if sub is None or sub.loader is None:
+        raise ModuleNotFoundError("textblob._text")
+    module = importlib.util.module_from_spec(sub)
+    sys.modules[sub.name] = module
+    sub.loader.exec_module(module)
+    return module
+
+
+@functools.cache
+def _lexicon() -> Any:
+    """Return textblob's English lexicon (Brill tagger data shipped inside the wheel)."""
+    text = _textblob_text()
+    spec = importlib.util.find_spec("textblob")
+    assert spec is not None and spec.submodule_search_locations
+    en = Path(next(iter(spec.submodule_search_locations))) / "en"
+    return text.Lexicon(
+        path=str(en / "en-lexicon.txt"),
+        morphology=str(en / "en-morphology.txt"),
+        context=str(en / "en-context.txt"),
+        entities=str(en / "en-entities.txt"),
+        language="en",
+    )
+
+
+def tokenize(text: str) -> list[list[str]]:
+    """Split text into sentences of tokens; hyphenated compounds stay whole."""
+    module = _textblob_text()
+    sentences = module.find_tokens(
+        text, punctuation=module.PUNCTUATION, abbreviations=module.ABBREVIATIONS, replace={}
+    )
+    return [sentence.split(" ") for sentence in sentences if sentence.strip()]
+
+
+def tag(tokens: list[str]) -> list[tuple[str, str]]:
+    """Tag one sentence's tokens with Penn Treebank parts of speech."""
+    lexicon = _lexicon()
+    # Brill's contextual rules cost 25x the time and scored no better on Inspec: left out.
+    tagged = _textblob_text().find_tags(tokens, lexicon=lexicon, morphology=lexicon.morphology)
+    return [(word, pos) for word, pos in tagged]
+
+
+def normalize_phrase(text: str) -> str:
+    """Fold case, hyphens, British -isation and a plural head noun: the dedup key of a phrase."""
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("-", " ")
+    words = re.sub(r"isation\b", "ization", folded).split()
+    if not words:
+        return ""
+    words[-1] = _singular(words[-1])
+    return " ".join(words)
+
+
+_IRREGULAR = {
+    "criteria": "criterion", "phenomena": "phenomenon", "analyses": "analysis",
+    "hypotheses": "hypothesis", "indices": "index", "matrices": "matrix", "vertices": "vertex",
+    "children": "child", "mice": "mouse", "theses": "thesis", "axes": "axis", "bases": "basis",
+}  # fmt: skip
+_KEEP_S = ("ss", "us", "is", "ics", "ous", "ias", "sis", "news", "lens", "gas", "chaos", "atlas")
+
+
+def _singular(word: str) -> str:
+    """Return the singular of an English noun by suffix rules; good enough for a dedup key."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(_KEEP_S):
+        return word
+    if word.endswith("ies") and len(word) > 4 and word not in {"series", "species"}:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zzes")):
+        return word[:-2]
+    if word in {"series", "species"}:
+        return word
+    return word[:-1]
+
+
+def _is_position_capital(word: str) -> bool:
+    """Tell whether a word looks capitalized only for being first: "Large", "Meta-Learning"."""
+    return any(part[:1].isupper() and part[1:].islower() for part in word.split("-"))
+
+
+def _case_folder(sentences: Sequence[Sequence[str]]) -> Callable[[str], str]:
+    """Return a function that lower-cases a word capitalized by position, unless it is a name."""
+    capitals: set[str] = set()
+    lower_seen: set[str] = set()
+    for sentence in sentences:
+        for index, word in enumerate(sentence):
+            for part in word.split("-"):
+                if part.islower():
+                    lower_seen.add(part)
+                elif index > 0 and part[:1].isupper():
+                    capitals.add(part)
+    # A name is capitalized mid-sentence and never written in lower case ("Bayesian").
+    names = {part for part in capitals if part.lower() not in lower_seen}
+    lexicon = _lexicon()
+
+    def fold(word: str) -> str:
+        parts = word.split("-")
+        for i, part in enumerate(parts):
+            low = part.lower()
+            common = low in lower_seen or low in lexicon
+            if part[:1].isupper() and part[1:].islower() and part not in names and common:
+                parts[i] = low
+        return "-".join(parts)
+
+    return fold
+
+
+def _is_title_case(words: Sequence[str]) -> bool:
+    """Tell whether a title capitalizes its words ("Protein Design") rather than its first."""
+    long_words = [w for w in words if len(w) > 3 and w[:1].isalpha()]
+    capitals = sum(1 for w in long_words if w[:1].isupper())
+    return bool(long_words) and capitals / len(long_words) >= 0.6
+
+
+def _role(word: str, pos: str, previous: str | None, following: tuple[str, str]) -> str | None:
+    """Say whether a tagged word heads a noun phrase, modifies one, or breaks phrases."""
+    low = word.lower()
+    if low in STOP_WORDS or low in GENERIC_WORDS or len(word) < 2 or not WORD_RE.fullmatch(word):
+        return None
+    if ACRONYM_RE.fullmatch(word):
+        return NOUN
+    next_word, next_pos = following
+    continues = next_word.lower() not in STOP_WORDS and next_pos[:2] in {"NN", "JJ", "VB"}
+    if pos.startswith("NN"):
+        return None if low in VERB_LIKE and continues else NOUN
+    if pos == "VBG":
+        return NOUN if low in ING_NOUNS or (previous == MODIFIER and not continues) else None
+    if pos.startswith("RB") or (
+        low.endswith("ly") and not pos.startswith("NN") and low not in LY_ADJ
+    ):
+        return None
+    if pos == "JJ" or pos == "VBN" or (pos.startswith("VB") and "-" in word):
+        return MODIFIER
+    return MODIFIER if low in PARTICIPLES else None
+
+
+def _roles(tagged: Sequence[tuple[str, str]]) -> list[str | None]:
+    """Give every word of a tagged sentence its role in noun phrases."""
+    roles: list[str | None] = []
+    for index, (word, pos) in enumerate(tagged):
+        following = tagged[index + 1] if index + 1 < len(tagged) else ("", ".")
+        roles.append(_role(word, pos, roles[-1] if roles else None, following))
+    return roles
+
+
+def phrase_spans(
+    roles: Sequence[str | None], max_words: int, sub_phrases: bool
+) -> list[tuple[int, int]]:
+    """Return [start, end) spans of noun phrases: modifiers then nouns, ending on a noun."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while start < len(roles):
+        if roles[start] is None:
+            start += 1
+            continue
+        stop = start + 1
+        while stop < len(roles) and roles[stop] is not None:
+            if roles[stop] == MODIFIER and roles[stop - 1] == NOUN:
+                break  # a modifier after a noun starts the next phrase
+            stop += 1
+        end = stop
+        while end > start and roles[end - 1] != NOUN:
+            end -= 1
+        if end > start:
+            first = max(start, end - max_words)
+            # with sub_phrases, the head-final parts too: "language models" of "large ..."
+            spans.extend((f, end) for f in range(first, end if sub_phrases else first + 1))
+        start = stop
+    return spans
+
+
+def find_candidates(
+    title_text: str, text: str, max_words: int, sub_phrases: bool, limit: int
+) -> list[Candidate]:
+    """List a paper's candidate phrases in order of first appearance, title first."""
+    title = tokenize(title_text) if title_text.strip() else []
+    body = tokenize(text)
+    fold = _case_folder(body)
+    title_case = _is_title_case([w for s in title for w in s])
+    sentences: list[tuple[list[str], bool]] = []
+    for sentence in title:
+        words = [fold(w) if title_case or i == 0 else w for i, w in enumerate(sentence)]
+        sentences.append((words, True))
+    for sentence in body:
+        # "Experience Replay ..." opening a sentence is a name: keep it whole.
+        second = sentence[1] if len(sentence) > 1 else ""
+        named = _is_position_capital(second) and fold(second) == second
+        first = sentence[0] if named else fold(sentence[0])
+        sentences.append(([first, *sentence[1:]], False))
+    found: dict[str, Candidate] = {}
+    offset = 0
+    for words, in_title in sentences:
+        roles = _roles(tag(words))
+        for start, end in phrase_spans(roles, max_words, sub_phrases):
+            text = " ".join(words[start:end])
+            key = normalize_phrase(text)
+            seen = found.get(key)
+            if seen is None:
+                found[key] = Candidate(key, text, offset + start, 1, in_title)
+            else:
+                found[key] = Candidate(
+                    key, seen.text, seen.first, seen.count + 1, seen.in_title or in_title
+                )
+        offset += len(words)
+    candidates = [c for c in found.values() if c.key not in GENERIC_WORDS]
+    if limit and len(candidates) > limit:
+        # Embedding dominates the run time; on Inspec this prior keeps F1 and halves the work.
+        kept = {c.key for c in sorted(candidates, key=_prior)[:limit]}
+        candidates = [c for c in candidates if c.key in kept]
+    return candidates
+
+
+def _prior(candidate: Candidate) -> tuple[int, int, int, int]:
+    """Order candidates by promise before embedding: in title, multi-word, frequent, early."""
+    strong = " " in candidate.text or bool(ACRONYM_RE.fullmatch(candidate.text))
+    return (-candidate.in_title, -strong, -candidate.count, candidate.first)

