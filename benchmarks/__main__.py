@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ("site", "keyphrases")
+SUITES = ("site", "keyphrases", "topics")
 
 
 def main() -> int:

@@ -7,17 +7,28 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 from generator.catalog import build_catalog
+from generator.concepts import TopicSettings
 from generator.config import Settings, source_date_epoch
+from generator.embedding import Embedder
+from generator.export import catalog_json
 from generator.feeds import alternate_sitemaps, render_feeds
+from generator.keyphrases import (
+    Document,
+    KeyphraseResult,
+    KeyphraseSettings,
+    extract_keyphrases,
+    normalize_phrase,
+)
 from generator.model import Catalog, Problem
 from generator.render import render_pages
 from generator.site import publish, write_docs
 from generator.sources import ReadResult, read_digests
+from generator.topics import build_topics
 
 Advance = Callable[[int], None]
 
@@ -49,6 +60,9 @@ class BuildReport:
     seconds: float
     site_dir: Path
     problems: tuple[Problem, ...]
+    embedded: int = 0
+    cached: int = 0
+    on_topic_pages: int = 0
 
 
 def read_catalog(settings: Settings) -> tuple[Catalog, ReadResult]:
@@ -80,28 +94,69 @@ def _source_date_epoch(epoch: int) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
-def generate_docs(settings: Settings, progress: Progress) -> tuple[Catalog, ReadResult, int]:
+def annotate(
+    catalog: Catalog, settings: Settings, progress: Progress, embedder: Embedder | None = None
+) -> tuple[Catalog, KeyphraseResult]:
+    """Give every paper its keyphrases, then group the papers into topics."""
+    docs = [Document(paper.id, paper.title, paper.abstract) for paper in catalog.papers]
+    with progress.stage("Extracting keyphrases", total=len(docs)) as advance:
+        reported = [0]
+
+        def report(done: int, total: int) -> None:
+            advance(done - reported[0])
+            reported[0] = done
+
+        result = extract_keyphrases(
+            docs,
+            KeyphraseSettings(top_n=settings.keyphrases_per_paper),
+            settings.cache_dir,
+            embedder,
+            report,
+        )
+    papers = tuple(
+        replace(paper, keyphrases=result.keyphrases.get(paper.id, ())) for paper in catalog.papers
+    )
+    with progress.stage("Grouping papers into topics"):
+        catalog = build_topics(
+            Catalog(catalog.issues, papers),
+            result.phrase_vectors,
+            normalize_phrase,
+            TopicSettings(min_papers=settings.min_topic_papers),
+        )
+    return catalog, result
+
+
+def generate_docs(
+    settings: Settings, progress: Progress, embedder: Embedder | None = None
+) -> tuple[Catalog, ReadResult, int, KeyphraseResult]:
     """Run every stage up to the Markdown pages and write them; return the page count."""
     with progress.stage("Reading digests"):
         catalog, result = read_catalog(settings)
+    catalog, keyphrases = annotate(catalog, settings, progress, embedder)
     with progress.stage("Rendering pages"):
         pages = render_pages(catalog, settings)
     with progress.stage("Writing docs/", total=len(pages)) as advance:
         write_docs(settings.docs_dir, pages)
         advance(len(pages))
-    return catalog, result, len(pages)
+    return catalog, result, len(pages), keyphrases
 
 
-def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
-    """Build the whole site; the previous site stays in place unless this one succeeds."""
+def build(
+    settings: Settings, progress: Progress | None = None, embedder: Embedder | None = None
+) -> BuildReport:
+    """Build the whole site; the previous site stays in place unless this one succeeds.
+
+    `embedder` stands in for the real model (tests); None loads it when something is new.
+    """
     progress = progress or SilentProgress()
     started = time.perf_counter()
-    catalog, result, pages = generate_docs(settings, progress)
+    catalog, result, pages, keyphrases = generate_docs(settings, progress, embedder)
     with progress.stage("Rendering feeds"):
-        feeds = render_feeds(catalog, settings)
-        feeds.update(alternate_sitemaps(feeds))
+        extra = render_feeds(catalog, settings)
+        extra.update(alternate_sitemaps(extra))
+        extra["api/catalog.json"] = catalog_json(catalog)
     with progress.stage("Building the site with MkDocs"), _source_date_epoch(build_epoch(catalog)):
-        publish(settings.config_file, settings.site_dir, feeds)
+        publish(settings.config_file, settings.site_dir, extra)
     return BuildReport(
         issues=len(catalog.issues),
         papers=len(catalog.papers),
@@ -112,4 +167,7 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
         seconds=time.perf_counter() - started,
         site_dir=settings.site_dir,
         problems=result.problems,
+        embedded=keyphrases.embedded,
+        cached=keyphrases.cached,
+        on_topic_pages=sum(1 for paper in catalog.papers if paper.topics),
     )

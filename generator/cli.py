@@ -36,6 +36,19 @@ def _check(args: argparse.Namespace, settings: Settings, console: Console) -> in
     return 1 if errors else 0
 
 
+def _keyphrases(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    from generator.keyphrases import KeyphraseSettings, run_jsonl
+
+    keyphrase_settings = KeyphraseSettings(top_n=args.top or settings.keyphrases_per_paper)
+    if str(args.input) == "-":
+        return run_jsonl(sys.stdin, sys.stdout, keyphrase_settings, settings.cache_dir)
+    try:
+        with args.input.open(encoding="utf-8") as lines:
+            return run_jsonl(lines, sys.stdout, keyphrase_settings, settings.cache_dir)
+    except OSError as exc:
+        raise PaperDigestError(f"{args.input}: {exc.strerror}", "give a JSON-lines file") from None
+
+
 def _serve(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     from generator.serve import serve
 
@@ -143,6 +156,17 @@ def make_parser() -> argparse.ArgumentParser:
         "-a", "--dev-addr", default="127.0.0.1:8000", help="IP:PORT to serve on (127.0.0.1:8000)"
     )
     serve_cmd.set_defaults(run=_serve)
+    keyphrases_cmd = commands.add_parser(
+        "keyphrases",
+        help="keyphrases for any text: JSON lines in, JSON lines out",
+        description='Read lines {"id": ..., "text": ...} (optionally "title") from IN.jsonl '
+        '(- for standard input) and write {"id": ..., "keyphrases": [{"text", "score"}]} '
+        "lines to standard output. Uses the keyphrase cache; a bad line is named on standard "
+        "error and the others still get their keyphrases.",
+    )
+    keyphrases_cmd.add_argument("input", type=Path, metavar="IN.jsonl")
+    keyphrases_cmd.add_argument("--top", type=int, metavar="N", help="keyphrases per text")
+    keyphrases_cmd.set_defaults(run=_keyphrases)
     _add_email_commands(commands)
     return parser
 

@@ -54,10 +54,20 @@ def print_summary(console: Console, report: BuildReport) -> None:
         f"{report.topics} topics, {report.pages} pages in {report.seconds:.1f} s.",
         highlight=False,
     )
-    if errors or warnings:
+    if report.topics:
+        share = 100 * report.on_topic_pages / max(report.papers, 1)
         console.print(
-            f"{errors} input errors and {warnings} warnings above: those papers were left out.",
+            f"Keyphrases: {report.embedded} papers embedded, {report.cached} from the cache; "
+            f"{report.on_topic_pages} papers ({share:.0f}%) on a topic page.",
+            highlight=False,
+        )
+    if errors:
+        console.print(
+            f"{errors} input errors above (and {warnings} warnings): the papers they name were "
+            "left out; every other paper is in the site.",
             style="yellow",
             highlight=False,
         )
+    elif warnings:
+        console.print(f"{warnings} warnings above.", style="yellow", highlight=False)
     console.print(f"Site: {report.site_dir}", highlight=False, soft_wrap=True)

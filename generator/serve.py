@@ -37,7 +37,7 @@ def _watch(settings: Settings, console: Console, stop: threading.Event) -> None:
             continue
         seen = now
         try:
-            _, result, pages = generate_docs(settings, SilentProgress())
+            _, result, pages, _ = generate_docs(settings, SilentProgress())
         except Exception as exc:  # keep serving the last good pages while the user edits
             console.print(f"error: {exc}", style="red", markup=False)
             continue
@@ -50,7 +50,7 @@ def serve(settings: Settings, dev_addr: str, console: Console) -> None:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    _, result, pages = generate_docs(settings, SilentProgress())
+    _, result, pages, _ = generate_docs(settings, SilentProgress())
     print_problems(console, result.problems)
     console.print(f"Wrote {pages} pages; serving on http://{dev_addr}/", highlight=False)
     stop = threading.Event()

@@ -11,9 +11,10 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from generator.build import read_catalog
+from generator.build import SilentProgress, annotate, read_catalog
 from generator.config import Settings, load_settings
 from generator.render import render_pages
+from tests.stand_in import StandInEmbedder
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -30,6 +31,10 @@ def render_golden() -> dict[str, str]:
     """Render the fixture digests as the build would: {docs-relative path: Markdown}."""
     settings = golden_settings()
     catalog, _ = read_catalog(settings)
+    # Keyphrases from the stand-in embedder: deterministic, and no model to load. No cache.
+    catalog, _ = annotate(
+        catalog, replace(settings, cache_dir=None), SilentProgress(), StandInEmbedder()
+    )
     return render_pages(catalog, settings)
 
 

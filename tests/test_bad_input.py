@@ -9,6 +9,7 @@ import pytest
 from generator.build import build, read_catalog
 from generator.model import Severity
 from tests.conftest import MakeProject, paper
+from tests.stand_in import StandInEmbedder
 
 GOOD = paper("A Good Paper") + paper("Another Good Paper")
 ABSTRACT = "We present a method for learning things from data. " * 4
@@ -75,7 +76,7 @@ def test_site_builds_with_every_bad_digest_present(make_project: MakeProject) ->
     digests: dict[str, str | bytes] = {"00-good.txt": GOOD}
     digests.update({f"{case}.txt": content for case, (content, *_) in CASES.items()})
     settings = make_project(digests)
-    report = build(settings)
+    report = build(settings, embedder=StandInEmbedder())
     assert len([p for p in report.problems if p.severity is Severity.ERROR]) == len(CASES)
     built = (settings.site_dir / "papers").iterdir()
     slugs = {path.name for path in built}

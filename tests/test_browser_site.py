@@ -23,6 +23,7 @@ from generator.build import build
 from generator.catalog import paper_id, paper_slug
 from generator.config import Settings, load_settings
 from tests.conftest import SMALL_DIGESTS, copy_project_files, free_port
+from tests.stand_in import StandInEmbedder
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +60,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         "".join(f"site_url: {url}\n" if ln.startswith("site_url:") else ln for ln in lines)
     )
     settings = load_settings(config)
-    build(settings)
+    build(settings, embedder=StandInEmbedder())
     handler = functools.partial(_Quiet, directory=str(settings.site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from generator.build import SilentProgress, build, generate_docs
+from generator.build import SilentProgress, annotate, build, generate_docs
 from generator.catalog import build_catalog
 from generator.config import Settings, load_settings
 from generator.errors import ConfigError
@@ -30,6 +30,7 @@ from generator.render import make_environment, page_url, paper_doc, relative_url
 from generator.site import publish, write_docs
 from generator.sources import read_digests
 from tests.conftest import REPO, SMALL_DIGESTS, MakeProject, paper, write_digests
+from tests.stand_in import StandInEmbedder
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "atom.rng"
@@ -593,7 +594,7 @@ def test_every_page_head_names_the_feeds_and_a_topic_page_its_own(
     make_project: MakeProject,
 ) -> None:
     settings = make_project()
-    catalog, _, _ = generate_docs(settings, SilentProgress())
+    catalog, _, _, _ = generate_docs(settings, SilentProgress(), StandInEmbedder())
     catalog = with_topics(catalog)
     topic = dataclasses.replace(catalog.topic("scaling"), label='Scaling "laws" <i>&</i>')
     catalog = Catalog(catalog.issues, catalog.papers, (*catalog.topics[:2], topic))
@@ -630,8 +631,9 @@ def test_every_page_head_names_the_feeds_and_a_topic_page_its_own(
 
 def test_a_real_build_publishes_the_feeds(make_project: MakeProject) -> None:
     settings = make_project()
-    build(settings)
+    build(settings, embedder=StandInEmbedder())
     catalog = build_catalog(read_digests(settings.digests_dir).issues)
+    catalog, _ = annotate(catalog, settings, SilentProgress(), StandInEmbedder())
     for path, data in render_feeds(catalog, settings).items():
         assert (settings.site_dir / path).read_bytes() == data, path
     home = lxml.html.fromstring((settings.site_dir / "index.html").read_bytes())

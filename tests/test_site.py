@@ -24,6 +24,7 @@ from tests.site_checks import (
     script_urls,
     tree_digest,
 )
+from tests.stand_in import StandInEmbedder
 
 XSS_TITLE = "<script>alert(1)</script>"
 
@@ -35,7 +36,7 @@ def slug_of(title: str) -> str:
 @pytest.fixture
 def built(make_project: MakeProject) -> Settings:
     settings = make_project()
-    build(settings)
+    build(settings, embedder=StandInEmbedder())
     return settings
 
 
@@ -109,7 +110,7 @@ def test_failed_build_leaves_previous_site_intact(built: Settings) -> None:
     (built.docs_dir / "broken.md").write_text("# Broken\n\n[gone](missing.md)\n")
     write_digests(built.digests_dir, {"04-new.txt": "A Fresh Title\n" + "We show things. " * 20})
     with pytest.raises(BuildError) as raised:
-        build(built)
+        build(built, embedder=StandInEmbedder())
     assert "missing.md" in str(raised.value)
     assert tree_digest(built.site_dir) == before
     leftovers = [p.name for p in built.site_dir.parent.iterdir() if p.name.startswith(".site")]

@@ -1,0 +1,317 @@
+"""Phrases into concepts: the variants, acronyms and near-synonyms that mean one thing.
+
+A concept is a set of phrases that mean one thing: case and plural variants (folded by the
+keyphrase step's `normalize_phrase`), hyphen, spacing and word-order variants, an acronym and its
+expansion (learned from "expansion (ACRONYM)" in the abstracts themselves), and phrases whose
+embeddings are very close. A paper also counts towards the broader concepts its phrases end
+in, when other papers use those as phrases of their own: English noun phrases put the head
+last, so "offline reinforcement learning" is about "reinforcement learning" too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from generator.model import Paper
+
+Normalize = Callable[[str], str]
+
+# Words too general to be a topic on their own, however often papers use them.
+GENERIC = frozenset(
+    """
+    learning model method approach result performance framework task data dataset network
+    system problem paper work analysis algorithm study technique training evaluation
+    benchmark experiment application accuracy efficiency quality information representation
+    architecture ability capability setting strategy challenge improvement function feature
+    knowledge research process structure theory tool solution property behavior behaviour
+    loss error objective agent environment policy signal value domain scale generalization
+    optimization inference prediction image text language video human user
+    """.split()
+)
+# "expansion (ACRONYM)": an acronym of two or more capitals, optionally plural.
+_ACRONYM = re.compile(r"((?:[\w-]+\s+){0,7}?[\w-]+)\s+\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9]*)\)")
+_FILLERS = frozenset(
+    ["of", "for", "from", "the", "and", "in", "on", "with", "to", "a", "an", "by", "via"]
+)
+
+
+@dataclass(frozen=True)
+class TopicSettings:
+    """What shapes the topics; the defaults suit a newsletter of a few hundred papers."""
+
+    min_papers: int = 3
+    max_topics_per_paper: int = 3
+    # Cosine similarity above which two phrases are one concept.
+    merge_similarity: float = 0.9
+    # A paper's phrase this close to a topic's phrases makes the paper a candidate for it.
+    near_similarity: float = 0.65
+    # A broader concept absorbs a narrower one when this share of its papers are the narrower's.
+    absorb_overlap: float = 0.75
+    related_topics: int = 5
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A concept while topics are being formed: its name key, phrase keys, forms and papers."""
+
+    key: str
+    keys: frozenset[str]
+    forms: Counter[str]
+    papers: frozenset[str]
+
+
+def acronym_pairs(texts: Iterable[str], normalize: Normalize) -> dict[str, str]:
+    """Learn acronym -> expansion (both normalized) from "expansion (ACRONYM)" in the texts."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for text in texts:
+        for match in _ACRONYM.finditer(text):
+            acronym = match.group(2)
+            words = match.group(1).split()
+            expansion = _expansion(words, acronym)
+            if expansion:
+                votes[normalize(acronym)][normalize(" ".join(expansion))] += 1
+    return {
+        acronym: min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+        for acronym, counts in sorted(votes.items())
+    }
+
+
+def _expansion(words: list[str], acronym: str) -> list[str] | None:
+    """Return the shortest run of trailing words whose initials spell the acronym."""
+    letters = [c.lower() for c in acronym.rstrip("s") if c.isupper() or c.isdigit()]
+    for start in range(len(words) - 1, -1, -1):
+        chunk = words[start:]
+        content = [w for w in chunk if w.lower() not in _FILLERS]
+        initials = [w[0].lower() for w in content]
+        parts = [p[0].lower() for w in content for p in w.split("-") if p]
+        if letters in (initials, parts):
+            return chunk if chunk[0].lower() not in _FILLERS else None
+        if min(len(initials), len(parts)) > len(letters):
+            return None
+    return None
+
+
+# Head words that say the same: "synthetic data" and "synthetic datasets" are one concept.
+_SAME_HEAD = {"dataset": "data", "capability": "ability", "abilities": "ability", "net": "network"}
+
+
+def _folds(key: str) -> tuple[str, str, str]:
+    """Fold hyphens, spaces and word order: "fine-tuning", "fine tuning", "finetuning" are one."""
+    words = key.split()
+    if words:
+        words[-1] = _SAME_HEAD.get(words[-1], words[-1])
+    key = " ".join(words)
+    spaced = " ".join(sorted(key.replace("-", " ").split()))
+    joined = " ".join(sorted(key.replace("-", "").split()))
+    glued = key.replace("-", "").replace(" ", "") + " (glued)"
+    return spaced, joined, glued
+
+
+def is_narrower(a: str, b: str) -> bool:
+    """Tell whether phrase a ends in phrase b ("offline reinforcement learning", "...")."""
+    return a.replace("-", " ").endswith(" " + b.replace("-", " "))
+
+
+def _suffixes(key: str) -> list[str]:
+    """Return the shorter phrases a phrase ends in: "a b c" -> ["b c", "c"]."""
+    words = key.split()
+    return [" ".join(words[i:]) for i in range(1, len(words))]
+
+
+def is_generic(key: str) -> bool:
+    words = key.replace("-", " ").split()
+    return all(w in GENERIC for w in words) or len(key) < 2
+
+
+class _Concepts:
+    """Union-find over concept keys, so every merge rule can simply say "these are one"."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.parent = {key: key for key in sorted(keys)}
+
+    def find(self, key: str) -> str:
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # The smaller key (shorter, then A-Z) names the merged concept: no order dependence.
+            keep, drop = sorted((ra, rb), key=lambda k: (len(k), k))
+            self.parent[drop] = keep
+
+
+def _paper_phrases(
+    papers: Sequence[Paper], normalize: Normalize
+) -> tuple[dict[str, dict[str, float]], dict[str, set[str]], dict[str, Counter[str]]]:
+    """Return each paper's phrase keys with weights, who has each key directly, and forms.
+
+    A keyphrase weighs its score; a broader phrase it ends in weighs half that, and counts
+    only if some paper has it as a keyphrase of its own.
+    """
+    direct: dict[str, dict[str, float]] = {}
+    holders: dict[str, set[str]] = defaultdict(set)
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for paper in papers:
+        weights: dict[str, float] = {}
+        for rank, phrase in enumerate(paper.keyphrases):
+            key = normalize(phrase.text)
+            forms[key][phrase.text] += 1
+            holders[key].add(paper.id)
+            weights[key] = max(weights.get(key, 0.0), phrase.score + 0.01 * (5 - rank))
+        direct[paper.id] = weights
+    expanded: dict[str, dict[str, float]] = {}
+    for paper in papers:
+        grown = dict(direct[paper.id])
+        for phrase in paper.keyphrases:
+            weight = direct[paper.id][normalize(phrase.text)]
+            # Suffixes of the phrase as written, so "few-shot learning" never gives "shot learning".
+            for broader in (normalize(s) for s in _suffixes(phrase.text)):
+                if broader in holders:
+                    grown[broader] = max(grown.get(broader, 0.0), weight / 2)
+        expanded[paper.id] = grown
+    return expanded, holders, forms
+
+
+def _merge_concepts(
+    keys: Sequence[str],
+    acronyms: Mapping[str, str],
+    vectors: Mapping[str, np.ndarray],
+    settings: TopicSettings,
+) -> _Concepts:
+    """Merge variants, acronym pairs and near-identical embeddings into concepts."""
+    concepts = _Concepts(keys)
+    by_fold: dict[str, str] = {}
+    for key in sorted(keys):
+        for fold in _folds(key):
+            concepts.union(by_fold.setdefault(fold, key), key)
+    for key in sorted(keys):
+        # "LLM", and "OOD detection" with the acronym spelled out, are their expansions.
+        spelled = " ".join(acronyms.get(word, word) for word in key.split())
+        if spelled != key and spelled in concepts.parent:
+            concepts.union(spelled, key)
+        # "Neural network model" is "neural network": a generic last word adds nothing.
+        words = key.split()
+        if len(words) > 2 and words[-1] in GENERIC:
+            shorter = " ".join(words[:-1])
+            if shorter in concepts.parent and not is_generic(shorter):
+                concepts.union(shorter, key)
+    with_vectors = [k for k in sorted(keys) if k in vectors]
+    if len(with_vectors) > 1:
+        matrix = np.stack([vectors[k] for k in with_vectors]).astype(np.float32)
+        similar = np.argwhere(np.triu(matrix @ matrix.T, 1) >= settings.merge_similarity)
+        for i, j in similar:
+            a, b = with_vectors[i], with_vectors[j]
+            # One phrase ending in the other is narrower, not the same: keep them apart.
+            if not (is_narrower(a, b) or is_narrower(b, a)):
+                concepts.union(a, b)
+    return concepts
+
+
+def form_concepts(
+    papers: Sequence[Paper],
+    vectors: Mapping[str, np.ndarray],
+    normalize: Normalize,
+    settings: TopicSettings,
+) -> tuple[list[Concept], dict[str, dict[str, float]]]:
+    """Form the concepts enough papers share; return them and each paper's concept weights."""
+    weights, holders, forms = _paper_phrases(papers, normalize)
+    acronyms = acronym_pairs((f"{p.title}. {p.abstract}" for p in papers), normalize)
+    keys = sorted({key for keyed in weights.values() for key in keyed})
+    merged = _merge_concepts(keys, acronyms, vectors, settings)
+    groups: dict[str, set[str]] = defaultdict(set)
+    for key in keys:
+        groups[merged.find(key)].add(key)
+    paper_concepts: dict[str, dict[str, float]] = {}
+    members: dict[str, set[str]] = defaultdict(set)
+    for pid, keyed in weights.items():
+        mine: dict[str, float] = {}
+        for key, weight in keyed.items():
+            root = merged.find(key)
+            members[root].add(pid)
+            mine[root] = max(mine.get(root, 0.0), weight)
+        paper_concepts[pid] = mine
+    found = []
+    for root, group in sorted(groups.items()):
+        direct = set().union(*(holders.get(k, set()) for k in group))
+        if (
+            len(members[root]) < settings.min_papers
+            or not direct
+            or all(is_generic(k) for k in group)
+        ):
+            continue
+        # A lone word that papers reach only through longer phrases ("feedback" from "human
+        # feedback", "AI feedback") is a part of those topics, not a topic of its own.
+        if all(" " not in k.replace("-", " ") for k in group) and 2 * len(direct) < len(
+            members[root]
+        ):
+            continue
+        name = _name_key(group, holders, acronyms)
+        written = Counter({f: n for k in group for f, n in forms.get(k, Counter()).items()})
+        found.append(Concept(name, frozenset(group), written, frozenset(members[root])))
+    return found, {
+        pid: {_rename(k, found): w for k, w in m.items()} for pid, m in paper_concepts.items()
+    }
+
+
+def _name_key(group: set[str], holders: Mapping[str, set[str]], acronyms: Mapping[str, str]) -> str:
+    """Choose the phrase that names a concept: most papers, spelled out, never a generic word."""
+    named = [k for k in group if k not in acronyms and not is_generic(k)]
+    named = named or [k for k in group if not is_generic(k)] or sorted(group)
+    return min(named, key=lambda k: (-len(holders.get(k, ())), len(k), k))
+
+
+def _rename(root: str, found: Sequence[Concept]) -> str:
+    for concept in found:
+        if root in concept.keys:
+            return concept.key
+    return root
+
+
+def absorb_narrower(
+    concepts: list[Concept], settings: TopicSettings
+) -> tuple[list[Concept], dict[str, str]]:
+    """Fold together a concept and a narrower one that shares most of its papers.
+
+    "Language models" and "large language models" listing nearly the same papers are one
+    topic, named by the broader key (structure, not counts, decides, so slugs stay put).
+    Return the concepts left and where each folded key went.
+    """
+    kept: dict[str, Concept] = {}
+    alias: dict[str, str] = {}
+    for concept in sorted(concepts, key=lambda c: (len(c.key), c.key)):
+        host = next(
+            (
+                other
+                for other in kept.values()
+                if is_narrower(concept.key, other.key)
+                and len(concept.papers & other.papers)
+                >= settings.absorb_overlap * min(len(concept.papers), len(other.papers))
+                and len(other.papers) <= len(concept.papers) / settings.absorb_overlap
+            ),
+            None,
+        )
+        if host is None:
+            kept[concept.key] = concept
+            continue
+        alias[concept.key] = host.key
+        kept[host.key] = Concept(
+            host.key,
+            host.keys | concept.keys,
+            host.forms + concept.forms,
+            host.papers | concept.papers,
+        )
+    return sorted(kept.values(), key=lambda c: c.key), alias
+
+
+def resolve_alias(key: str, alias: Mapping[str, str]) -> str:
+    while key in alias:
+        key = alias[key]
+    return key

@@ -1,0 +1,48 @@
+"""The catalog as JSON for other programs: site/api/catalog.json (schema in README.md)."""
+
+from __future__ import annotations
+
+import json
+
+from generator.model import Catalog
+
+SCHEMA_VERSION = 1
+
+
+def catalog_json(catalog: Catalog) -> bytes:
+    """Serialize papers and topics, sorted, so the same catalog always gives the same bytes."""
+    data = {
+        "version": SCHEMA_VERSION,
+        "issues": [
+            {
+                "slug": issue.slug,
+                "number": issue.number,
+                "title": issue.title,
+                "date": issue.date.isoformat() if issue.date else None,
+                "paper_ids": list(issue.paper_ids),
+            }
+            for issue in sorted(catalog.issues, key=lambda i: (i.number, i.slug))
+        ],
+        "papers": [
+            {
+                "id": paper.id,
+                "slug": paper.slug,
+                "title": paper.title,
+                "issues": list(paper.issues),
+                "keyphrases": [phrase.text for phrase in paper.keyphrases],
+                "topics": list(paper.topics),
+            }
+            for paper in sorted(catalog.papers, key=lambda p: p.id)
+        ],
+        "topics": [
+            {
+                "slug": topic.slug,
+                "label": topic.label,
+                "description": topic.description,
+                "paper_ids": list(topic.paper_ids),
+                "related": list(topic.related),
+            }
+            for topic in sorted(catalog.topics, key=lambda t: t.slug)
+        ],
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode()
