@@ -105,6 +105,11 @@ def long_date(day: dt.date) -> str:
     return f"{months[day.month - 1]} {day.day}, {day.year}"
 
 
+def counted(number: int, noun: str) -> str:
+    """Say how many: "1 paper", "2 papers"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def make_environment(templates_dir: Path, excerpt_chars: int = 280) -> jinja2.Environment:
     """Create the Jinja environment: autoescaping on, undefined names are errors."""
     env = jinja2.Environment(
@@ -121,6 +126,7 @@ def make_environment(templates_dir: Path, excerpt_chars: int = 280) -> jinja2.En
         excerpt=partial(_excerpt, limit=excerpt_chars),
         issue_date=issue_date,
         long_date=long_date,
+        counted=counted,
     )
     env.globals.update(issue_doc=issue_doc, paper_doc=paper_doc, topic_doc=topic_doc)
     return env

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import shutil
 import threading
 from collections.abc import Iterator
@@ -56,9 +57,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     config = root / "mkdocs.yml"
     lines = config.read_text().splitlines(keepends=True)
     url = f"http://127.0.0.1:{port}/"
-    config.write_text(
-        "".join(f"site_url: {url}\n" if ln.startswith("site_url:") else ln for ln in lines)
-    )
+    text = "".join(f"site_url: {url}\n" if ln.startswith("site_url:") else ln for ln in lines)
+    # Five papers: let every shared concept have a topic page, so there are topics to browse.
+    config.write_text(text.replace("min_topic_papers: 3", "min_topic_papers: 1"))
     settings = load_settings(config)
     build(settings, embedder=StandInEmbedder())
     handler = functools.partial(_Quiet, directory=str(settings.site_dir))
@@ -138,15 +139,40 @@ def test_untrusted_paper_page_runs_nothing_and_math_renders(site: Site, reader: 
     reader.shot("paper-with-math")
 
 
-def test_search_finds_a_paper(site: Site, reader: Watched) -> None:
+def test_search_finds_a_paper_by_one_of_its_keyphrases(site: Site, reader: Watched) -> None:
+    catalog = json.loads((site.settings.site_dir / "api/catalog.json").read_text())
+    paper = next(
+        p for p in catalog["papers"] if p["title"] == "A Tutorial on Bayesian Optimization"
+    )
+    keyphrase = paper["keyphrases"][-1]
+    assert keyphrase.lower() not in paper["title"].lower()
     page = reader.page
     page.goto(site.base, wait_until="load")
     page.locator("input.md-search__input").click()
-    page.keyboard.type("residual")  # typed key by key, as Material's search listens for keys
-    result = page.locator(".md-search-result__item").first
-    result.wait_for(timeout=10_000)
-    assert "Deep Residual Learning for Image Recognition" in result.inner_text()
+    page.keyboard.type(keyphrase)  # key by key, as Material's search listens for keys
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=10_000)
+    titles = results.all_inner_texts()
+    assert any("A Tutorial on Bayesian Optimization" in title for title in titles), titles
     reader.shot("search")
+
+
+def test_a_topic_page_lists_its_papers_and_links_to_them(site: Site, reader: Watched) -> None:
+    page = reader.page
+    page.goto(site.base + "topics/", wait_until="load")
+    page.locator(".pd-topics a", has_text="Bayesian optimization").first.click()
+    page.wait_for_url(site.base + "topics/bayesian-optimization/")
+    reader.shot("topic")
+    assert page.locator(".md-content h1").first.inner_text() == "Bayesian optimization"
+    link = page.locator(
+        ".pd-papers .pd-paper__title", has_text="A Tutorial on Bayesian Optimization"
+    )
+    assert link.count() == 1
+    link.click()
+    page.wait_for_url(site.base + paper_path("A Tutorial on Bayesian Optimization"))
+    assert page.locator("article h1").inner_text() == "A Tutorial on Bayesian Optimization"
+    # The paper links back to its topics.
+    assert page.locator(".pd-paper__topics a", has_text="Bayesian optimization").count() == 1
 
 
 def test_light_dark_toggle_switches_the_scheme(site: Site, reader: Watched) -> None:
