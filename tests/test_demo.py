@@ -1,0 +1,72 @@
+"""The demo newsletter end to end with the real model: the topics readers will browse."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from generator.build import SilentProgress, annotate, read_catalog
+from generator.concepts import GENERIC, acronym_pairs
+from generator.config import load_settings
+from generator.keyphrases import normalize_phrase
+from generator.model import Catalog
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    """Keyphrases and topics for the demo digests, from an empty cache."""
+    settings = load_settings(REPO / "mkdocs.yml")
+    settings = replace(settings, cache_dir=tmp_path_factory.mktemp("cache"))
+    catalog, _ = read_catalog(settings)
+    annotated, result = annotate(catalog, settings, SilentProgress())
+    assert result.embedded == len(catalog.papers) == 746
+    return annotated
+
+
+def test_nine_in_ten_papers_are_on_a_topic_page(demo: Catalog) -> None:
+    covered = sum(1 for paper in demo.papers if paper.topics)
+    assert covered / len(demo.papers) >= 0.9
+    assert all(1 <= len(p.topics) <= 3 for p in demo.papers if p.topics)
+    assert all(len(t.paper_ids) >= 3 for t in demo.topics)
+
+
+def test_no_generic_word_is_a_topic(demo: Catalog) -> None:
+    for topic in demo.topics:
+        words = normalize_phrase(topic.label).replace("-", " ").split()
+        assert not all(word in GENERIC for word in words), topic.label
+
+
+def test_no_two_topic_labels_are_one_concept(demo: Catalog) -> None:
+    acronyms = acronym_pairs((f"{p.title}. {p.abstract}" for p in demo.papers), normalize_phrase)
+
+    def concept(label: str) -> str:
+        words = [acronyms.get(w, w) for w in normalize_phrase(label).split()]
+        return " ".join(sorted(" ".join(words).replace("-", " ").split()))
+
+    for a, b in itertools.combinations(demo.topics, 2):
+        assert concept(a.label) != concept(b.label), (a.label, b.label)
+
+
+def test_expected_topics_of_an_ml_newsletter_are_there(demo: Catalog) -> None:
+    labels = {t.label for t in demo.topics}
+    for expected in (
+        "Diffusion models",
+        "Reinforcement learning",
+        "Bayesian optimization",
+        "Continual learning",
+        "Large language models",
+    ):
+        assert expected in labels
+
+
+def test_paper_pages_link_only_to_topics_that_exist(demo: Catalog, tmp_path: Path) -> None:
+    slugs = {t.slug for t in demo.topics}
+    assert all(set(p.topics) <= slugs for p in demo.papers)
+    for topic in demo.topics:
+        assert set(topic.related) <= slugs
