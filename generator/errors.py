@@ -34,3 +34,7 @@ class BuildError(PaperDigestError):
 
 class ModelUnavailableError(PaperDigestError):
     """The embedding model or a package it needs is not installed."""
+
+
+class SendError(PaperDigestError):
+    """Mail could not be sent: the server, the connection or the ledger failed."""

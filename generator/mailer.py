@@ -1,31 +1,25 @@
 """Send an issue's email over SMTP: one message per recipient, each recorded in a sent-ledger.
 
-The ledger is a JSON-lines file, one line per (issue, recipient) the SMTP server accepted,
-flushed and fsynced before the next message goes out: a run that stops half-way (crash,
-refusal, lost connection) is simply run again and sends only what is missing. Its `sent_at`
-comes from the clock on purpose: the ledger is an operational log, not site output.
+Every message the SMTP server accepts is recorded in the sent-ledger (generator.ledger)
+before the next goes out: a run that stops half-way (crash, refusal, lost connection) is
+simply run again and sends only what is missing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import fcntl
-import hashlib
-import hmac
-import json
 import os
 import smtplib
 import ssl
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, replace
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from pathlib import Path
-from typing import IO
 
 from generator.config import EmailSettings, Settings
-from generator.errors import ConfigError, PaperDigestError
+from generator.errors import ConfigError, SendError
+from generator.ledger import Ledger, ledger_path, ledger_recipient, open_ledger, read_ledger
 from generator.model import Catalog, Issue, Location
 from generator.newsletter import (
     RECIPIENT_PLACEHOLDER,
@@ -33,7 +27,6 @@ from generator.newsletter import (
     IssueEmail,
     Say,
     compose_message,
-    email_dir,
     email_environment,
     message_bytes,
     message_id,
@@ -49,10 +42,6 @@ ALREADY_SENT = "already sent"
 REFUSED = "refused"
 NOT_SENT = "not sent"
 WOULD_SEND = "would send"
-
-
-class SendError(PaperDigestError):
-    """Mail could not be sent: the server, the connection or the ledger failed."""
 
 
 @dataclass(frozen=True)
@@ -114,114 +103,6 @@ def read_recipients(path: Path) -> tuple[str, ...]:
     if not found:
         raise ConfigError(f"{path}: no recipients in the list", "write one address a line")
     return tuple(found.values())
-
-
-def ledger_path(settings: Settings) -> Path:
-    """Return the ledger's path: email.ledger (relative to the project), else out/email/."""
-    configured = settings.email.ledger
-    return settings.root / configured if configured else email_dir(settings) / "ledger.jsonl"
-
-
-LEDGER_KEY_ENV = "PAPER_DIGEST_LEDGER_KEY"
-_HASHED = "hmac-sha256:"
-
-
-def ledger_recipient(address: str) -> str:
-    """Return how the ledger names a recipient: the address, or its keyed hash.
-
-    With PAPER_DIGEST_LEDGER_KEY set, the ledger holds HMAC-SHA256 digests instead of
-    addresses, so it can be kept where others may read it (a branch of a public repository)
-    without giving away who reads the newsletter.
-    """
-    key = os.environ.get(LEDGER_KEY_ENV, "")
-    normal = recipient_key(address)
-    if not key:
-        return normal
-    return _HASHED + hmac.new(key.encode(), normal.encode(), hashlib.sha256).hexdigest()
-
-
-def _entry_key(line: bytes) -> tuple[str, str] | None:
-    """Return a ledger line's (issue, recipient key), None if the line is not an entry."""
-    try:
-        entry = json.loads(line)
-        recipient = str(entry["recipient"])
-        name = recipient if recipient.startswith(_HASHED) else ledger_recipient(recipient)
-        return str(entry["issue"]), name
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
-def _parse_ledger(data: bytes, path: Path) -> tuple[set[tuple[str, str]], int]:
-    """Return the ledger's (issue, recipient key) pairs and how many bytes hold whole entries.
-
-    A last line cut short (a crash while writing it) is not an entry; any other damage is an
-    error, since guessing could mail someone twice.
-    """
-    sent = set()
-    lines = data.split(b"\n")
-    for number, line in enumerate(lines, start=1):
-        key = _entry_key(line) if line.strip() else None
-        if key is not None:
-            sent.add(key)
-        elif line.strip() and number < len(lines):
-            where = Location(str(path), number)
-            hint = "fix or delete the line; every other line is still honoured"
-            raise SendError("the sent-ledger has a damaged line", hint, where)
-    torn = bool(lines[-1].strip()) and _entry_key(lines[-1]) is None
-    return sent, len(data) - len(lines[-1]) if torn else len(data)
-
-
-def read_ledger(path: Path) -> set[tuple[str, str]]:
-    """Return who has been sent what, without locking: for dry runs."""
-    return _parse_ledger(path.read_bytes(), path)[0] if path.exists() else set()
-
-
-@dataclass
-class Ledger:
-    """The sent-ledger, opened for appending under an exclusive lock."""
-
-    path: Path
-    handle: IO[bytes]
-    sent: set[tuple[str, str]] = field(default_factory=set)
-    needs_newline: bool = False
-
-    def has(self, issue: Issue, recipient: str) -> bool:
-        return (issue.slug, ledger_recipient(recipient)) in self.sent
-
-    def record(self, issue: Issue, recipient: str, message_id: str) -> None:
-        """Append one sent message and force it to disk before anything else is sent."""
-        entry = {
-            "issue": issue.slug,
-            "recipient": ledger_recipient(recipient)
-            if os.environ.get(LEDGER_KEY_ENV)
-            else recipient,
-            "message_id": message_id,
-            "sent_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        }
-        line = json.dumps(entry, ensure_ascii=False) + "\n"
-        self.handle.write((("\n" if self.needs_newline else "") + line).encode("utf-8"))
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.needs_newline = False
-        self.sent.add((issue.slug, ledger_recipient(recipient)))
-
-
-@contextmanager
-def open_ledger(path: Path) -> Iterator[Ledger]:
-    """Open the ledger for appending; a second sender at the same time is refused."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SendError(f"{path}: another send is running", "wait for it to end") from None
-        handle.seek(0)
-        data = handle.read()
-        sent, whole = _parse_ledger(data, path)
-        if whole < len(data):  # drop the torn line so that appending leaves no damage behind
-            handle.truncate(whole)
-        needs_newline = whole > 0 and not data[:whole].endswith(b"\n")
-        yield Ledger(path, handle, sent, needs_newline)
 
 
 def smtp_credentials(

@@ -20,7 +20,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from generator.build import read_catalog
 from generator.config import Settings
-from generator.errors import ConfigError
+from generator.errors import ConfigError, SendError
+from generator.ledger import ledger_path, open_ledger, read_ledger
 from generator.mailer import (
     ALREADY_SENT,
     NOT_SENT,
@@ -28,11 +29,7 @@ from generator.mailer import (
     SENT,
     WOULD_SEND,
     Delivery,
-    SendError,
     email_send_command,
-    ledger_path,
-    open_ledger,
-    read_ledger,
     read_recipients,
     send_issue,
 )
