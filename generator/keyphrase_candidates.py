@@ -53,6 +53,7 @@ GENERIC_WORDS = _words(
     paper work approach approaches method methods technique techniques results result study studies
     problem problems task tasks way ways use uses part parts number numbers lot lots kind kinds
     type types state art terms term fact example examples end ends advantage advantages works
+    present presents
     using including making leading following allowing enabling achieving showing having
     resulting yielding providing requiring improving reducing increasing outperforming"""
 )
@@ -195,14 +196,15 @@ def _case_folder(sentences: Sequence[Sequence[str]]) -> Callable[[str], str]:
     names = {part for part in capitals if part.lower() not in lower_seen}
     lexicon = _lexicon()
 
+    def foldable(part: str) -> bool:
+        if part.islower() or not part[:1].isalpha():
+            return True
+        common = part.lower() in lower_seen or part.lower() in lexicon
+        return part[:1].isupper() and part[1:].islower() and part not in names and common
+
     def fold(word: str) -> str:
-        parts = word.split("-")
-        for i, part in enumerate(parts):
-            low = part.lower()
-            common = low in lower_seen or low in lexicon
-            if part[:1].isupper() and part[1:].islower() and part not in names and common:
-                parts[i] = low
-        return "-".join(parts)
+        # All or nothing: "Test-Time" becomes "test-time", "Make-A-Voice" stays as it is.
+        return word.lower() if all(foldable(p) for p in word.split("-")) else word
 
     return fold
 
@@ -225,8 +227,10 @@ def _role(word: str, pos: str, previous: str | None, following: tuple[str, str])
     continues = next_word.lower() not in STOP_WORDS and next_pos[:2] in {"NN", "JJ", "VB"}
     if pos.startswith("NN"):
         return None if low in VERB_LIKE and continues else NOUN
-    if pos == "VBG":
-        return NOUN if low in ING_NOUNS or (previous == MODIFIER and not continues) else None
+    if pos == "VBG" or pos in {"VB", "VBP"}:
+        # "reinforcement learning", and jargon after a modifier: "test-time compute".
+        after_modifier = previous == MODIFIER and not continues
+        return NOUN if low in ING_NOUNS or after_modifier else None
     if pos.startswith("RB") or (
         low.endswith("ly") and not pos.startswith("NN") and low not in LY_ADJ
     ):

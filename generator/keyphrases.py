@@ -96,7 +96,7 @@ class KeyphraseResult:
 
 
 # Bump when candidate or selection rules change: it keys the cache.
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2
 
 
 def mmr(relevance: np.ndarray, vectors: np.ndarray, top_n: int, diversity: float) -> list[int]:

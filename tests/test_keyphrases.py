@@ -281,3 +281,31 @@ def test_real_model_results_do_not_depend_on_input_order(
 ) -> None:
     again = extract_keyphrases(list(reversed(PAPERS)), KeyphraseSettings(), None, minilm)
     assert again.keyphrases == real_result.keyphrases
+
+
+@pytest.mark.model
+def test_direct_forward_matches_sentence_transformers() -> None:
+    """The hand-written BERT pass gives sentence-transformers' vectors (fp32, same truncation)."""
+    from sentence_transformers import SentenceTransformer
+
+    from generator.embedding import MiniLMEmbedder, model_folder
+
+    texts = [f"{doc.title}. {doc.text}" for doc in PAPERS] + ["protein design", "RLHF", "a"]
+    reference = SentenceTransformer(str(model_folder()), device="cpu")
+    reference.max_seq_length = 128
+    expected = reference.encode(texts, normalize_embeddings=True)
+    ours = MiniLMEmbedder(max_tokens=128, bf16=False).encode(texts)
+    assert np.abs(ours - expected).max() < 1e-5
+
+
+def test_title_compounds_fold_all_or_nothing_and_jargon_nouns_survive() -> None:
+    found = candidates(
+        Document(
+            "x",
+            "Make-A-Voice: Scaling Test-Time Compute for Voice Synthesis",
+            "We present Make-A-Voice. We study test-time compute for voice synthesis.",
+        )
+    )
+    assert "Make-A-Voice" in found
+    assert "test-time compute" in found
+    assert not any(text.startswith("present") for text in found)
