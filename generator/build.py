@@ -126,6 +126,15 @@ def annotate(
     return catalog, result
 
 
+def read_annotated_catalog(
+    settings: Settings, progress: Progress | None = None, embedder: Embedder | None = None
+) -> tuple[Catalog, ReadResult]:
+    """Read the digests and give the papers keyphrases and topics, as the site shows them."""
+    catalog, result = read_catalog(settings)
+    catalog, _ = annotate(catalog, settings, progress or SilentProgress(), embedder)
+    return catalog, result
+
+
 def generate_docs(
     settings: Settings, progress: Progress, embedder: Embedder | None = None
 ) -> tuple[Catalog, ReadResult, int, KeyphraseResult]:

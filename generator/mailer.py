@@ -319,12 +319,12 @@ def email_send_command(
 
     With `issue` None, send every pending issue (see `pending_issues`).
     """
-    from generator.build import read_catalog  # build runs the stages; import it only here
+    from generator.build import read_annotated_catalog  # the stages before; import it here
 
     if (recipients_file is None) == (to is None):
         raise ConfigError("give either --recipients FILE or --to ADDRESS", "not both, not neither")
     recipients = read_recipients(recipients_file) if recipients_file else (check_address(str(to)),)
-    catalog, _ = read_catalog(settings)
+    catalog, _ = read_annotated_catalog(settings)
     numbers = (
         (issue,)
         if issue is not None

@@ -182,28 +182,43 @@ def message_id(issue: Issue, settings: Settings, recipient: str | None = None) -
     return f"<{local}@{site_domain(settings)}>"
 
 
+# At most this many topic headings in a mail; smaller topics join "Other papers": a mail with
+# a heading for every small topic is long to scroll and clipped by Gmail.
+EMAIL_MAX_SECTIONS = 12
+
+
 def email_sections(
     catalog: Catalog, issue: Issue, settings: Settings, max_excerpts: int
 ) -> tuple[Section, ...]:
-    """Group the issue's papers by first topic, as the feeds do; excerpts for the first ones.
+    """Group the issue's papers by topic for a mail: biggest topics first, excerpts shared.
 
-    A paper goes under the first of its topics the catalog knows; topics come by label, the
-    papers of no topic last ("Other papers"), and without topics it is one unlabelled list.
+    A paper goes under its first topic, as on the site; past the EMAIL_MAX_SECTIONS biggest
+    topics, and for papers of no topic, it comes last under "Other papers". Excerpts go
+    round-robin: the first paper of every section, then the second, until `max_excerpts`.
     """
-    sections_of = catalog.sections_of(issue)
-    labelled = [
-        (topic.label, absolute_url(settings, topic_doc(topic)), papers)
-        if topic is not None
-        else ("Other papers" if len(sections_of) > 1 else "", "", papers)
-        for topic, papers in sections_of
+    topical = sorted(
+        ((t, papers) for t, papers in catalog.sections_of(issue) if t is not None),
+        key=lambda section: (-len(section[1]), section[0].label.casefold(), section[0].slug),
+    )
+    kept = topical[:EMAIL_MAX_SECTIONS]
+    placed = {p.id for _, papers in kept for p in papers}
+    sections: list[tuple[str, str, tuple[Paper, ...]]] = [
+        (topic.label, absolute_url(settings, topic_doc(topic)), papers) for topic, papers in kept
     ]
-    sections = []
+    other = tuple(p for p in catalog.papers_of(issue) if p.id not in placed)
+    if other:
+        sections.append(("Other papers" if sections else "", "", other))
+    shares = [0] * len(sections)
     budget = max_excerpts
-    for label, url, members in labelled:
-        featured = tuple(members[:budget])
-        budget -= len(featured)
-        sections.append(Section(label, url, featured, tuple(members[len(featured) :])))
-    return tuple(sections)
+    for depth in range(max((len(papers) for *_, papers in sections), default=0)):
+        for index, (*_, papers) in enumerate(sections):
+            if budget and depth < len(papers):
+                shares[index] += 1
+                budget -= 1
+    return tuple(
+        Section(label, url, papers[:share], papers[share:])
+        for (label, url, papers), share in zip(sections, shares, strict=True)
+    )
 
 
 def _context(
@@ -441,10 +456,10 @@ def write_emails(build: EmailBuild, folder: Path) -> tuple[Path, ...]:
 
 def email_build_command(settings: Settings, issue: int | None, say: Say) -> int:
     """Build the emails for `paper-digest email build [--issue N]`; return the exit status."""
-    from generator.build import read_catalog  # build runs the stages; import it only here
+    from generator.build import read_annotated_catalog  # the stages before; import it here
 
     started = time.perf_counter()
-    catalog, result = read_catalog(settings)
+    catalog, result = read_annotated_catalog(settings)
     build = build_emails(catalog, settings, issue)
     folder = email_dir(settings)
     write_emails(build, folder)

@@ -365,3 +365,35 @@ def test_email_fits_narrow_and_wide_windows(
                 page.screenshot(path=str(shot), full_page=True)
             finally:
                 page.close()
+
+
+def test_a_big_issue_keeps_its_biggest_topics_and_shares_excerpts(settings: Settings) -> None:
+    from generator.model import Issue, Location, Paper, Topic
+    from generator.newsletter import EMAIL_MAX_SECTIONS, email_sections
+
+    papers, topics = [], []
+    for t in range(EMAIL_MAX_SECTIONS + 2):  # topic t has 15 - t papers
+        ids = []
+        for n in range(EMAIL_MAX_SECTIONS + 3 - t):
+            pid = f"t{t:02d}p{n:02d}"
+            ids.append(pid)
+            papers.append(
+                Paper(
+                    pid,
+                    pid,
+                    f"Paper {pid}",
+                    "An abstract.",
+                    ("i",),
+                    (Location("x", 1),),
+                    topics=(f"topic-{t:02d}",),
+                )
+            )
+        topics.append(Topic(f"topic-{t:02d}", f"Topic {t:02d}", "", tuple(ids)))
+    issue = Issue("i", 1, "Issue 1", "x", paper_ids=tuple(p.id for p in papers))
+    catalog = Catalog((issue,), tuple(papers), tuple(topics))
+    sections = email_sections(catalog, issue, settings, max_excerpts=EMAIL_MAX_SECTIONS + 1)
+    labels = [s.label for s in sections]
+    assert labels == [f"Topic {t:02d}" for t in range(EMAIL_MAX_SECTIONS)] + ["Other papers"]
+    assert len(sections[-1].featured) + len(sections[-1].rest) == 3 + 2  # the two smallest
+    assert [len(s.featured) for s in sections] == [1] * (EMAIL_MAX_SECTIONS + 1)
+    assert sum(len(s.featured) + len(s.rest) for s in sections) == len(papers)
