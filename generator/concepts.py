@@ -256,9 +256,13 @@ def form_concepts(
         name = _name_key(group, holders, acronyms)
         written = Counter({f: n for k in group for f, n in forms.get(k, Counter()).items()})
         found.append(Concept(name, frozenset(group), written, frozenset(members[root])))
-    return found, {
-        pid: {_rename(k, found): w for k, w in m.items()} for pid, m in paper_concepts.items()
+    # Papers name concepts by their union-find root; topics by the concept's name key.
+    name_of = {key: concept.key for concept in found for key in concept.keys}
+    renamed = {
+        pid: {name_of.get(root, root): weight for root, weight in weights.items()}
+        for pid, weights in paper_concepts.items()
     }
+    return found, renamed
 
 
 def _name_key(group: set[str], holders: Mapping[str, set[str]], acronyms: Mapping[str, str]) -> str:
@@ -266,13 +270,6 @@ def _name_key(group: set[str], holders: Mapping[str, set[str]], acronyms: Mappin
     named = [k for k in group if k not in acronyms and not is_generic(k)]
     named = named or [k for k in group if not is_generic(k)] or sorted(group)
     return min(named, key=lambda k: (-len(holders.get(k, ())), len(k), k))
-
-
-def _rename(root: str, found: Sequence[Concept]) -> str:
-    for concept in found:
-        if root in concept.keys:
-            return concept.key
-    return root
 
 
 def absorb_narrower(

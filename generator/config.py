@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -180,12 +180,6 @@ def load_settings(config_file: Path | str = "mkdocs.yml") -> Settings:
         email=EmailSettings(**email),
         **values,
     )
-
-
-def setting_names() -> list[str]:
-    """Name every setting `extra.paper_digest` accepts, for docs and tests."""
-    top = [f.name for f in fields(Settings) if f.name in _OPTIONS]
-    return top + [f"email.{f.name}" for f in fields(EmailSettings)]
 
 
 def source_date_epoch() -> int | None:

@@ -20,10 +20,6 @@ class PaperDigestError(Exception):
         return f"{where}{self.message}{hint}"
 
 
-class DigestError(PaperDigestError):
-    """A digest cannot be read at all."""
-
-
 class ConfigError(PaperDigestError):
     """A setting is missing or has a value of the wrong kind."""
 

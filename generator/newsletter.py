@@ -27,7 +27,7 @@ import nh3
 
 from generator.config import Settings
 from generator.errors import ConfigError
-from generator.feeds import issue_dates
+from generator.feeds import issue_dates, site_root
 from generator.model import Catalog, Issue, Paper
 from generator.render import (
     absolute_url,
@@ -125,9 +125,7 @@ def email_environment(settings: Settings) -> Environments:
 
 def site_domain(settings: Settings) -> str:
     """Return the host of `site_url` (IDNA-encoded), the right-hand side of Message-IDs."""
-    host = urlsplit(settings.site_url).hostname or ""
-    if not host:
-        raise ConfigError("site_url is not set: email links must be absolute", "set site_url")
+    host = urlsplit(site_root(settings)).hostname or ""
     return host.encode("idna").decode("ascii")
 
 

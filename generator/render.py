@@ -123,17 +123,13 @@ def make_environment(templates_dir: Path, excerpt_chars: int = 280) -> jinja2.En
     env.filters.update(
         prose=prose_html,
         meta=meta_value,
-        excerpt=partial(_excerpt, limit=excerpt_chars),
+        excerpt=partial(excerpt, limit=excerpt_chars),
         issue_date=issue_date,
         long_date=long_date,
         counted=counted,
     )
     env.globals.update(issue_doc=issue_doc, paper_doc=paper_doc, topic_doc=topic_doc)
     return env
-
-
-def _excerpt(text: str, limit: int) -> str:
-    return excerpt(text, limit)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,14 @@ def copy_project_files(target: Path) -> None:
     shutil.copytree(REPO / "docs" / "assets", target / "docs" / "assets")
 
 
+def set_site_url(config: Path, site_url: str) -> None:
+    """Point a project's mkdocs.yml at another site_url (the address tests serve it from)."""
+    lines = config.read_text().splitlines(keepends=True)
+    config.write_text(
+        "".join(f"site_url: {site_url}\n" if ln.startswith("site_url:") else ln for ln in lines)
+    )
+
+
 def write_digests(folder: Path, digests: Mapping[str, str | bytes]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in digests.items():
@@ -56,13 +65,7 @@ def make_project(tmp_path: Path) -> MakeProject:
         root.mkdir()
         copy_project_files(root)
         if site_url is not None:
-            config = root / "mkdocs.yml"
-            lines = config.read_text().splitlines(keepends=True)
-            config.write_text(
-                "".join(
-                    f"site_url: {site_url}\n" if ln.startswith("site_url:") else ln for ln in lines
-                )
-            )
+            set_site_url(root / "mkdocs.yml", site_url)
         if digests is None and source is not None:
             shutil.copytree(source, root / "digests")
         else:
@@ -111,9 +114,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def serve_dir() -> Iterator[Callable[..., str]]:
-    """Serve folders over HTTP on 127.0.0.1; return a function giving the base URL.
+@contextmanager
+def serving(folder: Path, port: int = 0) -> Iterator[str]:
+    """Serve a folder over HTTP on 127.0.0.1 while the block runs; yield its base URL.
 
     Pass the port the site was built for (its site_url), so absolute links resolve here.
     """
@@ -121,20 +124,15 @@ def serve_dir() -> Iterator[Callable[..., str]]:
     import http.server
     import threading
 
-    servers: list[http.server.ThreadingHTTPServer] = []
-
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    def start(folder: Path, port: int = 0) -> str:
-        handler = functools.partial(Quiet, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/"
-
-    yield start
-    for server in servers:
+    handler = functools.partial(Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
         server.shutdown()
         server.server_close()

@@ -7,11 +7,8 @@ tests/artifacts/site/.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +20,7 @@ import pytest
 from generator.build import build
 from generator.catalog import paper_id, paper_slug
 from generator.config import Settings, load_settings
-from tests.conftest import SMALL_DIGESTS, copy_project_files, free_port
+from tests.conftest import SMALL_DIGESTS, copy_project_files, free_port, serving, set_site_url
 from tests.stand_in import StandInEmbedder
 
 pytestmark = pytest.mark.browser
@@ -34,11 +31,6 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "site"
 
 def paper_path(title: str) -> str:
     return f"papers/{paper_slug(title, paper_id(title))}/"
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @dataclass
@@ -55,21 +47,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     shutil.copytree(SMALL_DIGESTS, root / "digests")
     port = free_port()
     config = root / "mkdocs.yml"
-    lines = config.read_text().splitlines(keepends=True)
-    url = f"http://127.0.0.1:{port}/"
-    text = "".join(f"site_url: {url}\n" if ln.startswith("site_url:") else ln for ln in lines)
+    set_site_url(config, f"http://127.0.0.1:{port}/")
     # Five papers: let every shared concept have a topic page, so there are topics to browse.
-    config.write_text(text.replace("min_topic_papers: 3", "min_topic_papers: 1"))
+    config.write_text(config.read_text().replace("min_topic_papers: 3", "min_topic_papers: 1"))
     settings = load_settings(config)
     build(settings, embedder=StandInEmbedder())
-    handler = functools.partial(_Quiet, directory=str(settings.site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(settings.site_dir, port) as url:
         yield Site(settings, url)
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass
