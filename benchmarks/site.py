@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import tempfile
@@ -30,7 +29,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     settings = load_settings(REPO / "mkdocs.yml")
     with tempfile.TemporaryDirectory() as scratch:
         # An empty keyphrase cache for the first build (cold), kept for the next ones (warm).

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from generator.build import SilentProgress, annotate, read_catalog
-from generator.concepts import GENERIC
 from generator.config import load_settings
 from generator.keyphrases import normalize_phrase
+from generator.keyphrases.vocabulary import BROAD_WORDS
 
 REPO = Path(__file__).resolve().parents[1]
 # Two labels whose phrases' embeddings are this close are reported as looking alike.
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted(len(t.paper_ids) for t in catalog.topics)
     covered = sum(1 for p in catalog.papers if p.topics)
     labels = {t.label: normalize_phrase(t.label) for t in catalog.topics}
-    generic = [t.label for t in catalog.topics if all(w in GENERIC for w in t.slug.split("-"))]
+    generic = [t.label for t in catalog.topics if all(w in BROAD_WORDS for w in t.slug.split("-"))]
     figures = {
         "papers": len(catalog.papers),
         "topic_pages": len(catalog.topics),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -12,23 +11,23 @@ from pathlib import Path
 from typing import Protocol
 
 from generator.catalog import build_catalog
-from generator.concepts import TopicSettings
-from generator.config import Settings, source_date_epoch
-from generator.embedding import Embedder
-from generator.export import catalog_json
-from generator.feeds import alternate_sitemaps, render_feeds
+from generator.config import Settings
 from generator.keyphrases import (
     Document,
+    Embedder,
     KeyphraseResult,
     KeyphraseSettings,
     extract_keyphrases,
     normalize_phrase,
 )
 from generator.model import Catalog, Problem
-from generator.render import render_pages
-from generator.site import publish, write_docs
+from generator.site.export import catalog_json
+from generator.site.feeds import render_feeds
+from generator.site.material import alternate_sitemaps
+from generator.site.pages import render_pages
+from generator.site.publish import publish, write_docs
 from generator.sources import ReadResult, read_digests
-from generator.topics import build_topics
+from generator.topics import TopicSettings, build_topics
 
 Advance = Callable[[int], None]
 
@@ -71,27 +70,12 @@ def read_catalog(settings: Settings) -> tuple[Catalog, ReadResult]:
     return build_catalog(result.issues), result
 
 
-def build_epoch(catalog: Catalog) -> int:
+def build_epoch(catalog: Catalog, explicit: int | None) -> int:
     """Return the build's timestamp: SOURCE_DATE_EPOCH, else the newest issue date, never now."""
-    explicit = source_date_epoch()
     if explicit is not None:
         return explicit
     dates = [issue.date for issue in catalog.issues if issue.date is not None]
     return calendar.timegm(max(dates).timetuple()) if dates else 0
-
-
-@contextmanager
-def _source_date_epoch(epoch: int) -> Iterator[None]:
-    """Let MkDocs stamp the sitemap with the digests' date rather than the clock."""
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 def annotate(
@@ -151,21 +135,26 @@ def generate_docs(
 
 
 def build(
-    settings: Settings, progress: Progress | None = None, embedder: Embedder | None = None
+    settings: Settings,
+    progress: Progress | None = None,
+    embedder: Embedder | None = None,
+    timer: Callable[[], float] = time.perf_counter,
 ) -> BuildReport:
     """Build the whole site; the previous site stays in place unless this one succeeds.
 
     `embedder` stands in for the real model (tests); None loads it when something is new.
+    `timer` measures the build's duration for the summary, and nothing else.
     """
     progress = progress or SilentProgress()
-    started = time.perf_counter()
+    started = timer()
     catalog, result, pages, keyphrases = generate_docs(settings, progress, embedder)
     with progress.stage("Rendering feeds"):
         extra = render_feeds(catalog, settings)
         extra.update(alternate_sitemaps(extra))
         extra["api/catalog.json"] = catalog_json(catalog)
-    with progress.stage("Building the site with MkDocs"), _source_date_epoch(build_epoch(catalog)):
-        publish(settings.config_file, settings.site_dir, extra)
+    with progress.stage("Building the site with MkDocs"):
+        epoch = build_epoch(catalog, settings.source_date_epoch)
+        publish(settings.config_file, settings.site_dir, epoch, extra)
     return BuildReport(
         issues=len(catalog.issues),
         papers=len(catalog.papers),
@@ -173,7 +162,7 @@ def build(
         merged=catalog.merged_count,
         topics=len(catalog.topics),
         pages=pages,
-        seconds=time.perf_counter() - started,
+        seconds=timer() - started,
         site_dir=settings.site_dir,
         problems=result.problems,
         embedded=keyphrases.embedded,

@@ -1,7 +1,12 @@
-"""Merge issues into a catalog: one paper per normalized title, with stable ids and slugs."""
+"""Merge issues into a catalog: one paper per normalized title, with stable ids and slugs.
+
+Also the rule that dates every issue for feeds and mail (`issue_dates`), since an undated
+issue takes its date from the issues before it: a fact of the catalog, not of one output.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -14,6 +19,7 @@ from generator.model import Catalog, Entry, Issue, Paper
 SLUG_WORDS_MAX_CHARS = 60
 ID_CHARS = 12
 SLUG_SUFFIX_CHARS = 6
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def normalize_title(title: str) -> str:
@@ -63,7 +69,7 @@ def _merge(pid: str, listings: Sequence[tuple[Issue, Entry]]) -> Paper:
 
 def build_catalog(issues: Iterable[Issue]) -> Catalog:
     """Merge papers across issues; issues come out newest (highest number) first."""
-    in_order = sorted(issues, key=lambda issue: (issue.number, issue.slug))
+    in_order = sorted(issues, key=Issue.order)
     listings: dict[str, list[tuple[Issue, Entry]]] = {}
     linked: list[Issue] = []
     for issue in in_order:
@@ -88,3 +94,20 @@ def _check_unique(slugs: Iterable[str]) -> None:
         if slug in seen:
             raise ValueError(f"two papers share the slug {slug!r}")
         seen.add(slug)
+
+
+def issue_dates(issues: Iterable[Issue]) -> dict[str, dt.datetime]:
+    """Date every issue (by slug), never from the clock: midnight UTC of its date.
+
+    An undated issue takes the date of the nearest dated issue before it (by issue number);
+    when no issue before it is dated, the Unix epoch plus its issue number in days.
+    """
+    dates: dict[str, dt.datetime] = {}
+    last: dt.date | None = None
+    for issue in sorted(issues, key=Issue.order):
+        last = issue.date or last
+        if last is not None:
+            dates[issue.slug] = dt.datetime(last.year, last.month, last.day, tzinfo=dt.UTC)
+        else:
+            dates[issue.slug] = EPOCH + dt.timedelta(days=issue.number)
+    return dates

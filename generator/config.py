@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,19 @@ class Settings:
     feed_topic_papers: int = 50
     excerpt_chars: int = 280
     email: EmailSettings = field(default_factory=EmailSettings)
+    # SOURCE_DATE_EPOCH from the environment, read once when the settings are loaded.
+    source_date_epoch: int | None = None
+
+    @property
+    def email_dir(self) -> Path:
+        """Return where `email build` writes each issue's .html, .txt and .eml."""
+        return self.out_dir / "email"
+
+    @property
+    def ledger_path(self) -> Path:
+        """Return the sent-ledger: email.ledger (relative to the project), else in email_dir."""
+        configured = self.email.ledger
+        return self.root / configured if configured else self.email_dir / "ledger.jsonl"
 
 
 # What `extra.paper_digest` may hold: key -> (type, minimum for numbers).
@@ -135,8 +149,13 @@ def _section(raw: Any, where: str, options: dict[str, tuple[type, int | None]]) 
     return values
 
 
-def load_settings(config_file: Path | str = "mkdocs.yml") -> Settings:
-    """Read and validate the settings in a mkdocs.yml; paths are made absolute."""
+def load_settings(
+    config_file: Path | str = "mkdocs.yml", environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read and validate the settings in a mkdocs.yml; paths are made absolute.
+
+    `environ` (default: the process's environment) supplies SOURCE_DATE_EPOCH.
+    """
     config_path = Path(config_file).resolve()
     try:
         raw = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_LenientLoader)
@@ -178,11 +197,12 @@ def load_settings(config_file: Path | str = "mkdocs.yml") -> Settings:
         cache_dir=values.pop("cache_dir", root / ".cache"),
         out_dir=values.pop("out_dir", root / "out"),
         email=EmailSettings(**email),
+        source_date_epoch=_source_date_epoch(os.environ if environ is None else environ),
         **values,
     )
 
 
-def source_date_epoch() -> int | None:
+def _source_date_epoch(environ: Mapping[str, str]) -> int | None:
     """Return SOURCE_DATE_EPOCH when the environment sets it to a number."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    value = environ.get("SOURCE_DATE_EPOCH", "").strip()
     return int(value) if value.isdigit() else None

@@ -56,6 +56,11 @@ class Keyphrase:
     score: float
 
 
+def titled_text(title: str, body: str) -> str:
+    """Join a title and its text into one document: "Title. Body", the body alone if untitled."""
+    return f"{title}. {body}" if title.strip() else body
+
+
 @dataclass(frozen=True)
 class Issue:
     """One digest: a newsletter issue with its papers in digest order."""
@@ -68,6 +73,10 @@ class Issue:
     intro: str = ""
     entries: tuple[Entry, ...] = ()
     paper_ids: tuple[str, ...] = ()
+
+    def order(self) -> tuple[int, str]:
+        """Return the key of publication order: number, then slug (sort with key=Issue.order)."""
+        return (self.number, self.slug)
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,7 @@ class Paper:
     @property
     def text(self) -> str:
         """Title and abstract as one document, the text keyphrases are drawn from."""
-        return f"{self.title}. {self.abstract}"
+        return titled_text(self.title, self.abstract)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,6 @@ SMALL_DIGESTS = FIXTURES / "digests" / "small"
 # Nothing may download: a model or package that tries fails loudly instead.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 MakeProject = Callable[..., Settings]
 
@@ -136,3 +136,17 @@ def serving(folder: Path, port: int = 0) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _model_mark_is_exact(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that loads torch (the real model) without the `model` mark.
+
+    `make test` runs the tests without the mark first, in a process where nothing has imported
+    torch yet, so every unmarked test that imports it is caught here, by name.
+    """
+    before = "torch" in sys.modules
+    yield
+    marked = request.node.get_closest_marker("model") is not None
+    if not before and not marked and "torch" in sys.modules:
+        pytest.fail("this test imports torch (the real model) but has no @pytest.mark.model")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from generator.build import SilentProgress, annotate, read_catalog
 from generator.config import Settings, load_settings
-from generator.render import render_pages
+from generator.site.pages import render_pages
 from tests.stand_in import StandInEmbedder
 
 HERE = Path(__file__).resolve().parent

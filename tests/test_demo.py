@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from generator.build import SilentProgress, annotate, read_catalog
-from generator.concepts import GENERIC, acronym_pairs
 from generator.config import load_settings
 from generator.keyphrases import normalize_phrase
+from generator.keyphrases.vocabulary import BROAD_WORDS
 from generator.model import Catalog
+from generator.topics.concepts import acronym_pairs
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.model
@@ -39,7 +40,7 @@ def test_nine_in_ten_papers_are_on_a_topic_page(demo: Catalog) -> None:
 def test_no_generic_word_is_a_topic(demo: Catalog) -> None:
     for topic in demo.topics:
         words = normalize_phrase(topic.label).replace("-", " ").split()
-        assert not all(word in GENERIC for word in words), topic.label
+        assert not all(word in BROAD_WORDS for word in words), topic.label
 
 
 def test_no_two_topic_labels_are_one_concept(demo: Catalog) -> None:

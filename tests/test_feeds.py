@@ -21,13 +21,16 @@ import yaml
 from lxml import etree
 
 from generator.build import SilentProgress, annotate, build, generate_docs
-from generator.catalog import build_catalog
+from generator.catalog import EPOCH, build_catalog, issue_dates
 from generator.config import Settings, load_settings
 from generator.errors import ConfigError
-from generator.feeds import EPOCH, feed_links, issue_dates, render_feeds, sanitize_html, xml_text
 from generator.model import Catalog, Issue, Keyphrase, Topic
-from generator.render import make_environment, page_url, paper_doc, relative_url, render_pages
-from generator.site import publish, write_docs
+from generator.site.feeds import feed_links, render_feeds
+from generator.site.pages import render_pages
+from generator.site.publish import publish, write_docs
+from generator.site.sanitize import sanitize_html, xml_text
+from generator.site.templates import make_environment
+from generator.site.urls import page_url, paper_doc, relative_url
 from generator.sources import read_digests
 from tests.conftest import REPO, SMALL_DIGESTS, MakeProject, paper, write_digests
 from tests.stand_in import StandInEmbedder
@@ -462,7 +465,7 @@ def test_an_empty_catalog_makes_empty_feeds_dated_at_the_epoch(settings: Setting
 RENDER_SCRIPT = """
 import sys, time
 from generator.config import load_settings
-from generator.feeds import render_feeds
+from generator.site.feeds import render_feeds
 from tests.test_feeds import small_catalog, with_topics
 sys.stderr.write(time.strftime("%Y", time.gmtime()))
 feeds = render_feeds(with_topics(small_catalog(reverse=True)), load_settings(sys.argv[1]))
@@ -600,7 +603,7 @@ def test_every_page_head_names_the_feeds_and_a_topic_page_its_own(
     catalog = Catalog(catalog.issues, catalog.papers, (*catalog.topics[:2], topic))
     # The real topic page, as the build renders it.
     write_docs(settings.docs_dir, render_pages(catalog, settings))
-    publish(settings.config_file, settings.site_dir, render_feeds(catalog, settings))
+    publish(settings.config_file, settings.site_dir, 0, render_feeds(catalog, settings))
 
     site = settings.site_dir
     newsletter = [

@@ -12,8 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator.keyphrase_cache import FORMAT_VERSION, load_results
-from generator.keyphrase_candidates import find_candidates
 from generator.keyphrases import (
     Document,
     KeyphraseResult,
@@ -21,6 +19,8 @@ from generator.keyphrases import (
     extract_keyphrases,
     normalize_phrase,
 )
+from generator.keyphrases.cache import FORMAT_VERSION, load_results
+from generator.keyphrases.candidates import find_candidates
 from tests.stand_in import RefusingEmbedder, StandInEmbedder
 
 REPO = Path(__file__).resolve().parents[1]
@@ -66,20 +66,20 @@ def test_warm_run_embeds_nothing_and_gives_the_same_output(tmp_path: Path) -> No
 def test_warm_run_never_creates_the_real_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("generator.keyphrases._real_name", lambda _: "stand-in")
+    monkeypatch.setattr("generator.keyphrases.extract._real_name", lambda _: "stand-in")
     extract(PAPERS, tmp_path, StandInEmbedder("stand-in"))
 
     def refuse(_: KeyphraseSettings) -> None:
         raise AssertionError("the embedder was created on a warm run")
 
-    monkeypatch.setattr("generator.keyphrases._real_embedder", refuse)
+    monkeypatch.setattr("generator.keyphrases.extract._real_embedder", refuse)
     result = extract_keyphrases(PAPERS, SETTINGS, tmp_path)
     assert result.cached == len(PAPERS)
 
 
 def test_warm_run_imports_no_torch(tmp_path: Path) -> None:
     """A warm rebuild with the real model's name must not even import torch."""
-    from generator.embedding import minilm_name
+    from generator.keyphrases.embedding import minilm_name
 
     name = minilm_name(SETTINGS.doc_max_tokens, SETTINGS.bf16)
     extract(PAPERS, tmp_path, StandInEmbedder(name))  # a cache the real model would read

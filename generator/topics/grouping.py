@@ -1,6 +1,6 @@
 """Group papers into topics: concepts enough papers share, each paper under its best 1-3.
 
-Concepts come from `generator.concepts`; this module picks the topics among them, assigns the
+Concepts come from `generator.topics.concepts`; this module picks the topics among them, assigns the
 papers, and names, describes, slugs and links the topics. Every choice has an explicit
 tie-break, so the same papers give the same topics in any order.
 """
@@ -15,7 +15,8 @@ from dataclasses import replace
 import numpy as np
 from slugify import slugify
 
-from generator.concepts import (
+from generator.model import Catalog, Paper, Topic
+from generator.topics.concepts import (
     Concept,
     Normalize,
     TopicSettings,
@@ -25,7 +26,6 @@ from generator.concepts import (
     is_narrower,
     resolve_alias,
 )
-from generator.model import Catalog, Paper, Topic
 
 
 def _near(

@@ -7,75 +7,21 @@ words capitalized only for starting a sentence or a Title Case title are lower-c
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import re
-import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
-from typing import Any
 
+from generator.keyphrases.tagger import Tagger, load_tagger
+from generator.keyphrases.vocabulary import (
+    ING_NOUNS,
+    LY_ADJ,
+    PARTICIPLES,
+    STOP_WORDS,
+    VAGUE_WORDS,
+    VERB_LIKE,
+)
 
-def _words(text: str) -> frozenset[str]:
-    """Return the white-space separated words of text as a set."""
-    return frozenset(text.split())
-
-
-STOP_WORDS = _words(
-    """a about above across after afterwards again against all almost alone along already also
-    although always am among amongst an and another any anyhow anyone anything anyway anywhere are
-    around as at be became because become becomes becoming been before beforehand behind being below
-    beside besides between beyond both but by can cannot could did do does doing done down due
-    during each eg e.g. either else elsewhere enough etc even ever every everyone everything
-    everywhere except few first for former formerly from further had has have having he hence her
-    here hereafter hereby herein hers herself him himself his how however i ie i.e. if in indeed
-    into is it its itself just last latter least less many may me meanwhile might more moreover
-    most mostly much must my myself namely neither never nevertheless next no nobody none noone nor
-    not nothing now nowhere of off often on once one only onto or other others otherwise our ours
-    ourselves out over own per perhaps please rather same second several she should since so some
-    somehow someone something sometime sometimes somewhere still such than that the their theirs
-    them themselves then thence there thereafter thereby therefore therein thereupon these they
-    third this those though through throughout thru thus to together too toward towards under
-    until up upon us very via was we well were what whatever when whence whenever where whereas
-    whereby wherein whereupon wherever whether which while whither who whoever whole whom whose why
-    will with within without would yet you your yours yourself yourselves vs via versus"""
-)
-# Evaluative or vague words: they start no phrase worth listing ("novel approach").
-GENERIC_WORDS = _words(
-    """novel new proposed existing various different recent current previous prior significant
-    important simple effective extensive comprehensive great good better best key main specific
-    particular certain overall additional typical promising superior strong substantial numerous
-    remarkable impressive notable competitive challenging diverse wide broad able possible given
-    based called termed named achieved improved extensive further like unlike respectively also
-    paper work approach approaches method methods technique techniques results result study studies
-    problem problems task tasks way ways use uses part parts number numbers lot lots kind kinds
-    type types state art terms term fact example examples end ends advantage advantages works
-    present presents
-    using including making leading following allowing enabling achieving showing having
-    resulting yielding providing requiring improving reducing increasing outperforming"""
-)
-# -ing words that head noun phrases ("reinforcement learning", "training data").
-ING_NOUNS = _words(
-    """learning training reasoning modeling modelling processing computing planning programming
-    understanding engineering prompting tuning fine-tuning finetuning pretraining pre-training
-    post-training sampling editing encoding decoding embedding clustering matching ranking mining
-    forecasting scheduling routing tracking rendering captioning grounding inpainting labeling
-    labelling mapping parsing indexing hashing filtering pruning scaling splatting denoising
-    reranking retraining unlearning distilling benchmarking testing debugging caching streaming
-    answering writing reading speaking translating coding building manufacturing imaging sensing
-    positioning recording monitoring networking"""
-)
-# Words the tagger calls nouns that are verbs before a noun phrase ("we use transformers").
-VERB_LIKE = _words("use uses show shows propose proposes present presents achieve achieves")
-# Past forms the tagger calls verbs that modify nouns ("supervised learning").
-PARTICIPLES = _words(
-    """supervised unsupervised weighted structured unstructured distributed learned pretrained
-    trained fixed mixed labeled labelled annotated specialized generalized randomized"""
-)
-LY_ADJ = _words("early daily weekly monthly yearly hourly friendly costly timely")
 ACRONYM_RE = re.compile(
     r"(?=(?:.*[A-Z]){2}|.*[A-Z].*\d|.*\d.*[A-Z])[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]s?"
 )
@@ -92,55 +38,6 @@ class Candidate:
     first: int
     count: int
     in_title: bool
-
-
-@functools.cache
-def _textblob_text() -> ModuleType:
-    """Load textblob's tagger module on its own, skipping the package's heavy nltk import."""
-    spec = importlib.util.find_spec("textblob")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("textblob")
-    folder = Path(next(iter(spec.submodule_search_locations)))
-    sub = importlib.util.spec_from_file_location("_paper_digest_textblob_text", folder / "_text.py")
-    if sub is None or sub.loader is None:
-        raise ModuleNotFoundError("textblob._text")
-    module = importlib.util.module_from_spec(sub)
-    sys.modules[sub.name] = module
-    sub.loader.exec_module(module)
-    return module
-
-
-@functools.cache
-def _lexicon() -> Any:
-    """Return textblob's English lexicon (Brill tagger data shipped inside the wheel)."""
-    text = _textblob_text()
-    spec = importlib.util.find_spec("textblob")
-    assert spec is not None and spec.submodule_search_locations
-    en = Path(next(iter(spec.submodule_search_locations))) / "en"
-    return text.Lexicon(
-        path=str(en / "en-lexicon.txt"),
-        morphology=str(en / "en-morphology.txt"),
-        context=str(en / "en-context.txt"),
-        entities=str(en / "en-entities.txt"),
-        language="en",
-    )
-
-
-def tokenize(text: str) -> list[list[str]]:
-    """Split text into sentences of tokens; hyphenated compounds stay whole."""
-    module = _textblob_text()
-    sentences = module.find_tokens(
-        text, punctuation=module.PUNCTUATION, abbreviations=module.ABBREVIATIONS, replace={}
-    )
-    return [sentence.split(" ") for sentence in sentences if sentence.strip()]
-
-
-def tag(tokens: list[str]) -> list[tuple[str, str]]:
-    """Tag one sentence's tokens with Penn Treebank parts of speech."""
-    lexicon = _lexicon()
-    # Brill's contextual rules cost 25x the time and scored no better on Inspec: left out.
-    tagged = _textblob_text().find_tags(tokens, lexicon=lexicon, morphology=lexicon.morphology)
-    return [(word, pos) for word, pos in tagged]
 
 
 def normalize_phrase(text: str) -> str:
@@ -181,7 +78,7 @@ def _is_position_capital(word: str) -> bool:
     return any(part[:1].isupper() and part[1:].islower() for part in word.split("-"))
 
 
-def _case_folder(sentences: Sequence[Sequence[str]]) -> Callable[[str], str]:
+def _case_folder(sentences: Sequence[Sequence[str]], tagger: Tagger) -> Callable[[str], str]:
     """Return a function that lower-cases a word capitalized by position, unless it is a name."""
     capitals: set[str] = set()
     lower_seen: set[str] = set()
@@ -194,12 +91,11 @@ def _case_folder(sentences: Sequence[Sequence[str]]) -> Callable[[str], str]:
                     capitals.add(part)
     # A name is capitalized mid-sentence and never written in lower case ("Bayesian").
     names = {part for part in capitals if part.lower() not in lower_seen}
-    lexicon = _lexicon()
 
     def foldable(part: str) -> bool:
         if part.islower() or not part[:1].isalpha():
             return True
-        common = part.lower() in lower_seen or part.lower() in lexicon
+        common = part.lower() in lower_seen or tagger.knows(part.lower())
         return part[:1].isupper() and part[1:].islower() and part not in names and common
 
     def fold(word: str) -> str:
@@ -219,7 +115,7 @@ def _is_title_case(words: Sequence[str]) -> bool:
 def _role(word: str, pos: str, previous: str | None, following: tuple[str, str]) -> str | None:
     """Say whether a tagged word heads a noun phrase, modifies one, or breaks phrases."""
     low = word.lower()
-    if low in STOP_WORDS or low in GENERIC_WORDS or len(word) < 2 or not WORD_RE.fullmatch(word):
+    if low in STOP_WORDS or low in VAGUE_WORDS or len(word) < 2 or not WORD_RE.fullmatch(word):
         return None
     if ACRONYM_RE.fullmatch(word):
         return NOUN
@@ -276,12 +172,18 @@ def phrase_spans(
 
 
 def find_candidates(
-    title_text: str, text: str, max_words: int, sub_phrases: bool, limit: int
+    title_text: str,
+    text: str,
+    max_words: int,
+    sub_phrases: bool,
+    limit: int,
+    tagger: Tagger | None = None,
 ) -> list[Candidate]:
     """List a paper's candidate phrases in order of first appearance, title first."""
-    title = tokenize(title_text) if title_text.strip() else []
-    body = tokenize(text)
-    fold = _case_folder(body)
+    tagger = tagger or load_tagger()
+    title = tagger.tokenize(title_text) if title_text.strip() else []
+    body = tagger.tokenize(text)
+    fold = _case_folder(body, tagger)
     title_case = _is_title_case([w for s in title for w in s])
     sentences: list[tuple[list[str], bool]] = []
     for sentence in title:
@@ -296,7 +198,7 @@ def find_candidates(
     found: dict[str, Candidate] = {}
     offset = 0
     for words, in_title in sentences:
-        roles = _roles(tag(words))
+        roles = _roles(tagger.tag(words))
         for start, end in phrase_spans(roles, max_words, sub_phrases):
             text = " ".join(words[start:end])
             key = normalize_phrase(text)
@@ -308,7 +210,7 @@ def find_candidates(
                     key, seen.text, seen.first, seen.count + 1, seen.in_title or in_title
                 )
         offset += len(words)
-    candidates = [c for c in found.values() if c.key not in GENERIC_WORDS]
+    candidates = [c for c in found.values() if c.key not in VAGUE_WORDS]
     if limit and len(candidates) > limit:
         # Embedding dominates the run time; on Inspec this prior keeps F1 and halves the work.
         kept = {c.key for c in sorted(candidates, key=_prior)[:limit]}

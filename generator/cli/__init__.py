@@ -1,4 +1,7 @@
-"""The `paper-digest` command: parse arguments, load settings, call the pipeline."""
+"""The `paper-digest` command: parse arguments, load settings, call the pipeline.
+
+The only part of the package that prints; `commands` holds what each command does.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +14,11 @@ from rich.console import Console
 
 from generator import __version__
 from generator.build import SilentProgress, build, read_catalog
+from generator.cli.commands import email_build_command, email_send_command, run_jsonl
+from generator.cli.console import RichProgress, print_problems, print_summary
 from generator.config import Settings, load_settings
-from generator.console import RichProgress, print_problems, print_summary
 from generator.errors import PaperDigestError
+from generator.keyphrases import KeyphraseSettings
 
 
 def _build(args: argparse.Namespace, settings: Settings, console: Console) -> int:
@@ -37,20 +42,18 @@ def _check(args: argparse.Namespace, settings: Settings, console: Console) -> in
 
 
 def _keyphrases(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    from generator.keyphrases import KeyphraseSettings, run_jsonl
-
     keyphrase_settings = KeyphraseSettings(top_n=args.top or settings.keyphrases_per_paper)
     if str(args.input) == "-":
-        return run_jsonl(sys.stdin, sys.stdout, keyphrase_settings, settings.cache_dir)
+        return run_jsonl(sys.stdin, sys.stdout, sys.stderr, keyphrase_settings, settings.cache_dir)
     try:
         with args.input.open(encoding="utf-8") as lines:
-            return run_jsonl(lines, sys.stdout, keyphrase_settings, settings.cache_dir)
+            return run_jsonl(lines, sys.stdout, sys.stderr, keyphrase_settings, settings.cache_dir)
     except OSError as exc:
         raise PaperDigestError(f"{args.input}: {exc.strerror}", "give a JSON-lines file") from None
 
 
 def _serve(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    from generator.serve import serve
+    from generator.cli.serve import serve  # imports MkDocs' server: only when serving
 
     serve(settings, args.dev_addr, console)
     return 0
@@ -61,16 +64,15 @@ def _say(console: Console) -> Callable[[str], None]:
 
 
 def _email_build(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    from generator.newsletter import email_build_command
-
     return email_build_command(settings, args.issue, _say(console))
 
 
 def _email_send(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    from generator.mailer import email_send_command
+    from generator.mail.smtp import smtp_outlet
 
+    outlet = smtp_outlet(settings)
     return email_send_command(
-        settings, args.issue, args.recipients, args.to, args.dry_run, _say(console)
+        settings, args.issue, args.recipients, args.to, args.dry_run, _say(console), outlet
     )
 
 

@@ -12,9 +12,8 @@ Identity: every id (Atom id, RSS guid) is the absolute URL of the page the entry
 built from `site_url` and the issue's or paper's slug; slugs never change, so neither do ids.
 
 Dates come from the digests, never from the clock nor SOURCE_DATE_EPOCH: an issue's entry is
-dated midnight UTC of its date. An undated issue takes the date of the nearest dated issue before
-it (by issue number); when no issue before it is dated, it gets the Unix epoch plus its issue
-number in days (issue 2 -> 1970-01-03). A paper's entry takes the paper's date, else that of the
+dated as `generator.catalog.issue_dates` says: midnight UTC of its date, else of the nearest
+dated issue before it, else the Unix epoch plus its issue number in days (issue 2 -> 1970-01-03). A paper's entry takes the paper's date, else that of the
 issue that first listed it. A feed is as new as its newest entry (the epoch when empty).
 
 Untrusted text is escaped by the Jinja templates in templates/feeds/, the HTML is sanitized with
@@ -26,47 +25,34 @@ out: every order has an explicit key and nothing reads the clock.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from urllib.parse import urljoin, urlsplit
 
 import jinja2
-import nh3
 from feedgen.feed import FeedGenerator
 
+from generator.catalog import EPOCH, issue_dates
 from generator.config import Settings
-from generator.errors import ConfigError
 from generator.model import Catalog, Issue, Topic
-from generator.render import (
+from generator.site.sanitize import sanitize_html, xml_text
+from generator.site.templates import make_environment
+from generator.site.urls import (
     absolute_url,
     issue_doc,
-    make_environment,
     page_url,
     paper_doc,
     relative_url,
+    site_root,
     topic_doc,
 )
 
-EMPTY_SITEMAP = (
-    b'<?xml version="1.0" encoding="UTF-8"?>\n'
-    b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
-)
 RSS_FILE = "feed.xml"
 ATOM_FILE = "atom.xml"
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 GENERATOR = "Paper Digest"
 RSS_DOCS = "https://www.rssboard.org/rss-specification"
-
-# Characters XML 1.0 does not allow at all (section 2.2): C0 controls but tab, LF and CR,
-# lone surrogates, U+FFFE and U+FFFF. lxml refuses them, and readers would choke on them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_HTML_TAGS = {"a", "p", "h2", "h3", "ol", "ul", "li", "strong", "em", "br", "small", "span"}
-_URL_SCHEMES = {"https", "http", "mailto"}
-
 
 @dataclass(frozen=True)
 class FeedLink:
@@ -100,24 +86,6 @@ class _Channel:
     items: tuple[_Item, ...]
 
 
-def xml_text(text: str) -> str:
-    """Strip the characters XML 1.0 forbids."""
-    return _NOT_XML.sub("", text)
-
-
-def site_root(settings: Settings) -> str:
-    """Return `site_url`, or raise: feeds need absolute links."""
-    parts = urlsplit(settings.site_url)
-    if parts.scheme not in {"https", "http"} or not parts.netloc:
-        found = f"it is {settings.site_url!r}" if settings.site_url else "it is not set"
-        raise ConfigError(
-            f"{settings.config_file.name}: feeds need an absolute site_url, but {found}",
-            "set site_url in mkdocs.yml to where the site is published, "
-            "e.g. https://example.org/digest/",
-        )
-    return settings.site_url
-
-
 def feed_folder(topic: Topic | None) -> str:
     """Return the folder of a feed's files relative to the site root: its page's URL."""
     return page_url(topic_doc(topic)) if topic is not None else ""
@@ -134,19 +102,6 @@ def feed_links(doc: str, topic: Topic | None, settings: Settings) -> tuple[FeedL
         links.append(FeedLink("rss", RSS_TYPE, f"{title} (RSS)", folder + RSS_FILE))
         links.append(FeedLink("atom", ATOM_TYPE, f"{title} (Atom)", folder + ATOM_FILE))
     return tuple(links)
-
-
-def issue_dates(issues: Iterable[Issue]) -> dict[str, dt.datetime]:
-    """Date every issue (by slug) as its entries are dated; see the module docstring."""
-    dates: dict[str, dt.datetime] = {}
-    last: dt.date | None = None
-    for issue in sorted(issues, key=lambda i: (i.number, i.slug)):
-        last = issue.date or last
-        if last is not None:
-            dates[issue.slug] = dt.datetime(last.year, last.month, last.day, tzinfo=dt.UTC)
-        else:
-            dates[issue.slug] = EPOCH + dt.timedelta(days=issue.number)
-    return dates
 
 
 def render_feeds(catalog: Catalog, settings: Settings) -> dict[str, bytes]:
@@ -167,21 +122,10 @@ def render_feeds(catalog: Catalog, settings: Settings) -> dict[str, bytes]:
     return dict(sorted(files.items()))
 
 
-def alternate_sitemaps(feeds: dict[str, bytes]) -> dict[str, bytes]:
-    """Return an empty sitemap.xml for every folder of feeds below the site root.
-
-    Material fetches "sitemap.xml" beside every <link rel="alternate"> of a page (it takes
-    them for language versions), so a topic page's feed links would cost each reader a 404
-    and a console error; an empty sitemap there answers instead.
-    """
-    folders = {path.rsplit("/", 1)[0] for path in feeds if "/" in path}
-    return {f"{folder}/sitemap.xml": EMPTY_SITEMAP for folder in sorted(folders)}
-
-
 def _newsletter(catalog: Catalog, settings: Settings, env: jinja2.Environment) -> _Channel:
     """Make the newsletter's feed: the newest issues, each with its whole content."""
     dates = issue_dates(catalog.issues)
-    newest = sorted(catalog.issues, key=lambda i: (i.number, i.slug), reverse=True)
+    newest = sorted(catalog.issues, key=Issue.order, reverse=True)
     template = env.get_template("feeds/issue.html.j2")
     items = []
     for issue in newest[: settings.feed_issues]:
@@ -213,7 +157,7 @@ def _first_listings(catalog: Catalog) -> _Listings:
     """Rank papers by the issue that first listed them, newest first, digest order within."""
     dates = issue_dates(catalog.issues)
     first_issue: dict[str, str] = {}
-    oldest_first = sorted(catalog.issues, key=lambda i: (i.number, i.slug))
+    oldest_first = sorted(catalog.issues, key=Issue.order)
     for issue in oldest_first:
         for pid in issue.paper_ids:
             first_issue.setdefault(pid, issue.slug)
@@ -271,27 +215,6 @@ def _render(
         catalog=catalog, settings=settings, url=partial(relative_url, doc), doc=doc, **context
     )
     return sanitize_html(html, absolute_url(settings, doc))
-
-
-def sanitize_html(html: str, base: str) -> str:
-    """Keep only harmless HTML, its links absolute (resolved against `base`), XML-safe."""
-
-    def absolute(tag: str, attribute: str, value: str) -> str | None:
-        if attribute not in {"href", "src"}:
-            return value
-        resolved = urljoin(base, value.strip())
-        return resolved if urlsplit(resolved).scheme in _URL_SCHEMES else None
-
-    cleaned = nh3.clean(
-        xml_text(html),
-        tags=_HTML_TAGS,
-        attributes={"a": {"href", "title"}},
-        attribute_filter=absolute,
-        url_schemes=_URL_SCHEMES,
-        strip_comments=True,
-        link_rel=None,
-    )
-    return xml_text(cleaned)
 
 
 def _write(channel: _Channel, root: str, settings: Settings, kind: str) -> bytes:

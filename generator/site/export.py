@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from generator.model import Catalog
+from generator.model import Catalog, Issue
 
 SCHEMA_VERSION = 1
 
@@ -21,7 +21,7 @@ def catalog_json(catalog: Catalog) -> bytes:
                 "date": issue.date.isoformat() if issue.date else None,
                 "paper_ids": list(issue.paper_ids),
             }
-            for issue in sorted(catalog.issues, key=lambda i: (i.number, i.slug))
+            for issue in sorted(catalog.issues, key=Issue.order)
         ],
         "papers": [
             {

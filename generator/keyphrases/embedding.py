@@ -50,11 +50,14 @@ def _installed(package: str) -> str:
 
 
 def minilm_name(max_tokens: int, bf16: bool) -> str:
-    """Name the real model with everything that changes its vectors, without loading it."""
+    """Name the real model with everything that changes its vectors, reading no model file.
+
+    The package version pins the model files, and so which forward pass runs them: a warm
+    build names the model from installed metadata alone.
+    """
     version = _installed(MODEL_PACKAGE)
-    backend = "direct" if _is_plain_minilm(model_folder()) else "sentence-transformers"
     precision = "bf16" if bf16 else "fp32"
-    return f"{MODEL_NAME}@{version}/{backend}/{precision}/max{max_tokens}/unpadded"
+    return f"{MODEL_NAME}@{version}/{precision}/max{max_tokens}/unpadded"
 
 
 def model_folder() -> Path:

@@ -1,7 +1,7 @@
 """Phrases into concepts: the variants, acronyms and near-synonyms that mean one thing.
 
 A concept is a set of phrases that mean one thing: case and plural variants (folded by the
-keyphrase step's `normalize_phrase`), hyphen, spacing and word-order variants, an acronym and its
+keyphrase stage's `normalize_phrase`), hyphen, spacing and word-order variants, an acronym and its
 expansion (learned from "expansion (ACRONYM)" in the abstracts themselves), and phrases whose
 embeddings are very close. A paper also counts towards the broader concepts its phrases end
 in, when other papers use those as phrases of their own: English noun phrases put the head
@@ -17,22 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from generator.keyphrases.vocabulary import BROAD_WORDS
 from generator.model import Paper
 
 Normalize = Callable[[str], str]
 
-# Words too general to be a topic on their own, however often papers use them.
-GENERIC = frozenset(
-    """
-    learning model method approach result performance framework task data dataset network
-    system problem paper work analysis algorithm study technique training evaluation
-    benchmark experiment application accuracy efficiency quality information representation
-    architecture ability capability setting strategy challenge improvement function feature
-    knowledge research process structure theory tool solution property behavior behaviour
-    loss error objective agent environment policy signal value domain scale generalization
-    optimization inference prediction image text language video human user
-    """.split()
-)
 # "expansion (ACRONYM)": an acronym of two or more capitals, optionally plural.
 _ACRONYM = re.compile(r"((?:[\w-]+\s+){0,7}?[\w-]+)\s+\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9]*)\)")
 _FILLERS = frozenset(
@@ -125,7 +114,7 @@ def _suffixes(key: str) -> list[str]:
 
 def is_generic(key: str) -> bool:
     words = key.replace("-", " ").split()
-    return all(w in GENERIC for w in words) or len(key) < 2
+    return all(w in BROAD_WORDS for w in words) or len(key) < 2
 
 
 class _Concepts:
@@ -199,7 +188,7 @@ def _merge_concepts(
             concepts.union(spelled, key)
         # "Neural network model" is "neural network": a generic last word adds nothing.
         words = key.split()
-        if len(words) > 2 and words[-1] in GENERIC:
+        if len(words) > 2 and words[-1] in BROAD_WORDS:
             shorter = " ".join(words[:-1])
             if shorter in concepts.parent and not is_generic(shorter):
                 concepts.union(shorter, key)
@@ -223,7 +212,7 @@ def form_concepts(
 ) -> tuple[list[Concept], dict[str, dict[str, float]]]:
     """Form the concepts enough papers share; return them and each paper's concept weights."""
     weights, holders, forms = _paper_phrases(papers, normalize)
-    acronyms = acronym_pairs((f"{p.title}. {p.abstract}" for p in papers), normalize)
+    acronyms = acronym_pairs((p.text for p in papers), normalize)
     keys = sorted({key for keyed in weights.values() for key in keyed})
     merged = _merge_concepts(keys, acronyms, vectors, settings)
     groups: dict[str, set[str]] = defaultdict(set)

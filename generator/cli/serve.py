@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
 from rich.console import Console
 
 from generator.build import SilentProgress, generate_docs
+from generator.cli.console import print_problems
 from generator.config import Settings
-from generator.console import print_problems
 
 POLL_SECONDS = 1.0
 
@@ -47,7 +46,6 @@ def _watch(settings: Settings, console: Console, stop: threading.Event) -> None:
 
 def serve(settings: Settings, dev_addr: str, console: Console) -> None:
     """Write the pages, then serve them with live reload until interrupted."""
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     _, result, pages, _ = generate_docs(settings, SilentProgress())

@@ -1,8 +1,8 @@
 """Send an issue's email over SMTP: one message per recipient, each recorded in a sent-ledger.
 
-Every message the SMTP server accepts is recorded in the sent-ledger (generator.ledger)
-before the next goes out: a run that stops half-way (crash, refusal, lost connection) is
-simply run again and sends only what is missing.
+Every message the SMTP server accepts is recorded in the sent-ledger (`ledger`) before the
+next goes out: a run that stops half-way (crash, refusal, lost connection) is simply run
+again and sends only what is missing.
 """
 
 from __future__ import annotations
@@ -13,34 +13,40 @@ import ssl
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
-from email.errors import HeaderParseError
-from email.headerregistry import Address
 from pathlib import Path
 
 from generator.config import EmailSettings, Settings
 from generator.errors import ConfigError, SendError
-from generator.ledger import Ledger, ledger_path, ledger_recipient, open_ledger, read_ledger
-from generator.model import Catalog, Issue, Location
-from generator.newsletter import (
+from generator.mail.addresses import (
     RECIPIENT_PLACEHOLDER,
-    Environments,
-    IssueEmail,
-    Say,
-    compose_message,
-    email_environment,
-    message_bytes,
-    message_id,
     recipient_key,
-    render_issue_email,
-    select_issues,
     sender_address,
     unsubscribe_url,
 )
+from generator.mail.compose import Environments, IssueEmail, email_environment, render_issue_email
+from generator.mail.ledger import (
+    LEDGER_KEY_ENV,
+    Clock,
+    Ledger,
+    ledger_recipient,
+    open_ledger,
+    read_ledger,
+    utc_now,
+)
+from generator.mail.message import compose_message, message_bytes, message_id
+from generator.mail.outbox import select_issues
+from generator.model import Catalog, Issue
+
+SmtpFactory = Callable[[], smtplib.SMTP]
 
 SENT = "sent"
+
 ALREADY_SENT = "already sent"
+
 REFUSED = "refused"
+
 NOT_SENT = "not sent"
+
 WOULD_SEND = "would send"
 
 
@@ -73,36 +79,6 @@ class SendReport:
         """Tell whether every recipient now has the issue (or would, in a dry run)."""
         done = {SENT, ALREADY_SENT, WOULD_SEND}
         return not self.error and all(d.status in done for d in self.deliveries)
-
-
-def check_address(text: str, location: Location | None = None) -> str:
-    """Return a bare address (a@b.org) if it is one, else raise naming where it came from."""
-    problem = any(ch.isspace() or ord(ch) < 32 for ch in text) or text.count("@") != 1
-    try:
-        parsed = Address(addr_spec=text)
-    except (ValueError, IndexError, HeaderParseError):
-        problem = True
-    if problem or not parsed.domain or not parsed.username:
-        raise ConfigError(f"not an email address: {text!r}", "one bare address a line", location)
-    return text
-
-
-def read_recipients(path: Path) -> tuple[str, ...]:
-    """Read a recipient list: one address a line, `#` comments and blank lines skipped."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the recipient list ({exc.strerror})", "") from None
-    found: dict[str, str] = {}
-    for number, line in enumerate(lines, start=1):
-        text = line.split(" #", 1)[0].strip()
-        if not text or text.startswith("#"):
-            continue
-        address = check_address(text, Location(str(path), number))
-        found.setdefault(recipient_key(address), address)
-    if not found:
-        raise ConfigError(f"{path}: no recipients in the list", "write one address a line")
-    return tuple(found.values())
 
 
 def smtp_credentials(
@@ -212,16 +188,42 @@ class _Mailing:
         return str(msg["Message-ID"]), message_bytes(msg)
 
 
+@dataclass(frozen=True)
+class Outlet:
+    """What sending needs from outside: the SMTP connection, the ledger's key, the clock."""
+
+    connect: SmtpFactory
+    ledger_key: str = ""
+    clock: Clock = utc_now
+
+
+def smtp_outlet(
+    settings: Settings,
+    environ: Mapping[str, str] | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    clock: Clock = utc_now,
+) -> Outlet:
+    """Return the real outlet: the configured server, the login and ledger key from `environ`.
+
+    The login is read when a connection is opened, so a dry run needs no secrets.
+    """
+    env = os.environ if environ is None else environ
+
+    def connect() -> smtplib.SMTP:
+        return open_smtp(settings, smtp_credentials(settings, env), ssl_context)
+
+    return Outlet(connect, env.get(LEDGER_KEY_ENV, ""), clock)
+
+
 def send_issue(
     catalog: Catalog,
     settings: Settings,
     number: int,
     recipients: Sequence[str],
+    outlet: Outlet,
     *,
     dry_run: bool = False,
     progress: Callable[[Delivery], None] | None = None,
-    ssl_context: ssl.SSLContext | None = None,
-    environ: Mapping[str, str] | None = None,
 ) -> SendReport:
     """Send issue `number` to each recipient not yet in the ledger, one message each."""
     issue = select_issues(catalog, number)[0]
@@ -232,18 +234,19 @@ def send_issue(
     sender = _require_sendable(settings)
     envs = email_environment(settings)
     base = render_issue_email(catalog, issue, settings, environments=envs)
-    path = ledger_path(settings)
+    path = settings.ledger_path
+    key = outlet.ledger_key
     if dry_run:
-        deliveries = _plan(issue, settings, recipients, read_ledger(path))
+        deliveries = _plan(issue, settings, recipients, read_ledger(path, key), key)
         return SendReport(issue, base.subject, path, True, deliveries)
-    credentials = smtp_credentials(settings, environ)
     mailing = _Mailing(catalog, settings, base, sender, envs)
-    with open_ledger(path) as ledger:
-        done = _plan(issue, settings, [r for r in recipients if ledger.has(issue, r)], ledger.sent)
+    with open_ledger(path, key, outlet.clock) as ledger:
+        already = [r for r in recipients if ledger.has(issue, r)]
+        done = _plan(issue, settings, already, ledger.sent, key)
         pending = [r for r in recipients if not ledger.has(issue, r)]
         if not pending:
             return SendReport(issue, base.subject, path, False, done)
-        smtp = open_smtp(settings, credentials, ssl_context)
+        smtp = outlet.connect()
         try:
             sent, error = _send_each(smtp, mailing, pending, ledger, progress)
         finally:
@@ -277,14 +280,18 @@ def _send_each(
 
 
 def _plan(
-    issue: Issue, settings: Settings, recipients: Sequence[str], sent: set[tuple[str, str]]
+    issue: Issue,
+    settings: Settings,
+    recipients: Sequence[str],
+    sent: set[tuple[str, str]],
+    key: str,
 ) -> tuple[Delivery, ...]:
     """Say who would get the issue and who already has it, without connecting."""
     return tuple(
         Delivery(
             recipient,
             message_id(issue, settings, recipient),
-            ALREADY_SENT if (issue.slug, ledger_recipient(recipient)) in sent else WOULD_SEND,
+            ALREADY_SENT if (issue.slug, ledger_recipient(recipient, key)) in sent else WOULD_SEND,
         )
         for recipient in recipients
     )
@@ -305,47 +312,6 @@ def pending_issues(catalog: Catalog, sent: set[tuple[str, str]]) -> tuple[int, .
         return (catalog.issues[0].number,)
     newest = max(numbers)
     return tuple(sorted(issue.number for issue in catalog.issues if issue.number >= newest))
-
-
-def email_send_command(
-    settings: Settings,
-    issue: int | None,
-    recipients_file: Path | None,
-    to: str | None,
-    dry_run: bool,
-    say: Say,
-) -> int:
-    """Send for `paper-digest email send`; return 0 when everyone has the issues, else 1.
-
-    With `issue` None, send every pending issue (see `pending_issues`).
-    """
-    from generator.build import read_annotated_catalog  # the stages before; import it here
-
-    if (recipients_file is None) == (to is None):
-        raise ConfigError("give either --recipients FILE or --to ADDRESS", "not both, not neither")
-    recipients = read_recipients(recipients_file) if recipients_file else (check_address(str(to)),)
-    catalog, _ = read_annotated_catalog(settings)
-    numbers = (
-        (issue,)
-        if issue is not None
-        else pending_issues(catalog, read_ledger(ledger_path(settings)))
-    )
-
-    def show(delivery: Delivery) -> None:
-        detail = f" ({delivery.detail})" if delivery.detail else ""
-        say(f"{delivery.status}: {delivery.recipient}{detail}")
-
-    for number in numbers:
-        report = send_issue(catalog, settings, number, recipients, dry_run=dry_run, progress=show)
-        for delivery in report.deliveries:  # sent and refused ones were shown as they happened
-            if delivery.status in {WOULD_SEND, NOT_SENT}:
-                show(delivery)
-        say(send_summary(report))
-        if not report.complete:
-            return 1  # a later issue must not overtake one that is still going out
-    if not numbers:
-        say("No issues to send.")
-    return 0
 
 
 def send_summary(report: SendReport) -> str:

@@ -1,7 +1,8 @@
-"""Pieces of text shown to readers: excerpts, and abstracts split into prose and math."""
+"""Pieces of text shown to readers: excerpts, abstracts split into prose and math, dates."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -54,3 +55,23 @@ def excerpt(text: str, limit: int = 280, sentences: int = 2) -> str:
         return chosen
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:-")
     return cut + "…"
+
+
+def one_line(text: str) -> str:
+    """Collapse every run of whitespace (newlines included) into one space."""
+    return " ".join(str(text).split())
+
+
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def long_date(day: dt.date) -> str:
+    """Format a date the same way whatever the locale: "March 11, 2025"."""
+    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def counted(number: int, noun: str) -> str:
+    """Say how many: "1 paper", "2 papers"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -1,26 +1,22 @@
 """Keyphrases for papers: noun-phrase candidates ranked against the paper, KeyBERT-style.
 
-Each paper's candidates (generator.keyphrase_candidates) and the paper itself are embedded
-once (generator.embedding), every distinct candidate once for the whole run, and picked by
-maximal marginal relevance with a boost for phrases of the title. Results and vectors are
-cached by a hash of the paper's text (generator.keyphrase_cache), so a rebuild with nothing
-new neither loads the model nor imports torch.
+Each paper's candidates (`candidates`) and the paper itself are embedded once (`embedding`),
+every distinct candidate once for the whole run, and picked by maximal marginal relevance with
+a boost for phrases of the title (`ranking`). Results and vectors are cached by a hash of the
+paper's text (`cache`), so a rebuild with nothing new neither loads the model nor imports torch.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 
-from generator.embedding import Embedder
-from generator.errors import ConfigError, PaperDigestError
-from generator.keyphrase_cache import (
+from generator.errors import ConfigError
+from generator.keyphrases.cache import (
     CachedDoc,
     load_phrase_vectors,
     load_results,
@@ -30,18 +26,11 @@ from generator.keyphrase_cache import (
     save_results,
     text_hash,
 )
-from generator.keyphrase_candidates import Candidate, find_candidates, normalize_phrase
-from generator.model import Keyphrase
+from generator.keyphrases.candidates import Candidate, find_candidates, normalize_phrase
+from generator.keyphrases.embedding import Embedder
+from generator.keyphrases.ranking import choose
+from generator.model import Keyphrase, titled_text
 
-__all__ = [
-    "Document",
-    "Embedder",
-    "KeyphraseResult",
-    "KeyphraseSettings",
-    "extract_keyphrases",
-    "normalize_phrase",
-    "run_jsonl",
-]
 CACHE_SUBDIR = "keyphrases"
 CHUNK = 64  # papers embedded per step: one progress report each
 
@@ -80,7 +69,7 @@ class KeyphraseSettings:
             if not ok:
                 raise ConfigError(
                     f"keyphrase setting {name} = {getattr(self, name)!r} is out of range",
-                    hint="see KeyphraseSettings in generator/keyphrases.py",
+                    hint="see KeyphraseSettings in generator/keyphrases/extract.py",
                 )
 
 
@@ -99,50 +88,9 @@ class KeyphraseResult:
 EXTRACTOR_VERSION = 2
 
 
-def mmr(relevance: np.ndarray, vectors: np.ndarray, top_n: int, diversity: float) -> list[int]:
-    """Pick top_n rows by maximal marginal relevance, as KeyBERT does, on given relevances.
-
-    KeyBERT's own keybert._mmr.mmr recomputes relevance as bare cosine; ours adds the title
-    boost. Values are rounded to 6 decimals so that float noise from batching cannot reorder
-    near-ties; exact ties go to the earlier candidate (np.argmax takes the first).
-    """
-    relevance = np.round(relevance.astype(np.float64), 6)
-    similarity = np.round(vectors.astype(np.float64) @ vectors.T.astype(np.float64), 6)
-    selected = [int(np.argmax(relevance))]
-    remaining = [i for i in range(len(relevance)) if i != selected[0]]
-    while remaining and len(selected) < top_n:
-        redundancy = similarity[np.ix_(remaining, selected)].max(axis=1)
-        gain = np.round((1 - diversity) * relevance[remaining] - diversity * redundancy, 6)
-        best = remaining[int(np.argmax(gain))]
-        selected.append(best)
-        remaining.remove(best)
-    return selected
-
-
-def choose(
-    candidates: Sequence[Candidate],
-    vectors: np.ndarray,
-    doc_vector: np.ndarray,
-    settings: KeyphraseSettings,
-) -> CachedDoc:
-    """Choose a paper's keyphrases from its embedded candidates: best first, scores rounded."""
-    if not candidates:
-        return CachedDoc((), np.zeros((0, doc_vector.shape[0]), np.float32), doc_vector)
-    boost = np.array([settings.title_boost if c.in_title else 0.0 for c in candidates])
-    relevance = vectors.astype(np.float64) @ doc_vector.astype(np.float64) + boost
-    picked = mmr(relevance, vectors, settings.top_n, settings.diversity)
-    scored = sorted(
-        ((round(float(relevance[i]), 4), candidates[i].key, i) for i in picked),
-        key=lambda item: (-item[0], item[1]),
-    )
-    keyphrases = tuple(Keyphrase(candidates[i].text, score) for score, _, i in scored)
-    rows = vectors[[i for _, _, i in scored]]
-    return CachedDoc(keyphrases, np.ascontiguousarray(rows, np.float32), doc_vector)
-
-
 def document_text(doc: Document) -> str:
     """Return the text the model reads for a paper: title, then abstract."""
-    return f"{doc.title}. {doc.text}" if doc.title.strip() else doc.text
+    return titled_text(doc.title, doc.text)
 
 
 def _settings_identity(settings: KeyphraseSettings, embedder_name: str) -> dict[str, Any]:
@@ -179,14 +127,14 @@ def extract_keyphrases(
 
 def _real_name(settings: KeyphraseSettings) -> str:
     """Name the real model as configured, without importing torch."""
-    from generator.embedding import minilm_name
+    from generator.keyphrases.embedding import minilm_name
 
     return minilm_name(settings.doc_max_tokens, settings.bf16)
 
 
 def _real_embedder(settings: KeyphraseSettings) -> Embedder:
     """Create the real model's embedder; the model itself loads on first encode."""
-    from generator.embedding import MiniLMEmbedder
+    from generator.keyphrases.embedding import MiniLMEmbedder
 
     return MiniLMEmbedder(settings.doc_max_tokens, settings.bf16)
 
@@ -212,7 +160,9 @@ def _embed(
         doc_vectors = _encode(model, [document_text(doc) for doc in chunk])
         for key, found, vector in zip(keys[start:], candidates, doc_vectors, strict=False):
             rows = np.stack([known[c.text] for c in found]) if found else doc_vectors[:0]
-            done[key] = choose(found, rows, vector, settings)
+            done[key] = choose(
+                found, rows, vector, settings.top_n, settings.diversity, settings.title_boost
+            )
         if progress is not None:
             progress(len(done), len(keys))
     if vectors_file is not None and len(known) > before:
@@ -257,52 +207,6 @@ def _result(
         embedded=embedded,
         cached=len(docs) - embedded,
     )
-
-
-def run_jsonl(
-    lines: Iterable[str], out: TextIO, settings: KeyphraseSettings, cache_dir: Path | None
-) -> int:
-    """Read {"id", "text"[, "title"]} lines, write {"id", "keyphrases"} lines; 0 if all good."""
-    docs: list[Document] = []
-    status = 0
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        doc = _parse_line(line, number)
-        if isinstance(doc, str):
-            print(doc, file=sys.stderr)
-            status = 1
-        else:
-            docs.append(doc)
-    try:
-        result = extract_keyphrases(docs, settings, cache_dir)
-    except PaperDigestError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    for doc in docs:
-        phrases = [{"text": k.text, "score": k.score} for k in result.keyphrases[doc.id]]
-        out.write(json.dumps({"id": doc.id, "keyphrases": phrases}, ensure_ascii=False) + "\n")
-    return status
-
-
-def _parse_line(line: str, number: int) -> Document | str:
-    """Parse one JSON line into a document, or return the one-line message saying why not."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as error:
-        return f"line {number}: not JSON ({error.msg})"
-    if not isinstance(record, dict):
-        return f'line {number}: expected an object with "id" and "text"'
-    fields: dict[str, str] = {}
-    for name in FIELDS:
-        value = record.get(name, "" if name == "title" else None)
-        if not isinstance(value, str) or (name != "title" and not value.strip()):
-            return f"line {number}: {name!r} must be a non-empty string"
-        fields[name] = value
-    return Document(id=fields["id"], title=fields["title"], text=fields["text"])
-
-
-FIELDS = ("id", "title", "text")
 
 
 def _candidates(doc: Document, settings: KeyphraseSettings) -> list[Candidate]:

@@ -1,4 +1,8 @@
-"""Write the generated pages into docs/, build the site with MkDocs and swap it in atomically."""
+"""Write the generated pages into docs/, build the site with MkDocs and swap it in atomically.
+
+The one place that runs MkDocs, and so the one place that sets what MkDocs reads from the
+environment (SOURCE_DATE_EPOCH, for the sitemap's date), for the build's duration only.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from generator.atomic import write_atomic
 from generator.errors import BuildError
-from generator.render import GENERATED_PATHS
+from generator.site.pages import GENERATED_PATHS
 
 
 def write_docs(docs_dir: Path, pages: Mapping[str, str]) -> int:
@@ -28,8 +33,7 @@ def write_docs(docs_dir: Path, pages: Mapping[str, str]) -> int:
         data = text.encode("utf-8")
         if target.is_file() and target.read_bytes() == data:
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(target, data)
+        write_atomic(target, data, durable=False)
         changed += 1
     for stale in sorted(_generated_files(docs_dir) - {docs_dir / p for p in pages}):
         stale.unlink()
@@ -46,13 +50,6 @@ def _generated_files(docs_dir: Path) -> set[Path]:
         elif path.is_dir():
             found.update(p for p in path.rglob("*") if p.is_file())
     return found
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    Path(temp).replace(target)
 
 
 class _Collect(logging.Handler):
@@ -82,14 +79,27 @@ def _mkdocs_logging() -> Iterator[_Collect]:
         logger.propagate = saved[1]
 
 
-def run_mkdocs(config_file: Path, site_dir: Path) -> None:
-    """Build the site in strict mode into `site_dir`; any warning fails the build."""
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+@contextmanager
+def _source_date_epoch(epoch: int) -> Iterator[None]:
+    """Let MkDocs stamp the sitemap with the digests' date rather than the clock."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def run_mkdocs(config_file: Path, site_dir: Path, epoch: int) -> None:
+    """Build the site in strict mode into `site_dir`, dated `epoch`; any warning fails it."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    with _mkdocs_logging() as collected:
+    with _mkdocs_logging() as collected, _source_date_epoch(epoch):
         try:
             config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
             build(config)
@@ -102,7 +112,7 @@ def run_mkdocs(config_file: Path, site_dir: Path) -> None:
 
 
 def publish(
-    config_file: Path, site_dir: Path, extra_files: Mapping[str, bytes] | None = None
+    config_file: Path, site_dir: Path, epoch: int, extra_files: Mapping[str, bytes] | None = None
 ) -> None:
     """Build into a temporary folder beside `site_dir`, add `extra_files`, then swap it in.
 
@@ -112,7 +122,7 @@ def publish(
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
     try:
-        run_mkdocs(config_file, staging)
+        run_mkdocs(config_file, staging, epoch)
         for relative, data in sorted((extra_files or {}).items()):
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)

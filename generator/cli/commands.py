@@ -1,0 +1,163 @@
+"""What each command does, between the parsed arguments and the pipeline's stages.
+
+Every collaborator from outside (the embedding model, the SMTP connection, the clock, the
+output streams) comes in as an argument, so tests pass stand-ins; `cli.main` passes the real
+ones.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TextIO
+
+from generator.atomic import write_atomic
+from generator.build import read_annotated_catalog
+from generator.config import Settings
+from generator.errors import ConfigError, PaperDigestError
+from generator.keyphrases import Document, Embedder, KeyphraseSettings, extract_keyphrases
+from generator.mail.addresses import check_address, read_recipients
+from generator.mail.ledger import read_ledger
+from generator.mail.outbox import EmailBuild, build_emails
+from generator.mail.smtp import (
+    NOT_SENT,
+    WOULD_SEND,
+    Delivery,
+    Outlet,
+    pending_issues,
+    send_issue,
+    send_summary,
+)
+
+Say = Callable[[str], None]
+Timer = Callable[[], float]
+JSONL_FIELDS = ("id", "title", "text")
+
+
+def run_jsonl(
+    lines: Iterable[str],
+    out: TextIO,
+    errors: TextIO,
+    settings: KeyphraseSettings,
+    cache_dir: Path | None,
+    embedder: Embedder | None = None,
+) -> int:
+    """Read {"id", "text"[, "title"]} lines, write {"id", "keyphrases"} lines; 0 if all good."""
+    docs: list[Document] = []
+    status = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        doc = _parse_line(line, number)
+        if isinstance(doc, str):
+            print(doc, file=errors)
+            status = 1
+        else:
+            docs.append(doc)
+    try:
+        result = extract_keyphrases(docs, settings, cache_dir, embedder)
+    except PaperDigestError as error:
+        print(f"error: {error}", file=errors)
+        return 2
+    for doc in docs:
+        phrases = [{"text": k.text, "score": k.score} for k in result.keyphrases[doc.id]]
+        out.write(json.dumps({"id": doc.id, "keyphrases": phrases}, ensure_ascii=False) + "\n")
+    return status
+
+
+def _parse_line(line: str, number: int) -> Document | str:
+    """Parse one JSON line into a document, or return the one-line message saying why not."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        return f"line {number}: not JSON ({error.msg})"
+    if not isinstance(record, dict):
+        return f'line {number}: expected an object with "id" and "text"'
+    fields: dict[str, str] = {}
+    for name in JSONL_FIELDS:
+        value = record.get(name, "" if name == "title" else None)
+        if not isinstance(value, str) or (name != "title" and not value.strip()):
+            return f"line {number}: {name!r} must be a non-empty string"
+        fields[name] = value
+    return Document(id=fields["id"], title=fields["title"], text=fields["text"])
+
+
+def write_emails(build: EmailBuild, folder: Path) -> tuple[Path, ...]:
+    """Write the built files into a folder, each replaced atomically."""
+    written = []
+    for name, content in build.files.items():
+        write_atomic(folder / name, content)
+        written.append(folder / name)
+    return tuple(written)
+
+
+def email_build_command(
+    settings: Settings,
+    issue: int | None,
+    say: Say,
+    embedder: Embedder | None = None,
+    timer: Timer = time.perf_counter,
+) -> int:
+    """Build the emails for `paper-digest email build [--issue N]`; return the exit status.
+
+    `embedder` gives new papers keyphrases (None: the real model, loaded only if needed).
+    """
+    started = timer()
+    catalog, result = read_annotated_catalog(settings, embedder=embedder)
+    build = build_emails(catalog, settings, issue)
+    folder = settings.email_dir
+    write_emails(build, folder)
+    for email in build.emails:
+        say(
+            f"{email.issue.slug}: {email.html_bytes:,} bytes of HTML, "
+            f"{email.excerpts} of {email.papers} papers with excerpts"
+        )
+    for warning in build.warnings:
+        say(f"warning: {warning}")
+    if result.problems:
+        say(f"warning: {len(result.problems)} problems in the digests: see `paper-digest check`")
+    say(f"Built {len(build.emails)} emails in {timer() - started:.1f} s: {folder}")
+    return 0
+
+
+def email_send_command(
+    settings: Settings,
+    issue: int | None,
+    recipients_file: Path | None,
+    to: str | None,
+    dry_run: bool,
+    say: Say,
+    outlet: Outlet,
+    embedder: Embedder | None = None,
+) -> int:
+    """Send for `paper-digest email send`; return 0 when everyone has the issues, else 1.
+
+    With `issue` None, send every pending issue (see `pending_issues`). `outlet` connects to
+    the SMTP server; `embedder` as for `email_build_command`.
+    """
+    if (recipients_file is None) == (to is None):
+        raise ConfigError("give either --recipients FILE or --to ADDRESS", "not both, not neither")
+    recipients = read_recipients(recipients_file) if recipients_file else (check_address(str(to)),)
+    catalog, _ = read_annotated_catalog(settings, embedder=embedder)
+    sent = read_ledger(settings.ledger_path, outlet.ledger_key)
+    numbers = (issue,) if issue is not None else pending_issues(catalog, sent)
+
+    def show(delivery: Delivery) -> None:
+        detail = f" ({delivery.detail})" if delivery.detail else ""
+        say(f"{delivery.status}: {delivery.recipient}{detail}")
+
+    for number in numbers:
+        report = send_issue(
+            catalog, settings, number, recipients, outlet, dry_run=dry_run, progress=show
+        )
+        for delivery in report.deliveries:  # sent and refused ones were shown as they happened
+            if delivery.status in {WOULD_SEND, NOT_SENT}:
+                show(delivery)
+        say(send_summary(report))
+        if not report.complete:
+            return 1  # a later issue must not overtake one that is still going out
+    if not numbers:
+        say("No issues to send.")
+    return 0
