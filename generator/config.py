@@ -1,4 +1,9 @@
-"""Settings: read from mkdocs.yml (`site_*` keys and `extra.paper_digest`), validated and typed."""
+"""Settings: read from mkdocs.yml (`site_*` keys and `extra.paper_digest`), validated and typed.
+
+mkdocs.yml is read with MkDocs' own YAML loader (so `!ENV` works as it does for MkDocs), and
+`extra.paper_digest` is checked by MkDocs' own config system: each option below is a
+`mkdocs.config` option, and a bad value or an unknown key stops with one line naming it.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from mkdocs.config import base
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import ValidationError
+from mkdocs.utils.yaml import get_yaml_loader
 
 from generator.errors import ConfigError
 from generator.model import Location
 
 SETTINGS_KEY = "paper_digest"
-
-
-class _LenientLoader(yaml.SafeLoader):
-    """Load mkdocs.yml safely, keeping `!!python/name:` and `!ENV` tags as plain strings."""
-
-
-def _unknown_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_mapping(node)  # type: ignore[arg-type]
-
-
-_LenientLoader.add_multi_constructor("", _unknown_tag)
 
 
 @dataclass(frozen=True)
@@ -91,62 +85,125 @@ class Settings:
         return self.root / configured if configured else self.email_dir / "ledger.jsonl"
 
 
-# What `extra.paper_digest` may hold: key -> (type, minimum for numbers).
-_OPTIONS: dict[str, tuple[type, int | None]] = {
-    "digests_dir": (str, None),
-    "templates_dir": (str, None),
-    "cache_dir": (str, None),
-    "out_dir": (str, None),
-    "editor": (str, None),
-    "editor_email": (str, None),
-    "signup_url": (str, None),
-    "default_year": (int, 1900),
-    "keyphrases_per_paper": (int, 1),
-    "min_topic_papers": (int, 1),
-    "feed_issues": (int, 1),
-    "feed_topic_papers": (int, 1),
-    "excerpt_chars": (int, 40),
-}
-_EMAIL_OPTIONS: dict[str, tuple[type, int | None]] = {
-    "sender": (str, None),
-    "reply_to": (str, None),
-    "unsubscribe_url": (str, None),
-    "max_excerpts": (int, 0),
-    "smtp_host": (str, None),
-    "smtp_port": (int, 1),
-    "smtp_security": (str, None),
-    "smtp_user_env": (str, None),
-    "smtp_password_env": (str, None),
-    "ledger": (str, None),
-}
+class Text(opt.Type[str]):
+    """A text setting; anything else is refused with a hint."""
+
+    def __init__(self, default: str = "") -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise ValidationError(f"expected text, got {value!r} — quote the value")
+        return value
 
 
-def _check(where: str, key: str, value: Any, kind: type, minimum: int | None) -> Any:
-    """Return a value if it has the expected kind, else raise naming the setting."""
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ConfigError(
-            f"{where}.{key}: expected a whole number, got {value!r}", "write a number like 5"
-        )
-    if kind is str and not isinstance(value, str):
-        raise ConfigError(f"{where}.{key}: expected text, got {value!r}", "quote the value")
-    if minimum is not None and value < minimum:
-        raise ConfigError(f"{where}.{key}: must be at least {minimum}, got {value}", "")
-    return value
+class Whole(opt.Type[int]):
+    """A whole number within bounds (true and false are not numbers here)."""
+
+    def __init__(self, default: int | None, minimum: int, maximum: int | None = None) -> None:
+        super().__init__(int, default=default)
+        self.minimum, self.maximum = minimum, maximum
+
+    def run_validation(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(f"expected a whole number, got {value!r} — write a number like 5")
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            top = f" and at most {self.maximum}" if self.maximum is not None else ""
+            raise ValidationError(f"must be at least {self.minimum}{top}, got {value}")
+        return value
 
 
-def _section(raw: Any, where: str, options: dict[str, tuple[type, int | None]]) -> dict[str, Any]:
-    """Validate one mapping of settings against its option table."""
+class Section(opt.Type[dict[str, Any]]):
+    """A mapping of settings of its own, checked separately (see EmailOptions)."""
+
+    def __init__(self) -> None:
+        super().__init__(dict, default={})
+
+    def run_validation(self, value: object) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ValidationError(f"expected a mapping of settings, got {value!r}")
+        return value
+
+
+class EmailOptions(base.Config):  # type: ignore[no-untyped-call]
+    """`extra.paper_digest.email`: the options of EmailSettings."""
+
+    sender = Text()
+    reply_to = Text()
+    unsubscribe_url = Text()
+    max_excerpts = Whole(30, 0)
+    smtp_host = Text("localhost")
+    smtp_port = Whole(587, 1, 65535)
+    smtp_security = opt.Choice(("starttls", "ssl", "none"), default="starttls")
+    smtp_user_env = Text("PAPER_DIGEST_SMTP_USER")
+    smtp_password_env = Text("PAPER_DIGEST_SMTP_PASSWORD")
+    ledger = Text()
+
+
+class Options(base.Config):  # type: ignore[no-untyped-call]
+    """`extra.paper_digest`: the options of Settings that MkDocs itself does not have."""
+
+    digests_dir = Text("digests")
+    templates_dir = Text("templates")
+    cache_dir = Text(".cache")
+    out_dir = Text("out")
+    editor = Text()
+    editor_email = Text()
+    signup_url = Text()
+    default_year = opt.Optional(Whole(None, 1900, 9999))
+    keyphrases_per_paper = Whole(5, 1)
+    min_topic_papers = Whole(3, 1)
+    feed_issues = Whole(20, 1)
+    feed_topic_papers = Whole(50, 1)
+    excerpt_chars = Whole(280, 40)
+    email = Section()
+
+
+def _validated(options: base.Config, raw: Any, where: str) -> dict[str, Any]:
+    """Check one mapping of settings with MkDocs' config system; raise naming the first fault."""
     if raw is None:
-        return {}
+        raw = {}
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: expected a mapping of settings", "indent the keys under it")
-    values = {}
-    for key, value in raw.items():
-        if key not in options:
-            known = ", ".join(sorted(options))
-            raise ConfigError(f"{where}: unknown setting {key!r}", f"known settings: {known}")
-        values[key] = _check(where, key, value, *options[key])
-    return values
+        raise ConfigError(f"{where}: expected a mapping of settings, got {raw!r}", "see README.md")
+    options.load_dict(dict(raw))
+    failed, warnings = options.validate()
+    for key, error in failed:
+        raise ConfigError(f"{where}.{key}: {error}")
+    for key, _ in warnings:
+        known = ", ".join(sorted(name for name, _ in options._schema))
+        raise ConfigError(f"{where}: unknown setting {key!r}", f"known settings: {known}")
+    return {name: options[name] for name, _ in options._schema}
+
+
+def _read_yaml(config_file: Path | str, config_path: Path) -> dict[str, Any]:
+    """Read mkdocs.yml as MkDocs does: its loader, with `!ENV` and `!relative`."""
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        hint = "run paper-digest where mkdocs.yml is, or pass --config"
+        raise ConfigError(f"{config_file}: no such file", hint) from None
+    except OSError as exc:
+        raise ConfigError(f"{config_file}: cannot read it ({exc.strerror})", "") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{config_file}: not UTF-8 text", "save it as UTF-8") from None
+    try:
+        raw = yaml.load(text, Loader=get_yaml_loader())
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        where = Location(str(config_file), line)
+        raise ConfigError(f"not valid YAML: {exc.problem}", "fix the line", where) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{config_file}: not valid YAML ({exc})", "fix the file") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{config_file}: expected a mapping of settings", "see README.md")
+    return raw
+
+
+def _site_text(raw: Mapping[str, Any], key: str, default: str, name: str) -> str:
+    value = raw.get(key) or default
+    if not isinstance(value, str):
+        raise ConfigError(f"{name}: {key}: expected text, got {value!r}", "quote the value")
+    return value
 
 
 def load_settings(
@@ -157,45 +214,28 @@ def load_settings(
     `environ` (default: the process's environment) supplies SOURCE_DATE_EPOCH.
     """
     config_path = Path(config_file).resolve()
-    try:
-        raw = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_LenientLoader)
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{config_file}: no such file", "run paper-digest where mkdocs.yml is, or pass --config"
-        ) from None
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise ConfigError(
-            f"not valid YAML: {exc.problem}", "fix the line", Location(str(config_file), line)
-        ) from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{config_file}: expected a mapping of settings", "see README.md")
+    raw = _read_yaml(config_file, config_path)
     root = config_path.parent
-    where = f"{config_path.name}: extra.{SETTINGS_KEY}"
+    name = config_path.name
+    where = f"{name}: extra.{SETTINGS_KEY}"
     extra = raw.get("extra") or {}
-    ours = dict(extra.get(SETTINGS_KEY) or {}) if isinstance(extra, dict) else {}
-    email = _section(ours.pop("email", None), f"{where}.email", _EMAIL_OPTIONS)
-    if email.get("smtp_security", "starttls") not in {"starttls", "ssl", "none"}:
-        raise ConfigError(f"{where}.email.smtp_security: unknown", "use starttls, ssl or none")
-    values = _section(ours, where, _OPTIONS)
+    if not isinstance(extra, dict):
+        raise ConfigError(f"{name}: extra: expected a mapping of settings", "see README.md")
+    values = _validated(Options(str(config_path)), extra.get(SETTINGS_KEY), where)
+    email = _validated(EmailOptions(str(config_path)), values.pop("email"), f"{where}.email")
     for key in ("digests_dir", "templates_dir", "cache_dir", "out_dir"):
-        if key in values:
-            values[key] = root / values[key]
-    site_url = raw.get("site_url") or ""
+        values[key] = root / values[key]
+    site_url = _site_text(raw, "site_url", "", name)
     if site_url and not site_url.endswith("/"):
         site_url += "/"
     return Settings(
         root=root,
         config_file=config_path,
-        site_name=str(raw.get("site_name") or "Paper Digest"),
+        site_name=_site_text(raw, "site_name", "Paper Digest", name),
         site_url=site_url,
-        site_description=str(raw.get("site_description") or ""),
-        docs_dir=root / str(raw.get("docs_dir") or "docs"),
-        site_dir=root / str(raw.get("site_dir") or "site"),
-        digests_dir=values.pop("digests_dir", root / "digests"),
-        templates_dir=values.pop("templates_dir", root / "templates"),
-        cache_dir=values.pop("cache_dir", root / ".cache"),
-        out_dir=values.pop("out_dir", root / "out"),
+        site_description=_site_text(raw, "site_description", "", name),
+        docs_dir=root / _site_text(raw, "docs_dir", "docs", name),
+        site_dir=root / _site_text(raw, "site_dir", "site", name),
         email=EmailSettings(**email),
         source_date_epoch=_source_date_epoch(os.environ if environ is None else environ),
         **values,
