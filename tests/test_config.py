@@ -39,7 +39,10 @@ def test_source_date_epoch_is_read_with_the_settings(tmp_path: Path) -> None:
         ("extra:\n  paper_digest: [1, 2]\n", "extra.paper_digest: expected a mapping"),
         ("extra:\n  paper_digest:\n    colour: red\n", "unknown setting 'colour'"),
         ("extra:\n  paper_digest:\n    feed_issues: 0\n", "feed_issues: must be at least 1"),
-        ("extra:\n  paper_digest:\n    default_year: 99999\n", "default_year: must be at least 1900 and at most 9999"),
+        (
+            "extra:\n  paper_digest:\n    default_year: 99999\n",
+            "default_year: must be at least 1900 and at most 9999",
+        ),
         ("extra:\n  paper_digest:\n    editor: 5\n", "editor: expected text, got 5"),
         ("extra:\n  paper_digest:\n    email:\n      smtp_port: 70000\n", "smtp_port: must be"),
         ("extra:\n  paper_digest:\n    email:\n      smtp_security: tls\n", "smtp_security"),

@@ -19,6 +19,7 @@ from generator.cli.console import RichProgress, print_problems, print_summary
 from generator.config import Settings, load_settings
 from generator.errors import PaperDigestError
 from generator.keyphrases import KeyphraseSettings
+from generator.mail.smtp import smtp_outlet
 
 
 def _build(args: argparse.Namespace, settings: Settings, console: Console) -> int:
@@ -68,8 +69,6 @@ def _email_build(args: argparse.Namespace, settings: Settings, console: Console)
 
 
 def _email_send(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    from generator.mail.smtp import smtp_outlet
-
     outlet = smtp_outlet(settings)
     return email_send_command(
         settings, args.issue, args.recipients, args.to, args.dry_run, _say(console), outlet

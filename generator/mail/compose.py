@@ -23,11 +23,8 @@ from generator.site.templates import make_environment
 from generator.site.urls import absolute_url, issue_doc, paper_doc, topic_doc
 
 HTML_TEMPLATE = "email/issue.html.j2"
-
 TEXT_TEMPLATE = "email/issue.txt.j2"
-
 TEXT_WIDTH = 72
-
 Environments = tuple[jinja2.Environment, jinja2.Environment]
 
 

@@ -8,23 +8,18 @@ import css_inline
 import nh3
 
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, minify_css=True, load_remote_stylesheets=False)
-
 _DOCUMENT = re.compile(r"<head>(?P<head>.*)</head>\s*<body[^>]*>(?P<body>.*)</body>", re.DOTALL)
 
 # What the final HTML may hold; anything else (script, on* handlers, javascript: links) goes.
 _STYLE = re.compile(r"<style>.*?</style>\s*", re.DOTALL)
-
 _HEAD_TAGS = {"meta", "title", "style"}
-
 _BODY_TAGS = {"div", "p", "a", "h1", "h2", "ul", "li", "br", "table", "tbody", "tr", "td"}
-
 _BODY_ATTRIBUTES = {
     "*": {"class", "style"},
     "a": {"href"},
     "table": {"role", "width", "cellpadding", "cellspacing", "border"},
     "td": {"align"},
 }
-
 _BODY_OPEN = '<body class="pd-body" style="margin:0;padding:0;background:#f3f4f6">'
 
 

@@ -40,13 +40,9 @@ from generator.model import Catalog, Issue
 SmtpFactory = Callable[[], smtplib.SMTP]
 
 SENT = "sent"
-
 ALREADY_SENT = "already sent"
-
 REFUSED = "refused"
-
 NOT_SENT = "not sent"
-
 WOULD_SEND = "would send"
 
 
