@@ -8,6 +8,7 @@ knowing only what comes before it.
 from __future__ import annotations
 
 import ast
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,19 @@ def test_only_the_command_line_prints() -> None:
             for n in ast.walk(tree)
             if isinstance(n, ast.ImportFrom) and n.module
         }, f"{module_name(path)} imports rich"
+
+
+def test_no_module_of_the_package_is_git_ignored() -> None:
+    """A module that .gitignore matches would be missing from every clean checkout."""
+    repo = PACKAGE.parent
+    if not (repo / ".git").exists():
+        pytest.skip("not a git checkout")
+    paths = [str(path.relative_to(repo)) for path in modules()]
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", *paths],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.split() == [], "ignored by .gitignore: fix its patterns"

@@ -1,0 +1,58 @@
+"""The site's URL scheme: where each page lives, and links between pages, relative or absolute."""
+
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import urlsplit
+
+from generator.config import Settings
+from generator.errors import ConfigError
+from generator.model import Issue, Paper, Topic
+
+
+def issue_doc(issue: Issue) -> str:
+    return f"issues/{issue.slug}.md"
+
+
+def paper_doc(paper: Paper) -> str:
+    return f"papers/{paper.slug}.md"
+
+
+def topic_doc(topic: Topic) -> str:
+    return f"topics/{topic.slug}.md"
+
+
+def page_url(doc: str) -> str:
+    """Return the URL path (relative to the site root) MkDocs gives a Markdown page."""
+    stem = doc.removesuffix(".md")
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
+def relative_url(from_doc: str, to_doc: str) -> str:
+    """Return the link from one page to another, relative, as the built site needs it."""
+    base = page_url(from_doc) or "."
+    target = page_url(to_doc) or "."
+    link = posixpath.relpath(target, base if base == "." else base.rstrip("/"))
+    return "./" if link == "." else link.rstrip("/") + "/"
+
+
+def absolute_url(settings: Settings, doc: str) -> str:
+    """Return a page's absolute URL from `site_url` (empty `site_url` gives a root path)."""
+    return (settings.site_url or "/") + page_url(doc)
+
+
+def site_root(settings: Settings) -> str:
+    """Return `site_url`, or raise: feeds and mail need absolute links."""
+    parts = urlsplit(settings.site_url)
+    if parts.scheme not in {"https", "http"} or not parts.netloc:
+        found = f"it is {settings.site_url!r}" if settings.site_url else "it is not set"
+        raise ConfigError(
+            f"{settings.config_file.name}: feeds need an absolute site_url, but {found}",
+            "set site_url in mkdocs.yml to where the site is published, "
+            "e.g. https://example.org/digest/",
+        )
+    return settings.site_url
