@@ -12,6 +12,7 @@ from typing import Protocol
 
 from generator.catalog import build_catalog
 from generator.config import Settings
+from generator.errors import ConfigError, InputError
 from generator.keyphrases import (
     Document,
     Embedder,
@@ -54,6 +55,7 @@ class BuildReport:
     papers: int
     listings: int
     merged: int
+    repeated: int
     topics: int
     pages: int
     seconds: float
@@ -68,6 +70,32 @@ def read_catalog(settings: Settings) -> tuple[Catalog, ReadResult]:
     """Read every digest and merge the issues into a catalog."""
     result = read_digests(settings.digests_dir, settings.default_year, settings.root)
     return build_catalog(result.issues), result
+
+
+def refuse_to_publish(catalog: Catalog, result: ReadResult, settings: Settings) -> None:
+    """Raise InputError when the digests would publish no paper or lose a digest whole.
+
+    A problem with single papers is reported and the rest published; a whole digest lost (a
+    file that cannot be read, is not text, holds no paper or takes a taken URL) or an empty
+    site would replace a good site with a worse one, so nothing is published instead.
+    """
+    hint = "fix the problems above; the previous site is unchanged"
+    if result.dropped:
+        names = ", ".join(result.dropped)
+        count = len(result.dropped)
+        raise InputError(
+            f"{count} digest{'s' if count > 1 else ''} would be left out whole: {names}",
+            hint,
+            result.problems,
+        )
+    if not catalog.papers:
+        where = settings.digests_dir
+        raise InputError(f"no paper to publish in {where}", hint, result.problems)
+    if not settings.templates_dir.is_dir():
+        raise ConfigError(
+            f"templates_dir {settings.templates_dir} does not exist",
+            "set extra.paper_digest.templates_dir to the folder of the Jinja templates",
+        )
 
 
 def build_epoch(catalog: Catalog, explicit: int | None) -> int:
@@ -125,6 +153,7 @@ def generate_docs(
     """Run every stage up to the Markdown pages and write them; return the page count."""
     with progress.stage("Reading digests"):
         catalog, result = read_catalog(settings)
+    refuse_to_publish(catalog, result, settings)
     catalog, keyphrases = annotate(catalog, settings, progress, embedder)
     with progress.stage("Rendering pages"):
         pages = render_pages(catalog, settings)
@@ -160,6 +189,7 @@ def build(
         papers=len(catalog.papers),
         listings=sum(len(issue.entries) for issue in catalog.issues),
         merged=catalog.merged_count,
+        repeated=catalog.repeated_count,
         topics=len(catalog.topics),
         pages=pages,
         seconds=timer() - started,

@@ -20,12 +20,18 @@ SLUG_WORDS_MAX_CHARS = 60
 ID_CHARS = 12
 SLUG_SUFFIX_CHARS = 6
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# Punctuation that names things: "C# for Everyone" is not "C for Everyone" ("C++" is kept
+# already: "+" is a symbol, not punctuation).
+_KEPT = frozenset("#")
 
 
 def normalize_title(title: str) -> str:
     """Fold a title to the key that decides whether two listings are one paper."""
     text = unicodedata.normalize("NFKC", title).casefold()
-    text = "".join(" " if unicodedata.category(ch)[0] in {"P", "Z", "C"} else ch for ch in text)
+    text = "".join(
+        " " if unicodedata.category(ch)[0] in {"P", "Z", "C"} and ch not in _KEPT else ch
+        for ch in text
+    )
     return " ".join(text.split())
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from mkdocs.config import base
@@ -97,6 +98,31 @@ class Text(opt.Type[str]):
         return value
 
 
+class WebAddress(Text):
+    """An http(s) URL, or empty: never a `javascript:` or other scheme a link would run."""
+
+    def run_validation(self, value: object) -> str:
+        text = super().run_validation(value).strip()
+        parts = urlsplit(text)
+        if text and (parts.scheme not in {"http", "https"} or not parts.netloc):
+            raise ValidationError(f"expected an http:// or https:// URL, got {text!r}")
+        return text
+
+
+class MailAddress(Text):
+    """A bare email address (someone@example.org), or empty."""
+
+    def run_validation(self, value: object) -> str:
+        text = super().run_validation(value).strip()
+        local, _, domain = text.rpartition("@")
+        bad = any(ch.isspace() or ord(ch) < 32 or ch in "<>," for ch in text)
+        if text and (bad or not local or "." not in domain or domain.startswith(".")):
+            raise ValidationError(
+                f"expected an email address like editor@example.org, got {text!r}"
+            )
+        return text
+
+
 class Whole(opt.Type[int]):
     """A whole number within bounds (true and false are not numbers here)."""
 
@@ -148,8 +174,8 @@ class Options(base.Config):  # type: ignore[no-untyped-call]
     cache_dir = Text(".cache")
     out_dir = Text("out")
     editor = Text()
-    editor_email = Text()
-    signup_url = Text()
+    editor_email = MailAddress()
+    signup_url = WebAddress()
     default_year = opt.Optional(Whole(None, 1900, 9999))
     keyphrases_per_paper = Whole(5, 1)
     min_topic_papers = Whole(3, 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.model import Location
+from generator.model import Location, Problem
 
 
 class PaperDigestError(Exception):
@@ -26,6 +26,17 @@ class ConfigError(PaperDigestError):
 
 class BuildError(PaperDigestError):
     """The site could not be built; the previous site is left as it was."""
+
+
+class InputError(BuildError):
+    """The digests would publish no paper, or lose a digest whole: nothing is published.
+
+    Carries the problems found, so that they are shown before the one-line refusal.
+    """
+
+    def __init__(self, message: str, hint: str = "", problems: tuple[Problem, ...] = ()) -> None:
+        super().__init__(message, hint)
+        self.problems = problems
 
 
 class ModelUnavailableError(PaperDigestError):

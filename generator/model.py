@@ -173,6 +173,11 @@ class Catalog:
         return self.issues[0] if self.issues else None
 
     @property
+    def repeated_count(self) -> int:
+        """Count listings of a paper that its own digest already listed."""
+        return sum(len(i.entries) - len(i.paper_ids) for i in self.issues)
+
+    @property
     def merged_count(self) -> int:
-        """Count listings folded into an earlier listing of the same paper."""
-        return sum(len(i.entries) for i in self.issues) - len(self.papers)
+        """Count listings of a paper that an earlier issue already listed."""
+        return sum(len(i.paper_ids) for i in self.issues) - len(self.papers)

@@ -16,6 +16,8 @@ from generator.config import Settings, load_settings
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SMALL_DIGESTS = FIXTURES / "digests" / "small"
+# A copy of the demo newsletter: tests never read the user's digests/, which grows.
+DEMO_DIGESTS = FIXTURES / "digests" / "demo"
 
 # Nothing may download: a model or package that tries fails loudly instead.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

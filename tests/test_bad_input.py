@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from generator.build import build, read_catalog
+from generator.errors import InputError
 from generator.model import Severity
-from tests.conftest import MakeProject, paper
+from tests.conftest import MakeProject, paper, write_digests
+from tests.site_checks import tree_digest
 from tests.stand_in import StandInEmbedder
 
 GOOD = paper("A Good Paper") + paper("Another Good Paper")
@@ -72,16 +74,39 @@ def test_bad_digest_gets_one_message_and_the_rest_builds(
         assert "Fine Paper" in titles
 
 
-def test_site_builds_with_every_bad_digest_present(make_project: MakeProject) -> None:
+# Cases that lose a digest whole: the build refuses rather than publish a site without it.
+WHOLE_FILE = {"empty-file", "binary-file", "not-utf8"}
+
+
+def test_site_builds_with_every_per_paper_problem_present(make_project: MakeProject) -> None:
     digests: dict[str, str | bytes] = {"00-good.txt": GOOD}
-    digests.update({f"{case}.txt": content for case, (content, *_) in CASES.items()})
+    digests.update(
+        {f"{case}.txt": content for case, (content, *_) in CASES.items() if case not in WHOLE_FILE}
+    )
     settings = make_project(digests)
     report = build(settings, embedder=StandInEmbedder())
-    assert len([p for p in report.problems if p.severity is Severity.ERROR]) == len(CASES)
+    errors = [p for p in report.problems if p.severity is Severity.ERROR]
+    assert len(errors) == len(CASES) - len(WHOLE_FILE)
     built = (settings.site_dir / "papers").iterdir()
     slugs = {path.name for path in built}
     assert any(s.startswith("a-good-paper-") for s in slugs)
     assert any(s.startswith("later-paper-") for s in slugs)
+
+
+@pytest.mark.parametrize("case", sorted(WHOLE_FILE))
+def test_a_digest_lost_whole_refuses_the_build_and_keeps_the_site(
+    case: str, make_project: MakeProject
+) -> None:
+    settings = make_project({"00-good.txt": GOOD})
+    build(settings, embedder=StandInEmbedder())
+    before = tree_digest(settings.site_dir)
+    write_digests(settings.digests_dir, {f"{case}.txt": CASES[case][0]})
+    with pytest.raises(InputError, match=f"left out whole: digests/{case}.txt") as refused:
+        build(settings, embedder=StandInEmbedder())
+    assert [str(p.location) for p in refused.value.problems if p.severity is Severity.ERROR] == [
+        f"digests/{case}.txt:{CASES[case][1]}"
+    ]
+    assert tree_digest(settings.site_dir) == before
 
 
 def test_files_that_are_not_digests_are_named_and_skipped(make_project: MakeProject) -> None:

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from generator.cli import main, make_parser
-from tests.conftest import REPO, MakeProject, paper
+from tests.conftest import DEMO_DIGESTS, REPO, MakeProject, paper
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -46,8 +46,9 @@ def test_check_lists_problems_with_file_and_line(
     assert "1 issues, 1 papers; 2 errors, 0 warnings." in out
 
 
-def test_check_passes_on_the_demo_digests() -> None:
-    result = run("check")
+def test_check_passes_on_the_demo_digests(make_project: MakeProject) -> None:
+    settings = make_project(source=DEMO_DIGESTS)
+    result = run("-f", str(settings.config_file), "check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "4 issues, 746 papers; 0 errors" in result.stdout
 

@@ -47,6 +47,8 @@ def test_source_date_epoch_is_read_with_the_settings(tmp_path: Path) -> None:
         ("extra:\n  paper_digest:\n    email:\n      smtp_port: 70000\n", "smtp_port: must be"),
         ("extra:\n  paper_digest:\n    email:\n      smtp_security: tls\n", "smtp_security"),
         ("extra:\n  paper_digest:\n    email: nope\n", "email: expected a mapping"),
+        ("extra:\n  paper_digest:\n    editor_email: x\n", "editor_email: expected an email"),
+        ("extra:\n  paper_digest:\n    signup_url: javascript:alert(1)\n", "signup_url: expected"),
         ("site_url: 5\n", "site_url: expected text"),
         ("site_url: [a, b]\n", "site_url: expected text"),
         ("site_name: [\n", "not valid YAML"),

@@ -14,7 +14,7 @@ from generator.keyphrases import normalize_phrase
 from generator.keyphrases.vocabulary import BROAD_WORDS
 from generator.model import Catalog
 from generator.topics.concepts import acronym_pairs
-from tests.conftest import REPO
+from tests.conftest import DEMO_DIGESTS, REPO
 
 pytestmark = pytest.mark.model
 
@@ -23,7 +23,8 @@ pytestmark = pytest.mark.model
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     """Keyphrases and topics for the demo digests, from an empty cache."""
     settings = load_settings(REPO / "mkdocs.yml")
-    settings = replace(settings, cache_dir=tmp_path_factory.mktemp("cache"))
+    cache = tmp_path_factory.mktemp("cache")
+    settings = replace(settings, digests_dir=DEMO_DIGESTS, cache_dir=cache)
     catalog, _ = read_catalog(settings)
     annotated, result = annotate(catalog, settings, SilentProgress())
     assert result.embedded == len(catalog.papers) == 746

@@ -9,7 +9,7 @@ from generator.catalog import build_catalog
 from generator.model import Location, Severity
 from generator.sources import read_digests
 from generator.sources.hf_text import looks_like_abstract, parse_date_line
-from tests.conftest import REPO, SMALL_DIGESTS, paper, write_digests
+from tests.conftest import DEMO_DIGESTS, SMALL_DIGESTS, paper, write_digests
 
 # Counted by hand from the files: after the boilerplate lines, title and abstract lines alternate.
 SAMPLE_COUNTS = {
@@ -21,7 +21,7 @@ SAMPLE_COUNTS = {
 
 
 def test_sample_digests_paper_counts() -> None:
-    result = read_digests(REPO / "digests", relative_to=REPO)
+    result = read_digests(DEMO_DIGESTS, relative_to=DEMO_DIGESTS)
     counts = {Path(issue.source).name: len(issue.entries) for issue in result.issues}
     assert counts == SAMPLE_COUNTS
     assert result.errors == ()
@@ -33,7 +33,7 @@ def test_sample_digests_paper_counts() -> None:
 
 
 def test_sample_boilerplate_never_becomes_a_paper() -> None:
-    result = read_digests(REPO / "digests")
+    result = read_digests(DEMO_DIGESTS)
     titles = {entry.title for issue in result.issues for entry in issue.entries}
     assert not any(t.lower().startswith(("subscribe", "get trending", "new")) for t in titles)
     assert (

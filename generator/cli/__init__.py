@@ -9,6 +9,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeAlias
 
 from rich.console import Console
 
@@ -17,7 +18,7 @@ from generator.build import SilentProgress, build, read_catalog
 from generator.cli.commands import email_build_command, email_send_command, run_jsonl
 from generator.cli.console import RichProgress, print_problems, print_summary
 from generator.config import Settings, load_settings
-from generator.errors import PaperDigestError
+from generator.errors import ConfigError, InputError, PaperDigestError
 from generator.keyphrases import KeyphraseSettings
 from generator.mail.smtp import smtp_outlet
 
@@ -75,10 +76,11 @@ def _email_send(args: argparse.Namespace, settings: Settings, console: Console) 
     )
 
 
-def _add_email_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_email_commands(commands: Commands, common: list[argparse.ArgumentParser]) -> None:
     """Add `email build` and `email send`."""
     email = commands.add_parser(
         "email",
+        parents=common,
         help="build the email newsletter of each issue, or send one over SMTP",
         description="Build each issue as an email (HTML, plain text and .eml under "
         "out/email/), or send one issue to a list of recipients.",
@@ -86,6 +88,7 @@ def _add_email_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     verbs = email.add_subparsers(dest="email_command", required=True, metavar="VERB")
     build_cmd = verbs.add_parser(
         "build",
+        parents=common,
         help="write <issue>.html, .txt and .eml under out/email/",
         description="Write each issue's email under out/email/: HTML with inlined CSS, "
         "plain text and a ready-to-send .eml. Warns when the HTML would be clipped by Gmail.",
@@ -94,6 +97,7 @@ def _add_email_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     build_cmd.set_defaults(run=_email_build)
     send_cmd = verbs.add_parser(
         "send",
+        parents=common,
         help="send issue N (or the pending issues) to a recipient list, each recipient once",
         description="Send issue N over SMTP (settings under extra.paper_digest.email; the "
         "user and password come from environment variables). A ledger records every "
@@ -116,24 +120,27 @@ def _add_email_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     send_cmd.set_defaults(run=_email_send)
 
 
-def make_parser() -> argparse.ArgumentParser:
-    """Describe the command line."""
-    parser = argparse.ArgumentParser(
-        prog="paper-digest",
-        description="Turn a folder of research-paper digests into a website, "
-        "RSS/Atom feeds and an email newsletter.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _config_option(default: object) -> argparse.ArgumentParser:
+    """Return a parser holding -f/--config, for the top level and for every command."""
+    holder = argparse.ArgumentParser(add_help=False)
+    holder.add_argument(
         "-f",
         "--config",
-        default="mkdocs.yml",
+        default=default,
         type=Path,
         help="the MkDocs configuration holding the settings (default: mkdocs.yml)",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    return holder
+
+
+def _add_site_commands(commands: Commands, common: list[argparse.ArgumentParser]) -> None:
+    """Add `build`, `check`, `serve` and `keyphrases`."""
     build_cmd = commands.add_parser(
         "build",
+        parents=common,
         help="build the site into site/ (the previous site stays if the build fails)",
         description="Read the digests, write the pages under docs/, build the site with "
         "MkDocs in strict mode and swap it into site/ only when the build succeeds.",
@@ -142,6 +149,7 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.set_defaults(run=_build)
     check_cmd = commands.add_parser(
         "check",
+        parents=common,
         help="list every problem in every digest without building",
         description="Read every digest and print each problem as file:line; "
         "exit with status 1 when there are errors.",
@@ -149,6 +157,7 @@ def make_parser() -> argparse.ArgumentParser:
     check_cmd.set_defaults(run=_check)
     serve_cmd = commands.add_parser(
         "serve",
+        parents=common,
         help="preview the site with live reload while digests and pages change",
         description="Write the pages, serve the site on a local address and rebuild "
         "when a digest, template or page changes.",
@@ -159,6 +168,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve_cmd.set_defaults(run=_serve)
     keyphrases_cmd = commands.add_parser(
         "keyphrases",
+        parents=common,
         help="keyphrases for any text: JSON lines in, JSON lines out",
         description='Read lines {"id": ..., "text": ...} (optionally "title") from IN.jsonl '
         '(- for standard input) and write {"id": ..., "keyphrases": [{"text", "score"}]} '
@@ -168,21 +178,50 @@ def make_parser() -> argparse.ArgumentParser:
     keyphrases_cmd.add_argument("input", type=Path, metavar="IN.jsonl")
     keyphrases_cmd.add_argument("--top", type=int, metavar="N", help="keyphrases per text")
     keyphrases_cmd.set_defaults(run=_keyphrases)
-    _add_email_commands(commands)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """Describe the command line; -f/--config is taken before or after the command."""
+    parser = argparse.ArgumentParser(
+        prog="paper-digest",
+        description="Turn a folder of research-paper digests into a website, "
+        "RSS/Atom feeds and an email newsletter. Exit status: 0 done, 1 refused or failed "
+        "(the previous site stays), 2 a mistake in the settings or the command line.",
+        parents=[_config_option(Path("mkdocs.yml"))],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = [_config_option(argparse.SUPPRESS)]
+    _add_site_commands(commands, common)
+    _add_email_commands(commands, common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; user mistakes print one line and exit non-zero, never a traceback."""
+    """Run the command; user mistakes print one line and exit non-zero, never a traceback.
+
+    Exit status: 0 done; 1 the command was refused or failed (input problems that would lose
+    a digest or publish nothing, MkDocs, SMTP, a file that cannot be written): the previous
+    site is unchanged; 2 a mistake in the settings or on the command line.
+    """
     args = make_parser().parse_args(argv)
-    console = Console(stderr=False)
-    errors = Console(stderr=True)
+    # emoji=False: rich would turn "file:100:" into "file💯".
+    console = Console(stderr=False, emoji=False)
+    errors = Console(stderr=True, emoji=False)
     try:
         settings = load_settings(args.config)
         status: int = args.run(args, settings, console)
     except PaperDigestError as exc:
+        if isinstance(exc, InputError):
+            print_problems(errors, exc.problems)
         errors.print(f"error: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
-        return 2
+        return 2 if isinstance(exc, ConfigError) else 1
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        errors.print(
+            f"error: {where}{exc.strerror or exc}", style="red", markup=False, soft_wrap=True
+        )
+        return 1
     except KeyboardInterrupt:
         errors.print("interrupted", style="red")
         return 130

@@ -48,11 +48,13 @@ def print_summary(console: Console, report: BuildReport) -> None:
     """Print the short summary that ends a build."""
     errors = sum(1 for p in report.problems if p.severity is Severity.ERROR)
     warnings = len(report.problems) - errors
+    repeated = f", {report.repeated} listed twice in one digest" if report.repeated else ""
     console.print(
         f"Built {report.issues} issues: {report.papers} papers "
-        f"({report.listings} listings, {report.merged} merged across issues), "
+        f"({report.listings} listings, {report.merged} merged across issues{repeated}), "
         f"{report.topics} topics, {report.pages} pages in {report.seconds:.1f} s.",
         highlight=False,
+        soft_wrap=True,
     )
     if report.topics:
         share = 100 * report.on_topic_pages / max(report.papers, 1)
@@ -60,6 +62,7 @@ def print_summary(console: Console, report: BuildReport) -> None:
             f"Keyphrases: {report.embedded} papers embedded, {report.cached} from the cache; "
             f"{report.on_topic_pages} papers ({share:.0f}%) on a topic page.",
             highlight=False,
+            soft_wrap=True,
         )
     if errors:
         console.print(
@@ -67,6 +70,7 @@ def print_summary(console: Console, report: BuildReport) -> None:
             "left out; every other paper is in the site.",
             style="yellow",
             highlight=False,
+            soft_wrap=True,
         )
     elif warnings:
         console.print(f"{warnings} warnings above.", style="yellow", highlight=False)

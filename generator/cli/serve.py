@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from rich.console import Console
 from generator.build import SilentProgress, generate_docs
 from generator.cli.console import print_problems
 from generator.config import Settings
+from generator.errors import ConfigError
 
 POLL_SECONDS = 1.0
 
@@ -44,8 +46,26 @@ def _watch(settings: Settings, console: Console, stop: threading.Event) -> None:
         console.print(f"Regenerated {pages} pages.", highlight=False)
 
 
+def check_address(dev_addr: str) -> tuple[str, int]:
+    """Return (host, port) of IP:PORT if this machine can listen there, else raise naming it."""
+    host, _, port_text = dev_addr.rpartition(":")
+    hint = "give a local address and a free port, like 127.0.0.1:8000"
+    if not host or not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise ConfigError(f"serve -a {dev_addr!r}: expected IP:PORT, port 1-65535", hint)
+    port = int(port_text)
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host.strip("[]"), port))
+    except (OSError, OverflowError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(f"serve -a {dev_addr}: cannot listen there ({why})", hint) from None
+    return host, port
+
+
 def serve(settings: Settings, dev_addr: str, console: Console) -> None:
     """Write the pages, then serve them with live reload until interrupted."""
+    check_address(dev_addr)
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     _, result, pages, _ = generate_docs(settings, SilentProgress())

@@ -8,8 +8,10 @@ from functools import partial
 from typing import Any
 
 import jinja2
+import yaml
 
 from generator.config import Settings
+from generator.errors import BuildError
 from generator.model import Catalog, Issue, Paper, Topic
 from generator.site.templates import make_environment
 from generator.site.urls import issue_doc, paper_doc, relative_url, topic_doc
@@ -51,7 +53,30 @@ def render_pages(catalog: Catalog, settings: Settings) -> dict[str, str]:
     for paper in catalog.papers:
         doc = paper_doc(paper)
         pages[doc] = renderer.render("pages/paper.md.j2", doc, paper=paper)
+    for doc, text in pages.items():
+        check_front_matter(doc, text)
     return dict(sorted(pages.items()))
+
+
+def check_front_matter(doc: str, text: str) -> None:
+    """Raise if a page's front matter does not parse as a YAML mapping.
+
+    MkDocs would not say so: it renders such a page's whole text as Markdown instead, front
+    matter included. So a page that MkDocs would misread stops the build here, by name.
+    """
+    if not text.startswith("---\n"):
+        return
+    end = text.find("\n---\n", 3)
+    block = text[4:end] if end >= 0 else None
+    try:
+        data = yaml.safe_load(block) if block is not None else None
+    except yaml.YAMLError as exc:
+        data = exc
+    if not isinstance(data, dict):
+        raise BuildError(
+            f"{doc}: its front matter does not parse as YAML ({data!r})",
+            "a template in templates/pages/ must quote values with the |meta filter",
+        )
 
 
 def newest_first(catalog: Catalog, papers: Iterable[Paper]) -> list[Paper]:

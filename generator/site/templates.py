@@ -7,7 +7,6 @@ HTML blocks, HTML-escaped by Jinja's autoescaping, so it always shows as the tex
 from __future__ import annotations
 
 import html
-import json
 from functools import partial
 from pathlib import Path
 
@@ -32,9 +31,32 @@ def prose_html(text: str) -> Markup:
     return Markup("".join(parts))
 
 
+def yaml_quoted(text: str) -> str:
+    """Quote text as a YAML double-quoted scalar written in printable ASCII alone.
+
+    Every other character is an escape (\\xXX, \\uXXXX, \\UXXXXXXXX), so no character of the
+    text can make the YAML reader refuse the front matter: MkDocs would then drop the error
+    silently and render the whole block as Markdown.
+    """
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif 0x20 <= code < 0x7F:
+            out.append(char)
+        elif code <= 0xFF:
+            out.append(f"\\x{code:02x}")
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return '"' + "".join(out) + '"'
+
+
 def meta_value(text: str) -> Markup:
     """Quote text for YAML front matter, HTML-escaped: MkDocs themes print titles unescaped."""
-    return Markup(json.dumps(html.escape(" ".join(str(text).split())), ensure_ascii=False))
+    return Markup(yaml_quoted(html.escape(" ".join(str(text).split()))))
 
 
 def issue_date(issue: Issue) -> str:

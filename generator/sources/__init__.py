@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from slugify import slugify
 
 from generator.model import Issue, Location, Problem, Severity
-from generator.sources.hf_text import parse_text
+from generator.sources.hf_text import ParsedText, parse_text
 from generator.sources.metadata import (
     IssueMeta,
     merge_meta,
@@ -28,6 +30,8 @@ class ReadResult:
 
     issues: tuple[Issue, ...]
     problems: tuple[Problem, ...]
+    # Digest files that gave no issue at all (unreadable, not text, no paper, a taken URL).
+    dropped: tuple[str, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -43,19 +47,49 @@ def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
+def _walk(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """List every file below a folder, following links to folders once; name what is skipped."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    seen: set[tuple[int, int]] = set()
+
+    def skipped(path: str, why: str) -> None:
+        hint = "fix it or move it out of the digests folder"
+        problems.append(Problem(Location(path, 1), f"skipped: {why}", hint, Severity.WARNING))
+
+    def unreadable(error: OSError) -> None:
+        skipped(str(error.filename), f"cannot read this folder ({error.strerror})")
+
+    for top, folders, names in os.walk(folder, onerror=unreadable, followlinks=True):
+        stat = Path(top).stat()
+        if (stat.st_dev, stat.st_ino) in seen:  # a link back to a folder already read
+            skipped(top, "a link to a folder that is read already (a loop)")
+            folders[:] = []
+            continue
+        seen.add((stat.st_dev, stat.st_ino))
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in names:
+            path = Path(top) / name
+            if name.startswith("."):
+                continue
+            if path.is_file():
+                files.append(path)
+            elif path.is_symlink() and not path.exists():
+                skipped(str(path), "a link to nothing")
+            else:
+                skipped(str(path), "not a regular file (a pipe, socket or device)")
+    return files, problems
+
+
 def find_digests(folder: Path) -> tuple[list[Path], list[Problem]]:
     """List the digest files below a folder in issue order; warn about files that are not."""
     if not folder.is_dir():
         where = Location(str(folder), 1)
         hint = "create it and put digests in it, or set extra.paper_digest.digests_dir"
         return [], [Problem(where, "the digests folder does not exist", hint)]
-    digests, problems = [], []
-    for path in sorted(
-        folder.rglob("*"), key=lambda p: natural_key(p.relative_to(folder).as_posix())
-    ):
-        relative = path.relative_to(folder)
-        if not path.is_file() or any(part.startswith(".") for part in relative.parts):
-            continue
+    found, problems = _walk(folder)
+    digests = []
+    for path in sorted(found, key=lambda p: natural_key(p.relative_to(folder).as_posix())):
         if path.suffix.lower() in DIGEST_SUFFIXES:
             digests.append(path)
         elif path.suffix.lower() not in SIDECAR_SUFFIXES:
@@ -85,29 +119,78 @@ def decode_digest(data: bytes, path: str) -> tuple[list[str] | None, Problem | N
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), None
 
 
-def read_digest(
-    path: Path, display: str, position: int, default_year: int | None
-) -> tuple[Issue | None, list[Problem]]:
-    """Read one digest file and its sidecar into an issue."""
-    lines, problem = decode_digest(path.read_bytes(), display)
-    if lines is None:
-        return None, [problem] if problem else []
+# Issue pages live at issues/<slug>/; "index" is the archive page's own place.
+RESERVED_SLUGS = frozenset({"index"})
+MAX_ISSUE_NUMBER = 999_999  # an undated issue is dated 1970-01-01 plus its number in days
+
+
+def issue_slug(stem: str, number: int) -> str:
+    """Slug a digest's file name; a name the site uses for itself gets "-issue" added."""
+    slug = slugify(stem) or f"issue-{number}"
+    return f"{slug}-issue" if slug in RESERVED_SLUGS else slug
+
+
+def _read_meta(lines: list[str], path: Path, display: str) -> tuple[IssueMeta, list[Problem], int]:
+    """Read an issue's front matter and sidecar; return them merged, problems, body start."""
     front_lines, body_start = split_front_matter(lines)
     front, problems = (
-        parse_meta("\n".join(front_lines), display, 2)
-        if body_start
-        else (
-            IssueMeta(),
-            [],
-        )
+        parse_meta("\n".join(front_lines), display, 2) if body_start else (IssueMeta(), [])
     )
     side = sidecar_for(path)
     side_meta = IssueMeta()
     if side is not None:
-        side_text = side.read_text(encoding="utf-8-sig", errors="replace")
-        side_meta, side_problems = parse_meta(side_text, str(side), 1)
-        problems.extend(side_problems)
+        side_display = Path(display).with_name(side.name).as_posix()
+        try:
+            side_text = side.read_text(encoding="utf-8-sig", errors="replace")
+        except OSError as exc:
+            hint = "make it readable, or delete it"
+            where = Location(side_display, 1)
+            problems.append(Problem(where, f"cannot read ({exc.strerror})", hint))
+        else:
+            side_meta, side_problems = parse_meta(side_text, side_display, 1)
+            problems.extend(side_problems)
     meta = merge_meta(front, side_meta)
+    if meta.number is not None and not 0 <= meta.number <= MAX_ISSUE_NUMBER:
+        where = Location(display, 1)
+        hint = f"issue numbers run from 0 to {MAX_ISSUE_NUMBER:,}; the file-name order is used"
+        problems.append(Problem(where, f"issue number {meta.number} is out of range", hint))
+        meta = replace(meta, number=None)
+    return meta, problems, body_start
+
+
+def _issue_date(
+    meta: IssueMeta, parsed: ParsedText, year: int | None
+) -> tuple[dt.date | None, list[Problem]]:
+    """Date an issue: its metadata, else its first date line (completed with `year`)."""
+    if meta.date is not None or not parsed.dates:
+        return meta.date, []
+    first = parsed.dates[0]
+    date = first.resolve(year)
+    if date is None and first.year is None:
+        return None, [
+            Problem(
+                first.location,
+                "the date line has no year, so the issue is shown undated",
+                "add `year: 2025` in front matter or set extra.paper_digest.default_year",
+                Severity.WARNING,
+            )
+        ]
+    return date, []
+
+
+def read_digest(
+    path: Path, display: str, position: int, default_year: int | None
+) -> tuple[Issue | None, list[Problem]]:
+    """Read one digest file and its sidecar into an issue; None when it yields no paper."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        hint = "make the file readable, or move it out of the digests folder"
+        return None, [Problem(Location(display, 1), f"cannot read ({exc.strerror})", hint)]
+    lines, problem = decode_digest(data, display)
+    if lines is None:
+        return None, [problem] if problem else []
+    meta, problems, body_start = _read_meta(lines, path, display)
     year = meta.year if meta.year is not None else default_year
     parsed = parse_text(lines[body_start:], display, body_start + 1, year)
     problems.extend(parsed.problems)
@@ -120,22 +203,11 @@ def read_digest(
             )
         )
         return None, problems
-    date = meta.date
-    if date is None and parsed.dates:
-        first = parsed.dates[0]
-        date = first.resolve(year)
-        if date is None and first.year is None:
-            problems.append(
-                Problem(
-                    first.location,
-                    "the date line has no year, so the issue is shown undated",
-                    "add `year: 2025` in front matter or set extra.paper_digest.default_year",
-                    Severity.WARNING,
-                )
-            )
+    date, date_problems = _issue_date(meta, parsed, year)
+    problems.extend(date_problems)
     number = meta.number if meta.number is not None else position
     issue = Issue(
-        slug=slugify(path.stem) or f"issue-{number}",
+        slug=issue_slug(path.stem, number),
         number=number,
         title=meta.title or f"Issue {number}",
         source=display,
@@ -152,13 +224,16 @@ def read_digests(
     """Read every digest below a folder; a bad file costs only its own papers."""
     paths, problems = find_digests(folder)
     issues: dict[str, Issue] = {}
+    dropped: list[str] = []
     for position, path in enumerate(paths, start=1):
         display = _display(path, relative_to)
         issue, found = read_digest(path, display, position, default_year)
         problems.extend(found)
         if issue is None:
+            dropped.append(display)
             continue
         if issue.slug in issues:
+            dropped.append(display)
             problems.append(
                 Problem(
                     Location(display, 1),
@@ -168,7 +243,7 @@ def read_digests(
             )
             continue
         issues[issue.slug] = issue
-    return ReadResult(tuple(issues.values()), tuple(problems))
+    return ReadResult(tuple(issues.values()), tuple(problems), tuple(dropped))
 
 
 def _display(path: Path, relative_to: Path | None) -> str:

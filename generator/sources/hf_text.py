@@ -12,7 +12,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from generator.model import Entry, Location, Problem
+from generator.model import Entry, Location, Problem, Severity
+from generator.sources.text import clean_text
 
 BOILERPLATE = frozenset(
     {
@@ -111,12 +112,114 @@ def looks_like_abstract(line: str) -> bool:
 
 
 def clean_line(raw: str) -> str:
-    """Fold runs of white space (including no-break spaces) into one space."""
-    return " ".join(raw.split())
+    """Fold runs of white space (including no-break spaces) into one space; drop controls."""
+    return clean_text(raw)
 
 
 def _shorten(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# A file of junk would otherwise print a line per junk line (a 50 MB file: 1.5 million).
+MAX_PROBLEMS_PER_FILE = 20
+
+
+class _Parser:
+    """Walk a digest's content lines: titles, abstracts and date lines, with problems met."""
+
+    def __init__(self, path: str, year: int | None) -> None:
+        self.path, self.year = path, year
+        self.entries: list[Entry] = []
+        self.dates: list[DateLine] = []
+        self.problems: list[Problem] = []
+        self.unlisted: list[Problem] = []
+        self.pending: tuple[str, Location] | None = None
+        self.current_date: DateLine | None = None
+
+    def report(self, problem: Problem) -> None:
+        if len(self.problems) < MAX_PROBLEMS_PER_FILE:
+            self.problems.append(problem)
+        else:
+            self.unlisted.append(problem)
+
+    def no_abstract(self, why: str) -> None:
+        assert self.pending is not None
+        title, where = self.pending
+        self.report(
+            Problem(
+                where,
+                f"title {_shorten(title)!r} has no abstract ({why})",
+                "put the paper's abstract on the line after its title, or delete the title",
+            )
+        )
+        self.pending = None
+
+    def date(self, date_line: DateLine) -> None:
+        if self.pending is not None:
+            self.no_abstract("a date line follows it")
+        self.dates.append(date_line)
+        self.current_date = date_line
+
+    def text(self, line: str, where: Location, next_is_abstract: bool) -> None:
+        """Take a line that is not a date: a title, or the abstract of the pending title."""
+        if self.pending is None:
+            if not looks_like_abstract(line):
+                self.pending = (line, where)
+            elif next_is_abstract and not line.endswith("."):
+                # Two abstracts in a row, the first not a sentence: an overlong title.
+                self.report(
+                    Problem(
+                        where,
+                        f"title is {len(line):,} characters long ({_shorten(line)!r})",
+                        "check that the title and abstract lines are not run together",
+                        Severity.WARNING,
+                    )
+                )
+                self.pending = (line, where)
+            else:
+                self.report(
+                    Problem(
+                        where,
+                        f"abstract with no title before it ({_shorten(line)!r})",
+                        "put the paper's title on the line above its abstract",
+                    )
+                )
+            return
+        if not looks_like_abstract(line):
+            self.no_abstract(f"line {where.line} is another title")
+            self.pending = (line, where)
+            return
+        title, title_at = self.pending
+        day = self.current_date.resolve(self.year) if self.current_date else None
+        self.entries.append(Entry(title=title, abstract=line, location=title_at, date=day))
+        self.pending = None
+
+    def result(self) -> ParsedText:
+        if self.pending is not None:
+            self.no_abstract("the file ends after it")
+        problems = list(self.problems)
+        if self.unlisted:
+            problems.append(
+                Problem(
+                    self.unlisted[0].location,
+                    f"{len(self.unlisted):,} more problems in this file are not listed",
+                    "is this file a digest? fix the problems above and run paper-digest check",
+                )
+            )
+        return ParsedText(tuple(self.entries), tuple(self.dates), tuple(problems))
+
+
+def content_lines(lines: list[str], path: str, first_line: int) -> list[tuple[str, Location]]:
+    """Return the lines that hold something, cleaned, each with where it stands in the file."""
+    found = []
+    for offset, raw in enumerate(lines):
+        line = clean_line(raw)
+        if not line or line.casefold() in BOILERPLATE:
+            continue
+        line = _GLUED_SUBSCRIBE.sub("", line).strip()
+        if line:
+            found.append((line, Location(path, first_line + offset)))
+    return found
 
 
 def parse_text(
@@ -126,60 +229,13 @@ def parse_text(
 
     `year` completes date lines written without one ("Mar 11").
     """
-    entries: list[Entry] = []
-    dates: list[DateLine] = []
-    problems: list[Problem] = []
-    pending: tuple[str, Location] | None = None
-    current_date: DateLine | None = None
-
-    def no_abstract(title: str, where: Location, why: str) -> None:
-        problems.append(
-            Problem(
-                where,
-                f"title {_shorten(title)!r} has no abstract ({why})",
-                "put the paper's abstract on the line after its title, or delete the title",
-            )
-        )
-
-    for offset, raw in enumerate(lines):
-        where = Location(path, first_line + offset)
-        line = clean_line(raw)
-        if not line or line.casefold() in BOILERPLATE:
-            continue
-        line = _GLUED_SUBSCRIBE.sub("", line).strip()
+    parser = _Parser(path, year)
+    content = content_lines(lines, path, first_line)
+    for index, (line, where) in enumerate(content):
         date_line = parse_date_line(line, where)
         if date_line is not None:
-            if pending is not None:
-                no_abstract(*pending, "a date line follows it")
-                pending = None
-            dates.append(date_line)
-            current_date = date_line
+            parser.date(date_line)
             continue
-        if pending is None:
-            if looks_like_abstract(line):
-                problems.append(
-                    Problem(
-                        where,
-                        f"abstract with no title before it ({_shorten(line)!r})",
-                        "put the paper's title on the line above its abstract",
-                    )
-                )
-            else:
-                pending = (line, where)
-            continue
-        if not looks_like_abstract(line):
-            no_abstract(*pending, f"line {where.line} is another title")
-            pending = (line, where)
-            continue
-        title, title_at = pending
-        entries.append(
-            Entry(title=title, abstract=line, location=title_at, date=_date(current_date, year))
-        )
-        pending = None
-    if pending is not None:
-        no_abstract(*pending, "the file ends after it")
-    return ParsedText(tuple(entries), tuple(dates), tuple(problems))
-
-
-def _date(line: DateLine | None, year: int | None) -> dt.date | None:
-    return line.resolve(year) if line else None
+        following = content[index + 1][0] if index + 1 < len(content) else ""
+        parser.text(line, where, looks_like_abstract(following))
+    return parser.result()

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from generator.model import Location, Problem
+from generator.sources.text import clean_text
 
 FENCE = "---"
 _KEYS = {"title", "number", "date", "year", "intro"}
@@ -40,11 +41,11 @@ def parse_meta(text: str, path: str, first_line: int) -> tuple[IssueMeta, list[P
     """Validate a YAML mapping of issue metadata; problems name the file and line."""
     try:
         raw = yaml.safe_load(text) if text.strip() else {}
-    except yaml.MarkedYAMLError as exc:
-        line = first_line + (exc.problem_mark.line if exc.problem_mark else 0)
+    except yaml.YAMLError as exc:
+        line, why = _yaml_fault(exc, text)
         problem = Problem(
-            Location(path, line),
-            f"issue metadata is not valid YAML ({exc.problem})",
+            Location(path, first_line + line),
+            f"issue metadata is not valid YAML ({why})",
             "fix the YAML or remove the block; papers are still read",
         )
         return IssueMeta(), [problem]
@@ -77,8 +78,18 @@ def parse_meta(text: str, path: str, first_line: int) -> tuple[IssueMeta, list[P
         if not isinstance(value, kind):
             problems.append(Problem(where, f"issue metadata {key!r} is {raw[key]!r}", hint))
             continue
-        values[key] = value.strip() if isinstance(value, str) else value
+        values[key] = clean_text(value) if isinstance(value, str) else value
     return IssueMeta(**values), problems
+
+
+def _yaml_fault(error: yaml.YAMLError, text: str) -> tuple[int, str]:
+    """Return the 0-based line of a YAML error and what it says, for any kind of YAML error."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        return (error.problem_mark.line if error.problem_mark else 0), str(error.problem)
+    if isinstance(error, yaml.reader.ReaderError):
+        line = text[: error.position].count("\n")
+        return line, f"character U+{int(error.character):04X} is not allowed"
+    return 0, str(error)
 
 
 def sidecar_for(digest: Path) -> Path | None:

@@ -163,6 +163,8 @@ def topic_slug(key: str) -> str:
     its hash, so two such keys never share a URL.
     """
     slug = slugify(key) or "topic"
+    if slug == "index":  # the topics index page's own place
+        return "index-topic"
     if slug.replace("-", " ") == key.replace("-", " "):
         return slug
     return f"{slug}-{hashlib.blake2b(key.encode(), digest_size=3).hexdigest()}"

@@ -1,0 +1,180 @@
+"""Hostile text from the web, as titles and abstracts, checked in every output.
+
+One table of inputs; one build holding them all; then every page, the search index, every feed,
+catalog.json and each issue's email (HTML and text) is read back and searched for live script,
+live links, event handlers, injected elements and control characters. In Chromium, no hostile
+page opens a dialog.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import lxml.etree
+import lxml.html
+import pytest
+
+from generator.build import SilentProgress, annotate, build, read_catalog
+from generator.config import Settings, load_settings
+from generator.errors import BuildError
+from generator.mail.outbox import build_emails
+from generator.site.pages import check_front_matter
+from tests.conftest import (
+    copy_project_files,
+    free_port,
+    serving,
+    set_site_url,
+    write_digests,
+)
+from tests.site_checks import event_handlers, html_pages, script_signature, script_urls
+from tests.stand_in import StandInEmbedder
+
+HOSTILE = [
+    "T \x80 [x](javascript:alert(1))",
+    "![x](https://invalid.invalid/a.png){: onerror=alert(1) }",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "\x7f DEL [y](javascript:alert(2))",
+    "\ufffe\uffff noncharacters <b>bold</b>",
+    "\x1b[31m ESC and BEL \x07 and C1 \x9b",
+    '"quotes" \\ backslash --- {{ jinja }} {% raw %}',
+    "javascript:alert(3)",
+    '<a href="javascript:alert(4)">x</a>',
+    "$\\href{javascript:alert(5)}{x}$",
+    "]]> CDATA end & <![CDATA[x]]>",
+    "line\u2028separator and next\u0085line",
+    '<iframe src="https://invalid.invalid/"></iframe>',
+    "<svg onload=alert(6)>",
+    "[relative](../../etc/passwd) and [mail](mailto:x@example.org)",
+]
+# Characters no output may hold: C0 controls but tab/LF/CR, DEL, C1 controls, noncharacters.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# Elements digest text must never become (pages' own scripts are compared with a clean page's).
+LIVE_TAGS = "//iframe | //object | //embed | //*[contains(@class, 'pd-')]//svg"
+
+
+def digest() -> str:
+    """Return one digest listing a paper per hostile input, as title and in its abstract."""
+    words = " ".join(f"word{n}" for n in range(40))
+    blocks = [
+        f"Hostile {n}: {text}\nWe study {text} in depth here. {words}.\n"
+        for n, text in enumerate(HOSTILE)
+    ]
+    return "Mar 11, 2025\n" + "\n".join(blocks)
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Build a project whose one digest is the hostile table, served at its own site_url."""
+    root = tmp_path_factory.mktemp("hostile")
+    copy_project_files(root)
+    write_digests(root / "digests", {"01-hostile.txt": digest()})
+    port = free_port()
+    set_site_url(root / "mkdocs.yml", f"http://127.0.0.1:{port}/")
+    settings = load_settings(root / "mkdocs.yml")
+    report = build(settings, embedder=StandInEmbedder())
+    assert report.papers == len(HOSTILE)
+    yield settings
+
+
+def test_every_hostile_input_becomes_a_paper(hostile_site: Settings) -> None:
+    catalog, result = read_catalog(hostile_site)
+    assert result.errors == ()
+    assert len(catalog.papers) == len(HOSTILE)
+    for paper in catalog.papers:
+        assert not CONTROL.search(paper.title + paper.abstract), paper.title
+
+
+def test_pages_hold_no_live_script_links_or_control_characters(hostile_site: Settings) -> None:
+    site = hostile_site.site_dir
+    about = lxml.html.fromstring((site / "about/index.html").read_bytes())
+    reference = script_signature(site / "about/index.html", site, about)
+    for page, tree in html_pages(site):
+        assert script_signature(page, site, tree) == reference, page
+        assert event_handlers(tree) == [], page
+        assert script_urls(tree) == [], page
+        assert tree.xpath(LIVE_TAGS) == [], page
+        assert not tree.xpath("//img[contains(@src, 'invalid')] | //img[@src='x']"), page
+        assert not tree.xpath("//a[contains(@href, '/etc/passwd')]"), page
+        assert not CONTROL.search(page.read_text("utf-8")), page
+
+
+def test_search_index_and_catalog_are_inert_text(hostile_site: Settings) -> None:
+    site = hostile_site.site_dir
+    index = json.loads((site / "search/search_index.json").read_text("utf-8"))
+    for doc in index["docs"]:
+        text = doc["title"] + doc["text"]
+        for tag in ("<script", "<img", "<iframe", "<svg", "<a href"):
+            assert tag not in text, doc["location"]
+        assert not CONTROL.search(text), doc["location"]
+    raw = (site / "api/catalog.json").read_text("utf-8")
+    assert not CONTROL.search(raw)
+    titles = {paper["title"] for paper in json.loads(raw)["papers"]}
+    assert "Hostile 2: <script>alert(1)</script>" in titles
+
+
+def test_feeds_parse_and_their_html_is_inert(hostile_site: Settings) -> None:
+    feeds = sorted(hostile_site.site_dir.rglob("*.xml"))
+    assert any(path.name == "atom.xml" for path in feeds)
+    for path in feeds:
+        data = path.read_bytes()
+        root = lxml.etree.fromstring(data, lxml.etree.XMLParser(recover=False))
+        assert not CONTROL.search(data.decode("utf-8")), path
+        for content in root.iter("{*}content", "description"):
+            if not (content.text or "").strip():
+                continue
+            fragment = lxml.html.fragment_fromstring(content.text, create_parent="div")
+            assert event_handlers(fragment) == [] and script_urls(fragment) == [], path
+            assert fragment.xpath(".//iframe | .//object | .//embed | .//svg | .//script") == [], (
+                path
+            )
+            assert not fragment.xpath(".//img"), path
+
+
+def test_email_html_and_text_are_inert(hostile_site: Settings) -> None:
+    catalog, _ = read_catalog(hostile_site)
+    catalog, _ = annotate(catalog, hostile_site, SilentProgress(), StandInEmbedder())
+    emails = build_emails(catalog, hostile_site)
+    for email in emails.emails:
+        tree = lxml.html.fromstring(email.html)
+        assert event_handlers(tree) == [] and script_urls(tree) == []
+        assert tree.xpath(LIVE_TAGS + " | //script") == [] and not tree.xpath("//img")
+        assert not CONTROL.search(email.html) and not CONTROL.search(email.text)
+        assert "\x1b" not in email.text
+
+
+def test_a_page_whose_front_matter_does_not_parse_stops_the_build() -> None:
+    check_front_matter("papers/fine.md", '---\ntitle: "Fine \\x80"\n---\n\n<p>x</p>\n')
+    with pytest.raises(BuildError, match=r"papers/bad\.md: its front matter does not parse"):
+        check_front_matter("papers/bad.md", "---\ntitle: T \x80 [x](javascript:alert(1))\n---\n")
+    with pytest.raises(BuildError, match=r"papers/list\.md"):
+        check_front_matter("papers/list.md", "---\n- a list\n---\n")
+
+
+@pytest.mark.browser
+def test_no_hostile_page_opens_a_dialog(hostile_site: Settings, browser: Any) -> None:
+    port = int(hostile_site.site_url.rsplit(":", 1)[1].strip("/"))
+    papers = sorted(f"papers/{p.name}/" for p in (hostile_site.site_dir / "papers").iterdir())
+    pages = ["", "issues/01-hostile/", "topics/", *papers]
+    context = browser.new_context()
+    page = context.new_page()
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(f"{page.url}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    with serving(hostile_site.site_dir, port) as base:
+        for path in pages:
+            page.goto(base + path, wait_until="load")
+            for link in page.locator("article a").all()[:5]:
+                link.hover()
+    context.close()
+    assert dialogs == []
+    assert not [url for url in requests if "invalid.invalid" in url or url.startswith("javascript")]
