@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +15,15 @@ from pathlib import Path
 from generator.atomic import write_atomic
 from generator.errors import BuildError
 from generator.site.pages import GENERATED_PATHS
+from generator.site.swap import (
+    Exchange,
+    clear_leftovers,
+    exchange_paths,
+    make_staging,
+    remove_tree,
+    site_lock,
+    swap_in,
+)
 
 
 def write_docs(docs_dir: Path, pages: Mapping[str, str]) -> int:
@@ -112,35 +119,30 @@ def run_mkdocs(config_file: Path, site_dir: Path, epoch: int) -> None:
 
 
 def publish(
-    config_file: Path, site_dir: Path, epoch: int, extra_files: Mapping[str, bytes] | None = None
+    config_file: Path,
+    site_dir: Path,
+    epoch: int,
+    extra_files: Mapping[str, bytes] | None = None,
+    exchange: Exchange = exchange_paths,
 ) -> None:
-    """Build into a temporary folder beside `site_dir`, add `extra_files`, then swap it in.
+    """Build into a staging folder beside `site_dir`, add `extra_files`, then swap it in.
 
-    Until the swap, `site_dir` is untouched; a failure anywhere leaves it as it was.
+    Until the swap, `site_dir` is untouched; a failure anywhere leaves it as it was, and the
+    swap itself leaves at every instant the old site or the new one there (see `swap.py`).
+    `exchange` trades two paths in one step, or says it cannot (then two renames do it).
     """
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
-    try:
-        run_mkdocs(config_file, staging, epoch)
-        for relative, data in sorted((extra_files or {}).items()):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        _swap(staging, site_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _swap(new: Path, current: Path) -> None:
-    """Put `new` where `current` is with two renames; the old tree is removed after."""
-    new.chmod(0o755)
-    if not current.exists():
-        new.rename(current)
-        return
-    old = current.with_name(f".{current.name}.old-{os.getpid()}")
-    shutil.rmtree(old, ignore_errors=True)
-    current.rename(old)
-    new.rename(current)
-    shutil.rmtree(old, ignore_errors=True)
+    with site_lock(site_dir):
+        clear_leftovers(site_dir)
+        staging, build_id = make_staging(site_dir)
+        try:
+            run_mkdocs(config_file, staging, epoch)
+            for relative, data in sorted((extra_files or {}).items()):
+                target = staging / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            swap_in(staging, site_dir, build_id, exchange)
+        except BaseException:
+            remove_tree(staging)
+            raise
