@@ -1,4 +1,4 @@
-"""Publishing the site: builds killed at every step of the swap, leftovers, the lock.
+"""Publishing the site: builds killed at every step of the swap, leftovers, the lock, symlinks.
 
 The kill trials run `publish` in a child process and SIGKILL it. To reach every step of the
 swap, not only the moments a timer happens to hit, the child can pause itself just before the
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,7 +28,7 @@ import pytest
 from generator.build import build
 from generator.config import Settings
 from generator.errors import BuildError
-from generator.site.publish import publish
+from generator.site.publish import publish, write_docs
 from generator.site.swap import clear_leftovers, exchange_paths, site_lock
 from tests.conftest import REPO, MakeProject, serving
 from tests.site_checks import tree_digest
@@ -319,3 +320,42 @@ def test_exchange_swaps_two_folders_in_one_step(tmp_path: Path) -> None:
         pytest.skip("this kernel or filesystem has no RENAME_EXCHANGE")
     assert [p.name for p in (tmp_path / "b").iterdir()] == ["from-a"]
     assert list((tmp_path / "a").iterdir()) == []
+
+
+@pytest.mark.parametrize("linked", ["topics", "papers/some-paper"])
+def test_a_build_never_writes_or_deletes_through_a_symlink_in_docs(
+    make_project: MakeProject, tmp_path: Path, linked: str
+) -> None:
+    settings = make_project()
+    build(settings, embedder=StandInEmbedder())
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.md").write_text("not the generator's")
+    link = settings.docs_dir / linked
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.is_dir():
+        shutil.rmtree(link)
+    link.symlink_to(outside, target_is_directory=True)
+    site_before = tree_digest(settings.site_dir)
+    try:
+        build(settings, embedder=StandInEmbedder())
+        refused = ""
+    except BuildError as error:
+        refused = str(error)
+    assert sorted(p.name for p in outside.iterdir()) == ["precious.md"]
+    assert (outside / "precious.md").read_text() == "not the generator's"
+    assert f"{link} is a symlink" in refused
+    assert tree_digest(settings.site_dir) == site_before
+
+
+def test_write_docs_refuses_a_symlinked_page_before_writing_anything(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "papers").mkdir(parents=True)
+    target = tmp_path / "elsewhere.md"
+    target.write_text("mine")
+    (docs / "papers" / "old.md").symlink_to(target)
+    with pytest.raises(BuildError):
+        write_docs(docs, {"index.md": "# Home\n"})
+    assert not (docs / "index.md").exists()
+    assert target.read_text() == "mine"
+    assert (docs / "papers" / "old.md").is_symlink()

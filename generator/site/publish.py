@@ -31,32 +31,54 @@ def write_docs(docs_dir: Path, pages: Mapping[str, str]) -> int:
 
     Unchanged files are not rewritten, so `serve` reloads only what changed; files left over
     from an earlier build (a paper that is gone) are removed. Hand-written pages are not touched.
+    A symlink in the generated part (docs/topics, or any folder or file below it) is refused
+    before anything is written or removed: nothing is written or deleted through one.
     """
-    changed = 0
-    for relative, text in pages.items():
+    for relative in pages:
         if relative.split("/", 1)[0] not in GENERATED_PATHS:
             raise ValueError(f"{relative} is not a generated path")
+    existing = _generated_files(docs_dir)
+    changed = 0
+    for relative, text in pages.items():
         target = docs_dir / relative
         data = text.encode("utf-8")
         if target.is_file() and target.read_bytes() == data:
             continue
         write_atomic(target, data, durable=False)
         changed += 1
-    for stale in sorted(_generated_files(docs_dir) - {docs_dir / p for p in pages}):
+    root = docs_dir.resolve()
+    for stale in sorted(existing - {docs_dir / p for p in pages}):
+        if not stale.resolve().is_relative_to(root):  # a link made since the check above
+            raise BuildError(f"{stale} now leads outside {docs_dir}; it was not removed")
         stale.unlink()
         changed += 1
     return changed
 
 
 def _generated_files(docs_dir: Path) -> set[Path]:
+    """Return the files of the generated part of docs/; refuse a symlink anywhere in it."""
     found = set()
     for top in GENERATED_PATHS:
         path = docs_dir / top
+        if path.is_symlink():
+            raise _symlink_error(path)
         if path.is_file():
             found.add(path)
-        elif path.is_dir():
-            found.update(p for p in path.rglob("*") if p.is_file())
+            continue
+        for folder, dirs, files in os.walk(path):  # never descends into a linked folder
+            for name in sorted(dirs + files):
+                if (Path(folder) / name).is_symlink():
+                    raise _symlink_error(Path(folder) / name)
+            found.update(Path(folder) / name for name in files)
     return found
+
+
+def _symlink_error(path: Path) -> BuildError:
+    return BuildError(
+        f"{path} is a symlink inside the generated pages; nothing was written or removed",
+        "the generated pages are rebuilt on every build and stale ones deleted, so they must "
+        "live in the docs folder itself: remove the link (what it points to is left alone)",
+    )
 
 
 class _Collect(logging.Handler):
