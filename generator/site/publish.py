@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +15,15 @@ from pathlib import Path
 from generator.atomic import write_atomic
 from generator.errors import BuildError
 from generator.site.pages import GENERATED_PATHS
+from generator.site.swap import (
+    Exchange,
+    clear_leftovers,
+    exchange_paths,
+    make_staging,
+    remove_tree,
+    site_lock,
+    swap_in,
+)
 
 
 def write_docs(docs_dir: Path, pages: Mapping[str, str]) -> int:
@@ -24,32 +31,54 @@ def write_docs(docs_dir: Path, pages: Mapping[str, str]) -> int:
 
     Unchanged files are not rewritten, so `serve` reloads only what changed; files left over
     from an earlier build (a paper that is gone) are removed. Hand-written pages are not touched.
+    A symlink in the generated part (docs/topics, or any folder or file below it) is refused
+    before anything is written or removed: nothing is written or deleted through one.
     """
-    changed = 0
-    for relative, text in pages.items():
+    for relative in pages:
         if relative.split("/", 1)[0] not in GENERATED_PATHS:
             raise ValueError(f"{relative} is not a generated path")
+    existing = _generated_files(docs_dir)
+    changed = 0
+    for relative, text in pages.items():
         target = docs_dir / relative
         data = text.encode("utf-8")
         if target.is_file() and target.read_bytes() == data:
             continue
         write_atomic(target, data, durable=False)
         changed += 1
-    for stale in sorted(_generated_files(docs_dir) - {docs_dir / p for p in pages}):
+    root = docs_dir.resolve()
+    for stale in sorted(existing - {docs_dir / p for p in pages}):
+        if not stale.resolve().is_relative_to(root):  # a link made since the check above
+            raise BuildError(f"{stale} now leads outside {docs_dir}; it was not removed")
         stale.unlink()
         changed += 1
     return changed
 
 
 def _generated_files(docs_dir: Path) -> set[Path]:
+    """Return the files of the generated part of docs/; refuse a symlink anywhere in it."""
     found = set()
     for top in GENERATED_PATHS:
         path = docs_dir / top
+        if path.is_symlink():
+            raise _symlink_error(path)
         if path.is_file():
             found.add(path)
-        elif path.is_dir():
-            found.update(p for p in path.rglob("*") if p.is_file())
+            continue
+        for folder, dirs, files in os.walk(path):  # never descends into a linked folder
+            for name in sorted(dirs + files):
+                if (Path(folder) / name).is_symlink():
+                    raise _symlink_error(Path(folder) / name)
+            found.update(Path(folder) / name for name in files)
     return found
+
+
+def _symlink_error(path: Path) -> BuildError:
+    return BuildError(
+        f"{path} is a symlink inside the generated pages; nothing was written or removed",
+        "the generated pages are rebuilt on every build and stale ones deleted, so they must "
+        "live in the docs folder itself: remove the link (what it points to is left alone)",
+    )
 
 
 class _Collect(logging.Handler):
@@ -112,35 +141,30 @@ def run_mkdocs(config_file: Path, site_dir: Path, epoch: int) -> None:
 
 
 def publish(
-    config_file: Path, site_dir: Path, epoch: int, extra_files: Mapping[str, bytes] | None = None
+    config_file: Path,
+    site_dir: Path,
+    epoch: int,
+    extra_files: Mapping[str, bytes] | None = None,
+    exchange: Exchange = exchange_paths,
 ) -> None:
-    """Build into a temporary folder beside `site_dir`, add `extra_files`, then swap it in.
+    """Build into a staging folder beside `site_dir`, add `extra_files`, then swap it in.
 
-    Until the swap, `site_dir` is untouched; a failure anywhere leaves it as it was.
+    Until the swap, `site_dir` is untouched; a failure anywhere leaves it as it was, and the
+    swap itself leaves at every instant the old site or the new one there (see `swap.py`).
+    `exchange` trades two paths in one step, or says it cannot (then two renames do it).
     """
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
-    try:
-        run_mkdocs(config_file, staging, epoch)
-        for relative, data in sorted((extra_files or {}).items()):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        _swap(staging, site_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _swap(new: Path, current: Path) -> None:
-    """Put `new` where `current` is with two renames; the old tree is removed after."""
-    new.chmod(0o755)
-    if not current.exists():
-        new.rename(current)
-        return
-    old = current.with_name(f".{current.name}.old-{os.getpid()}")
-    shutil.rmtree(old, ignore_errors=True)
-    current.rename(old)
-    new.rename(current)
-    shutil.rmtree(old, ignore_errors=True)
+    with site_lock(site_dir):
+        clear_leftovers(site_dir)
+        staging, build_id = make_staging(site_dir)
+        try:
+            run_mkdocs(config_file, staging, epoch)
+            for relative, data in sorted((extra_files or {}).items()):
+                target = staging / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            swap_in(staging, site_dir, build_id, exchange)
+        except BaseException:
+            remove_tree(staging)
+            raise

@@ -1,0 +1,138 @@
+"""Put a freshly built site where the old one is, so that a reader always finds a whole site.
+
+The site folder stays a plain folder. On Linux the new tree and the old one trade places in one
+step, `renameat2(RENAME_EXCHANGE)`: at every instant the site's path names the old tree or the
+new one, complete. Where the kernel or the filesystem cannot exchange (another system, an NFS
+mount), two renames do it; a build killed between them leaves the old tree as `.site.prev-<id>`,
+and the next build puts it back before doing anything else.
+
+Builds that publish the same site take a lock (`.site.lock` beside it, `flock`, released by the
+kernel when the process dies), so the staging folders of a build that is not holding it were
+left by a killed build: the next build removes them. Nothing here deletes through a symlink.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import fcntl
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from generator.errors import BuildError
+
+# A function that trades the places of two paths in one step; False when it cannot here.
+Exchange = Callable[[Path, Path], bool]
+
+RENAME_EXCHANGE = 2  # <linux/fs.h>
+AT_FDCWD = -100  # <fcntl.h>: paths relative to the working directory
+# What renameat2 answers when the kernel, a seccomp filter or the filesystem lacks the flag.
+_UNSUPPORTED = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM}
+# The kinds of folder a build leaves beside the site: its staging, the old tree it is
+# deleting, the old tree between two renames (the fallback).
+NEW, OLD, PREV = "new", "old", "prev"
+
+
+def exchange_paths(first: Path, second: Path) -> bool:
+    """Swap two existing paths atomically with renameat2; False where that is not possible."""
+    if not sys.platform.startswith("linux"):
+        return False
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:  # a C library older than glibc 2.28
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    result = renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _UNSUPPORTED:
+        return False
+    raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
+def sibling(site: Path, kind: str, build_id: str) -> Path:
+    """Return the folder beside `site` that a build names `build_id` uses as `kind`."""
+    return site.with_name(f".{site.name}.{kind}-{build_id}")
+
+
+def make_staging(site: Path) -> tuple[Path, str]:
+    """Create an empty staging folder beside `site`; return it with the build's id."""
+    prefix = f".{site.name}.{NEW}-"
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=site.parent))
+    return staging, staging.name[len(prefix) :]
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a folder and what it holds, or a file; a symlink itself, never what it points to."""
+    if path.is_symlink() or not path.is_dir():
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return
+    # rmtree works through file descriptors here and does not follow symlinks inside the tree.
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def swap_in(staging: Path, site: Path, build_id: str, exchange: Exchange = exchange_paths) -> None:
+    """Put the complete tree `staging` at `site`; remove the tree it replaces."""
+    staging.chmod(0o755)
+    if not os.path.lexists(site):
+        staging.rename(site)
+        return
+    old = sibling(site, OLD, build_id)
+    if exchange(staging, site):
+        staging.rename(old)  # staging holds the old tree now
+    else:
+        previous = sibling(site, PREV, build_id)
+        site.rename(previous)
+        try:
+            staging.rename(site)
+        except BaseException:
+            previous.rename(site)
+            raise
+        previous.rename(old)
+    remove_tree(old)
+
+
+def clear_leftovers(site: Path) -> list[Path]:
+    """Restore a site a killed fallback swap left aside, then remove what killed builds left.
+
+    Call it holding the lock: then no running build owns any of these folders.
+    """
+    prefixes = tuple(f".{site.name}.{kind}-" for kind in (NEW, OLD, PREV))
+    found = sorted(p for p in site.parent.iterdir() if p.name.startswith(prefixes))
+    previous = [p for p in found if p.name.startswith(prefixes[2]) and not p.is_symlink()]
+    if previous and not os.path.lexists(site):
+        previous[0].rename(site)  # only a whole old site is ever named .prev-
+        found.remove(previous[0])
+    for leftover in found:
+        remove_tree(leftover)
+    return found
+
+
+@contextmanager
+def site_lock(site: Path) -> Iterator[None]:
+    """Hold the lock of `site` while the block runs; refuse if another build holds it."""
+    path = site.with_name(f".{site.name}.lock")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            raise BuildError(
+                f"another build is publishing {site} (process {owner}, lock {path})",
+                "wait for it to finish, then build again",
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock; a killed process's is released by the kernel
