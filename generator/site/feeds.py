@@ -13,8 +13,9 @@ built from `site_url` and the issue's or paper's slug; slugs never change, so ne
 
 Dates come from the digests, never from the clock nor SOURCE_DATE_EPOCH: an issue's entry is
 dated as `generator.catalog.issue_dates` says: midnight UTC of its date, else of the nearest
-dated issue before it, else the Unix epoch plus its issue number in days (issue 2 -> 1970-01-03). A paper's entry takes the paper's date, else that of the
-issue that first listed it. A feed is as new as its newest entry (the epoch when empty).
+dated issue before it, else the Unix epoch plus its issue number in days (issue 2 -> 1970-01-03).
+A paper's entry takes the paper's date, else that of the issue that first listed it. A feed is
+as new as its newest entry (the epoch when empty).
 
 Untrusted text is escaped by the Jinja templates in templates/feeds/, the HTML is sanitized with
 nh3 (no script, no event handlers, no javascript: URLs), its relative links are made absolute,
@@ -53,6 +54,7 @@ RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
 GENERATOR = "Paper Digest"
 RSS_DOCS = "https://www.rssboard.org/rss-specification"
+
 
 @dataclass(frozen=True)
 class FeedLink:

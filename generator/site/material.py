@@ -7,6 +7,7 @@ EMPTY_SITEMAP = (
     b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
 )
 
+
 def alternate_sitemaps(feeds: dict[str, bytes]) -> dict[str, bytes]:
     """Return an empty sitemap.xml for every folder of feeds below the site root.
 
