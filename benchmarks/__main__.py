@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ("site", "keyphrases", "topics")
+SUITES = ("site", "keyphrases", "topics", "noise")
 
 
 def main() -> int:
