@@ -23,6 +23,7 @@ from generator.cli.commands import email_send_command
 from generator.config import Settings
 from generator.errors import ConfigError, SendError
 from generator.mail.addresses import read_recipients
+from generator.mail.compose import strip_controls
 from generator.mail.ledger import open_ledger, read_ledger
 from generator.mail.smtp import (
     ALREADY_SENT,
@@ -437,3 +438,23 @@ def test_a_keyed_ledger_holds_no_addresses_and_still_sends_once(
     report = send(settings, (PEOPLE[0].upper(), PEOPLE[2]), keyed)
     assert [d.status for d in report.deliveries] == [ALREADY_SENT, SENT]
     assert len(box.messages) == 3
+
+
+# Control characters, addresses, the ledger's lines: the pieces, case by case.
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("plain text, tab\tand\nnewline", "plain text, tab\tand\nnewline"),
+        ("\x1b[31mred\x1b[0m", "[31mred[0m"),  # ESC goes; what it started is harmless text
+        ("bell\x07", "bell"),
+        ("nul\x00 and delete\x7f", "nul and delete"),
+        ("c1 csi\x9b2J and \x80\x9f", "c1 csi2J and "),
+        ("vt\x0bff\x0ccr\rfs\x1cnel\x85", "vt ff cr fs nel "),  # the ones that act as space
+        ("über café – ok ∑", "über café – ok ∑"),
+        ("", ""),
+    ],
+)
+def test_strip_controls(text: str, clean: str) -> None:
+    assert strip_controls(text) == clean

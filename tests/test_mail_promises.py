@@ -1,0 +1,183 @@
+"""What `email send` promises, case by case, against a real SMTP server (aiosmtpd, 127.0.0.1).
+
+Each test drives the command as the command line does (`email_send_command` with the real SMTP
+outlet) and looks at what the server received: who got what, how often, with which headers.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from generator.cli.commands import email_send_command
+from generator.config import Settings
+from generator.errors import PaperDigestError
+from generator.mail.smtp import smtp_outlet
+from tests.conftest import SMALL_DIGESTS, MakeProject
+from tests.stand_in import StandInEmbedder
+
+SENDER = "Paper Digest <news@paper-digest.example.org>"
+UNSUBSCRIBE = "https://paper-digest.example.org/unsubscribe?u={recipient}"
+KEY = "PAPER_DIGEST_LEDGER_KEY"
+FIRST, SECOND, THIRD = "01-first", "02-second", "03-third"
+
+
+@dataclass
+class Server:
+    """An SMTP handler that keeps what it receives, refuses and hangs up as told."""
+
+    messages: list[tuple[list[str], bytes]] = field(default_factory=list)
+    refuse_always: dict[str, str] = field(default_factory=dict)  # address -> reply
+    refuse_once: dict[str, str] = field(default_factory=dict)  # address -> reply, once
+    refuse_data: dict[str, str] = field(default_factory=dict)  # address -> reply to DATA, once
+    hang_up_after_data: set[str] = field(default_factory=set)  # keep it, then hang up, once
+    ledger: Path | None = None
+    ledger_at_data: list[str] = field(default_factory=list)  # its last line as DATA ends
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse_always:
+            return self.refuse_always[address]
+        if address in self.refuse_once:
+            return self.refuse_once.pop(address)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if envelope.rcpt_tos[0] in self.refuse_data:
+            return self.refuse_data.pop(envelope.rcpt_tos[0])
+        self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        if self.ledger is not None and self.ledger.exists():
+            self.ledger_at_data.append(self.ledger.read_text("utf-8").splitlines()[-1])
+        if envelope.rcpt_tos[0] in self.hang_up_after_data:
+            self.hang_up_after_data.discard(envelope.rcpt_tos[0])
+            server.transport.abort()  # the message is kept, the client never hears "250"
+        return "250 Message accepted for delivery"
+
+    def received(self, address: str) -> list[EmailMessage]:
+        found = []
+        for rcpt, content in self.messages:
+            if rcpt == [address]:
+                msg = message_from_bytes(content, policy=policy.default)
+                assert isinstance(msg, EmailMessage)
+                found.append(msg)
+        return found
+
+    def issues_of(self, address: str) -> list[str]:
+        """The issues an address received, by the slug that starts their Message-ID."""
+        return [str(msg["Message-ID"])[1:].split(".")[0] for msg in self.received(address)]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[Server, int]]:
+    handler = Server()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield handler, controller.port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def project(make_project: MakeProject, server: tuple[Server, int]) -> Settings:
+    return configured(make_project(), server[1])
+
+
+def configured(settings: Settings, port: int) -> Settings:
+    email = replace(
+        settings.email,
+        sender=SENDER,
+        unsubscribe_url=UNSUBSCRIBE,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_security="none",
+    )
+    return replace(settings, email=email)
+
+
+def people(count: int) -> list[str]:
+    return [f"reader{n:02}@example.com" for n in range(1, count + 1)]
+
+
+def recipient_file(settings: Settings, lines: list[str] | str) -> Path:
+    path = settings.config_file.parent / "recipients.txt"
+    text = lines if isinstance(lines, str) else "".join(line + "\n" for line in lines)
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def run(
+    settings: Settings,
+    issue: int | None = None,
+    recipients: Path | None = None,
+    to: str | None = None,
+    key: str = "",
+    dry_run: bool = False,
+) -> tuple[int, list[str]]:
+    """Run `email send`; return its exit status (2 for a refusal to start, as `cli.main`)."""
+    said: list[str] = []
+    outlet = smtp_outlet(settings, {KEY: key} if key else {})
+    try:
+        status = email_send_command(
+            settings, issue, recipients, to, dry_run, said.append, outlet, StandInEmbedder()
+        )
+    except PaperDigestError as error:
+        return 2, [*said, f"error: {error}"]
+    return status, said
+
+
+def ledger_lines(settings: Settings) -> list[dict[str, Any]]:
+    lines = settings.ledger_path.read_text("utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+# Control characters from the digests.
+
+
+CONTROLS = "".join(chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)))
+
+
+def test_control_characters_from_digests_never_reach_the_mail(
+    make_project: MakeProject, server: tuple[Server, int]
+) -> None:
+    box, port = server
+    digests = {
+        "01-first.txt": "A \x1b[31mred\x1b[0m title\x07 of a paper\n"
+        "We study escapes\x1b[2J, C1\x9b controls\x85 and DEL\x7f in abstracts; "
+        "every one\x01 of them\x0b must go before a reader sees the text.\n",
+        "01-first.yml": 'title: "Issue \\e[1mbold\\a \\x9b\\x1b]0;owned\\x07"\n'
+        'intro: "Intro \\x07 bell \\x1b[5m"\n',
+    }
+    settings = configured(make_project(digests, source=None), port)
+    assert run(settings, 1, None, "reader@example.com")[0] == 0
+    [(_, raw)] = box.messages
+    msg = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    parts = [part.get_content().replace("\r\n", "\n") for part in msg.iter_parts()]
+    headers = "".join(f"{name}: {value}\n" for name, value in msg.items())
+    for text in (*parts, headers):
+        assert not set(text) & set(CONTROLS), repr(text[:200])
+    assert all("[31mred[0m title of a paper" in part for part in parts)
+    assert "Issue [1mbold ]0;owned" in str(msg["Subject"])
+
+
+def test_the_small_digests_are_the_three_issues_these_tests_expect() -> None:
+    names = sorted(p.stem for p in SMALL_DIGESTS.iterdir() if p.suffix in {".txt", ".md"})
+    assert names == [FIRST, SECOND, THIRD]
