@@ -148,6 +148,51 @@ def ledger_lines(settings: Settings) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines]
 
 
+# Recipient lines.
+
+
+def test_only_a_line_feed_ends_a_recipient_line_and_bad_lines_are_named(
+    project: Settings, server: tuple[Server, int]
+) -> None:
+    box, _ = server
+    listing = recipient_file(
+        project,
+        "one@example.com\r\n"
+        "vt@example.com\x0bsplit@example.com\n"
+        "nel@example.com\x85split@example.com\n"
+        "ls@example.com\u2028split@example.com\n"
+        "ff@example.com\x0c\n"
+        "esc@example.com # a comment with \x1b[2J\n"
+        "two@example.com\n",
+    )
+    status, said = run(project, 2, listing)
+    assert status == 3
+    for number, code in ((2, "U+000B"), (3, "U+0085"), (4, "U+2028"), (5, "U+000C")):
+        assert any(line.startswith(f"{listing}:{number}: error: {code}") for line in said)
+    assert any(line.startswith(f"{listing}:6: error: U+001B") for line in said)
+    assert sorted(rcpt[0] for rcpt, _ in box.messages) == ["one@example.com", "two@example.com"]
+    assert "Not mailable: 0 refused, 5 bad lines (named above)." in said
+
+
+def test_a_non_ascii_domain_is_mailed_in_its_idna_form(
+    project: Settings, server: tuple[Server, int]
+) -> None:
+    box, _ = server
+    listing = recipient_file(
+        project, ["grüße@example.org", "anna@exämple.org", "bob@straße.de", "carl@example.com"]
+    )
+    status, said = run(project, 2, listing)
+    assert status == 3
+    assert any(f"{listing}:1: error: not an ASCII address" in line for line in said)
+    assert any("SMTPUTF8" in line for line in said)
+    assert any(f"{listing}:3: error: the domain has no clear IDNA form" in line for line in said)
+    [msg] = box.received("anna@xn--exmple-cua.org")
+    assert msg["To"] == "anna@xn--exmple-cua.org"
+    assert len(box.received("carl@example.com")) == 1 and len(box.messages) == 2
+    status, said = run(project, 3, None, "anna@EXÄMPLE.org")
+    assert status == 0 and said[-2] == "sent: anna@xn--exmple-cua.org"
+
+
 # Control characters from the digests.
 
 

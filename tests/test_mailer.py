@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import json
+import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from generator.build import read_catalog
 from generator.cli.commands import email_send_command
 from generator.config import Settings
 from generator.errors import ConfigError, SendError
-from generator.mail.addresses import read_recipients
+from generator.mail.addresses import check_address, read_recipients
 from generator.mail.compose import strip_controls
 from generator.mail.ledger import open_ledger, read_ledger
 from generator.mail.smtp import (
@@ -247,7 +248,7 @@ def test_send_command_prints_each_delivery_and_a_summary(setup: tuple[Settings, 
     said.clear()
     recipients = FIXTURES / "recipients.txt"
     assert command(settings, 2, recipients, None, True, said) == 0
-    assert said[:3] == [f"would send: {a}" for a in read_recipients(recipients)]
+    assert said[:3] == [f"would send: {a}" for a in read_recipients(recipients).addresses]
     assert said[3].endswith("(dry run): 3 would send. Ledger: " + str(settings.ledger_path))
     said.clear()
     box.refuse["Grace.Hopper@example.org"] = ["550 5.1.1 No such user"]
@@ -266,16 +267,22 @@ def test_send_command_prints_each_delivery_and_a_summary(setup: tuple[Settings, 
 
 
 def test_recipient_list_skips_comments_blanks_and_duplicates(tmp_path: Path) -> None:
-    assert read_recipients(FIXTURES / "recipients.txt") == (
+    listing = read_recipients(FIXTURES / "recipients.txt")
+    assert listing.addresses == (
         "ada@example.com",
         "Grace.Hopper@example.org",
         "alan+digest@example.net",
     )
+    assert listing.problems == ()
     bad = tmp_path / "bad.txt"
     bad.write_text("ok@example.com\n\nnot an address\n", encoding="utf-8")
-    with pytest.raises(ConfigError) as caught:
+    listing = read_recipients(bad)
+    assert listing.addresses == ("ok@example.com",)
+    [problem] = listing.problems
+    assert str(problem.location) == f"{bad}:3" and "not an address" in problem.message
+    bad.write_text("# nobody\nnot an address\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"{bad}: no usable recipients: {bad}:2: error"):
         read_recipients(bad)
-    assert str(caught.value.location) == f"{bad}:3"
 
 
 def test_missing_password_variable_is_a_config_error_naming_it(
@@ -458,3 +465,60 @@ def test_a_keyed_ledger_holds_no_addresses_and_still_sends_once(
 )
 def test_strip_controls(text: str, clean: str) -> None:
     assert strip_controls(text) == clean
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("ada@example.com", "ada@example.com"),
+        ("Alan+Digest@Example.NET", "Alan+Digest@Example.NET"),
+        ("anna@exämple.org", "anna@xn--exmple-cua.org"),
+        ("anna@EXÄMPLE.org", "anna@xn--exmple-cua.org"),
+        ("bob@xn--exmple-cua.org", "bob@xn--exmple-cua.org"),
+    ],
+)
+def test_check_address_gives_the_ascii_form(text: str, address: str) -> None:
+    assert check_address(text) == address
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("someone", "not an email address"),
+        ("a@b@example.com", "not an email address"),
+        ("a b@example.com", "not an email address"),
+        ("a@exa\u00a0mple.com", "not an email address"),
+        ("a@example.com\x0bb@example.com", "U+000B"),
+        ("a@example.com\u2028", "U+2028 (LINE SEPARATOR)"),
+        ("a@example.com\x85", "U+0085"),
+        ("\x1b@example.com", "U+001B"),
+        ("grüße@example.org", "not an ASCII address"),
+        ("bob@straße.de", "no clear IDNA form"),
+        ("bob@exa..mple.org", "not an email address"),
+    ],
+)
+def test_check_address_refuses_clearly(text: str, says: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        check_address(text)
+
+
+def test_recipient_list_lines_end_at_line_feeds_only(tmp_path: Path) -> None:
+    path = tmp_path / "list.txt"
+    path.write_bytes(
+        "\ufeffone@example.com\r\n"
+        "two@example.com\t# a tab, then a comment\n"
+        "a#b@example.com\n"
+        "three@example.com\x0bfour@example.com\n"
+        "five@example.com\u2029six@example.com\n"
+        "# a comment \x07 with a bell\n"
+        "seven@example.com".encode()
+    )
+    listing = read_recipients(path)
+    assert listing.addresses == (
+        "one@example.com",
+        "two@example.com",
+        "a#b@example.com",
+        "seven@example.com",
+    )
+    assert [str(p.location) for p in listing.problems] == [f"{path}:{n}" for n in (4, 5, 6)]
+    assert "U+000B" in listing.problems[0].message and "left out" in listing.problems[0].message

@@ -23,6 +23,7 @@ from generator.mail.ledger import read_ledger
 from generator.mail.outbox import EmailBuild, build_emails
 from generator.mail.smtp import (
     NOT_SENT,
+    REFUSED,
     WOULD_SEND,
     Delivery,
     Outlet,
@@ -30,6 +31,7 @@ from generator.mail.smtp import (
     send_issue,
     send_summary,
 )
+from generator.model import Problem
 
 Say = Callable[[str], None]
 Timer = Callable[[], float]
@@ -122,6 +124,13 @@ def email_build_command(
     return 0
 
 
+# Exit statuses of `email send`; a mistake found before sending anything is 2, as for every
+# command (`cli.main`).
+SEND_DONE = 0  # every recipient has every issue
+SEND_STOPPED = 1  # sending stopped: run the same command again later
+SEND_UNMAILABLE = 3  # done, but lines of the recipient list were bad (named)
+
+
 def email_send_command(
     settings: Settings,
     issue: int | None,
@@ -132,14 +141,21 @@ def email_send_command(
     outlet: Outlet,
     embedder: Embedder | None = None,
 ) -> int:
-    """Send for `paper-digest email send`; return 0 when everyone has the issues, else 1.
+    """Send for `paper-digest email send`; return the exit status (SEND_*).
 
     With `issue` None, send every pending issue (see `pending_issues`). `outlet` connects to
     the SMTP server; `embedder` as for `email_build_command`.
     """
     if (recipients_file is None) == (to is None):
         raise ConfigError("give either --recipients FILE or --to ADDRESS", "not both, not neither")
-    recipients = read_recipients(recipients_file) if recipients_file else (check_address(str(to)),)
+    problems: tuple[Problem, ...] = ()
+    if recipients_file is not None:
+        listing = read_recipients(recipients_file)
+        recipients, problems = listing.addresses, listing.problems
+    else:
+        recipients = (check_address(str(to)),)
+    for problem in problems:
+        say(str(problem))
     catalog, _ = read_annotated_catalog(settings, embedder=embedder)
     sent = read_ledger(settings.ledger_path, outlet.ledger_key)
     numbers = (issue,) if issue is not None else pending_issues(catalog, sent)
@@ -148,16 +164,21 @@ def email_send_command(
         detail = f" ({delivery.detail})" if delivery.detail else ""
         say(f"{delivery.status}: {delivery.recipient}{detail}")
 
+    refused = 0
     for number in numbers:
         report = send_issue(
             catalog, settings, number, recipients, outlet, dry_run=dry_run, progress=show
         )
+        refused += report.count(REFUSED)
         for delivery in report.deliveries:  # sent and refused ones were shown as they happened
             if delivery.status in {WOULD_SEND, NOT_SENT}:
                 show(delivery)
         say(send_summary(report))
         if not report.complete:
-            return 1  # a later issue must not overtake one that is still going out
+            return SEND_STOPPED  # a later issue must not overtake one that is still going out
     if not numbers:
         say("No issues to send.")
-    return 0
+    if refused or problems:
+        say(f"Not mailable: {refused} refused, {len(problems)} bad lines (named above).")
+        return SEND_UNMAILABLE
+    return SEND_DONE

@@ -19,6 +19,7 @@ from generator.config import EmailSettings, Settings
 from generator.errors import ConfigError, SendError
 from generator.mail.addresses import (
     RECIPIENT_PLACEHOLDER,
+    check_address,
     recipient_key,
     sender_address,
     unsubscribe_url,
@@ -136,6 +137,8 @@ def _require_sendable(settings: Settings) -> str:
         raise ConfigError("email.sender is not set", "set extra.paper_digest.email.sender")
     if not unsubscribe_url(settings, None):
         raise ConfigError("email.unsubscribe_url is not set", "an https:// URL; {recipient} ok")
+    if not sender.addr_spec.isascii():
+        raise ConfigError(f"email.sender is not ASCII: {sender.addr_spec}", "write xn--… domains")
     return sender.addr_spec
 
 
@@ -224,7 +227,7 @@ def send_issue(
     """Send issue `number` to each recipient not yet in the ledger, one message each."""
     issue = select_issues(catalog, number)[0]
     unique: dict[str, str] = {}
-    for recipient in recipients:
+    for recipient in (check_address(r) for r in recipients):
         unique.setdefault(recipient_key(recipient), recipient)
     recipients = list(unique.values())
     sender = _require_sendable(settings)
