@@ -148,6 +148,189 @@ def ledger_lines(settings: Settings) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines]
 
 
+# The window between the server's acceptance and the ledger.
+
+
+def test_the_attempt_is_on_disk_before_the_server_has_the_message(
+    project: Settings, server: tuple[Server, int]
+) -> None:
+    box, _ = server
+    box.ledger = project.ledger_path
+    readers = people(3)
+    assert run(project, 2, recipient_file(project, readers))[0] == 0
+    seen = [json.loads(line) for line in box.ledger_at_data]
+    assert [(e["recipient"], e["status"]) for e in seen] == [(r, "attempt") for r in readers]
+    entries = ledger_lines(project)
+    assert entries[-1] == {"issue": SECOND, "status": "complete"}
+    outcomes = [(e["recipient"], e["status"]) for e in entries if "recipient" in e]
+    assert outcomes == [(r, status) for r in readers for status in ("attempt", "sent")]
+
+
+def test_a_message_whose_answer_was_lost_is_sent_again_and_named(
+    project: Settings, server: tuple[Server, int]
+) -> None:
+    box, _ = server
+    readers = people(5)
+    box.hang_up_after_data.add(readers[2])
+    listing = recipient_file(project, readers)
+    status, said = run(project, 2, listing)
+    assert status == 1
+    assert any(line.startswith(f"uncertain: {readers[2]} (") for line in said)
+    status, said = run(project, 2, listing)
+    assert status == 0
+    assert f"sent again: {readers[2]} (" in "\n".join(said)
+    assert "1 sent again" in said[-1]
+    # At least once: whom the run could not be sure of gets it again, with the same Message-ID.
+    copies = box.received(readers[2])
+    assert len(copies) == 2 and copies[0]["Message-ID"] == copies[1]["Message-ID"]
+    assert [len(box.received(r)) for r in readers] == [1, 1, 2, 1, 1]
+    assert run(project, 2, listing)[0] == 0
+    assert len(box.messages) == 6
+
+
+# Permanent refusals.
+
+
+def test_a_permanent_refusal_is_recorded_and_later_issues_still_go_out(
+    project: Settings, server: tuple[Server, int]
+) -> None:
+    box, _ = server
+    readers = people(40)
+    gone = readers[17]
+    box.refuse_always[gone] = "550 5.1.1 No such user"
+    listing = recipient_file(project, readers)
+    status, said = run(project, 1, listing)
+    assert status == 3  # done, but an address is refused for good: named, with its reply
+    assert f"refused: {gone} (550 5.1.1 No such user)" in said
+    assert ": 39 sent, 1 refused." in said[-2]
+    status, said = run(project, None, listing)
+    assert status == 3
+    summaries = [line for line in said if line.startswith("Issue ")]
+    assert [s.split(" ")[1] for s in summaries] == ["1", "2", "3"]
+    assert ": 39 already sent, 1 refused before." in summaries[0]
+    assert ": 39 sent, 1 refused." in summaries[1] and ": 39 sent, 1 refused." in summaries[2]
+    for reader in readers:
+        assert box.issues_of(reader) == ([] if reader == gone else [FIRST, SECOND, THIRD])
+    status, said = run(project, None, listing)  # nothing new: nothing refused anew
+    assert status == 0 and ": 39 already sent, 1 refused before." in said[-1]
+
+
+def test_five_refusals_in_a_row_with_none_accepted_stop_the_run(
+    project: Settings, server: tuple[Server, int]
+) -> None:
+    box, _ = server
+    readers = people(8)
+    for reader in readers:
+        box.refuse_always[reader] = "554 5.7.1 Relay access denied"
+    status, said = run(project, 2, recipient_file(project, readers))
+    assert status == 1
+    assert "refused 5 recipients in a row and accepted none" in said[-1]
+    assert sum(line.startswith("refused: ") for line in said) == 5
+    assert sum(line.startswith("not sent: ") for line in said) == 3
+
+
+def test_a_transient_refusal_stops_the_run_and_a_rerun_resumes(
+    project: Settings, server: tuple[Server, int]
+) -> None:
+    box, _ = server
+    readers = people(6)
+    box.refuse_once[readers[3]] = "451 4.3.0 Try again later"
+    listing = recipient_file(project, readers)
+    status, said = run(project, 2, listing)
+    assert status == 1 and "451 4.3.0 Try again later" in said[-1]
+    assert run(project, 2, listing)[0] == 0
+    assert [len(box.received(r)) for r in readers] == [1] * 6
+
+
+def test_a_message_refused_at_data_stops_the_run_and_is_tried_again(
+    project: Settings, server: tuple[Server, int]
+) -> None:
+    box, _ = server
+    readers = people(4)
+    box.refuse_data[readers[1]] = "554 5.6.0 Message rejected"  # the message, not the address
+    listing = recipient_file(project, readers)
+    status, said = run(project, 2, listing)
+    assert status == 1 and "554 5.6.0 Message rejected" in said[-1]
+    assert said[:3] == [
+        f"No sent-ledger at {project.ledger_path}: starting a new one.",
+        f"sent: {readers[0]}",
+        f"not sent: {readers[1]} (554 5.6.0 Message rejected)",
+    ]
+    assert ledger_lines(project)[-1]["status"] == "deferred"
+    status, said = run(project, 2, listing)
+    assert status == 0 and f"sent: {readers[1]}" in said  # not "sent again": it was refused
+    assert [len(box.received(r)) for r in readers] == [1] * 4
+
+
+# Test copies and --pending.
+
+
+def test_a_test_copy_does_not_make_pending_forget_a_half_sent_issue(
+    project: Settings, server: tuple[Server, int]
+) -> None:
+    box, _ = server
+    readers = people(40)
+    box.refuse_once[readers[20]] = "451 4.3.0 Try again later"
+    listing = recipient_file(project, readers)
+    assert run(project, 1, listing)[0] == 1  # issue 1 reaches 20 of 40, then stops
+    assert run(project, 2, None, "editor@example.org")[0] == 0  # a test copy of issue 2
+    entries = ledger_lines(project)
+    assert entries[-1]["status"] == "test" and entries[-1]["issue"] == SECOND
+    status, said = run(project, None, listing)
+    assert status == 0
+    summaries = [line for line in said if line.startswith("Issue ")]
+    assert ": 20 sent, 20 already sent." in summaries[0] and summaries[0].startswith("Issue 1 ")
+    assert ": 40 sent." in summaries[1] and summaries[1].startswith("Issue 2 ")
+    for reader in readers:
+        assert box.issues_of(reader) == [FIRST, SECOND, THIRD]
+    assert box.issues_of("editor@example.org") == [SECOND]
+
+
+def test_mailing_a_later_issue_by_number_does_not_make_pending_forget_one(
+    project: Settings, server: tuple[Server, int]
+) -> None:
+    box, _ = server
+    readers = people(10)
+    box.refuse_once[readers[5]] = "451 4.3.0 Try again later"
+    listing = recipient_file(project, readers)
+    assert run(project, 1, listing)[0] == 1
+    assert run(project, 3, listing)[0] == 0
+    status, said = run(project, None, listing)
+    assert status == 0
+    summaries = [line.split(":")[0] for line in said if line.startswith("Issue ")]
+    assert [s.split(" ")[1] for s in summaries] == ["1", "3"]
+    assert all(sorted(box.issues_of(r)) == [FIRST, THIRD] for r in readers)
+
+
+# The ledger's key.
+
+
+def test_a_keyed_ledger_is_refused_without_its_key_or_with_another(
+    project: Settings, server: tuple[Server, int]
+) -> None:
+    box, _ = server
+    listing = recipient_file(project, people(3))
+    assert run(project, 2, listing, key="the key kept in CI")[0] == 0
+    for key, dry_run in (("", False), ("", True), ("another key", False)):
+        status, said = run(project, 2, listing, key=key, dry_run=dry_run)
+        assert status == 2, said
+        assert said[-1].startswith(f"error: {project.ledger_path}: the sent-ledger was written")
+        assert KEY in said[-1] and "set the key it was written with" in said[-1]
+    assert run(project, 2, listing, key="the key kept in CI")[0] == 0
+    assert len(box.messages) == 3
+
+
+def test_a_ledger_of_addresses_is_refused_with_a_key(
+    project: Settings, server: tuple[Server, int]
+) -> None:
+    box, _ = server
+    listing = recipient_file(project, people(2))
+    assert run(project, 2, listing)[0] == 0
+    status, said = run(project, 2, listing, key="a new key")
+    assert status == 2 and f"unset {KEY}" in said[-1]
+    assert len(box.messages) == 2
+
+
 # Recipient lines.
 
 
