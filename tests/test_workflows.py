@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -83,5 +84,140 @@ def test_publish_permissions_concurrency_and_jobs() -> None:
     runs = " ".join(s.get("run", "") for s in mail["steps"])
     assert "email send --pending" in runs
     keep = next(s for s in mail["steps"] if s.get("name") == "Keep the sent-ledger")
-    assert keep["if"] == "always()"  # the ledger is kept even when sending stopped half-way
+    # Kept even when sending stopped half-way; never when it could not be restored.
+    assert keep["if"] == "always() && steps.ledger.outcome == 'success'"
+    assert mail_step("Restore the sent-ledger")["id"] == "ledger"
+    assert "--force" not in keep["run"] and "+HEAD" not in keep["run"]
     assert "secrets.PAPER_DIGEST_SMTP_PASSWORD" in mail["env"]["PAPER_DIGEST_SMTP_PASSWORD"]
+
+
+# The mail job's ledger steps, run with bash as the runner does, against a bare repository on
+# this machine that stands in for GitHub (git's url.<base>.insteadOf; only file:// allowed).
+
+GITHUB_URL = "https://x-access-token:t0ken@github.com/someone/paper-digest.git"
+LEDGER_BRANCH = "refs/heads/newsletter-ledger"
+
+
+def mail_step(name: str) -> dict[str, Any]:
+    steps = load("publish.yml")["jobs"]["mail"]["steps"]
+    step: dict[str, Any] = next(s for s in steps if s.get("name") == name)
+    return step
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    who = ["-c", "user.name=t", "-c", "user.email=t@example.org"]
+    result = subprocess.run(
+        ["git", *who, *args], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+class Runner:
+    """One run of the mail job: a working folder, RUNNER_TEMP, and GitHub pointed at `remote`."""
+
+    def __init__(self, root: Path, remote: Path) -> None:
+        self.work = root / "work"
+        self.temp = root / "runner-temp"
+        self.work.mkdir(parents=True)
+        self.temp.mkdir()
+        self.env = {
+            "PATH": os.environ["PATH"],
+            "HOME": str(root),
+            "GH_TOKEN": "t0ken",
+            "REPOSITORY": "someone/paper-digest",
+            "RUNNER_TEMP": str(self.temp),
+            "GITHUB_RUN_ID": "42",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_ALLOW_PROTOCOL": "file",
+            "GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": f"url.{remote}.insteadOf",
+            "GIT_CONFIG_VALUE_0": GITHUB_URL,
+        }
+
+    def step(self, name: str) -> subprocess.CompletedProcess[str]:
+        step = mail_step(name)
+        script = self.temp / "step.sh"
+        script.write_text(step["run"])
+        # What the runner runs: `shell: bash` is bash with pipefail; no shell, bash -e alone.
+        flags = ["--noprofile", "--norc", "-eo", "pipefail"] if "shell" in step else ["-e"]
+        command = ["bash", *flags, str(script)]
+        env = {**self.env, **{k: v for k, v in step.get("env", {}).items() if "${{" not in v}}
+        return subprocess.run(command, cwd=self.work, env=env, capture_output=True, text=True)
+
+    @property
+    def ledger(self) -> Path:
+        return self.work / "out" / "email" / "ledger.jsonl"
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    path = tmp_path / "remote.git"
+    git("init", "-q", "--bare", str(path))
+    return path
+
+
+def remote_ledger(remote: Path) -> str:
+    return git("--git-dir", str(remote), "show", f"{LEDGER_BRANCH}:ledger.jsonl")
+
+
+def test_the_first_run_starts_the_ledger_and_later_runs_add_to_it(
+    tmp_path: Path, remote: Path
+) -> None:
+    first = Runner(tmp_path / "first", remote)
+    restored = first.step("Restore the sent-ledger")
+    assert restored.returncode == 0, restored.stderr
+    assert "::notice::No newsletter-ledger branch yet" in restored.stdout
+    assert not first.ledger.exists()
+    first.ledger.write_text('{"line": 1}\n')
+    kept = first.step("Keep the sent-ledger")
+    assert kept.returncode == 0, kept.stderr
+    assert remote_ledger(remote) == '{"line": 1}\n'
+    second = Runner(tmp_path / "second", remote)
+    assert second.step("Restore the sent-ledger").returncode == 0
+    assert second.ledger.read_text() == '{"line": 1}\n'
+    with second.ledger.open("a") as ledger:
+        ledger.write('{"line": 2}\n')
+    assert second.step("Keep the sent-ledger").returncode == 0, "kept"
+    assert remote_ledger(remote) == '{"line": 1}\n{"line": 2}\n'
+    history = git("--git-dir", str(remote), "log", "--format=%s", LEDGER_BRANCH).split("\n")
+    assert history[:2] == ["Sent-ledger after run 42"] * 2  # one on top of the other
+
+
+def test_a_ledger_branch_that_cannot_be_read_fails_before_sending(tmp_path: Path) -> None:
+    runner = Runner(tmp_path / "run", tmp_path / "unreachable.git")
+    restored = runner.step("Restore the sent-ledger")
+    assert restored.returncode != 0
+    assert "::error::Cannot read the newsletter-ledger branch" in restored.stdout
+    assert not runner.ledger.exists()
+
+
+def test_a_ledger_branch_without_the_ledger_fails(tmp_path: Path, remote: Path) -> None:
+    scratch = tmp_path / "scratch"
+    git("init", "-q", str(scratch))
+    (scratch / "README").write_text("not a ledger\n")
+    git("add", "README", cwd=scratch)
+    git("commit", "-q", "-m", "no ledger", cwd=scratch)
+    git("push", "-q", str(remote), f"HEAD:{LEDGER_BRANCH}", cwd=scratch)
+    runner = Runner(tmp_path / "run", remote)
+    assert runner.step("Restore the sent-ledger").returncode != 0
+    assert not runner.ledger.exists()
+
+
+def test_keeping_the_ledger_never_overwrites_a_branch_that_moved(
+    tmp_path: Path, remote: Path
+) -> None:
+    first = Runner(tmp_path / "first", remote)
+    first.step("Restore the sent-ledger")
+    first.ledger.write_text('{"line": 1}\n')
+    assert first.step("Keep the sent-ledger").returncode == 0
+    late = Runner(tmp_path / "late", remote)  # restores, then the branch moves under it
+    assert late.step("Restore the sent-ledger").returncode == 0
+    other = Runner(tmp_path / "other", remote)
+    other.step("Restore the sent-ledger")
+    with other.ledger.open("a") as ledger:
+        ledger.write('{"line": 2}\n')
+    assert other.step("Keep the sent-ledger").returncode == 0
+    with late.ledger.open("a") as ledger:
+        ledger.write('{"line": "late"}\n')
+    assert late.step("Keep the sent-ledger").returncode != 0  # not a fast-forward: refused
+    assert remote_ledger(remote) == '{"line": 1}\n{"line": 2}\n'

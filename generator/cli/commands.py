@@ -21,19 +21,26 @@ from generator.keyphrases import Document, Embedder, KeyphraseSettings, extract_
 from generator.mail.addresses import check_address, read_recipients
 from generator.mail.ledger import read_ledger
 from generator.mail.outbox import EmailBuild, build_emails
-from generator.mail.smtp import (
+from generator.mail.send import (
     NOT_SENT,
+    REFUSED,
+    REFUSED_BEFORE,
     WOULD_SEND,
+    WOULD_SEND_AGAIN,
     Delivery,
-    Outlet,
+    SendReport,
     pending_issues,
     send_issue,
     send_summary,
 )
+from generator.mail.smtp import Outlet
+from generator.model import Catalog, Problem
 
 Say = Callable[[str], None]
 Timer = Callable[[], float]
 JSONL_FIELDS = ("id", "title", "text")
+# Deliveries said after an issue's send (the others are said as they happen).
+LISTED_AFTER = {WOULD_SEND, WOULD_SEND_AGAIN, REFUSED_BEFORE, NOT_SENT}
 
 
 def run_jsonl(
@@ -122,6 +129,13 @@ def email_build_command(
     return 0
 
 
+# Exit statuses of `email send`; a mistake found before sending anything is 2, as for every
+# command (`cli.main`).
+SEND_DONE = 0  # every recipient has every issue sent, or refused it before
+SEND_STOPPED = 1  # sending stopped (4xx, lost connection…): run the same command again later
+SEND_UNMAILABLE = 3  # done, but the server refused addresses for good or list lines were bad
+
+
 def email_send_command(
     settings: Settings,
     issue: int | None,
@@ -132,32 +146,66 @@ def email_send_command(
     outlet: Outlet,
     embedder: Embedder | None = None,
 ) -> int:
-    """Send for `paper-digest email send`; return 0 when everyone has the issues, else 1.
+    """Send for `paper-digest email send`; return the exit status (SEND_*).
 
-    With `issue` None, send every pending issue (see `pending_issues`). `outlet` connects to
-    the SMTP server; `embedder` as for `email_build_command`.
+    With `issue` None, send every pending issue (see `pending_issues`), oldest first; a later
+    issue never overtakes one that stopped. `--to` sends a test copy, which the ledger does not
+    count as mailed. `outlet` connects to the SMTP server; `embedder` as for
+    `email_build_command`.
     """
     if (recipients_file is None) == (to is None):
         raise ConfigError("give either --recipients FILE or --to ADDRESS", "not both, not neither")
-    recipients = read_recipients(recipients_file) if recipients_file else (check_address(str(to)),)
+    problems: tuple[Problem, ...] = ()
+    if recipients_file is not None:
+        listing = read_recipients(recipients_file)
+        recipients, problems = listing.addresses, listing.problems
+    else:
+        recipients = (check_address(str(to)),)
+    for problem in problems:
+        say(str(problem))
     catalog, _ = read_annotated_catalog(settings, embedder=embedder)
-    sent = read_ledger(settings.ledger_path, outlet.ledger_key)
-    numbers = (issue,) if issue is not None else pending_issues(catalog, sent)
+    state = read_ledger(settings.ledger_path, outlet.ledger_key)
+    numbers = (issue,) if issue is not None else pending_issues(catalog, state)
+    if not settings.ledger_path.exists() and numbers and not dry_run:
+        say(f"No sent-ledger at {settings.ledger_path}: starting a new one.")
+    refused = 0
+    for number in numbers:
+        report = _send_one(catalog, settings, number, recipients, outlet, dry_run, to, say)
+        refused += report.count(REFUSED)
+        if not report.finished:
+            return SEND_STOPPED  # a later issue must not overtake one that is still going out
+    if not numbers:
+        say("No issues to send.")
+    if refused or problems:
+        say(f"Not mailable: {refused} refused, {len(problems)} bad lines (named above).")
+        return SEND_UNMAILABLE
+    return SEND_DONE
+
+
+def _send_one(
+    catalog: Catalog,
+    settings: Settings,
+    number: int,
+    recipients: tuple[str, ...],
+    outlet: Outlet,
+    dry_run: bool,
+    to: str | None,
+    say: Say,
+) -> SendReport:
+    """Send one issue, saying each delivery as it happens and the rest after, then a summary."""
+    shown: list[Delivery] = []
 
     def show(delivery: Delivery) -> None:
         detail = f" ({delivery.detail})" if delivery.detail else ""
         say(f"{delivery.status}: {delivery.recipient}{detail}")
+        shown.append(delivery)
 
-    for number in numbers:
-        report = send_issue(
-            catalog, settings, number, recipients, outlet, dry_run=dry_run, progress=show
-        )
-        for delivery in report.deliveries:  # sent and refused ones were shown as they happened
-            if delivery.status in {WOULD_SEND, NOT_SENT}:
-                show(delivery)
-        say(send_summary(report))
-        if not report.complete:
-            return 1  # a later issue must not overtake one that is still going out
-    if not numbers:
-        say("No issues to send.")
-    return 0
+    test = to is not None
+    report = send_issue(
+        catalog, settings, number, recipients, outlet, dry_run=dry_run, test=test, progress=show
+    )
+    for delivery in report.deliveries:
+        if delivery.status in LISTED_AFTER and not any(d is delivery for d in shown):
+            show(delivery)
+    say(send_summary(report))
+    return report

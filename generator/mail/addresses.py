@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import parseaddr
@@ -10,7 +13,7 @@ from urllib.parse import quote
 
 from generator.config import Settings
 from generator.errors import ConfigError
-from generator.model import Location
+from generator.model import Location, Problem
 
 RECIPIENT_PLACEHOLDER = "{recipient}"
 
@@ -48,31 +51,102 @@ def unsubscribe_url(settings: Settings, recipient: str | None) -> str:
     return url.replace(RECIPIENT_PLACEHOLDER, quote(recipient or "", safe="@"))
 
 
+def _forbidden(text: str) -> str | None:
+    """Name the first control character or line separator in a text (tab allowed), if any."""
+    for ch in text:
+        if ch != "\t" and (unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029"):
+            name = unicodedata.name(ch, "a control character")
+            return f"U+{ord(ch):04X} ({name})"
+    return None
+
+
+def _ascii_domain(domain: str) -> str | None:
+    """Return the domain in ASCII (IDNA for non-ASCII labels), None if it has no clear form.
+
+    A domain that IDNA's mapping would change (`straße.de` becomes `strasse.de` in IDNA 2003,
+    `xn--strae-oqa.de` in IDNA 2008) is refused rather than guessed.
+    """
+    if domain.isascii():
+        return domain
+    try:
+        encoded = domain.encode("idna").decode("ascii")
+        if encoded.encode("ascii").decode("idna") != domain.lower():
+            return None
+    except UnicodeError:
+        return None
+    return encoded
+
+
 def check_address(text: str, location: Location | None = None) -> str:
-    """Return a bare address (a@b.org) if it is one, else raise naming where it came from."""
-    problem = any(ch.isspace() or ord(ch) < 32 for ch in text) or text.count("@") != 1
+    """Return a bare address (a@b.org) if it is one, its domain in ASCII; else raise.
+
+    A non-ASCII domain is written in its IDNA form (xn--…), for the envelope and the header
+    alike. A non-ASCII local part would need SMTPUTF8, which Paper Digest does not use.
+    """
+    hint = "one bare address a line"
+    bad = _forbidden(text)
+    if bad:
+        raise ConfigError(f"{bad} in an address: {text!r}", hint, location)
+    if text.count("@") != 1 or any(ch.isspace() for ch in text):
+        raise ConfigError(f"not an email address: {text!r}", hint, location)
+    local, domain = text.split("@")
+    if not local.isascii():
+        hint = "non-ASCII before the @ needs SMTPUTF8, which is not supported: ask for another"
+        raise ConfigError(f"not an ASCII address: {text!r}", hint, location)
+    ascii_domain = _ascii_domain(domain)
+    if ascii_domain is None:
+        hint = "write the domain in its ASCII form (xn--…)"
+        raise ConfigError(f"the domain has no clear IDNA form: {text!r}", hint, location)
+    address = f"{local}@{ascii_domain}"
     try:
-        parsed = Address(addr_spec=text)
+        parsed = Address(addr_spec=address)
     except (ValueError, IndexError, HeaderParseError):
-        problem = True
-    if problem or not parsed.domain or not parsed.username:
-        raise ConfigError(f"not an email address: {text!r}", "one bare address a line", location)
-    return text
+        parsed = None
+    if parsed is None or not parsed.domain or not parsed.username:
+        raise ConfigError(f"not an email address: {text!r}", hint, location)
+    return address
 
 
-def read_recipients(path: Path) -> tuple[str, ...]:
-    """Read a recipient list: one address a line, `#` comments and blank lines skipped."""
+@dataclass(frozen=True)
+class RecipientList:
+    """The usable addresses of a recipient list, and a problem for each line that is not."""
+
+    addresses: tuple[str, ...]
+    problems: tuple[Problem, ...]
+
+
+def read_recipients(path: Path) -> RecipientList:
+    """Read a recipient list: one address a line, `#` comments and blank lines skipped.
+
+    Lines end at a line feed (LF or CR LF) only: a line holding any other line break (VT, FF,
+    NEL, U+2028…) or control character is not split, nor guessed at, but named as a problem
+    and left out; the other lines still count. Two spellings of one address count once.
+    """
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the recipient list ({exc.strerror})", "") from None
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
+        raise ConfigError(f"{path}: cannot read the recipient list ({why})", "") from None
     found: dict[str, str] = {}
-    for number, line in enumerate(lines, start=1):
-        text = line.split(" #", 1)[0].strip()
-        if not text or text.startswith("#"):
+    problems = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.removesuffix("\r")
+        where = Location(str(path), number)
+        bad = _forbidden(line)
+        if bad:
+            hint = "one address a line, lines ending in a line feed"
+            problems.append(Problem(where, f"{bad} in the line: line left out", hint))
             continue
-        address = check_address(text, Location(str(path), number))
+        address = re.split(r"[ \t]#", line, maxsplit=1)[0].strip(" \t")
+        if not address or address.startswith("#"):
+            continue
+        try:
+            address = check_address(address, where)
+        except ConfigError as error:
+            problems.append(Problem(where, f"{error.message}: line left out", error.hint))
+            continue
         found.setdefault(recipient_key(address), address)
     if not found:
-        raise ConfigError(f"{path}: no recipients in the list", "write one address a line")
-    return tuple(found.values())
+        first = f": {problems[0]}" if problems else ""
+        raise ConfigError(f"{path}: no usable recipients{first}", "write one address a line")
+    return RecipientList(tuple(found.values()), tuple(problems))

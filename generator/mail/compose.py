@@ -27,6 +27,19 @@ TEXT_TEMPLATE = "email/issue.txt.j2"
 TEXT_WIDTH = 72
 Environments = tuple[jinja2.Environment, jinja2.Environment]
 
+# Control characters (C0 but tab and line feed, DEL, C1): those that act as space become one;
+# ESC, BEL and the rest are dropped, so no terminal sequence or stray byte reaches a reader.
+_CONTROLS = {
+    code: " " if chr(code).isspace() else None
+    for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))
+    if chr(code) not in "\t\n"
+}
+
+
+def strip_controls(text: str) -> str:
+    """Return text without control characters: the one filter every mail text passes."""
+    return text.translate(_CONTROLS)
+
 
 @dataclass(frozen=True)
 class Section:
@@ -149,7 +162,7 @@ def _context(
 
 
 def email_subject(issue: Issue, settings: Settings) -> str:
-    return one_line(f"{settings.site_name}: {issue.title}")
+    return one_line(strip_controls(f"{settings.site_name}: {issue.title}"))
 
 
 def render_issue_email(
@@ -165,9 +178,9 @@ def render_issue_email(
     html_env, text_env = environments or email_environment(settings)
     cap = settings.email.max_excerpts if max_excerpts is None else max_excerpts
     context = _context(catalog, issue, settings, cap, recipient)
-    raw = html_env.get_template(HTML_TEMPLATE).render(context)
+    raw = strip_controls(html_env.get_template(HTML_TEMPLATE).render(context))
     html = inline_and_sanitize(raw)
-    text = text_env.get_template(TEXT_TEMPLATE).render(context)
+    text = strip_controls(text_env.get_template(TEXT_TEMPLATE).render(context))
     papers = len(issue.paper_ids)
     return IssueEmail(
         issue=issue,

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from generator.config import Settings
 from generator.mail.addresses import parse_address, recipient_key, sender_address, unsubscribe_url
-from generator.mail.compose import IssueEmail
+from generator.mail.compose import IssueEmail, strip_controls
 from generator.model import Issue
 from generator.site.prose import one_line
 from generator.site.urls import absolute_url, site_root
@@ -39,14 +39,15 @@ def compose_message(email: IssueEmail, settings: Settings) -> EmailMessage:
     sender = sender_address(settings)
     domain = site_domain(settings)
     _set_subject(msg, email.subject)
-    msg["From"] = sender or Address(settings.site_name, "newsletter", domain)
+    name = one_line(strip_controls(settings.site_name))
+    msg["From"] = sender or Address(name, "newsletter", domain)
     if email.recipient is not None:
         msg["To"] = email.recipient
     if settings.email.reply_to:
         msg["Reply-To"] = parse_address("email.reply_to", settings.email.reply_to)
     msg["Date"] = format_datetime(email.date)
     msg["Message-ID"] = message_id(email.issue, settings, email.recipient)
-    msg["List-Id"] = f"{one_line(settings.site_name)} <newsletter.{domain}>"
+    msg["List-Id"] = f"{name} <newsletter.{domain}>"
     msg["List-Archive"] = f"<{absolute_url(settings, 'issues/index.md')}>"
     unsubscribe = unsubscribe_url(settings, email.recipient)
     if unsubscribe:
