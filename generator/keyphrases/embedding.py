@@ -87,9 +87,10 @@ class MiniLMEmbedder:
     the keyphrases of 52 of the demo's 746 papers, while float32's (~1e-6, 1e-5 tried) changes
     none. Texts are batched only with texts of their own length in word pieces: padding moves
     a vector, so without it a text's vector ignores whatever it is batched with, and a paper's
-    keyphrases do not depend on the other papers embedded in the same run. Measured and left out: int8 dynamic quantization (cosine 0.93,
-    0.99 sparing the output layers, and per-batch scales make vectors depend on batch-mates);
-    ONNX Runtime (no faster than torch here; optimum would downgrade transformers).
+    keyphrases do not depend on the other papers embedded in the same run. Measured and left
+    out: int8 dynamic quantization (cosine 0.93, 0.99 sparing the output layers, and per-batch
+    scales make vectors depend on batch-mates); ONNX Runtime (no faster than torch here;
+    optimum would downgrade transformers).
     """
 
     def __init__(self, max_tokens: int = 128, bf16: bool = False) -> None:
