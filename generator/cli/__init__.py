@@ -98,24 +98,28 @@ def _add_email_commands(commands: Commands, common: list[argparse.ArgumentParser
     send_cmd = verbs.add_parser(
         "send",
         parents=common,
-        help="send issue N (or the pending issues) to a recipient list, each recipient once",
+        help="send issue N (or the pending issues) to a recipient list, each at least once",
         description="Send issue N over SMTP (settings under extra.paper_digest.email; the "
-        "user and password come from environment variables). A ledger records every "
-        "(issue, recipient) sent, so a re-run sends only what is missing.",
+        "user and password come from environment variables). A ledger records each attempt "
+        "and the server's answer, so a re-run sends only what is missing (at least once: "
+        "see README). Exit status: 0 done, 1 stopped (run it again), 2 refused to start, "
+        "3 finished with permanent refusals or bad recipient lines.",
     )
     which = send_cmd.add_mutually_exclusive_group(required=True)
     which.add_argument("--issue", type=int, metavar="N", help="issue number N")
     which.add_argument(
         "--pending",
         action="store_true",
-        help="the issues not yet sent: the newest issue in the ledger and every later one "
-        "(the latest issue alone when the ledger is empty)",
+        help="every issue whose mailing began but did not finish, then the newest issue "
+        "mailed to the list and every later one (the latest alone when the ledger is empty)",
     )
     target = send_cmd.add_mutually_exclusive_group(required=True)
     target.add_argument(
         "--recipients", type=Path, metavar="FILE", help="addresses, one a line (# comments)"
     )
-    target.add_argument("--to", metavar="ADDRESS", help="send a test copy to one address")
+    target.add_argument(
+        "--to", metavar="ADDRESS", help="send a test copy (not counted as mailing the list)"
+    )
     send_cmd.add_argument("--dry-run", action="store_true", help="say who would get what")
     send_cmd.set_defaults(run=_email_send)
 
