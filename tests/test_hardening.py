@@ -244,3 +244,16 @@ def test_a_setting_or_place_that_cannot_work_is_one_line(
 def test_the_readme_states_the_exit_statuses() -> None:
     readme = (REPO / "README.md").read_text("utf-8")
     assert "Exit status" in readme and "previous site" in readme
+
+
+def test_an_unwritable_output_folder_is_an_error_the_command_line_prints_in_one_line(
+    make_project: MakeProject,
+) -> None:
+    from generator.cli.commands import email_build_command
+
+    settings = make_project({"01.txt": GOOD})
+    (settings.root / "out").write_text("a file where the output folder should be")
+    with pytest.raises(OSError) as raised:
+        email_build_command(settings, None, lambda _line: None, StandInEmbedder())
+    # cli.main prints an OSError as "error: <file>: <reason>" and exits 1 (see the cache case).
+    assert raised.value.filename and raised.value.strerror
