@@ -84,9 +84,9 @@ class MiniLMEmbedder:
     The default is float32. bf16=True runs the matrix products in bfloat16 (torch autocast):
     1.1-1.4x faster here, the same Inspec scores, but its vectors depend on the CPU's kernels
     (on AMX-bf16 CPUs oneDNN picks them by batch shape: ~1e-3), and noise of that size changes
-    the keyphrases of 52 of the demo's 746 papers, while float32's (~1e-6, 1e-5 tried) changes
-    none. Texts are batched only with texts of their own length in word pieces: padding moves
-    a vector, so without it a text's vector ignores whatever it is batched with, and a paper's
+    the keyphrases of 53 of the demo's 746 papers, float32's (~1e-6) 1 (benchmarks.noise).
+    Texts are batched only with texts of their own length in word pieces: padding moves a
+    vector, so without it a text's vector ignores whatever it is batched with, and a paper's
     keyphrases do not depend on the other papers embedded in the same run. Measured and left
     out: int8 dynamic quantization (cosine 0.93, 0.99 sparing the output layers, and per-batch
     scales make vectors depend on batch-mates); ONNX Runtime (no faster than torch here;
