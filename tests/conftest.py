@@ -7,6 +7,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 MakeProject = Callable[..., Settings]
+SENDER = "Paper Digest <news@paper-digest.example.org>"
+UNSUBSCRIBE = "https://paper-digest.example.org/unsubscribe?u={recipient}"
 
 
 def copy_project_files(target: Path) -> None:
@@ -152,3 +155,29 @@ def _model_mark_is_exact(request: pytest.FixtureRequest) -> Iterator[None]:
     marked = request.node.get_closest_marker("model") is not None
     if not before and not marked and "torch" in sys.modules:
         pytest.fail("this test imports torch (the real model) but has no @pytest.mark.model")
+
+
+@contextmanager
+def smtp_server(handler: object) -> Iterator[int]:
+    """Run a real SMTP server (aiosmtpd) on 127.0.0.1 with a handler; yield its port."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller.port
+    finally:
+        controller.stop()
+
+
+def smtp_settings(settings: Settings, port: int, security: str = "none") -> Settings:
+    """Point a project's mail at the test SMTP server on 127.0.0.1, with sender and unsubscribe."""
+    email = replace(
+        settings.email,
+        sender=SENDER,
+        unsubscribe_url=UNSUBSCRIBE,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_security=security,
+    )
+    return replace(settings, email=email)

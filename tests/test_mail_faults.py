@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from generator.build import read_annotated_catalog
 from generator.cli.commands import email_send_command
@@ -37,7 +36,7 @@ from generator.config import Settings, load_settings
 from generator.keyphrases import KeyphraseSettings
 from generator.keyphrases.embedding import minilm_name
 from generator.mail.smtp import smtp_outlet
-from tests.conftest import REPO, MakeProject, free_port
+from tests.conftest import REPO, MakeProject, smtp_server
 from tests.stand_in import StandInEmbedder
 
 RUNS = int(os.environ.get("PAPER_DIGEST_FAULT_RUNS", "20"))
@@ -81,12 +80,8 @@ class Killer:
 @pytest.fixture
 def killer() -> Iterator[tuple[Killer, int]]:
     handler = Killer()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
+    with smtp_server(handler) as port:
+        yield handler, port
 
 
 def sending_project(make_project: MakeProject, port: int) -> Settings:

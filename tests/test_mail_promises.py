@@ -7,26 +7,22 @@ outlet) and looks at what the server received: who got what, how often, with whi
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from generator.cli.commands import email_send_command
 from generator.config import Settings
 from generator.errors import PaperDigestError
 from generator.mail.smtp import smtp_outlet
-from tests.conftest import SMALL_DIGESTS, MakeProject
+from tests.conftest import SMALL_DIGESTS, MakeProject, smtp_server, smtp_settings
 from tests.stand_in import StandInEmbedder
 
-SENDER = "Paper Digest <news@paper-digest.example.org>"
-UNSUBSCRIBE = "https://paper-digest.example.org/unsubscribe?u={recipient}"
 KEY = "PAPER_DIGEST_LEDGER_KEY"
 FIRST, SECOND, THIRD = "01-first", "02-second", "03-third"
 
@@ -78,38 +74,16 @@ class Server:
         return [str(msg["Message-ID"])[1:].split(".")[0] for msg in self.received(address)]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server() -> Iterator[tuple[Server, int]]:
     handler = Server()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
+    with smtp_server(handler) as port:
+        yield handler, port
 
 
 @pytest.fixture
 def project(make_project: MakeProject, server: tuple[Server, int]) -> Settings:
-    return configured(make_project(), server[1])
-
-
-def configured(settings: Settings, port: int) -> Settings:
-    email = replace(
-        settings.email,
-        sender=SENDER,
-        unsubscribe_url=UNSUBSCRIBE,
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        smtp_security="none",
-    )
-    return replace(settings, email=email)
+    return smtp_settings(make_project(), server[1])
 
 
 def people(count: int) -> list[str]:
@@ -393,7 +367,7 @@ def test_control_characters_from_digests_never_reach_the_mail(
         "01-first.yml": 'title: "Issue \\e[1mbold\\a \\x9b\\x1b]0;owned\\x07"\n'
         'intro: "Intro \\x07 bell \\x1b[5m"\n',
     }
-    settings = configured(make_project(digests, source=None), port)
+    settings = smtp_settings(make_project(digests, source=None), port)
     assert run(settings, 1, None, "reader@example.com")[0] == 0
     [(_, raw)] = box.messages
     msg = message_from_bytes(raw, policy=policy.default)

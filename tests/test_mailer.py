@@ -6,7 +6,6 @@ import datetime as dt
 import ipaddress
 import json
 import re
-import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -43,12 +42,10 @@ from generator.mail.send import (
     send_issue,
 )
 from generator.mail.smtp import Outlet, smtp_outlet
-from tests.conftest import MakeProject
+from tests.conftest import SENDER, MakeProject, free_port, smtp_server, smtp_settings
 from tests.stand_in import StandInEmbedder
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "email"
-SENDER = "Paper Digest <news@paper-digest.example.org>"
-UNSUBSCRIBE = "https://paper-digest.example.org/unsubscribe?u={recipient}"
 PEOPLE = tuple(f"reader{n}@example.com" for n in range(1, 6))
 NO_SECRETS: dict[str, str] = {}
 
@@ -84,35 +81,12 @@ class Mailbox:
         return found
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
     """Run a plain SMTP server on 127.0.0.1; yield its mailbox and port."""
     box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield box, controller.port
-    finally:
-        controller.stop()
-
-
-def smtp_settings(settings: Settings, port: int, security: str = "none") -> Settings:
-    email = replace(
-        settings.email,
-        sender=SENDER,
-        unsubscribe_url=UNSUBSCRIBE,
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        smtp_security=security,
-    )
-    return replace(settings, email=email)
+    with smtp_server(box) as port:
+        yield box, port
 
 
 @pytest.fixture
