@@ -91,11 +91,6 @@ def refuse_to_publish(catalog: Catalog, result: ReadResult, settings: Settings) 
     if not catalog.papers:
         where = settings.digests_dir
         raise InputError(f"no paper to publish in {where}", hint, result.problems)
-    if not settings.templates_dir.is_dir():
-        raise ConfigError(
-            f"templates_dir {settings.templates_dir} does not exist",
-            "set extra.paper_digest.templates_dir to the folder of the Jinja templates",
-        )
 
 
 def build_epoch(catalog: Catalog, explicit: int | None) -> int:
@@ -151,6 +146,11 @@ def generate_docs(
     settings: Settings, progress: Progress, embedder: Embedder | None = None
 ) -> tuple[Catalog, ReadResult, int, KeyphraseResult]:
     """Run every stage up to the Markdown pages and write them; return the page count."""
+    if not settings.templates_dir.is_dir():
+        raise ConfigError(
+            f"templates_dir {settings.templates_dir} does not exist",
+            "set extra.paper_digest.templates_dir to the folder of the Jinja templates",
+        )
     with progress.stage("Reading digests"):
         catalog, result = read_catalog(settings)
     refuse_to_publish(catalog, result, settings)

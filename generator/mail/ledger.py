@@ -208,11 +208,6 @@ class Ledger:
     key: str = ""
     clock: Clock = utc_now
 
-    def status(self, issue: Issue, recipient: str) -> tuple[str | None, str]:
-        """Return the last outcome recorded for a recipient's copy of an issue, and its detail."""
-        pair = (issue.slug, ledger_recipient(recipient, self.key))
-        return self.state.outcomes.get(pair), self.state.details.get(pair, "")
-
     def record(
         self, issue: Issue, recipient: str, message_id: str, status: str, detail: str = ""
     ) -> None:

@@ -11,11 +11,14 @@ from functools import partial
 from pathlib import Path
 
 import jinja2
+import yaml
 from markupsafe import Markup, escape
 
 from generator.model import Issue
 from generator.site.prose import counted, excerpt, long_date, split_math
 from generator.site.urls import issue_doc, paper_doc, topic_doc
+
+_NO_FOLDING = 2**31  # one line: PyYAML folds long double-quoted scalars at `width`
 
 
 def prose_html(text: str) -> Markup:
@@ -31,32 +34,16 @@ def prose_html(text: str) -> Markup:
     return Markup("".join(parts))
 
 
-def yaml_quoted(text: str) -> str:
-    """Quote text as a YAML double-quoted scalar written in printable ASCII alone.
-
-    Every other character is an escape (\\xXX, \\uXXXX, \\UXXXXXXXX), so no character of the
-    text can make the YAML reader refuse the front matter: MkDocs would then drop the error
-    silently and render the whole block as Markdown.
-    """
-    out = []
-    for char in text:
-        code = ord(char)
-        if char in '"\\':
-            out.append("\\" + char)
-        elif 0x20 <= code < 0x7F:
-            out.append(char)
-        elif code <= 0xFF:
-            out.append(f"\\x{code:02x}")
-        elif code <= 0xFFFF:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    return '"' + "".join(out) + '"'
-
-
 def meta_value(text: str) -> Markup:
-    """Quote text for YAML front matter, HTML-escaped: MkDocs themes print titles unescaped."""
-    return Markup(yaml_quoted(html.escape(" ".join(str(text).split()))))
+    """Quote text for YAML front matter, HTML-escaped: MkDocs themes print titles unescaped.
+
+    The value is a double-quoted scalar in printable ASCII alone, every other character an
+    escape, so no character of the text can make the YAML reader refuse the front matter:
+    MkDocs would then drop the error silently and render the whole block as Markdown.
+    """
+    value = html.escape(" ".join(str(text).split()))
+    quoted = yaml.safe_dump(value, default_style='"', allow_unicode=False, width=_NO_FOLDING)
+    return Markup(quoted.rstrip("\n"))
 
 
 def issue_date(issue: Issue) -> str:
