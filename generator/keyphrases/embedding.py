@@ -82,7 +82,7 @@ class MiniLMEmbedder:
     for model files of another shape; the vectors of the two agree to a cosine of 0.99999.
 
     The default is float32. bf16=True runs the matrix products in bfloat16 (torch autocast):
-    1.75x faster here (cold demo), the same Inspec scores, but its vectors depend on the CPU
+    1.5-1.75x faster here (cold demo), the same Inspec scores, but its vectors depend on the CPU
     (on AMX-bf16 CPUs oneDNN picks them by batch shape: ~1e-3), and noise of that size changes
     the keyphrases of 53 of the demo's 746 papers, float32's (~1e-6) 1 (benchmarks.noise).
     Texts are batched only with texts of their own length in word pieces: padding moves a

@@ -55,7 +55,7 @@ class KeyphraseSettings:
     diversity: float = 0.2  # MMR: 0 ranks by relevance alone, 1 by novelty alone
     title_boost: float = 0.05  # added to the relevance of a phrase that is in the title
     doc_max_tokens: int = 128  # word pieces of a paper the model reads
-    bf16: bool = False  # bfloat16 autocast: 1.75x faster cold, but its vectors vary by CPU
+    bf16: bool = False  # bfloat16 autocast: 1.5-1.75x faster, but its vectors vary by CPU
 
     def __post_init__(self) -> None:
         checks = {
