@@ -1,4 +1,4 @@
-"""Merge issues into a catalog: one paper per normalized title, with stable ids and slugs.
+"""Merge issues into a catalog: one paper per arXiv id or normalized title, stable ids and slugs.
 
 Also the rule that dates every issue for feeds and mail (`issue_dates`), since an undated
 issue takes its date from the issues before it: a fact of the catalog, not of one output.
@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from slugify import slugify
 
-from generator.model import Catalog, Entry, Issue, Paper
+from generator.model import Catalog, Entry, Issue, Link, Paper
 
 SLUG_WORDS_MAX_CHARS = 60
 ID_CHARS = 12
@@ -54,39 +54,88 @@ def paper_slug(title: str, pid: str) -> str:
 
 
 def _merge(pid: str, listings: Sequence[tuple[Issue, Entry]]) -> Paper:
-    """Make one paper of every listing of it: first title, fullest abstract, all issues."""
+    """Make one paper of every listing of it: first title, fullest abstract, all issues.
+
+    What the sources know is pooled: the longest author list, every link and category, the
+    most upvotes, the first source keywords.
+    """
     _, first = listings[0]
+    entries = [entry for _, entry in listings]
     # The longest abstract wins: scraped abstracts are sometimes cut short. Ties keep the first.
-    abstract = max((entry.abstract for _, entry in listings), key=len)
+    abstract = max((entry.abstract for entry in entries), key=len)
     issues = tuple(dict.fromkeys(issue.slug for issue, _ in listings))
     dates = [d for d in (entry.date or issue.date for issue, entry in listings) if d is not None]
+    links: dict[str, Link] = {}
+    for entry in entries:
+        for link in entry.links:
+            links.setdefault(link.url, link)
+    upvotes = [entry.upvotes for entry in entries if entry.upvotes is not None]
     return Paper(
         id=pid,
         slug=paper_slug(first.title, pid),
         title=first.title,
         abstract=abstract,
         issues=issues,
-        locations=tuple(entry.location for _, entry in listings),
+        locations=tuple(entry.location for entry in entries),
         date=min(dates) if dates else None,
-        authors=next((e.authors for _, e in listings if e.authors), ()),
-        links=tuple(dict.fromkeys(link for _, e in listings for link in e.links)),
+        authors=max((entry.authors for entry in entries), key=len),
+        links=tuple(sorted(links.values(), key=Link.order)),
+        arxiv_id=next((entry.arxiv_id for entry in entries if entry.arxiv_id), None),
+        categories=tuple(dict.fromkeys(c for entry in entries for c in entry.categories)),
+        upvotes=max(upvotes) if upvotes else None,
+        keywords=next((entry.keywords for entry in entries if entry.keywords), ()),
     )
+
+
+class _Papers:
+    """Decide which listings are one paper: the same arXiv id, else the same folded title.
+
+    Listings are taken in issue order and a listing never joins two papers already apart, so
+    a new digest cannot change the id of a paper listed before: the id is the title hash of
+    the paper's first listing (as for papers without an arXiv id), or, when another paper
+    holds that hash already (same title, another arXiv id), the hash of the arXiv id.
+    """
+
+    def __init__(self) -> None:
+        self.listings: dict[str, list[tuple[Issue, Entry]]] = {}
+        self.by_arxiv: dict[str, str] = {}
+        self.by_title: dict[str, str] = {}
+        self.arxiv_of: dict[str, str] = {}
+
+    def add(self, issue: Issue, entry: Entry) -> str:
+        pid = self._find(entry)
+        if pid is None:
+            pid = paper_id(entry.title)
+            if pid in self.listings and entry.arxiv_id:
+                pid = paper_id(f"arXiv {entry.arxiv_id}")
+        self.listings.setdefault(pid, []).append((issue, entry))
+        self.by_title.setdefault(normalize_title(entry.title), pid)
+        if entry.arxiv_id:
+            self.by_arxiv.setdefault(entry.arxiv_id, pid)
+            self.arxiv_of.setdefault(pid, entry.arxiv_id)
+        return pid
+
+    def _find(self, entry: Entry) -> str | None:
+        if entry.arxiv_id and entry.arxiv_id in self.by_arxiv:
+            return self.by_arxiv[entry.arxiv_id]
+        pid = self.by_title.get(normalize_title(entry.title))
+        if pid is None:
+            return None
+        known = self.arxiv_of.get(pid)
+        # Same title, two different arXiv ids: two papers (a title like "Introduction").
+        return pid if not (entry.arxiv_id and known and known != entry.arxiv_id) else None
 
 
 def build_catalog(issues: Iterable[Issue]) -> Catalog:
     """Merge papers across issues; issues come out newest (highest number) first."""
     in_order = sorted(issues, key=Issue.order)
-    listings: dict[str, list[tuple[Issue, Entry]]] = {}
+    papers_of = _Papers()
     linked: list[Issue] = []
     for issue in in_order:
-        ids = []
-        for entry in issue.entries:
-            pid = paper_id(entry.title)
-            listings.setdefault(pid, []).append((issue, entry))
-            ids.append(pid)
+        ids = [papers_of.add(issue, entry) for entry in issue.entries]
         # A digest listing one paper twice shows it once, where it first appears.
         linked.append(replace(issue, paper_ids=tuple(dict.fromkeys(ids))))
-    papers = [_merge(pid, found) for pid, found in listings.items()]
+    papers = [_merge(pid, found) for pid, found in papers_of.listings.items()]
     papers.sort(key=lambda p: (p.slug, p.id))
     _check_unique(p.slug for p in papers)
     return Catalog(issues=tuple(reversed(linked)), papers=tuple(papers))

@@ -36,16 +36,50 @@ class Problem:
         return f"{self.location}: {self.severity.value}: {self.message} — {self.hint}"
 
 
+class LinkKind(Enum):
+    """What a link out of the site leads to; the order is the order pages show them in."""
+
+    ABSTRACT = "abstract"
+    PDF = "pdf"
+    HUGGING_FACE = "huggingface"
+    CODE = "code"
+    PROJECT = "project"
+    DOI = "doi"
+    PAGE = "page"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A checked http(s) address a source gave for a paper, and what it leads to."""
+
+    kind: LinkKind
+    url: str
+
+    def order(self) -> tuple[int, str]:
+        """Return the display order key: kinds as LinkKind declares them, then the address."""
+        return (list(LinkKind).index(self.kind), self.url)
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One paper as one digest lists it, before papers are merged across digests."""
+    """One paper as one digest lists it, before papers are merged across digests.
+
+    Everything but the title, abstract and location is optional: each source fills in what
+    it knows. `arxiv_id` has no version ("2501.01234", "cond-mat/0412498"); `date` is the day
+    the paper was announced or listed; `keywords` are the source's own (Hugging Face's
+    `ai_keywords`), kept apart from the keyphrases this program extracts.
+    """
 
     title: str
     abstract: str
     location: Location
     date: dt.date | None = None
     authors: tuple[str, ...] = ()
-    links: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+    arxiv_id: str | None = None
+    categories: tuple[str, ...] = ()
+    upvotes: int | None = None
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,7 +115,7 @@ class Issue:
 
 @dataclass(frozen=True)
 class Paper:
-    """A paper of the catalog: one per distinct normalized title, however many issues list it."""
+    """A paper of the catalog: one per arXiv id, else per normalized title, however listed."""
 
     id: str
     slug: str
@@ -91,7 +125,11 @@ class Paper:
     locations: tuple[Location, ...]
     date: dt.date | None = None
     authors: tuple[str, ...] = ()
-    links: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+    arxiv_id: str | None = None
+    categories: tuple[str, ...] = ()
+    upvotes: int | None = None
+    keywords: tuple[str, ...] = ()
     keyphrases: tuple[Keyphrase, ...] = ()
     topics: tuple[str, ...] = ()
 

@@ -19,7 +19,7 @@ from generator.catalog import build_catalog
 from generator.config import Settings
 from generator.model import Severity
 from generator.sources import read_digests
-from generator.sources.hf_text import MAX_PROBLEMS_PER_FILE
+from generator.sources.fields import MAX_PROBLEMS_PER_FILE
 from generator.topics import topic_slug
 from tests.conftest import REPO, MakeProject, paper, write_digests
 from tests.site_checks import tree_digest

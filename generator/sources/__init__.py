@@ -11,7 +11,36 @@ from pathlib import Path
 from slugify import slugify
 
 from generator.model import Issue, Location, Problem, Severity
-from generator.sources.hf_text import ParsedText, parse_text
+from generator.sources import (
+    arxiv_api,
+    arxiv_jsonl,
+    arxiv_listing,
+    bibtex,
+    hf_api,
+    hf_text,
+    markdown,
+    records,
+    table,
+)
+from generator.sources.decode import decode_digest
+from generator.sources.formats import (
+    ARXIV_API,
+    ARXIV_JSONL,
+    ARXIV_LISTING,
+    BIBTEX,
+    CSV,
+    HF_API,
+    HF_TEXT,
+    MARKDOWN,
+    RECORDS,
+    Format,
+    NotADigest,
+    Parsed,
+    Reader,
+    Source,
+    detect,
+    not_a_digest,
+)
 from generator.sources.metadata import (
     IssueMeta,
     merge_meta,
@@ -20,8 +49,27 @@ from generator.sources.metadata import (
     split_front_matter,
 )
 
-DIGEST_SUFFIXES = frozenset({".txt", ".md", ".text"})
 SIDECAR_SUFFIXES = frozenset({".yml", ".yaml"})
+READERS: dict[Format, Reader] = {
+    HF_TEXT: hf_text.read,
+    MARKDOWN: markdown.read,
+    RECORDS: records.read,
+    HF_API: hf_api.read,
+    ARXIV_API: arxiv_api.read,
+    ARXIV_LISTING: arxiv_listing.read,
+    ARXIV_JSONL: arxiv_jsonl.read,
+    CSV: table.read,
+    BIBTEX: bibtex.read,
+}
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """One file of the digests folder: the format it was read as, and the papers it gave."""
+
+    path: str
+    format: str | None  # None: not read as a digest (unreadable, or in no known format)
+    papers: int
 
 
 @dataclass(frozen=True)
@@ -32,6 +80,7 @@ class ReadResult:
     problems: tuple[Problem, ...]
     # Digest files that gave no issue at all (unreadable, not text, no paper, a taken URL).
     dropped: tuple[str, ...] = ()
+    files: tuple[FileReport, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -88,35 +137,9 @@ def find_digests(folder: Path) -> tuple[list[Path], list[Problem]]:
         hint = "create it and put digests in it, or set extra.paper_digest.digests_dir"
         return [], [Problem(where, "the digests folder does not exist", hint)]
     found, problems = _walk(folder)
-    digests = []
-    for path in sorted(found, key=lambda p: natural_key(p.relative_to(folder).as_posix())):
-        if path.suffix.lower() in DIGEST_SUFFIXES:
-            digests.append(path)
-        elif path.suffix.lower() not in SIDECAR_SUFFIXES:
-            problems.append(
-                Problem(
-                    Location(str(path), 1),
-                    f"not a digest (unknown file type {path.suffix or 'without suffix'!r})",
-                    "digests are .txt or .md files; move this file out of the folder",
-                    Severity.WARNING,
-                )
-            )
-    return digests, problems
-
-
-def decode_digest(data: bytes, path: str) -> tuple[list[str] | None, Problem | None]:
-    """Decode a digest as UTF-8 (BOM allowed) into lines, or say why it cannot be read."""
-    hint = "save the digest as UTF-8 text, or remove it from the digests folder"
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        return None, Problem(Location(path, line), "binary file, not a text digest", hint)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        byte = data[exc.start]
-        return None, Problem(Location(path, line), f"not UTF-8 text (byte 0x{byte:02x})", hint)
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), None
+    # Every file is read by its content; only YAML files are sidecars (issue metadata).
+    ordered = sorted(found, key=lambda p: natural_key(p.relative_to(folder).as_posix()))
+    return [p for p in ordered if p.suffix.lower() not in SIDECAR_SUFFIXES], problems
 
 
 # Issue pages live at issues/<slug>/; "index" is the archive page's own place.
@@ -158,15 +181,36 @@ def _read_meta(lines: list[str], path: Path, display: str) -> tuple[IssueMeta, l
     return meta, problems, body_start
 
 
+_FILE_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def file_date(path: Path) -> dt.date | None:
+    """The date a file's name carries ("2025-04-01.jsonl", "cs-lg-2025-04-01.xml"), if any."""
+    match = _FILE_DATE.search(path.name)
+    if match is None:
+        return None
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
 def _issue_date(
-    meta: IssueMeta, parsed: ParsedText, year: int | None
+    meta: IssueMeta, parsed: Parsed, year: int | None, path: Path
 ) -> tuple[dt.date | None, list[Problem]]:
-    """Date an issue: its metadata, else its first date line (completed with `year`)."""
-    if meta.date is not None or not parsed.dates:
+    """Date an issue: its metadata, the listing's date, its first date line, its file name."""
+    if meta.date is not None:
         return meta.date, []
+    if parsed.date is not None:
+        return parsed.date, []
+    if not parsed.dates:
+        return file_date(path), []
     first = parsed.dates[0]
     date = first.resolve(year)
     if date is None and first.year is None:
+        named = file_date(path)
+        if named is not None:
+            return named, []
         return None, [
             Problem(
                 first.location,
@@ -180,30 +224,35 @@ def _issue_date(
 
 def read_digest(
     path: Path, display: str, position: int, default_year: int | None
-) -> tuple[Issue | None, list[Problem]]:
+) -> tuple[Issue | None, list[Problem], Format | None]:
     """Read one digest file and its sidecar into an issue; None when it yields no paper."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         hint = "make the file readable, or move it out of the digests folder"
-        return None, [Problem(Location(display, 1), f"cannot read ({exc.strerror})", hint)]
-    lines, problem = decode_digest(data, display)
-    if lines is None:
-        return None, [problem] if problem else []
-    meta, problems, body_start = _read_meta(lines, path, display)
+        return None, [Problem(Location(display, 1), f"cannot read ({exc.strerror})", hint)], None
+    text, problem = decode_digest(data, display)
+    if text is None:
+        return None, [problem] if problem else [], None
+    found = detect(text)
+    if isinstance(found, NotADigest):
+        return None, [not_a_digest(display, found.kind)], None
+    lines = text.split("\n")
+    meta, problems, body_start = _read_meta(lines if found.front_matter else [], path, display)
     year = meta.year if meta.year is not None else default_year
-    parsed = parse_text(lines[body_start:], display, body_start + 1, year)
+    body = "\n".join(lines[body_start:]) if body_start else text
+    parsed = READERS[found](Source(display, body, body_start + 1, year))
     problems.extend(parsed.problems)
     if not parsed.entries:
         problems.append(
             Problem(
                 Location(display, 1),
-                "no papers found in this digest",
-                "a digest lists each paper as a title line followed by an abstract line",
+                f"no papers found in this digest (read as {found.name})",
+                "see README's Digest formats for what each format needs",
             )
         )
-        return None, problems
-    date, date_problems = _issue_date(meta, parsed, year)
+        return None, problems, found
+    date, date_problems = _issue_date(meta, parsed, year, path)
     problems.extend(date_problems)
     number = meta.number if meta.number is not None else position
     issue = Issue(
@@ -215,7 +264,7 @@ def read_digest(
         intro=meta.intro or "",
         entries=parsed.entries,
     )
-    return issue, problems
+    return issue, problems, found
 
 
 def read_digests(
@@ -225,10 +274,13 @@ def read_digests(
     paths, problems = find_digests(folder)
     issues: dict[str, Issue] = {}
     dropped: list[str] = []
+    files: list[FileReport] = []
     for position, path in enumerate(paths, start=1):
         display = _display(path, relative_to)
-        issue, found = read_digest(path, display, position, default_year)
+        issue, found, kind = read_digest(path, display, position, default_year)
         problems.extend(found)
+        name = kind.name if kind else None
+        files.append(FileReport(display, name, len(issue.entries) if issue else 0))
         if issue is None:
             dropped.append(display)
             continue
@@ -243,7 +295,7 @@ def read_digests(
             )
             continue
         issues[issue.slug] = issue
-    return ReadResult(tuple(issues.values()), tuple(problems), tuple(dropped))
+    return ReadResult(tuple(issues.values()), tuple(problems), tuple(dropped), tuple(files))
 
 
 def _display(path: Path, relative_to: Path | None) -> str:

@@ -8,11 +8,11 @@ a title is short and does not end with a full stop.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass
 
 from generator.model import Entry, Location, Problem, Severity
+from generator.sources.fields import ProblemLog, shorten
+from generator.sources.formats import DateLine, Parsed, Source
 from generator.sources.text import clean_text
 
 BOILERPLATE = frozenset(
@@ -58,35 +58,6 @@ _SENTENCE_MIN_WORDS = 8
 _TITLE_MAX_CHARS = 300
 
 
-@dataclass(frozen=True)
-class DateLine:
-    """A date line as written; the year is None when the line has none."""
-
-    month: int
-    day: int
-    year: int | None
-    location: Location
-
-    def resolve(self, year: int | None) -> dt.date | None:
-        """Return the date, taking the year from the line first, else from `year`."""
-        chosen = self.year if self.year is not None else year
-        if chosen is None:
-            return None
-        try:
-            return dt.date(chosen, self.month, self.day)
-        except ValueError:
-            return None
-
-
-@dataclass(frozen=True)
-class ParsedText:
-    """What one text digest holds: its papers, date lines and the problems met."""
-
-    entries: tuple[Entry, ...]
-    dates: tuple[DateLine, ...]
-    problems: tuple[Problem, ...]
-
-
 def parse_date_line(line: str, location: Location) -> DateLine | None:
     """Recognise "Mar 11", "March 11, 2025", "11 Mar 2025" or "2025-03-11"."""
     for pattern in (_MONTH_DAY, _DAY_MONTH, _ISO):
@@ -116,14 +87,6 @@ def clean_line(raw: str) -> str:
     return clean_text(raw)
 
 
-def _shorten(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-# A file of junk would otherwise print a line per junk line (a 50 MB file: 1.5 million).
-MAX_PROBLEMS_PER_FILE = 20
-
-
 class _Parser:
     """Walk a digest's content lines: titles, abstracts and date lines, with problems met."""
 
@@ -131,16 +94,12 @@ class _Parser:
         self.path, self.year = path, year
         self.entries: list[Entry] = []
         self.dates: list[DateLine] = []
-        self.problems: list[Problem] = []
-        self.unlisted: list[Problem] = []
+        self.log = ProblemLog()
         self.pending: tuple[str, Location] | None = None
         self.current_date: DateLine | None = None
 
     def report(self, problem: Problem) -> None:
-        if len(self.problems) < MAX_PROBLEMS_PER_FILE:
-            self.problems.append(problem)
-        else:
-            self.unlisted.append(problem)
+        self.log.add(problem)
 
     def no_abstract(self, why: str) -> None:
         assert self.pending is not None
@@ -148,7 +107,7 @@ class _Parser:
         self.report(
             Problem(
                 where,
-                f"title {_shorten(title)!r} has no abstract ({why})",
+                f"title {shorten(title)!r} has no abstract ({why})",
                 "put the paper's abstract on the line after its title, or delete the title",
             )
         )
@@ -170,7 +129,7 @@ class _Parser:
                 self.report(
                     Problem(
                         where,
-                        f"title is {len(line):,} characters long ({_shorten(line)!r})",
+                        f"title is {len(line):,} characters long ({shorten(line)!r})",
                         "check that the title and abstract lines are not run together",
                         Severity.WARNING,
                     )
@@ -180,7 +139,7 @@ class _Parser:
                 self.report(
                     Problem(
                         where,
-                        f"abstract with no title before it ({_shorten(line)!r})",
+                        f"abstract with no title before it ({shorten(line)!r})",
                         "put the paper's title on the line above its abstract",
                     )
                 )
@@ -194,19 +153,10 @@ class _Parser:
         self.entries.append(Entry(title=title, abstract=line, location=title_at, date=day))
         self.pending = None
 
-    def result(self) -> ParsedText:
+    def result(self) -> Parsed:
         if self.pending is not None:
             self.no_abstract("the file ends after it")
-        problems = list(self.problems)
-        if self.unlisted:
-            problems.append(
-                Problem(
-                    self.unlisted[0].location,
-                    f"{len(self.unlisted):,} more problems in this file are not listed",
-                    "is this file a digest? fix the problems above and run paper-digest check",
-                )
-            )
-        return ParsedText(tuple(self.entries), tuple(self.dates), tuple(problems))
+        return Parsed(tuple(self.entries), self.log.result(), dates=tuple(self.dates))
 
 
 def content_lines(lines: list[str], path: str, first_line: int) -> list[tuple[str, Location]]:
@@ -222,9 +172,12 @@ def content_lines(lines: list[str], path: str, first_line: int) -> list[tuple[st
     return found
 
 
-def parse_text(
-    lines: list[str], path: str, first_line: int = 1, year: int | None = None
-) -> ParsedText:
+def read(source: Source) -> Parsed:
+    """The reader of Hugging Face page text."""
+    return parse_text(source.lines, source.path, source.first_line, source.year)
+
+
+def parse_text(lines: list[str], path: str, first_line: int = 1, year: int | None = None) -> Parsed:
     """Parse the lines of a text digest; `first_line` is the file line of `lines[0]`.
 
     `year` completes date lines written without one ("Mar 11").
