@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from generator.build import build, read_catalog
 from generator.errors import InputError
 from generator.model import Severity
+from generator.sources.formats import SUPPORTED
 from tests.conftest import MakeProject, paper, write_digests
 from tests.site_checks import tree_digest
 from tests.stand_in import StandInEmbedder
 
+SUPPORTED_NAMES = "; ".join(f.name for f in SUPPORTED)
 GOOD = paper("A Good Paper") + paper("Another Good Paper")
 ABSTRACT = "We present a method for learning things from data. " * 4
 
@@ -26,12 +26,18 @@ CASES = {
     "empty-file": (
         "",
         1,
-        "no papers found in this digest",
-        "a digest lists each paper as a title line followed by an abstract line",
+        "no papers found in this digest (read as Hugging Face page text)",
+        "see README's Digest formats for what each format needs",
     ),
     "binary-file": (
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-        3,
+        1,
+        f"not a digest — looks like a PNG image; supported formats: {SUPPORTED_NAMES}",
+        "save it in one of these formats, or move it out of the digests folder",
+    ),
+    "nul-byte": (
+        b"Some text\nand then\x00binary",
+        2,
         "binary file, not a text digest",
         "save the digest as UTF-8 text, or remove it from the digests folder",
     ),
@@ -75,7 +81,7 @@ def test_bad_digest_gets_one_message_and_the_rest_builds(
 
 
 # Cases that lose a digest whole: the build refuses rather than publish a site without it.
-WHOLE_FILE = {"empty-file", "binary-file", "not-utf8"}
+WHOLE_FILE = {"empty-file", "binary-file", "nul-byte", "not-utf8"}
 
 
 def test_site_builds_with_every_per_paper_problem_present(make_project: MakeProject) -> None:
@@ -109,10 +115,14 @@ def test_a_digest_lost_whole_refuses_the_build_and_keeps_the_site(
     assert tree_digest(settings.site_dir) == before
 
 
-def test_files_that_are_not_digests_are_named_and_skipped(make_project: MakeProject) -> None:
+def test_files_that_are_not_digests_are_named_by_what_they_look_like(
+    make_project: MakeProject,
+) -> None:
+    """Any name, read by content: a PDF is an error (a lost digest), a hidden file is not read."""
     settings = make_project({"01-good.txt": GOOD, "notes.pdf": b"%PDF-1.4", ".hidden.txt": "x"})
     catalog, result = read_catalog(settings)
-    [warning] = result.problems
-    assert warning.severity is Severity.WARNING
-    assert str(warning.location) == f"{Path(settings.digests_dir) / 'notes.pdf'}:1"
+    [error] = result.problems
+    assert error.severity is Severity.ERROR
+    assert str(error.location) == "digests/notes.pdf:1"
+    assert error.message.startswith("not a digest — looks like a PDF document; supported formats:")
     assert len(catalog.papers) == 2
