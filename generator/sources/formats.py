@@ -133,7 +133,9 @@ def detect(text: str) -> Format | NotADigest:
     if head.startswith(("{", "[")):
         return _json_kind(text)
     if head.startswith("<"):
-        return _markup_kind(head)
+        markup = _markup_kind(head)
+        if markup is not None:
+            return markup
     if head.startswith("%PDF"):
         return NotADigest("a PDF document")
     first = head.split("\n", 1)[0]
@@ -171,8 +173,12 @@ def _json_kind(text: str) -> Format | NotADigest:
     return NotADigest(f"JSON of another kind (its records have the keys {keys})")
 
 
-def _markup_kind(head: str) -> Format | NotADigest:
-    """An RSS or Atom feed of arXiv's, or markup of another kind."""
+def _markup_kind(head: str) -> Format | NotADigest | None:
+    """An RSS or Atom feed, an HTML page, XML of another kind; None: not a markup document.
+
+    Text that merely opens with a tag ("<script>" as a hostile title) is not a document: only
+    an XML declaration or a feed's or page's root element make one.
+    """
     start = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", head, flags=re.S | re.I)
     root = re.match(r"\s*<\s*([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)", start)
     name = root[2].lower() if root else ""
@@ -183,4 +189,6 @@ def _markup_kind(head: str) -> Format | NotADigest:
     if name == "feed":
         is_api = "opensearch" in head or "arxiv.org/api" in head
         return ARXIV_API if is_api else ARXIV_LISTING
-    return NotADigest(f"XML of another kind (<{name or '?'}>)")
+    if head.startswith("<?xml"):
+        return NotADigest(f"XML of another kind (<{name or '?'}>)")
+    return None
