@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
-from generator.model import Catalog, Issue
+from generator.model import Catalog, Issue, Paper
 
-SCHEMA_VERSION = 1
+# 2: papers carry what their sources know (date, authors, arxiv_id, links,
+# categories, upvotes, keywords).
+SCHEMA_VERSION = 2
 
 
 def catalog_json(catalog: Catalog) -> bytes:
@@ -24,15 +26,7 @@ def catalog_json(catalog: Catalog) -> bytes:
             for issue in sorted(catalog.issues, key=Issue.order)
         ],
         "papers": [
-            {
-                "id": paper.id,
-                "slug": paper.slug,
-                "title": paper.title,
-                "issues": list(paper.issues),
-                "keyphrases": [phrase.text for phrase in paper.keyphrases],
-                "topics": list(paper.topics),
-            }
-            for paper in sorted(catalog.papers, key=lambda p: p.id)
+            _paper(paper) for paper in sorted(catalog.papers, key=lambda p: p.id)
         ],
         "topics": [
             {
@@ -46,3 +40,21 @@ def catalog_json(catalog: Catalog) -> bytes:
         ],
     }
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode()
+
+
+def _paper(paper: Paper) -> dict[str, object]:
+    return {
+        "id": paper.id,
+        "slug": paper.slug,
+        "title": paper.title,
+        "date": paper.date.isoformat() if paper.date else None,
+        "authors": list(paper.authors),
+        "arxiv_id": paper.arxiv_id,
+        "links": [{"kind": link.kind.value, "url": link.url} for link in paper.links],
+        "categories": list(paper.categories),
+        "upvotes": paper.upvotes,
+        "keywords": list(paper.keywords),
+        "issues": list(paper.issues),
+        "keyphrases": [phrase.text for phrase in paper.keyphrases],
+        "topics": list(paper.topics),
+    }

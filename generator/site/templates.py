@@ -15,6 +15,7 @@ import yaml
 from markupsafe import Markup, escape
 
 from generator.model import Issue
+from generator.site.outlinks import authors_line, links_out, short_authors
 from generator.site.prose import counted, excerpt, long_date, split_math
 from generator.site.urls import issue_doc, paper_doc, topic_doc
 
@@ -67,6 +68,13 @@ def make_environment(templates_dir: Path, excerpt_chars: int = 280) -> jinja2.En
         issue_date=issue_date,
         long_date=long_date,
         counted=counted,
+        short_authors=short_authors,
     )
-    env.globals.update(issue_doc=issue_doc, paper_doc=paper_doc, topic_doc=topic_doc)
+    env.globals.update(
+        issue_doc=issue_doc,
+        paper_doc=paper_doc,
+        topic_doc=topic_doc,
+        links_out=links_out,
+        authors_line=authors_line,
+    )
     return env
