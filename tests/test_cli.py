@@ -51,6 +51,14 @@ def test_check_passes_on_the_demo_digests(make_project: MakeProject) -> None:
     result = run("-f", str(settings.config_file), "check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "4 issues, 746 papers; 0 errors" in result.stdout
+    # One line per file: its papers (listings) and the format it was read as.
+    lines = [line.split() for line in result.stdout.splitlines() if line.startswith("digests/")]
+    assert [(words[0], words[1], " ".join(words[3:])) for words in lines] == [
+        ("digests/000_27813e14f779aff0.txt", "67", "Hugging Face page text"),
+        ("digests/001_e8b62d3c68f974f2.txt", "263", "Hugging Face page text"),
+        ("digests/002_93d549097b4e2865.txt", "229", "Hugging Face page text"),
+        ("digests/004_a60fe7fccbfcd38b.txt", "228", "Hugging Face page text"),
+    ]
 
 
 def test_build_prints_a_summary(make_project: MakeProject) -> None:

@@ -16,7 +16,7 @@ from rich.console import Console
 from generator import __version__
 from generator.build import SilentProgress, build, read_catalog
 from generator.cli.commands import email_build_command, email_send_command, run_jsonl
-from generator.cli.console import RichProgress, print_problems, print_summary
+from generator.cli.console import RichProgress, print_files, print_problems, print_summary
 from generator.config import Settings, load_settings
 from generator.errors import ConfigError, InputError, PaperDigestError
 from generator.keyphrases import KeyphraseSettings
@@ -34,6 +34,7 @@ def _build(args: argparse.Namespace, settings: Settings, console: Console) -> in
 def _check(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     catalog, result = read_catalog(settings)
     print_problems(console, result.problems)
+    print_files(console, result.files)
     errors, warnings = len(result.errors), len(result.problems) - len(result.errors)
     console.print(
         f"{len(catalog.issues)} issues, {len(catalog.papers)} papers; "

@@ -25,9 +25,7 @@ def catalog_json(catalog: Catalog) -> bytes:
             }
             for issue in sorted(catalog.issues, key=Issue.order)
         ],
-        "papers": [
-            _paper(paper) for paper in sorted(catalog.papers, key=lambda p: p.id)
-        ],
+        "papers": [_paper(paper) for paper in sorted(catalog.papers, key=lambda p: p.id)],
         "topics": [
             {
                 "slug": topic.slug,

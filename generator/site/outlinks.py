@@ -68,7 +68,7 @@ def authors_line(authors: tuple[str, ...], shown: int = AUTHORS_SHOWN) -> Author
 
 
 def short_authors(authors: tuple[str, ...], shown: int = 3) -> str:
-    """"A, B, C et al." for lists: the first few names."""
+    """ "A, B, C et al." for lists: the first few names."""
     if len(authors) <= shown:
         return ", ".join(authors)
     return ", ".join(authors[:shown]) + " et al."

@@ -279,8 +279,9 @@ def read_digests(
         display = _display(path, relative_to)
         issue, found, kind = read_digest(path, display, position, default_year)
         problems.extend(found)
-        name = kind.name if kind else None
-        files.append(FileReport(display, name, len(issue.entries) if issue else 0))
+        taken = issue is not None and issue.slug in issues
+        name = kind.name if kind and not taken else None
+        files.append(FileReport(display, name, len(issue.entries) if issue and not taken else 0))
         if issue is None:
             dropped.append(display)
             continue
