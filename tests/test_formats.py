@@ -8,6 +8,7 @@ and pdf URLs, `eprint`), and by title alone (Hugging Face page text has no id).
 from __future__ import annotations
 
 import json
+
 import pytest
 from lxml import html
 
