@@ -10,7 +10,7 @@ import pytest
 
 from generator.model import Link, LinkKind, Location
 from generator.sources import arxiv_listing, read_digests
-from generator.sources.formats import ARXIV_LISTING, Source, detect
+from generator.sources.formats import ARXIV_API, ARXIV_LISTING, Source, detect
 from tests.conftest import FIXTURES
 
 LISTING = FIXTURES / "sources" / "arxiv-listing"
@@ -214,3 +214,17 @@ def test_end_to_end_the_files_report_names_the_format(tmp_path: Path) -> None:
     dates = {issue.source: issue.date for issue in result.issues}
     assert dates[CS_LG] == dt.date(2026, 4, 27)
     assert dates["rss-announce-types.xml"] == dt.date(2026, 4, 28)
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        ('<feed xmlns="http://www.w3.org/2005/Atom"><id>http://rss.arxiv.org/atom/cs.CL</id>', "L"),
+        ("<feed><entry><id>oai:arXiv.org:2604.22002v1</id>", "L"),
+        ('<feed xmlns="http://www.w3.org/2005/Atom"><title>A journal</title><entry>', "L"),
+        ("<feed><entry>\n  <id>http://arxiv.org/abs/2607.01234v2</id>", "A"),
+        ("<feed><entry><id>http://arxiv.org/api/errors#bad</id>", "A"),
+    ],
+)
+def test_detect_tells_atom_listings_from_api_answers(head: str, expected: str) -> None:
+    assert detect(head + "</entry></feed>") is (ARXIV_LISTING if expected == "L" else ARXIV_API)
