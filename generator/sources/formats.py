@@ -124,6 +124,8 @@ _RECORD_TITLE = re.compile(r"^\s*Title\s*:\s*\S", re.MULTILINE | re.IGNORECASE)
 _RECORD_BODY = re.compile(r"^\s*(?:Summary|Abstract)\s*:", re.MULTILINE | re.IGNORECASE)
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
 _MD_LINK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])[ \t]+\[[^\]\n]+\]\([^)\s]+\)", re.MULTILINE)
+_LISTING_MARK = re.compile(r"rss\.arxiv\.org|announce_type|oai:arXiv\.org:", re.I)
+_API_MARK = re.compile(r"opensearch|arxiv\.org/api|<id>\s*https?://arxiv\.org/abs/", re.I)
 _CSV_TITLE = re.compile(r"(?:^|[,;\t])\s*\"?\s*(?:paper[ _]?)?title\s*\"?\s*(?:[,;\t]|$)", re.I)
 
 
@@ -187,8 +189,12 @@ def _markup_kind(head: str) -> Format | NotADigest | None:
     if name in {"rss", "rdf"}:
         return ARXIV_LISTING
     if name == "feed":
-        is_api = "opensearch" in head or "arxiv.org/api" in head
-        return ARXIV_API if is_api else ARXIV_LISTING
+        # A daily listing names its announce types and oai: ids; an API answer has an
+        # OpenSearch count, its api/ ids, or entries with abs/ ids. Other Atom feeds (a
+        # journal's) are read as listings.
+        if _LISTING_MARK.search(head):
+            return ARXIV_LISTING
+        return ARXIV_API if _API_MARK.search(head) else ARXIV_LISTING
     if head.startswith("<?xml"):
         return NotADigest(f"XML of another kind (<{name or '?'}>)")
     return None
