@@ -37,6 +37,11 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _OAI = re.compile(r"^\s*oai:arXiv\.org:", re.IGNORECASE)
+# arXiv's RSS 1.0 listings (before 2024) end each title with its id and category, and mark
+# a new version "UPDATED": "Title. (arXiv:2301.00001v2 [cs.LG] UPDATED)".
+_OLD_TITLE = re.compile(
+    r"\.?\s*\(arXiv:(?P<id>\S+?)\s*\[[^\]]*\](?:\s*(?P<updated>UPDATED))?\)\s*$"
+)
 # Not new papers: a new version of a paper announced before (see the module's docstring).
 REPLACEMENTS = frozenset({"replace", "replace-cross"})
 _RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"  # RSS 1.0 item address
@@ -94,7 +99,10 @@ def _announce_type(record: Element) -> str:
     if declared:
         return declared
     match = _PREFIX.match(_body(record))
-    return match["type"].lower() if match else ""
+    if match:
+        return match["type"].lower()
+    old = _OLD_TITLE.search(field(record, "title"))
+    return "replace" if old and old["updated"] else ""
 
 
 def _paper_id(record: Element, prefix: re.Match[str] | None) -> str | None:
@@ -118,9 +126,14 @@ def _entry(
     body = _body(record)
     prefix = _PREFIX.match(body)
     paper = _paper_id(record, prefix)
+    old = _OLD_TITLE.search(field(record, "title"))
     # arXiv's abstracts are plain text; only other feeds' descriptions are HTML.
     if prefix is not None:
         title, abstract = field(record, "title"), body[prefix.end() :]
+    elif old is not None:
+        # The old listing: "<p>abstract</p>" as HTML, the id in the title's suffix.
+        paper = paper or arxiv_id(old["id"])
+        title, abstract = field(record, "title")[: old.start()], plain(body)
     elif paper is not None:
         title, abstract = field(record, "title"), plain(body)
     else:
