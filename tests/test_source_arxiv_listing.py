@@ -230,45 +230,14 @@ def test_detect_tells_atom_listings_from_api_answers(head: str, expected: str) -
     assert detect(head + "</entry></feed>") is (ARXIV_LISTING if expected == "L" else ARXIV_API)
 
 
-OLD_RSS1 = """<?xml version="1.0" encoding="UTF-8"?>
-<rdf:RDF xmlns="http://purl.org/rss/1.0/" xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
- xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:syn="http://purl.org/rss/1.0/modules/syndication/"
- xmlns:admin="http://webns.net/mvcb/" xmlns:taxo="http://purl.org/rss/1.0/modules/taxonomy/">
-<channel rdf:about="http://arxiv.org/">
-<title>cs.LG updates on arXiv.org</title>
-<link>http://arxiv.org/</link>
-<description rdf:parseType="Literal">Computer Science -- Learning (cs.LG) updates on the arXiv.org e-print archive</description>
-<dc:language>en-us</dc:language>
-<dc:date>2023-01-03T20:30:00-05:00</dc:date>
-<items><rdf:Seq>
-<rdf:li rdf:resource="http://arxiv.org/abs/2301.00001" />
-<rdf:li rdf:resource="http://arxiv.org/abs/2212.09999" />
-</rdf:Seq></items>
-</channel>
-<item rdf:about="http://arxiv.org/abs/2301.00001">
-<title>Sparse Mixtures of Experts at Scale. (arXiv:2301.00001v1 [cs.LG])</title>
-<link>http://arxiv.org/abs/2301.00001</link>
-<description rdf:parseType="Literal">&lt;p&gt;We study sparse mixtures of experts and show that routing with a learned
-gate scales to a thousand experts when $k &amp;lt; 4$ experts are active per token.&lt;/p&gt;</description>
-<dc:creator> &lt;a href="http://arxiv.org/find/cs/1/au:+Smith_J/0/1/0/all/0/1"&gt;Jane Smith&lt;/a&gt;, &lt;a href="http://arxiv.org/find/cs/1/au:+Doe_J/0/1/0/all/0/1"&gt;John Doe&lt;/a&gt;</dc:creator>
-</item>
-<item rdf:about="http://arxiv.org/abs/2212.09999">
-<title>An Older Paper, Revised. (arXiv:2212.09999v2 [cs.LG] UPDATED)</title>
-<link>http://arxiv.org/abs/2212.09999</link>
-<description rdf:parseType="Literal">&lt;p&gt;A new version of a paper announced in December.&lt;/p&gt;</description>
-<dc:creator> &lt;a href="http://arxiv.org/find/cs/1/au:+Roe_R/0/1/0/all/0/1"&gt;Richard Roe&lt;/a&gt;</dc:creator>
-</item>
-</rdf:RDF>
-"""
-
-
 def test_the_old_rss1_listing_reads_ids_from_titles_and_leaves_updated_items_out() -> None:
     """arXiv's listings before 2024: "Title. (arXiv:ID [cat])", HTML abstracts and authors."""
     from generator.sources.arxiv_listing import read_listing
     from generator.sources.formats import ARXIV_LISTING, Source, detect
 
-    assert detect(OLD_RSS1) == ARXIV_LISTING
-    listing = read_listing(Source("cs.LG.rdf", OLD_RSS1))
+    text = (LISTING / "old-rss1-cs-lg.rdf").read_text()
+    assert detect(text) == ARXIV_LISTING
+    listing = read_listing(Source("cs.LG.rdf", text))
     assert listing.replaced == 1
     [entry] = listing.parsed.entries
     assert entry.title == "Sparse Mixtures of Experts at Scale"
