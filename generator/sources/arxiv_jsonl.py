@@ -1,9 +1,135 @@
-"""Reader: to be written (placeholder while the readers are built in parallel)."""
+"""Read JSON Lines of arXiv metadata: one paper a line, in either of two shapes.
+
+- Daily digests (the daily-arXiv-ai-enhanced shape): `id, pdf, abs, authors` (a list),
+  `title, categories` (a list), `comment, summary` (hard-wrapped). There is no date in the
+  record: the issue's date comes from the file's name. Other keys (an `AI` object) are ignored.
+- arXiv's metadata snapshot (Kaggle's arxiv-metadata-oai-snapshot.json): `authors` is one
+  string ("A, B and C") next to `authors_parsed` ([last, first, suffix] lists, preferred),
+  `categories` one space-separated string, `abstract` starts with a newline and is wrapped,
+  `doi` may list two DOIs, the date is that of the first version (else `update_date`).
+
+Blank lines are skipped; a line that is not a JSON object with a title and an abstract is one
+problem at its line, and the other lines are read.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from collections.abc import Mapping
+
+from generator.model import Entry
+from generator.sources.doi import doi_link
+from generator.sources.fields import (
+    ProblemLog,
+    arxiv_id,
+    make_entry,
+    names,
+    parse_date,
+    split_authors,
+    words,
+)
 from generator.sources.formats import Parsed, Source
+
+_HINT = "fix or delete the line; the other lines are read"
 
 
 def read(source: Source) -> Parsed:
-    raise NotImplementedError(source.path)
+    """The reader of arXiv metadata JSON Lines."""
+    log = ProblemLog()
+    entries: list[Entry] = []
+    number = 0
+    for index, line in enumerate(source.lines):
+        if not line.strip():
+            continue
+        number += 1
+        entry = _line_entry(source, log, index, number, line)
+        if entry is not None:
+            entries.append(entry)
+    return Parsed(tuple(entries), log.result())
+
+
+def _line_entry(
+    source: Source, log: ProblemLog, index: int, number: int, line: str
+) -> Entry | None:
+    where = source.line(index)
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        why = exc.msg.removesuffix(" at").removesuffix(" starting").lower()
+        log.error(where, f"record {number} is not valid JSON ({why} at column {exc.colno})", _HINT)
+        return None
+    except (ValueError, RecursionError):  # a number too long, or nesting too deep
+        log.error(where, f"record {number} is not JSON this program can read", _HINT)
+        return None
+    if not isinstance(record, dict):
+        log.error(where, f"record {number} is not a JSON object", _HINT)
+        return None
+    found_id = arxiv_id(record.get("id")) or arxiv_id(record.get("abs"))
+    what = f"record {number} (arXiv {found_id})" if found_id else f"record {number}"
+    abstract = record.get("summary")
+    if not isinstance(abstract, str) or not abstract.strip():
+        abstract = record.get("abstract")
+    return make_entry(
+        log,
+        where,
+        what,
+        record.get("title"),
+        abstract,
+        date=_date(record),
+        authors=_authors(record),
+        links=(doi_link(record.get("doi")),),
+        arxiv_id=found_id,
+        categories=_categories(record.get("categories")),
+    )
+
+
+def _authors(record: Mapping[str, object]) -> tuple[str, ...]:
+    """Names as "First Last Suffix": from authors_parsed, else the authors list or string."""
+    parsed = record.get("authors_parsed")
+    if isinstance(parsed, list) and parsed:
+        found = names(_parsed_name(part) for part in parsed)
+        if found:
+            return found
+    authors = record.get("authors")
+    if isinstance(authors, list):
+        return names(authors)
+    if isinstance(authors, str):
+        return split_authors(authors)
+    return ()
+
+
+def _parsed_name(part: object) -> str:
+    """["Evans", "Neal J.", "II"] -> "Neal J. Evans II"."""
+    if not isinstance(part, list):
+        return ""
+    pieces = [p for p in part if isinstance(p, str)]
+    if not pieces:
+        return ""
+    last, rest = pieces[0], pieces[1:]
+    first = rest[0] if rest else ""
+    suffix = " ".join(rest[1:])
+    return " ".join(p for p in (first, last, suffix) if p.strip())
+
+
+def _categories(value: object) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return words(value)
+    if isinstance(value, str):
+        return words(value.split())
+    return ()
+
+
+def _date(record: Mapping[str, object]) -> dt.date | None:
+    """The day of the first version ("Mon, 2 Apr 2007 19:18:42 GMT"), else update_date."""
+    versions = record.get("versions")
+    if isinstance(versions, list):
+        first = next(
+            (v for v in versions if isinstance(v, dict) and v.get("version") == "v1"), None
+        )
+        if first is None and versions and isinstance(versions[0], dict):
+            first = versions[0]
+        day = parse_date(first.get("created")) if first is not None else None
+        if day is not None:
+            return day
+    return parse_date(record.get("update_date"))

@@ -34,7 +34,7 @@ class DateLine:
             return None
         try:
             return dt.date(chosen, self.month, self.day)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
 
@@ -156,12 +156,11 @@ def _json_kind(text: str) -> Format | NotADigest:
     """HF daily-papers (an array of {"paper": ...}) or JSON Lines of arXiv metadata."""
     try:
         data = json.loads(text)
-    except ValueError:
-        first = next((line for line in text.split("\n") if line.strip()), "")
-        try:
-            data = [json.loads(first)]
-        except ValueError:
+    except (ValueError, RecursionError):
+        first = _first_json_record(text)
+        if first is None:
             return NotADigest("JSON with a syntax error in its first record")
+        data = [first]
     if isinstance(data, dict):
         data = [data]
     record = data[0] if isinstance(data, list) and data else None
@@ -173,6 +172,35 @@ def _json_kind(text: str) -> Format | NotADigest:
         return ARXIV_JSONL
     keys = ", ".join(sorted(map(str, record))[:6])
     return NotADigest(f"JSON of another kind (its records have the keys {keys})")
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_JSONL_LOOKAHEAD = 5  # JSON Lines: a broken first line or two still lets the next ones tell
+
+
+def _skip_json_space(text: str, pos: int) -> int:
+    match = _JSON_SPACE.match(text, pos)
+    return match.end() if match else pos
+
+
+def _first_json_record(text: str) -> object | None:
+    """The first record of JSON that does not parse whole: an array cut short, or JSON Lines."""
+    start = _skip_json_space(text, 0)
+    if text.startswith("[", start):  # an array cut short (a download that broke off)
+        try:
+            inner = _skip_json_space(text, start + 1)
+            first: object = json.JSONDecoder().raw_decode(text, inner)[0]
+            return first
+        except (ValueError, RecursionError):
+            return None
+    lines = [line for line in text.split("\n") if line.strip()][:_JSONL_LOOKAHEAD]
+    for line in lines:
+        try:
+            record: object = json.loads(line)
+            return record
+        except (ValueError, RecursionError):
+            continue
+    return None
 
 
 def _markup_kind(head: str) -> Format | NotADigest | None:
