@@ -120,7 +120,7 @@ def add_fetch_commands(commands: Commands, common: list[argparse.ArgumentParser]
     fetch = commands.add_parser(
         "fetch",
         parents=common,
-        help="save the day's listing from Hugging Face or arXiv as a digest (the network)",
+        help="save the day's papers from Hugging Face or arXiv as a digest (uses the network)",
         description="Download the day's paper listing and save it in the digests folder, "
         "ready for `paper-digest build`. The only command that uses the network. A file "
         "that exists is never overwritten with other bytes unless --force is given.",
