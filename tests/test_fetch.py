@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -58,6 +59,7 @@ class Reply:
     headers: tuple[tuple[str, str], ...] = ()
     drop: bool = False  # close the connection without answering
     declared: int | None = None  # a Content-Length other than the body's
+    delay: float = 0.0  # seconds before answering
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ def replaying(replay: Replay) -> Iterator[str]:
             self.close_connection = True
             if reply.drop:
                 return
+            time.sleep(reply.delay)
             self.send_response(reply.status)
             for name, value in reply.headers:
                 self.send_header(name, value)
@@ -323,6 +326,30 @@ def test_after_four_attempts_the_fetch_fails_naming_the_status(tmp_path: Path) -
     # The waits double: 0.1, 0.2, 0.4 s.
     for gap, low in zip(replay.gaps, (0.1, 0.2, 0.4), strict=True):
         assert low <= gap < low + 0.5
+
+
+def test_a_server_that_does_not_answer_in_time_is_asked_again(tmp_path: Path) -> None:
+    replay = Replay([Reply(HF_BODY, delay=1.0), Reply(HF_BODY)])
+    lines: list[str] = []
+    client = fast_client()
+    client.timeout, client.report = 0.3, lines.append
+    with replaying(replay) as endpoint:
+        fetched = fetch_hf(tmp_path, DATE, client=client, endpoint=endpoint)
+    assert fetched.path.read_bytes() == HF_BODY
+    assert lines[1] == "127.0.0.1: no answer within 0.3 s; retrying in 0.05 s"
+    assert len(replay.seen) == 2
+
+
+def test_a_name_that_does_not_resolve_is_named() -> None:
+    from generator.fetch.client import _unreachable
+
+    error = _unreachable(
+        "export.arxiv.org", socket.gaierror(-3, "Temporary failure in name resolution")
+    )
+    assert str(error) == (
+        "cannot reach export.arxiv.org (name not found: Temporary failure in name resolution); "
+        "check the network connection"
+    )
 
 
 def test_retry_after_is_honoured_and_capped(tmp_path: Path) -> None:
