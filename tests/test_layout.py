@@ -23,6 +23,7 @@ STAGES = {
     "generator.atomic": 2,
     "generator.sources": 3,
     "generator.catalog": 4,
+    "generator.fetch": 4,
     "generator.keyphrases": 5,
     "generator.topics": 6,
     "generator.site": 7,

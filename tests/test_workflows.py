@@ -98,8 +98,8 @@ GITHUB_URL = "https://x-access-token:t0ken@github.com/someone/paper-digest.git"
 LEDGER_BRANCH = "refs/heads/newsletter-ledger"
 
 
-def mail_step(name: str) -> dict[str, Any]:
-    steps = load("publish.yml")["jobs"]["mail"]["steps"]
+def mail_step(name: str, job: str = "mail") -> dict[str, Any]:
+    steps = load("publish.yml")["jobs"][job]["steps"]
     step: dict[str, Any] = next(s for s in steps if s.get("name") == name)
     return step
 
@@ -134,8 +134,8 @@ class Runner:
             "GIT_CONFIG_VALUE_0": GITHUB_URL,
         }
 
-    def step(self, name: str) -> subprocess.CompletedProcess[str]:
-        step = mail_step(name)
+    def step(self, name: str, job: str = "mail") -> subprocess.CompletedProcess[str]:
+        step = mail_step(name, job)
         script = self.temp / "step.sh"
         script.write_text(step["run"])
         # What the runner runs: `shell: bash` is bash with pipefail; no shell, bash -e alone.
@@ -221,3 +221,126 @@ def test_keeping_the_ledger_never_overwrites_a_branch_that_moved(
         ledger.write('{"line": "late"}\n')
     assert late.step("Keep the sent-ledger").returncode != 0  # not a fast-forward: refused
     assert remote_ledger(remote) == '{"line": 1}\n{"line": 2}\n'
+
+
+# The optional fetch job: off unless the repository variable is set; the jobs after it run
+# either way and build the commit it made.
+
+
+def test_the_fetch_job_is_off_by_default_and_the_site_is_built_either_way() -> None:
+    jobs = load("publish.yml")["jobs"]
+    fetch = jobs["fetch"]
+    assert fetch["if"] == "vars.PAPER_DIGEST_FETCH != '' && github.event_name != 'push'"
+    assert fetch["permissions"] == {"contents": "write"}
+    assert jobs["build"]["needs"] == "fetch"
+    # A skipped job would skip every job after it: each one says when it runs.
+    assert jobs["build"]["if"] == "${{ !cancelled() }}"
+    assert jobs["deploy"]["if"] == "${{ !cancelled() && needs.build.result == 'success' }}"
+    assert jobs["mail"]["if"] == "${{ !cancelled() && needs.deploy.result == 'success' }}"
+    checkout = {job: jobs[job]["steps"][0]["with"].get("ref") for job in ("build", "mail")}
+    assert checkout == {
+        "build": "${{ needs.fetch.outputs.commit || github.sha }}",
+        "mail": "${{ needs.deploy.outputs.commit || github.sha }}",
+    }
+    assert jobs["deploy"]["outputs"]["commit"] == "${{ needs.build.outputs.commit }}"
+
+
+def fetch_runner(root: Path, remote: Path, variable: str) -> Runner:
+    """A checkout of `remote`'s main with stand-ins for `make` and `.venv/bin/paper-digest`."""
+    runner = Runner(root, remote)
+    git("clone", "-q", str(remote), str(runner.work))
+    tools = root / "tools"
+    tools.mkdir()
+    (tools / "make").write_text("#!/bin/sh\nexit 0\n")
+    fake = runner.work / ".venv" / "bin" / "paper-digest"
+    fake.parent.mkdir(parents=True)
+    fake.write_text(
+        '#!/bin/sh\necho "$@" > "$RUNNER_TEMP/args"\nmkdir -p digests\n'
+        "echo '[{\"paper\": {}}]' > digests/2026-06-12-hf.json\n"
+    )
+    for tool in (tools / "make", fake):
+        tool.chmod(0o755)
+    runner.env |= {
+        "PATH": f"{tools}:{runner.env['PATH']}",
+        "FETCH": variable,
+        "BRANCH": "main",
+        "GITHUB_OUTPUT": str(runner.temp / "output"),
+    }
+    return runner
+
+
+@pytest.fixture
+def project_remote(tmp_path: Path, remote: Path) -> Path:
+    scratch = tmp_path / "first"
+    git("init", "-q", "-b", "main", str(scratch))
+    (scratch / "digests").mkdir()
+    (scratch / "digests" / "issue-1.txt").write_text("Title\nAbstract.\n")
+    (scratch / ".gitignore").write_text(".venv/\n")
+    git("add", ".", cwd=scratch)
+    git("commit", "-q", "-m", "first", cwd=scratch)
+    git("push", "-q", str(remote), "HEAD:refs/heads/main", cwd=scratch)
+    git("--git-dir", str(remote), "symbolic-ref", "HEAD", "refs/heads/main")
+    return remote
+
+
+@pytest.mark.parametrize(
+    ("variable", "args"),
+    [("hf", "fetch hf"), ("arxiv cs.LG", "fetch arxiv --category cs.LG"), ("  hf  ", "fetch hf")],
+)
+def test_the_variable_names_what_to_fetch(
+    tmp_path: Path, project_remote: Path, variable: str, args: str
+) -> None:
+    runner = fetch_runner(tmp_path, project_remote, variable)
+    result = runner.step("Fetch the listing", "fetch")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (runner.temp / "args").read_text() == f"{args}\n"
+
+
+@pytest.mark.parametrize(
+    "variable",
+    ["arxiv", "hf cs.LG", "rss cs.LG", "arxiv cs.LG; touch pwned", "arxiv $(touch pwned)"],
+)
+def test_a_variable_of_another_shape_fails_before_fetching(
+    tmp_path: Path, project_remote: Path, variable: str
+) -> None:
+    runner = fetch_runner(tmp_path, project_remote, variable)
+    result = runner.step("Fetch the listing", "fetch")
+    assert result.returncode == 1
+    assert result.stdout.startswith("::error::The variable PAPER_DIGEST_FETCH must be hf or arxiv")
+    assert not (runner.temp / "args").exists()
+    assert not list(tmp_path.rglob("pwned"))
+
+
+def test_the_new_digest_is_committed_to_the_branch(tmp_path: Path, project_remote: Path) -> None:
+    runner = fetch_runner(tmp_path / "one", project_remote, "hf")
+    assert runner.step("Fetch the listing", "fetch").returncode == 0
+    committed = runner.step("Commit the new digest", "fetch")
+    assert committed.returncode == 0, committed.stderr
+    head = git("--git-dir", str(project_remote), "rev-parse", "refs/heads/main").strip()
+    assert (runner.temp / "output").read_text() == f"commit={head}\n"
+    assert git("--git-dir", str(project_remote), "log", "-1", "--format=%s", "main") == (
+        "Digest fetched by run 42\n"
+    )
+    files = git("--git-dir", str(project_remote), "ls-tree", "-r", "--name-only", "main")
+    assert files.split() == [".gitignore", "digests/2026-06-12-hf.json", "digests/issue-1.txt"]
+    # The same listing again: no commit, the output names the branch's head all the same.
+    again = fetch_runner(tmp_path / "two", project_remote, "hf")
+    assert again.step("Fetch the listing", "fetch").returncode == 0
+    result = again.step("Commit the new digest", "fetch")
+    assert result.returncode == 0 and "No new digest to commit." in result.stdout
+    assert (again.temp / "output").read_text() == f"commit={head}\n"
+
+
+def test_a_branch_that_moved_is_never_overwritten(tmp_path: Path, project_remote: Path) -> None:
+    runner = fetch_runner(tmp_path / "late", project_remote, "hf")
+    other = tmp_path / "other"
+    git("clone", "-q", str(project_remote), str(other))
+    (other / "digests" / "issue-2.txt").write_text("Another\nAbstract.\n")
+    git("add", ".", cwd=other)
+    git("commit", "-q", "-m", "an editor's push", cwd=other)
+    git("push", "-q", "origin", "HEAD:main", cwd=other)
+    assert runner.step("Fetch the listing", "fetch").returncode == 0
+    assert runner.step("Commit the new digest", "fetch").returncode != 0
+    log = git("--git-dir", str(project_remote), "log", "--format=%s", "main").split("\n")
+    assert log[:2] == ["an editor's push", "first"]
+    assert not (runner.temp / "output").exists()  # the build checks out the run's commit

@@ -17,6 +17,7 @@ from generator import __version__
 from generator.build import SilentProgress, build, read_catalog
 from generator.cli.commands import email_build_command, email_send_command, run_jsonl
 from generator.cli.console import RichProgress, print_files, print_problems, print_summary
+from generator.cli.fetching import add_fetch_commands
 from generator.config import Settings, load_settings
 from generator.errors import ConfigError, InputError, PaperDigestError
 from generator.keyphrases import KeyphraseSettings
@@ -199,6 +200,7 @@ def make_parser() -> argparse.ArgumentParser:
     common = [_config_option(argparse.SUPPRESS)]
     _add_site_commands(commands, common)
     _add_email_commands(commands, common)
+    add_fetch_commands(commands, common)
     return parser
 
 
