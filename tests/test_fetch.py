@@ -27,9 +27,12 @@ from generator.fetch import (
     check_category,
     fetch_arxiv,
     fetch_hf,
+    user_agent,
 )
 from generator.sources.formats import ARXIV_API, HF_API, detect
 from tests.conftest import FIXTURES, MakeProject, free_port
+
+SITE_URL = "https://paper-digest.example.org/"  # the project mkdocs.yml make_project copies
 
 RECORDED = FIXTURES / "fetch"
 HF_BODY = (RECORDED / "hf-daily.json").read_bytes()
@@ -176,8 +179,8 @@ def test_hf_saves_the_answer_unchanged_and_names_itself(
     assert [(s.path, s.query) for s in replay.seen] == [
         ("/api/query", {"date": [DAY], "limit": ["100"]})
     ]
-    assert replay.seen[0].user_agent == USER_AGENT
-    assert re.fullmatch(rf"paper-digest/{re.escape(__version__)} \(\+https://\S+\)", USER_AGENT)
+    # The program and the newsletter (its site_url) are named, so arXiv or HF know whom to ask.
+    assert replay.seen[0].user_agent == f"paper-digest/{__version__} (+{SITE_URL})"
     assert leftovers(settings.digests_dir) == []
 
 
@@ -388,7 +391,7 @@ def test_arxiv_saves_the_newest_day_as_one_feed(
         "start": ["0"],
         "max_results": ["100"],
     }
-    assert replay.seen[0].user_agent == USER_AGENT
+    assert replay.seen[0].user_agent == f"paper-digest/{__version__} (+{SITE_URL})"
     assert len(replay.seen) == 1  # 5 results in all: no second page
 
 
@@ -536,4 +539,7 @@ def test_categories_as_arxiv_writes_them() -> None:
 def test_the_client_is_polite_by_default() -> None:
     client = Client()
     assert (client.interval, client.attempts, client.timeout) == (3.0, 4, 30.0)
-    assert client.user_agent == USER_AGENT
+    assert client.user_agent == USER_AGENT == f"paper-digest/{__version__}"
+    assert user_agent("https://n.example/", "ed@n.example") == (
+        f"paper-digest/{__version__} (+https://n.example/; ed@n.example)"
+    )

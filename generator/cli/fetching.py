@@ -21,20 +21,22 @@ from generator.fetch import (
     check_category,
     fetch_arxiv,
     fetch_hf,
+    user_agent,
 )
 
 if TYPE_CHECKING:
     Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
-def _say(console: Console, quiet: bool = False) -> Client:
-    """A client whose progress lines go to the console (none with --quiet)."""
+def _say(console: Console, settings: Settings, quiet: bool = False) -> Client:
+    """A client naming the newsletter, whose progress lines go to the console (not with -q)."""
 
     def report(line: str) -> None:
         if not quiet:
             console.print(line, markup=False, highlight=False, soft_wrap=True)
 
-    return Client(report=report)
+    agent = user_agent(settings.site_url, settings.editor_email)
+    return Client(user_agent=agent, report=report)
 
 
 def _summary(fetched: Fetched, settings: Settings) -> str:
@@ -52,7 +54,7 @@ def _fetch_hf(args: argparse.Namespace, settings: Settings, console: Console) ->
     fetched = fetch_hf(
         settings.digests_dir,
         date,
-        client=_say(console, args.quiet),
+        client=_say(console, settings, args.quiet),
         endpoint=args.endpoint or HF_ENDPOINT,
         force=args.force,
         root=settings.root,
@@ -65,7 +67,7 @@ def _fetch_arxiv(args: argparse.Namespace, settings: Settings, console: Console)
     fetched = fetch_arxiv(
         settings.digests_dir,
         args.category,
-        client=_say(console, args.quiet),
+        client=_say(console, settings, args.quiet),
         endpoint=args.endpoint or ARXIV_ENDPOINT,
         max_papers=args.max,
         force=args.force,

@@ -7,7 +7,7 @@ reads the saved file like any other digest.
 from __future__ import annotations
 
 from generator.fetch.arxiv import ARXIV_ENDPOINT, MAX_PAPERS, check_category, fetch_arxiv
-from generator.fetch.client import USER_AGENT, Client, FetchError
+from generator.fetch.client import USER_AGENT, Client, FetchError, user_agent
 from generator.fetch.hf import HF_ENDPOINT, fetch_hf
 from generator.fetch.save import Fetched, Outcome
 
@@ -23,4 +23,5 @@ __all__ = [
     "check_category",
     "fetch_arxiv",
     "fetch_hf",
+    "user_agent",
 ]

@@ -22,9 +22,19 @@ from urllib.parse import urlsplit
 from generator import __version__
 from generator.errors import PaperDigestError
 
-# The project's home, named in the User-Agent so that an API's operators know whom to ask.
-PROJECT_URL = "https://github.com/paper-digest/paper-digest"
-USER_AGENT = f"paper-digest/{__version__} (+{PROJECT_URL})"
+USER_AGENT = f"paper-digest/{__version__}"
+
+
+def user_agent(site_url: str = "", contact: str = "") -> str:
+    """Name the program, and the newsletter and its editor, so an API's operators know whom to ask.
+
+    "paper-digest/0.1.0 (+https://news.example.org/; editor@example.org)"
+    """
+    parts = [f"+{site_url}" if site_url else "", contact]
+    said = "; ".join(part for part in parts if part)
+    return f"{USER_AGENT} ({said})" if said else USER_AGENT
+
+
 # Statuses that say "not now": Too Many Requests, Bad Gateway, Service Unavailable, Gateway Timeout.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_BODY = 64 * 1024 * 1024  # a day's listing is well under 1 MB; more is not a listing
