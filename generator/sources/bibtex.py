@@ -22,7 +22,7 @@ import re
 
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
-from bibtexparser.middlewares import LatexDecodingMiddleware
+from bibtexparser.middlewares import LatexDecodingMiddleware, RemoveEnclosingMiddleware
 from bibtexparser.middlewares.names import (
     parse_single_name_into_parts,
     split_multiple_persons_names,
@@ -96,7 +96,8 @@ def read(source: Source) -> Parsed:
                 f"{first_seen[block.key].line if block.key in first_seen else '?'})",
                 "both entries are read; give each entry its own key",
             )
-            block = duplicate
+            # bibtexparser leaves a duplicate as split: its braces are still on.
+            block = RemoveEnclosingMiddleware().transform_entry(duplicate, library)
         elif isinstance(block, ParsingFailedBlock):
             _failed(log, where, block)
             continue
