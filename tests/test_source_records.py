@@ -89,7 +89,7 @@ def _fixtures(folder: str, pattern: str) -> list[Path]:
     [(p, BIBTEX) for p in _fixtures("bibtex", "*.bib")]
     + [(p, MARKDOWN) for p in _fixtures("markdown", "*.md")]
     + [(RECORDS_FILE, RECORDS)]
-    + [(p, HF_TEXT) for p in sorted((FIXTURES / "digests").rglob("*.txt"))]
+    + [(p, HF_TEXT) for p in sorted((FIXTURES / "digests").glob("[ds][em]*/*.txt"))]
     + [(p, HF_TEXT) for p in sorted(SEEDS.glob("*.txt"))],
     ids=lambda value: value.name if isinstance(value, Path) else "",
 )
