@@ -120,6 +120,8 @@ def not_a_digest(path: str, kind: str) -> Problem:
 _SNIFF_CHARS = 65_536
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n---[ \t]*(?:\n|\Z)", re.S)
 _BIBTEX_ENTRY = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
+# JabRef 2 wrote a plain-text line or two ahead of the first entry.
+_JABREF_HEADER = re.compile(r"\AThis file was created with JabRef", re.IGNORECASE)
 _RECORD_TITLE = re.compile(r"^\s*Title\s*:\s*\S", re.MULTILINE | re.IGNORECASE)
 _RECORD_BODY = re.compile(r"^\s*(?:Summary|Abstract)\s*:", re.MULTILINE | re.IGNORECASE)
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
@@ -141,7 +143,7 @@ def detect(text: str) -> Format | NotADigest:
     if head.startswith("%PDF"):
         return NotADigest("a PDF document")
     first = head.split("\n", 1)[0]
-    if _BIBTEX_ENTRY.search(head) and head.startswith(("@", "%")):
+    if _BIBTEX_ENTRY.search(head) and (head.startswith(("@", "%")) or _JABREF_HEADER.match(head)):
         return BIBTEX
     if _CSV_TITLE.search(first) and any(sep in first for sep in ",;\t"):
         return CSV
