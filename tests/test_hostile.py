@@ -67,26 +67,89 @@ def digest() -> str:
     return "Mar 11, 2025\n" + "\n".join(blocks)
 
 
+# The same attacks through the address and name fields of the structured formats: links that
+# are not http(s), quotes that would end an attribute, markup as author names and keywords.
+ATTACK = "<img src=x onerror=alert(7)>"
+STRUCTURED = {
+    "02-hostile.json": json.dumps(
+        [
+            {
+                "paper": {
+                    "id": '2501.00001"><script>alert(8)</script>',
+                    "authors": [{"name": ATTACK, "hidden": False}],
+                    "submittedOnDailyAt": "2025-03-12T00:00:00.000Z",
+                    "githubRepo": "javascript:alert(9)",
+                    "projectPage": "data:text/html,<script>alert(10)</script>",
+                    "ai_keywords": ["<script>alert(11)</script>"],
+                },
+                "title": "Hostile JSON: links that are not links",
+                "summary": "We study address fields that carry script. " * 4,
+            }
+        ]
+    ),
+    "03-hostile.bib": (
+        "@article{h1,\n  title = {Hostile BibTeX: a javascript url},\n"
+        "  author = {<svg onload=alert(12)> and Doe, Jane},\n  url = {javascript:alert(13)},\n"
+        "  abstract = {We study what a reference manager may export. We study it twice.},\n"
+        "  file = {/home/editor/secret/paper.pdf}\n}\n"
+    ),
+    "04-hostile.csv": (
+        "title,abstract,url,code\n"
+        '"Hostile CSV: attribute breaking","We study quotes in address cells. We do.",'
+        'javascript:alert(14),"https://github.com/x"" onmouseover=""alert(15)"\n'
+    ),
+    "05-hostile.md": (
+        "## [Hostile Markdown: a script link](javascript:alert(16))\n\n"
+        "Code: javascript:alert(17)\n\nWe study links written by hand in Markdown. Twice.\n"
+    ),
+    "06-hostile.xml": (
+        '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+        "<title>x</title><pubDate>Wed, 12 Mar 2025 00:00:00 -0400</pubDate><item>"
+        "<title>Hostile feed: a script link</title><link>javascript:alert(18)</link>"
+        "<description>We study feeds whose links carry script. We do.</description>"
+        "<dc:creator>&lt;img src=x onerror=alert(19)&gt;, Jane Doe</dc:creator></item>"
+        "</channel></rss>"
+    ),
+}
+
+
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Build a project whose one digest is the hostile table, served at its own site_url."""
     root = tmp_path_factory.mktemp("hostile")
     copy_project_files(root)
-    write_digests(root / "digests", {"01-hostile.txt": digest()})
+    write_digests(root / "digests", {"01-hostile.txt": digest(), **STRUCTURED})
     port = free_port()
     set_site_url(root / "mkdocs.yml", f"http://127.0.0.1:{port}/")
     settings = load_settings(root / "mkdocs.yml")
     report = build(settings, embedder=StandInEmbedder())
-    assert report.papers == len(HOSTILE)
+    assert report.papers == len(HOSTILE) + len(STRUCTURED)
     yield settings
 
 
 def test_every_hostile_input_becomes_a_paper(hostile_site: Settings) -> None:
     catalog, result = read_catalog(hostile_site)
     assert result.errors == ()
-    assert len(catalog.papers) == len(HOSTILE)
+    assert len(catalog.papers) == len(HOSTILE) + len(STRUCTURED)
     for paper in catalog.papers:
         assert not CONTROL.search(paper.title + paper.abstract), paper.title
+        # Only plain http(s) addresses became links; no arXiv id was made of the injection.
+        for link in paper.links:
+            assert re.fullmatch(r"https?://[^\s\"'<>]+", link.url), link
+        assert paper.arxiv_id is None or re.fullmatch(r"\d{4}\.\d{4,5}", paper.arxiv_id)
+    names = {name for paper in catalog.papers for name in paper.authors}
+    assert {ATTACK, "<svg onload=alert(12)>", "Jane Doe"} <= names  # kept, as text
+
+
+def test_links_out_are_http_and_local_paths_never_published(hostile_site: Settings) -> None:
+    site = hostile_site.site_dir
+    for page, tree in html_pages(site):
+        for href in tree.xpath("//a[contains(@class, 'pd-link')]/@href"):
+            assert href.startswith(("https://", "http://")), (page, href)
+            assert '"' not in href and "<" not in href, (page, href)
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".xml", ".json"}:
+            assert "/home/editor/secret" not in path.read_text("utf-8", errors="replace"), path
 
 
 def test_pages_hold_no_live_script_links_or_control_characters(hostile_site: Settings) -> None:
