@@ -8,6 +8,7 @@ and pdf URLs, `eprint`), and by title alone (Hugging Face page text has no id).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from lxml import html
@@ -21,6 +22,7 @@ from tests.conftest import FIXTURES, MakeProject
 from tests.stand_in import StandInEmbedder
 
 FORMATS = FIXTURES / "digests" / "formats"
+ABSTRACT = "The dominant sequence transduction models are based on complex recurrent networks."
 
 EXPECTED_FILES = [
     ("01-hf-daily.json", "Hugging Face daily-papers JSON", 2),
@@ -149,3 +151,18 @@ def test_a_build_shows_authors_and_links_and_never_a_local_file_path(
 def test_the_folder_holds_every_supported_format() -> None:
     names = {name for _, name, _ in EXPECTED_FILES}
     assert names == {f.name for f in SUPPORTED}
+
+
+def test_one_arxiv_id_twice_in_one_digest_is_a_repeat_not_a_merge(tmp_path: Path) -> None:
+    """Same id, two titles, one file: one paper, counted as listed twice in one digest."""
+    lines = [
+        {"id": "1706.03762", "title": title, "authors": ["A. Vaswani"], "summary": ABSTRACT}
+        for title in ("Attention Is All You Need", "Attention is all you need (v7)")
+    ]
+    (tmp_path / "2025-03-11.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    (tmp_path / "2025-03-12.jsonl").write_text(json.dumps(lines[1]) + "\n")
+    catalog = build_catalog(read_digests(tmp_path).issues)
+    [paper] = catalog.papers
+    assert paper.title == "Attention Is All You Need"
+    assert paper.issues == ("2025-03-11", "2025-03-12")
+    assert (catalog.repeated_count, catalog.merged_count) == (1, 1)

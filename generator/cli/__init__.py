@@ -156,8 +156,9 @@ def _add_site_commands(commands: Commands, common: list[argparse.ArgumentParser]
     check_cmd = commands.add_parser(
         "check",
         parents=common,
-        help="list every problem in every digest without building",
-        description="Read every digest and print each problem as file:line; "
+        help="list every problem in every digest, and each digest's format, without building",
+        description="Read every digest and print each problem as file:line, then each "
+        "digest file with its papers and the format it was read as (told by its content); "
         "exit with status 1 when there are errors.",
     )
     check_cmd.set_defaults(run=_check)
