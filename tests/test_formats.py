@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import html
@@ -18,7 +19,7 @@ from generator.catalog import build_catalog
 from generator.model import Catalog, LinkKind
 from generator.sources import read_digests
 from generator.sources.formats import SUPPORTED
-from tests.conftest import FIXTURES, MakeProject
+from tests.conftest import FIXTURES, MakeProject, free_port, serving
 from tests.stand_in import StandInEmbedder
 
 FORMATS = FIXTURES / "digests" / "formats"
@@ -166,3 +167,28 @@ def test_one_arxiv_id_twice_in_one_digest_is_a_repeat_not_a_merge(tmp_path: Path
     assert paper.title == "Attention Is All You Need"
     assert paper.issues == ("2025-03-11", "2025-03-12")
     assert (catalog.repeated_count, catalog.merged_count) == (1, 1)
+
+
+@pytest.mark.browser
+def test_a_reader_unfolds_the_authors_and_follows_a_link_out(
+    make_project: MakeProject, browser: Any
+) -> None:
+    """In Chromium: five authors shown, "and 3 more" unfolds the rest; the arXiv link is live."""
+    port = free_port()
+    settings = make_project(source=FORMATS, site_url=f"http://127.0.0.1:{port}/")
+    build(settings, embedder=StandInEmbedder())
+    [folder] = (settings.site_dir / "papers").glob("attention-is-all-you-need-*")
+    page = browser.new_page()
+    with serving(settings.site_dir, port) as base:
+        page.goto(f"{base}papers/{folder.name}/", wait_until="load")
+        authors = page.locator("details.pd-authors")
+        assert authors.locator("summary").inner_text() == (
+            "Ashish Vaswani, Noam Shazeer, Niki Parmar, Jakob Uszkoreit, Llion Jones and 3 more"
+        )
+        assert not page.get_by_text("Illia Polosukhin").is_visible()
+        authors.locator("summary").click()
+        assert page.get_by_text("Aidan N. Gomez, Lukasz Kaiser, Illia Polosukhin").is_visible()
+        arxiv = page.locator("a.pd-link", has_text="arXiv")
+        assert arxiv.get_attribute("href") == "https://arxiv.org/abs/1706.03762"
+        assert arxiv.get_attribute("rel") == "nofollow noopener"
+    page.close()
