@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from generator.model import Entry, Link, LinkKind
 from generator.sources import feedxml
+from generator.sources.doi import doi_link
 from generator.sources.feedxml import Element, child, children, field
 from generator.sources.fields import ProblemLog, arxiv_id, link, make_entry, parse_date
 from generator.sources.formats import Parsed, Source
@@ -52,7 +53,7 @@ def _entry(source: Source, log: ProblemLog, record: Element, number: int) -> Ent
         return None
     paper = arxiv_id(raw_id) or arxiv_id(feedxml.alternate(record))
     primary = child(record, "primary_category")
-    links: list[Link | None] = [feedxml.doi_link(field(record, "doi")) or _doi_from_links(record)]
+    links: list[Link | None] = [doi_link(field(record, "doi")) or _doi_from_links(record)]
     if paper is None:
         links.append(link(LinkKind.PAGE, feedxml.alternate(record) or raw_id))
     return make_entry(
@@ -75,5 +76,5 @@ def _doi_from_links(record: Element) -> Link | None:
     """The older layout's `<link title="doi" href="http://dx.doi.org/...">`."""
     for element in children(record, "link"):
         if element.get("title") == "doi":
-            return feedxml.doi_link(element.get("href", ""))
+            return doi_link(element.get("href", ""))
     return None

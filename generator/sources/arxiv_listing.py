@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from generator.model import Entry, Link, LinkKind
 from generator.sources import feedxml
+from generator.sources.doi import doi_link
 from generator.sources.feedxml import Element, child, field, plain
 from generator.sources.fields import ProblemLog, arxiv_id, link, make_entry, names, parse_date
 from generator.sources.formats import Parsed, Source
@@ -138,7 +139,7 @@ def _entry(
         title, abstract = field(record, "title"), plain(body)
     else:
         title, abstract = plain(field(record, "title")), plain(body)
-    links: list[Link | None] = [feedxml.doi_link(field(record, "doi")) or _dc_doi(record)]
+    links: list[Link | None] = [doi_link(field(record, "doi")) or _dc_doi(record)]
     if paper is None:
         links.append(link(LinkKind.PAGE, feedxml.alternate(record) or record.get(_RDF_ABOUT)))
     kind = "entry" if feedxml.local(record) == "entry" else "item"
@@ -170,7 +171,7 @@ def _authors(record: Element) -> tuple[str, ...]:
 def _dc_doi(record: Element) -> Link | None:
     """A journal feed's `<dc:identifier>doi:10.1038/...</dc:identifier>`."""
     for element in feedxml.children(record, "identifier"):
-        found = feedxml.doi_link(feedxml.text(element))
+        found = doi_link(feedxml.text(element))
         if found is not None:
             return found
     return None

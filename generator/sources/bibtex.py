@@ -37,7 +37,8 @@ from bibtexparser.model import (
     Entry as BibEntry,
 )
 
-from generator.model import Entry, Link, LinkKind, Location
+from generator.model import Entry, LinkKind, Location
+from generator.sources.doi import arxiv_id_of_doi, doi_link
 from generator.sources.fields import (
     ProblemLog,
     arxiv_id,
@@ -58,9 +59,7 @@ _MONTHS = {
         start=1,
     )
 }
-_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 _ARXIV_MENTION = re.compile(r"arxiv:\s*([a-z\-.]*/?\d{4}\.?\d{3,5}(?:v\d+)?)", re.IGNORECASE)
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _LATEX_ESCAPE = re.compile(r"\\([_%&#$~])")
 _URL_IN_TEXT = re.compile(r"https?://[^\s{}\\]+")
 _CATEGORY = re.compile(r"^(?:[a-z\-]+\.[A-Za-z\-]+|[a-z]+-[a-z]+)$")
@@ -146,10 +145,10 @@ def _entry(
     ]
     text = _decode(decoder, library, {k: raw[k] for k in _DECODED if k in raw}, people)
     paper = _arxiv(raw)
-    links = [_doi_link(raw.get("doi", ""))]
+    links = [doi_link(_unescape(raw.get("doi", "")))]
     url = _url(raw)
     if url and arxiv_id(url) is None:
-        links.append(_doi_link(url) if _DOI_PREFIX.match(url) else link(LinkKind.PAGE, url))
+        links.append(doi_link(url) or link(LinkKind.PAGE, url))
     return make_entry(
         log,
         where,
@@ -189,8 +188,7 @@ def _arxiv(raw: dict[str, str]) -> str | None:
         return found
     if found := arxiv_id(_url(raw) or ""):
         return found
-    doi = _ARXIV_DOI.match(_DOI_PREFIX.sub("", raw.get("doi", "").strip()))
-    if doi and (found := arxiv_id(doi[1])):
+    if found := arxiv_id_of_doi(_unescape(raw.get("doi", ""))):
         return found
     for key in ("journal", "note", "number"):
         mention = _ARXIV_MENTION.search(raw.get(key, ""))
@@ -209,11 +207,9 @@ def _url(raw: dict[str, str]) -> str | None:
     return value or None
 
 
-def _doi_link(value: str) -> Link | None:
-    doi = _DOI_PREFIX.sub("", _LATEX_ESCAPE.sub(r"\1", value.strip()))
-    if not doi.startswith("10."):
-        return None
-    return link(LinkKind.DOI, f"https://doi.org/{doi}")
+def _unescape(value: str) -> str:
+    """`10.1000/a\\_b` as LaTeX writes it: the DOI `10.1000/a_b`."""
+    return _LATEX_ESCAPE.sub(r"\1", value.strip())
 
 
 def _date(raw: dict[str, str]) -> dt.date | None:

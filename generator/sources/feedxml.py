@@ -13,15 +13,13 @@ not at all (feeds written by hand).
 from __future__ import annotations
 
 import re
-import urllib.parse
 from dataclasses import dataclass
 from typing import TypeAlias
 
 import lxml.html
 from lxml import etree
 
-from generator.model import Link, LinkKind
-from generator.sources.fields import ProblemLog, link, names, split_authors
+from generator.sources.fields import ProblemLog, names, split_authors
 from generator.sources.formats import Source
 
 Element: TypeAlias = etree._Element
@@ -175,15 +173,6 @@ def creators(record: Element) -> tuple[str, ...]:
     for element in children(record, "creator"):
         found.extend(split_authors(plain(text(element))))
     return names(found)
-
-
-def doi_link(value: str) -> Link | None:
-    """A DOI ("10.1063/1.4944470", or "doi:10..." / a doi.org URL) as a doi.org link."""
-    token = value.strip().split()[0] if value.strip() else ""
-    token = re.sub(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", "", token, flags=re.IGNORECASE)
-    if not token.startswith("10."):
-        return None
-    return link(LinkKind.DOI, "https://doi.org/" + urllib.parse.quote(token, safe="/:;()._-"))
 
 
 def categories(record: Element, primary: str = "") -> tuple[str, ...]:
