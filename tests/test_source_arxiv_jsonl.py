@@ -113,12 +113,22 @@ def test_quirks_and_bad_lines() -> None:
 
 
 def test_unreadable_json_is_a_problem_not_a_crash() -> None:
-    text = "[" * 100_000 + "\n" + '{"title": "T", "abstract": "A", "n": ' + "1" * 5000 + "}\n"
+    text = '{"title": "T", "abstract": "A", "n": ' + "1" * 5000 + "}\n" + "[" * 100_000 + "\n"
     parsed = read(source("odd.jsonl", text))
     assert parsed.entries == ()
     assert [(p.location.line, p.message) for p in parsed.problems] == [
         (1, "record 1 is not JSON this program can read"),
         (2, "record 2 is not JSON this program can read"),
+    ]
+    # Opening with "[", the file is one JSON array: its nesting is one problem.
+    parsed = read(source("deep.json", "[" * 100_000 + "\n"))
+    assert parsed.entries == ()
+    assert [(p.location.line, p.message) for p in parsed.problems] == [
+        (
+            1,
+            "record 1 is broken: JSON syntax error at line 1, column 2 "
+            "(nested too deeply, or a number too long)",
+        ),
     ]
 
 

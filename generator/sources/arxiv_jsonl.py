@@ -8,17 +8,21 @@
   `categories` one space-separated string, `abstract` starts with a newline and is wrapped,
   `doi` may list two DOIs, the date is that of the first version (else `update_date`).
 
-Blank lines are skipped; a line that is not a JSON object with a title and an abstract is one
-problem at its line, and the other lines are read.
+Other projects' records of papers read too: a JSON array instead of lines, `abstract`
+preferred to `summary` when a record has both (the summary is then often an AI teaser), the id
+from `arxiv_id`, `url` or `arxiv_url` as well, the date from `published` or `date`.
+
+Blank lines are skipped; a record that is not a JSON object with a title and an abstract is
+one problem at its line, and the other records are read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
-from generator.model import Entry
+from generator.model import Entry, Location
 from generator.sources.doi import doi_link
 from generator.sources.fields import (
     ProblemLog,
@@ -30,52 +34,74 @@ from generator.sources.fields import (
     words,
 )
 from generator.sources.formats import Parsed, Source
+from generator.sources.jsonrecords import BROKEN, records
 
 _HINT = "fix or delete the line; the other lines are read"
+_ID_KEYS = ("id", "arxiv_id", "arxiv", "abs", "url", "arxiv_url", "pdf", "link")
 
 
 def read(source: Source) -> Parsed:
-    """The reader of arXiv metadata JSON Lines."""
+    """The reader of arXiv metadata: JSON Lines, or a JSON array of records."""
     log = ProblemLog()
     entries: list[Entry] = []
-    number = 0
-    for index, line in enumerate(source.lines):
-        if not line.strip():
+    if source.text.lstrip().startswith("["):
+        found = [
+            (source.at(offset), value)
+            for offset, value in records(source, log)
+            if value is not BROKEN
+        ]
+    else:
+        found = list(_lines(source, log))
+    for number, (where, value) in enumerate(found, start=1):
+        if value is BROKEN:
             continue
-        number += 1
-        entry = _line_entry(source, log, index, number, line)
+        entry = _entry(log, where, number, value)
         if entry is not None:
             entries.append(entry)
     return Parsed(tuple(entries), log.result())
 
 
-def _line_entry(
-    source: Source, log: ProblemLog, index: int, number: int, line: str
-) -> Entry | None:
-    where = source.line(index)
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        why = exc.msg.removesuffix(" at").removesuffix(" starting").lower()
-        log.error(where, f"record {number} is not valid JSON ({why} at column {exc.colno})", _HINT)
-        return None
-    except (ValueError, RecursionError):  # a number too long, or nesting too deep
-        log.error(where, f"record {number} is not JSON this program can read", _HINT)
-        return None
+def _lines(source: Source, log: ProblemLog) -> Iterator[tuple[Location, object]]:
+    """One record a line; a line that is not JSON is one problem, and costs only itself."""
+    number = 0
+    for index, line in enumerate(source.lines):
+        if not line.strip():
+            continue
+        number += 1
+        where = source.line(index)
+        try:
+            yield where, json.loads(line)
+        except json.JSONDecodeError as exc:
+            why = exc.msg.removesuffix(" at").removesuffix(" starting").lower()
+            message = f"record {number} is not valid JSON ({why} at column {exc.colno})"
+            log.error(where, message, _HINT)
+            yield where, BROKEN
+        except (ValueError, RecursionError):  # a number too long, or nesting too deep
+            log.error(where, f"record {number} is not JSON this program can read", _HINT)
+            yield where, BROKEN
+
+
+def _text(record: Mapping[str, object], *keys: str) -> str | None:
+    """The first of `keys` whose value is a string with something in it."""
+    for key in keys:
+        value = record.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def _entry(log: ProblemLog, where: Location, number: int, record: object) -> Entry | None:
     if not isinstance(record, dict):
         log.error(where, f"record {number} is not a JSON object", _HINT)
         return None
-    found_id = arxiv_id(record.get("id")) or arxiv_id(record.get("abs"))
+    found_id = next((i for k in _ID_KEYS if (i := arxiv_id(record.get(k))) is not None), None)
     what = f"record {number} (arXiv {found_id})" if found_id else f"record {number}"
-    abstract = record.get("summary")
-    if not isinstance(abstract, str) or not abstract.strip():
-        abstract = record.get("abstract")
     return make_entry(
         log,
         where,
         what,
         record.get("title"),
-        abstract,
+        _text(record, "abstract", "summary"),
         date=_date(record),
         authors=_authors(record),
         links=(doi_link(record.get("doi")),),
@@ -100,15 +126,13 @@ def _authors(record: Mapping[str, object]) -> tuple[str, ...]:
 
 
 def _parsed_name(part: object) -> str:
-    """["Evans", "Neal J.", "II"] -> "Neal J. Evans II"."""
+    """["Evans", "Neal J.", "II"] -> "Neal J. Evans II"; a fourth item is an affiliation."""
     if not isinstance(part, list):
         return ""
-    pieces = [p for p in part if isinstance(p, str)]
-    if not pieces:
+    pieces = [p if isinstance(p, str) else "" for p in part[:3]]
+    if not any(p.strip() for p in pieces):
         return ""
-    last, rest = pieces[0], pieces[1:]
-    first = rest[0] if rest else ""
-    suffix = " ".join(rest[1:])
+    last, first, suffix = [*pieces, "", ""][:3]
     return " ".join(p for p in (first, last, suffix) if p.strip())
 
 
@@ -132,4 +156,8 @@ def _date(record: Mapping[str, object]) -> dt.date | None:
         day = parse_date(first.get("created")) if first is not None else None
         if day is not None:
             return day
-    return parse_date(record.get("update_date"))
+    return (
+        parse_date(record.get("published"))
+        or parse_date(record.get("date"))
+        or parse_date(record.get("update_date"))
+    )

@@ -30,7 +30,15 @@ from generator.model import Entry, Link, LinkKind
 from generator.sources import feedxml
 from generator.sources.doi import doi_link
 from generator.sources.feedxml import Element, child, field, plain
-from generator.sources.fields import ProblemLog, arxiv_id, link, make_entry, names, parse_date
+from generator.sources.fields import (
+    ProblemLog,
+    arxiv_id,
+    link,
+    make_entry,
+    names,
+    parse_date,
+    words,
+)
 from generator.sources.formats import Parsed, Source
 
 _PREFIX = re.compile(
@@ -39,9 +47,11 @@ _PREFIX = re.compile(
 )
 _OAI = re.compile(r"^\s*oai:arXiv\.org:", re.IGNORECASE)
 # arXiv's RSS 1.0 listings (before 2024) end each title with its id and category, and mark
-# a new version "UPDATED": "Title. (arXiv:2301.00001v2 [cs.LG] UPDATED)".
+# a new version "UPDATED", a cross-list "CROSS LISTED": "Title. (arXiv:2301.00001v2 [cs.LG]
+# UPDATED)".
 _OLD_TITLE = re.compile(
-    r"\.?\s*\(arXiv:(?P<id>\S+?)\s*\[[^\]]*\](?:\s*(?P<updated>UPDATED))?\)\s*$"
+    r"\.?\s*\(arXiv:(?P<id>\S+?)\s*\[(?P<category>[^\]]*)\]"
+    r"(?:\s*(?P<updated>UPDATED)|\s*CROSS LISTED)?\)\s*$"
 )
 # Not new papers: a new version of a paper announced before (see the module's docstring).
 REPLACEMENTS = frozenset({"replace", "replace-cross"})
@@ -153,7 +163,7 @@ def _entry(
         authors=_authors(record),
         links=links,
         arxiv_id=paper,
-        categories=feedxml.categories(record),
+        categories=feedxml.categories(record) or (words([old["category"]]) if old else ()),
     )
 
 

@@ -170,6 +170,9 @@ def _decode(
     """Decode LaTeX in the text fields and each name ("Last, First" made "First Last")."""
     values = dict(fields)
     for number, person in enumerate(people):
+        if _EXTENDED_NAME.search(person):
+            values[f"person{number}"] = _extended_name(person)
+            continue
         parts = parse_single_name_into_parts(person, strict=False)
         values[f"person{number}"] = parts.merge_first_name_first
     scratch = BibEntry("misc", "scratch", [Field(key, value) for key, value in values.items()])
@@ -178,6 +181,21 @@ def _decode(
         return values
     assert isinstance(decoded, BibEntry)
     return {item.key: str(item.value) for item in decoded.fields}
+
+
+# BibLaTeX's extended name format (Better BibLaTeX writes it for names with particles):
+# "family=Heuvel, given=Charles, prefix=van den, useprefix=false".
+_EXTENDED_NAME = re.compile(r"(?:^|,)\s*(?:family|given)\s*=", re.IGNORECASE)
+
+
+def _extended_name(person: str) -> str:
+    """ "family=Heuvel, given=Charles, prefix=van den" -> "Charles van den Heuvel"."""
+    parts: dict[str, str] = {}
+    for item in person.split(","):
+        key, _, value = item.partition("=")
+        parts[key.strip().lower()] = value.strip().strip("{}").strip()
+    order = ("given", "prefix", "family", "suffix")
+    return " ".join(parts[key] for key in order if parts.get(key))
 
 
 def _arxiv(raw: dict[str, str]) -> str | None:

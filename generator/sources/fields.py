@@ -119,15 +119,19 @@ def parse_date(value: object) -> dt.date | None:
 
 
 def split_authors(value: str) -> tuple[str, ...]:
-    """Split "A. One, B. Two and C. Three" (commas, semicolons, " and ") into names."""
-    parts = re.split(r"\s*[,;]\s*|\s+and\s+", clean_text(value))
+    """Split "A. One, B. Two, and C. Three" (commas, semicolons, " and ") into names."""
+    parts = re.split(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+", clean_text(value))
     return names(parts)
 
 
+# What author lists hold that is not a name: "et al.", "and others", a lone ":" or "+".
+_NOT_A_NAME = re.compile(r"^(?:et\.? al\.?|and others|others|\W+)$", re.IGNORECASE)
+
+
 def names(values: Iterable[object]) -> tuple[str, ...]:
-    """Clean a list of names; drop empty ones and repeats, keep the order."""
+    """Clean a list of names; drop empty ones, repeats and non-names, keep the order."""
     cleaned = (clean_text(v) for v in values if isinstance(v, str))
-    return tuple(dict.fromkeys(name for name in cleaned if name))
+    return tuple(dict.fromkeys(n for n in cleaned if n and not _NOT_A_NAME.match(n)))
 
 
 def words(values: Iterable[object]) -> tuple[str, ...]:

@@ -7,9 +7,13 @@ NotADigest that says what it looks like instead.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import itertools
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -118,7 +122,7 @@ def not_a_digest(path: str, kind: str) -> Problem:
 
 
 _SNIFF_CHARS = 65_536
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n---[ \t]*(?:\n|\Z)", re.S)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 _BIBTEX_ENTRY = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
 # JabRef 2 wrote a plain-text line or two ahead of the first entry.
 _JABREF_HEADER = re.compile(r"\AThis file was created with JabRef", re.IGNORECASE)
@@ -151,7 +155,29 @@ def detect(text: str) -> Format | NotADigest:
         return RECORDS
     if _MD_HEADING.search(head) or _MD_LINK_ITEM.search(head):
         return MARKDOWN
+    if _looks_like_a_table(head):
+        return NotADigest("a table (CSV) with no header row naming a title column")
     return HF_TEXT
+
+
+def _looks_like_a_table(head: str) -> bool:
+    """Rows of one width (3 fields or more) in most of the first lines: a table, not prose.
+
+    Page text has a title line (few commas) and an abstract line (commas anywhere) by turns,
+    so its lines never share one width.
+    """
+    for delimiter in ",;\t":
+        try:
+            rows = list(itertools.islice(csv.reader(io.StringIO(head), delimiter=delimiter), 20))
+        except csv.Error:
+            continue
+        widths = Counter(len(row) for row in rows if any(cell.strip() for cell in row) or row)
+        if not widths:
+            continue
+        width, count = widths.most_common(1)[0]
+        if width >= 3 and len(rows) >= 3 and count >= 0.8 * len(rows):
+            return True
+    return False
 
 
 def _json_kind(text: str) -> Format | NotADigest:
