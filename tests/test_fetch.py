@@ -29,6 +29,7 @@ from generator.fetch import (
     fetch_hf,
     user_agent,
 )
+from generator.sources import read_digests
 from generator.sources.formats import ARXIV_API, HF_API, detect
 from tests.conftest import FIXTURES, MakeProject, free_port
 
@@ -174,6 +175,9 @@ def test_hf_saves_the_answer_unchanged_and_names_itself(
     saved = settings.digests_dir / f"{DAY}-hf.json"
     assert saved.read_bytes() == HF_BODY
     assert detect(saved.read_text()) is HF_API
+    # Ready for build: the readers take the saved file as it is, every paper of it.
+    [report] = read_digests(settings.digests_dir).files
+    assert (report.format, report.papers) == (HF_API.name, 30)
     assert out.out.splitlines()[-1] == f"Saved 30 papers to digests/{DAY}-hf.json"
     assert out.out.splitlines()[0] == f"GET {endpoint}?date={DAY}&limit=100"
     assert [(s.path, s.query) for s in replay.seen] == [
@@ -384,6 +388,8 @@ def test_arxiv_saves_the_newest_day_as_one_feed(
     assert out.splitlines()[-1] == "Saved 5 papers to digests/2026-06-11-arxiv-cs.LG.xml"
     assert ids_in(saved) == ARXIV_IDS
     assert detect(saved.read_text()) is ARXIV_API
+    [report] = read_digests(settings.digests_dir).files
+    assert (report.format, report.papers) == (ARXIV_API.name, 5)
     assert replay.seen[0].query == {
         "search_query": ["cat:cs.LG"],
         "sortBy": ["submittedDate"],
