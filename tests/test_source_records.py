@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.model import Link, LinkKind, Severity
-from generator.sources import read_digests, records
+from generator.sources import read_digest, read_digests, records
 from generator.sources.formats import BIBTEX, HF_TEXT, MARKDOWN, RECORDS, Parsed, Source, detect
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -95,3 +95,17 @@ def _fixtures(folder: str, pattern: str) -> list[Path]:
 )
 def test_each_fixture_goes_to_its_reader(path: Path, expected: object) -> None:
     assert detect(path.read_text("utf-8-sig")) == expected
+
+
+def test_a_file_that_opens_with_its_separator_keeps_its_first_record(tmp_path: Path) -> None:
+    """`---` first: the block is a paper (Summary:, PDF:), not YAML front matter."""
+    path = tmp_path / "r.txt"
+    path.write_text(
+        "---\nTitle: First Paper\nSummary: We study the first thing in depth and report it.\n"
+        "---\nTitle: Second Paper\nSummary: We study the second thing in depth as well.\n---\n"
+    )
+    issue, problems, kind = read_digest(path, "r.txt", 1, None)
+    assert kind is not None and kind.name == "plain records (Title:/Summary:)"
+    assert issue is not None and [e.title for e in issue.entries] == ["First Paper", "Second Paper"]
+    assert [e.location.line for e in issue.entries] == [2, 5]
+    assert problems == []

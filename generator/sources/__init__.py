@@ -222,6 +222,15 @@ def _issue_date(
     return date, []
 
 
+# A records file may open with its `---` separator: then the first block is a paper, not YAML.
+_RECORD_KEY = re.compile(r"^\s*(?:summary|abstract|pdf|authors)\s*:", re.IGNORECASE)
+
+
+def _opens_with_a_record(found: Format, lines: list[str]) -> bool:
+    front, _ = split_front_matter(lines)
+    return found is RECORDS and any(_RECORD_KEY.match(line) for line in front)
+
+
 def read_digest(
     path: Path, display: str, position: int, default_year: int | None
 ) -> tuple[Issue | None, list[Problem], Format | None]:
@@ -238,7 +247,8 @@ def read_digest(
     if isinstance(found, NotADigest):
         return None, [not_a_digest(display, found.kind)], None
     lines = text.split("\n")
-    meta, problems, body_start = _read_meta(lines if found.front_matter else [], path, display)
+    has_front = found.front_matter and not _opens_with_a_record(found, lines)
+    meta, problems, body_start = _read_meta(lines if has_front else [], path, display)
     year = meta.year if meta.year is not None else default_year
     body = "\n".join(lines[body_start:]) if body_start else text
     parsed = READERS[found](Source(display, body, body_start + 1, year))
