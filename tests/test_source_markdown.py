@@ -230,14 +230,197 @@ Papers this week:
 def test_ordered_list_papers_and_raw_html() -> None:
     parsed = markdown.read(Source("ordered.md", ORDERED))
     assert parsed.problems == ()
+    # Raw HTML is layout, never abstract text: a heading over HTML only is a section.
     assert [(e.title, e.abstract, e.location.line) for e in parsed.entries] == [
         ("Ordered One", "First abstract, in its own indented paragraph.", 3),
         ("Ordered Two", "Second abstract on the title's line.", 7),
-        (
-            "Raw HTML Paper",
-            '<div onclick="alert(1)">An abstract written as raw HTML stays text.</div>',
-            9,
-        ),
     ]
     assert parsed.entries[0].arxiv_id == "2502.00001"
     assert parsed.entries[1].links == (Link(LinkKind.PAGE, "https://example.org/two"),)
+
+
+# Real files that were read wrong (hunt of 2025): each trimmed to a few papers.
+REAL_COUNTS = {
+    "arxiv-paper-radar-2026-07-11.md": 3,
+    "daily-arxiv-ai-enhanced-2026-06-25.md": 5,
+    "daily-papers-ko-2023-12-04.md": 4,
+    "hf-newsletter-chinese-2025-01-23.md": 2,
+}
+
+
+def test_awesome_list_sections_are_not_papers(tmp_path: Path) -> None:
+    # `### [Survey Papers](#content)` over `1. **Title** Venue. [paper](url)` items, an HTML
+    # table of contents: sections, not papers; the file has no papers and says so.
+    parsed = read("awesome-ml4co-readme.md")
+    assert (parsed.entries, parsed.problems) == ((), ())
+    shutil.copy(FIXTURES / "awesome-ml4co-readme.md", tmp_path / "awesome-ml4co-readme.md")
+    result = read_digests(tmp_path, relative_to=tmp_path)
+    assert [(f.path, f.papers) for f in result.files] == [("awesome-ml4co-readme.md", 0)]
+    assert [str(p) for p in result.problems] == [
+        "awesome-ml4co-readme.md:1: error: no papers found in this digest (read as Markdown "
+        "digest) — see README's Digest formats for what each format needs"
+    ]
+
+
+def test_html_anchor_after_details_is_not_abstract() -> None:
+    parsed = read("daily-arxiv-ai-enhanced-2026-06-25.md")
+    assert parsed.problems == ()
+    assert [(e.arxiv_id, e.location.line) for e in parsed.entries] == [
+        ("2606.25041", 16),
+        ("2606.25220", 39),
+        ("2606.25483", 62),
+        ("2606.26007", 85),
+        ("2606.25276", 112),
+    ]
+    fourth = parsed.entries[3]
+    assert fourth.title.startswith("From Sparse and Imperfect 2D Anchors")
+    # `<div id='cs.GT'></div>` (the next category's anchor) follows `</details>`.
+    assert fourth.abstract.endswith(
+        "Code will be released at https://github.com/Cagares/Baking-for-3D-Gaussian."
+    )
+    assert all("<div" not in e.abstract and "cs.GT" not in e.abstract for e in parsed.entries)
+    assert parsed.entries[4].abstract.startswith("Combinatorial game theory is a branch")
+
+
+def test_video_lines_are_not_abstract() -> None:
+    parsed = read("daily-papers-ko-2023-12-04.md")
+    assert parsed.problems == ()
+    titles = [e.title for e in parsed.entries]
+    assert titles == [
+        "Mamba: Linear-Time Sequence Modeling with Selective State Spaces",
+        "Merlin:Empowering Multimodal LLMs with Foresight Minds",
+        "SeaLLMs -- Large Language Models for Southeast Asia",
+        "VideoBooth: Diffusion-based Video Generation with Image Prompts",
+    ]
+    merlin = parsed.entries[1]
+    # `[Watch Video]https://…mp4` and `<div><video …></video></div>` come before Authors:.
+    assert merlin.abstract.startswith("현재 관찰을 바탕으로 미래를 어느 정도 예측하는")
+    assert merlin.abstract.endswith("다수 객체의 잠재적 동작에 대한 분석을 지원합니다.")
+    assert merlin.authors[:2] == ("En Yu", "Liang Zhao") and len(merlin.authors) == 11
+    assert merlin.arxiv_id == "2312.00589"
+    for entry in parsed.entries:
+        assert "Watch Video" not in entry.abstract and "http" not in entry.abstract
+
+
+def test_metadata_list_items_are_not_abstract() -> None:
+    parsed = read("arxiv-paper-radar-2026-07-11.md")
+    assert parsed.problems == ()
+    first = parsed.entries[0]
+    assert first.title == "Reinforcing the Generation Order of Multimodal Masked Diffusion Models"
+    # Recommendation/Score/Topics/Matched keywords are metadata; Links: gives the id.
+    assert first.abstract == (
+        "Likely relevant to Diffusion Language Models. Diffusion Language Models (DLMs) have "
+        "recently achieved substantial progress in natural language generation tasks."
+    )
+    assert first.arxiv_id == "2607.08056"
+    assert first.links == (
+        Link(LinkKind.ABSTRACT, "https://arxiv.org/abs/2607.08056"),
+        Link(LinkKind.PDF, "https://arxiv.org/pdf/2607.08056"),
+    )
+    assert first.authors == ("Yidong Ouyang", "Zhe Wang", "Sourav Bhabesh", "Dmitriy Bespalov")
+    assert first.date == dt.date(2026, 7, 9)
+    assert [e.arxiv_id for e in parsed.entries] == ["2607.08056", "2607.08284", "2607.08186"]
+
+
+def test_full_width_keys_links_and_statistics_section() -> None:
+    parsed = read("hf-newsletter-chinese-2025-01-23.md")
+    # The statistics section (`- 总论文数：5`), the section over the papers, and the trailing
+    # image, audio-link and subscription sections are not papers, and not problems either.
+    assert parsed.problems == ()
+    first, second = parsed.entries
+    assert first.title == "FilmAgent：虚拟3D空间中端到端电影自动化的多智能体框架"
+    # `**原文标题：** …` (two lines) is metadata; `**摘要：**` starts the abstract.
+    assert first.abstract.startswith("虚拟电影制作需要复杂的决策过程，包括剧本创作")
+    assert first.abstract.endswith("在电影制作中的互补优势和劣势。")
+    assert "Virtual 3D Spaces" not in first.abstract and "论文链接" not in first.abstract
+    # `**论文链接：** [HuggingFace](…/papers/2501.12909) | [arXiv](…/abs/2501.12909)`
+    assert first.arxiv_id == "2501.12909"
+    assert Link(LinkKind.HUGGING_FACE, "https://huggingface.co/papers/2501.12909") in first.links
+    assert second.arxiv_id == "2501.12948"
+    assert second.location.line == 25
+
+
+def test_real_files_through_read_digests(tmp_path: Path) -> None:
+    for name in REAL_COUNTS:
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    result = read_digests(tmp_path, relative_to=tmp_path)
+    reports = {(f.path, f.format, f.papers) for f in result.files}
+    assert reports == {(name, "Markdown digest", count) for name, count in REAL_COUNTS.items()}
+    assert result.problems == ()
+    dates = {issue.source: issue.date for issue in result.issues}
+    assert dates["hf-newsletter-chinese-2025-01-23.md"] == dt.date(2025, 1, 23)
+
+
+SECTIONS = """\
+## [Surveys](#surveys)
+
+1. **A Survey Without Abstract** Venue, 2020. [paper](https://arxiv.org/abs/2003.03600)
+
+   *Some Author*
+
+## [Relative Link](../other.md)
+
+- [A relative item](notes/item.md)
+
+## Figures
+
+![A figure](figure.png)
+
+## Statistics
+
+- Total：5
+- Topics: LLM, RL
+
+## Layout Only
+
+<div id="anchor"><p>Table of contents</p></div>
+
+## [Linked Over HTML Only](https://example.org/paper)
+
+<p>An abstract in raw HTML is not read.</p>
+
+## Metadata In A List
+
+- Authors: Ada Lovelace
+- Vote: 12
+
+## Structured Abstract
+
+Background: Most methods fail on long inputs, which we show across many benchmarks.
+Methods: We propose a linear-time model.
+
+### Listed Summary
+
+- Vote: 42
+- Original title: A Title Written
+  Over Two Lines
+- Paper links: [HF](https://huggingface.co/papers/2501.00003) | [Code](https://github.com/a/b)
+
+[Watch Video]https://example.org/v.mp4
+<video src="https://example.org/v.mp4"></video>
+
+- First point of the summary.
+- Second point.
+"""
+
+
+def test_sections_media_and_metadata_lines() -> None:
+    parsed = markdown.read(Source("sections.md", SECTIONS))
+    hint = "add the paper's abstract, or delete the record; the other papers are read"
+    # Papers only where something says "paper": a linked title, authors, an id, or prose.
+    assert [str(p) for p in parsed.problems] == [
+        f"sections.md:24: error: paper ('Linked Over HTML Only') has no abstract — {hint}",
+        f"sections.md:28: error: paper ('Metadata In A List') has no abstract — {hint}",
+    ]
+    structured, listed = parsed.entries
+    # A long `Key: sentence.` line is prose, not metadata; after it keys are text.
+    assert structured.title == "Structured Abstract"
+    assert structured.abstract == (
+        "Background: Most methods fail on long inputs, which we show across many benchmarks. "
+        "Methods: We propose a linear-time model."
+    )
+    assert (listed.title, listed.location.line) == ("Listed Summary", 38)
+    assert listed.abstract == "First point of the summary. Second point."
+    # Its id comes from the `Paper links:` line (a key, then links only).
+    assert (listed.arxiv_id, listed.upvotes) == ("2501.00003", 42)
+    assert Link(LinkKind.CODE, "https://github.com/a/b") in listed.links

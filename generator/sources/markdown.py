@@ -3,19 +3,31 @@
 The hand-written format (README "Digest formats"):
 
 - A paper is a `##` or `###` heading whose text is the title; the title may be a link,
-  `## [Title](https://arxiv.org/abs/2501.01234)`. A leading number ("1. ", "[1] ") is dropped.
+  `## [Title](https://arxiv.org/abs/2501.01234)` (a link to a fragment `#…` or a relative
+  address is not a paper's link). A leading number ("1. ", "[1] ") is dropped.
 - Or a list item that starts with a link, `- [Title](https://...)` or `1. [Title](https://...)`,
   with the abstract indented below it (or on the same line after the link).
 - Lines right under the title may give metadata as `Key: value` (bold or italic keys too:
-  `**Authors:** ...`): `Authors`, `Date` (2025-03-11), `Code`, `Project`, `PDF`, `arXiv`,
-  `URL`/`Link`, `Categories`, `Keywords`, and `Abstract`/`Summary` (which starts the abstract).
-  A first line that is all italic (`*A. One, B. Two*`) gives the authors.
+  `**Authors:** ...`; a full-width colon `：` too): `Authors`, `Date` (2025-03-11), `Code`,
+  `Project`, `PDF`, `arXiv`, `URL`/`Link`, `Categories`, `Keywords`, `Vote` (upvotes), and
+  `Abstract`/`Summary`/`摘要` (which starts the abstract). Before the abstract starts, any other
+  `Key: value` line or list item with a key of at most three words is metadata too, and is not
+  kept (nor the lines that go on in its paragraph), unless its value is a sentence (eight
+  words or 40 characters or more, ending with a full stop). A key followed by links only
+  (`Links: [arXiv](…) / [PDF](…)`), like a line of links only, gives links; an arXiv abs/pdf
+  or huggingface.co/papers address gives the paper's arXiv id. A first line that is all italic
+  (`*A. One, B. Two*`) gives the authors.
 - The abstract is the text that follows, up to the next paper, heading or `---` rule; a heading
   "Abstract" is allowed and skipped. Inline markup becomes plain text (emphasis markers go,
-  `[text](url)` keeps its text, inline code and `$math$` stay as written); raw HTML is text.
+  `[text](url)` keeps its text, inline code and `$math$` stay as written). A paragraph of only
+  links, addresses, images and HTML tags (`[Watch Video]https://…mp4`) is not abstract text,
+  and HTML blocks never are: they are layout.
 - A `#` heading is the issue's title, not a paper (an issue date when it is just 2025-03-11);
   text before the first paper is an introduction; a heading with no text of its own followed
-  by deeper headings or linked list items is a section heading, not a paper.
+  by deeper headings or linked list items is a section heading, not a paper. So is a heading
+  without a paper link over only lists, images, HTML or unknown `Key: value` lines — with no
+  paragraph of prose outside a list, no authors, no arXiv id and no paper link (an Awesome
+  list's `### [Surveys](#content)` over `1. **Title** Venue. [paper](url)` items).
 - `<details>` blocks are folded-away notes: their headings never start papers, and only an
   `Abstract:` line inside one is read.
 
@@ -29,83 +41,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from generator.model import Entry, Link, LinkKind, Location
-from generator.sources.fields import (
-    ProblemLog,
-    arxiv_id,
-    hugging_face_link,
-    link,
-    make_entry,
-    parse_date,
-    safe_url,
-    split_authors,
-    words,
-)
+from generator.model import Entry
+from generator.sources.fields import ProblemLog, parse_date, safe_url
 from generator.sources.formats import Parsed, Source
+from generator.sources.markdown_meta import Line, Paper
 
 _NUMBER = re.compile(r"^\s*(?:\d{1,4}[.)]|\[\d{1,4}\])\s+")
-_KEY = re.compile(r"^\s*(?P<key>[A-Za-z][A-Za-z ;/]{0,24}?)\s*:\s*(?P<value>.*)$")
-_HF_PAPER = re.compile(r"^https?://(?:www\.)?huggingface\.co/papers/(\d{4}\.\d{4,5})/?$")
 _DETAILS_OPEN = re.compile(r"<details\b", re.I)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.I)
-_STRUCTURAL_HTML = re.compile(r"^\s*(?:</?(?:details|summary)\b[^>]*>\s*)+$", re.I | re.S)
-_LINK_LINE_JUNK = re.compile(r"[\s|·•,;:/()\[\]\-–—]+")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ABSTRACT_HEADINGS = frozenset({"abstract", "summary"})
-KEYS = {
-    "authors": "authors",
-    "author": "authors",
-    "date": "date",
-    "published": "date",
-    "code": "code",
-    "github": "code",
-    "project": "project",
-    "project page": "project",
-    "website": "project",
-    "pdf": "pdf",
-    "arxiv": "arxiv",
-    "arxiv id": "arxiv",
-    "url": "url",
-    "link": "url",
-    "paper": "url",
-    "category": "categories",
-    "categories": "categories",
-    "main category": "categories",
-    "primary category": "categories",
-    "subjects": "categories",
-    "keywords": "keywords",
-    "tags": "keywords",
-    "abstract": "abstract",
-    "summary": "abstract",
-    # Bot metadata that is neither the abstract nor kept.
-    "tl;dr": "",
-    "tldr": "",
-    "score": "",
-    "relevance score": "",
-    "type": "",
-    "read time": "",
-    "comments": "",
-    "comment": "",
-    "updated": "",
-}
-
-
-@dataclass
-class Line:
-    """One line of a paragraph or heading as plain text, with the links it holds."""
-
-    text: str = ""
-    hrefs: list[str] = field(default_factory=list)
-    lead_link: tuple[str, str] | None = None  # (text, href) of a link the line starts with
-    italic: bool = False  # the whole line is emphasized
-    labels: list[str] = field(default_factory=list)  # each link's text, as hrefs
-    loose: str = ""  # the text outside links
 
 
 @dataclass
@@ -203,106 +153,6 @@ def _title(block: Block) -> tuple[str, str | None]:
 
 
 @dataclass
-class Paper:
-    """A paper being read: its title, what the lines under it said, where it started."""
-
-    title: str
-    where: Location
-    what: str
-    level: int = 0
-    item: int | None = None  # the list item it is, for a list-item paper
-    body: bool = False
-    abstract: list[str] = field(default_factory=list)
-    in_abstract: bool = False  # the paragraph's last key line was Abstract:
-    authors: tuple[str, ...] = ()
-    date: dt.date | None = None
-    paper_id: str | None = None
-    links: list[Link | None] = field(default_factory=list)
-    categories: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
-
-    def address(self, url: str, kind: LinkKind = LinkKind.PAGE) -> None:
-        """Take an arXiv id, a Hugging Face page, or a link of `kind` from an address."""
-        found = arxiv_id(url)
-        hf = _HF_PAPER.match(url)
-        if hf:
-            found = hf[1]
-            self.links.append(hugging_face_link(found))
-        if found:
-            self.paper_id = self.paper_id or found
-        else:
-            self.links.append(link(kind, url))
-
-    def take(self, lines: Iterable[Line], folded: bool) -> None:
-        """Read a paragraph: metadata lines, the abstract's text; in <details>, Abstract: only."""
-        first = not self.body
-        self.body = True
-        self.in_abstract = False
-        for number, line in enumerate(lines):
-            text = line.text.strip()
-            if not text:
-                continue
-            if first and number == 0 and line.italic and not self.authors and not folded:
-                self.authors = split_authors(text)
-                continue
-            if line.hrefs and not folded and not _LINK_LINE_JUNK.sub("", line.loose):
-                self._link_line(line)
-                continue
-            match = _KEY.match(text)
-            name = KEYS.get(" ".join(match["key"].lower().split())) if match else None
-            if match and name is not None:
-                self.in_abstract = name == "abstract"
-                self._meta(name, match["value"].strip(), line)
-            elif self.in_abstract or not folded:
-                self.abstract.append(text)
-
-    def _link_line(self, line: Line) -> None:
-        """A line of links only ("[arXiv](...) | [Code](...)"): each kind told by its text."""
-        for label, href in zip(line.labels, line.hrefs, strict=True):
-            words_ = label.lower()
-            if any(w in words_ for w in ("code", "github")):
-                self.links.append(link(LinkKind.CODE, href))
-            elif any(w in words_ for w in ("project", "website", "page", "demo")):
-                self.links.append(link(LinkKind.PROJECT, href))
-            else:
-                self.address(href, LinkKind.PDF if "pdf" in words_ else LinkKind.PAGE)
-
-    def _meta(self, name: str, value: str, line: Line) -> None:
-        url = next((h for h in line.hrefs if safe_url(h)), None) or value
-        if name == "abstract" and value:
-            self.abstract.append(value)
-        elif name == "authors":
-            self.authors = self.authors or split_authors(value)
-        elif name == "date":
-            self.date = self.date or parse_date(value)
-        elif name in {"code", "project"}:
-            self.links.append(link(LinkKind(name), url))
-        elif name in {"pdf", "url"}:
-            self.address(url, LinkKind.PDF if name == "pdf" else LinkKind.PAGE)
-        elif name == "arxiv" and value:
-            self.paper_id = self.paper_id or arxiv_id(value.split()[0])
-        elif name == "categories":
-            self.categories = self.categories or words(re.split(r"[,;\s]+", value))
-        elif name == "keywords":
-            self.keywords = self.keywords or words(re.split(r"[,;]", value))
-
-    def entry(self, log: ProblemLog) -> Entry | None:
-        return make_entry(
-            log,
-            self.where,
-            self.what,
-            self.title,
-            " ".join(self.abstract),
-            date=self.date,
-            authors=self.authors,
-            links=self.links,
-            arxiv_id=self.paper_id,
-            categories=self.categories,
-            keywords=self.keywords,
-        )
-
-
-@dataclass
 class _Reader:
     source: Source
     bot: bool
@@ -313,7 +163,7 @@ class _Reader:
     date: dt.date | None = None
 
     def close(self) -> None:
-        if self.paper is not None:
+        if self.paper is not None and not self.paper.is_section():
             entry = self.paper.entry(self.log)
             if entry is not None:
                 self.entries.append(entry)
@@ -330,7 +180,8 @@ class _Reader:
         digits = re.sub(r"\D", "", number[0]) if number and self.bot else ""
         what = f"paper {digits}" if digits else "paper"
         self.paper = Paper(title, self.source.line(block.line), what, block.level, item)
-        if url:
+        if url and safe_url(url):
+            self.paper.linked = True
             self.paper.address(url)
 
     def heading(self, block: Block) -> None:
@@ -362,18 +213,18 @@ class _Reader:
             self.start(lead[0].strip(), lead[1], block, block.items[-1])
             rest = block.lines[0].text.strip()[len(lead[0].strip()) :]
             assert self.paper is not None
-            self.paper.take([Line(rest.lstrip(" —–-:|")), *block.lines[1:]], False)
+            rest = rest.lstrip(" —–-:|")
+            self.paper.take([Line(rest, loose=rest), *block.lines[1:]], False, True)
             return
         if paper is not None:
-            paper.take(block.lines, self.folded > 0)
+            paper.take(block.lines, self.folded > 0, bool(block.items))
 
     def html(self, block: Block) -> None:
         opened = len(_DETAILS_OPEN.findall(block.html))
         closed = len(_DETAILS_CLOSE.findall(block.html))
         self.folded = max(0, self.folded + opened - closed)
-        quiet = self.folded or opened or closed or _STRUCTURAL_HTML.match(block.html)
-        if self.paper is not None and not quiet:
-            self.paper.take([Line(block.html)], False)
+        if self.paper is not None:
+            self.paper.shown = True  # HTML is layout, never abstract text
 
 
 def read(source: Source) -> Parsed:
