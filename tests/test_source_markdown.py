@@ -320,6 +320,8 @@ def test_metadata_list_items_are_not_abstract() -> None:
     assert first.authors == ("Yidong Ouyang", "Zhe Wang", "Sourav Bhabesh", "Dmitriy Bespalov")
     assert first.date == dt.date(2026, 7, 9)
     assert [e.arxiv_id for e in parsed.entries] == ["2607.08056", "2607.08284", "2607.08186"]
+    # `Aiwei Liu, Cheng Shi, Chuhan Wu, Ci Lei, et al.`: "et al." is not a name.
+    assert parsed.entries[2].authors == ("Aiwei Liu", "Cheng Shi", "Chuhan Wu", "Ci Lei")
 
 
 def test_full_width_keys_links_and_statistics_section() -> None:

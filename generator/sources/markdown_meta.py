@@ -35,7 +35,7 @@ _KEY = re.compile(r"^\s*(?P<key>[^\W\d_][\w ;/&'.-]{0,24}?)\s*[:：]\s*(?P<value
 _HF_PAPER = re.compile(r"^https?://(?:www\.)?huggingface\.co/papers/(\d{4}\.\d{4,5})/?$")
 _LINK_LINE_JUNK = re.compile(r"[\s|·•,;:：/()\[\]\-–—]+")
 # What a line of media holds besides punctuation: tags, [label](url) / [label]url, addresses.
-_MEDIA = re.compile(r"<[^>]*>|!?\[[^\]]*\]\(?\s*(?:https?://\S*?\)|https?://\S+)?|https?://\S+")
+_MEDIA = re.compile(r"<[^>]*>|!?\[[^\]]*\]\(?\s*(?:https?://\S*?\)|https?://\S*)?|https?://\S*")
 _SENTENCE_END = re.compile(r"[.。]\s*$")
 KEYS = {
     "authors": "authors",
