@@ -129,6 +129,7 @@ def annotate(
             result.phrase_vectors,
             normalize_phrase,
             TopicSettings(min_papers=settings.min_topic_papers),
+            result.doc_vectors,
         )
     return catalog, result
 

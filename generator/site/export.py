@@ -33,8 +33,18 @@ def catalog_json(catalog: Catalog) -> bytes:
                 "description": topic.description,
                 "paper_ids": list(topic.paper_ids),
                 "related": list(topic.related),
+                "area": topic.area,
             }
             for topic in sorted(catalog.topics, key=lambda t: t.slug)
+        ],
+        "areas": [
+            {
+                "slug": area.slug,
+                "label": area.label,
+                "description": area.description,
+                "topics": list(area.topic_slugs),
+            }
+            for area in sorted(catalog.areas, key=lambda a: a.slug)
         ],
     }
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode()
