@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from generator.model import Catalog, Issue, Paper
 
@@ -11,7 +12,7 @@ from generator.model import Catalog, Issue, Paper
 SCHEMA_VERSION = 2
 
 
-def catalog_json(catalog: Catalog) -> bytes:
+def catalog_json(catalog: Catalog, moved: Mapping[str, str] | None = None) -> bytes:
     """Serialize papers and topics, sorted, so the same catalog always gives the same bytes."""
     data = {
         "version": SCHEMA_VERSION,
@@ -46,6 +47,8 @@ def catalog_json(catalog: Catalog) -> bytes:
             }
             for area in sorted(catalog.areas, key=lambda a: a.slug)
         ],
+        # Topic slugs gone since an earlier build, and where their redirect pages lead.
+        "moved_topics": dict(sorted((moved or {}).items())),
     }
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode()
 

@@ -40,8 +40,8 @@ def seed_papers(papers: int, settings: TopicSettings) -> int:
 
     In steps (one per doubling of `papers_per_step`), so a day added rarely changes it.
     """
-    steps = max(0, math.floor(math.log2(max(papers, 1) / settings.papers_per_step)) + 1)
-    return max(settings.min_papers, settings.min_papers * 2 ** max(steps - 1, 0))
+    steps = max(0, int(math.floor(math.log2(max(papers, 1) / settings.papers_per_step))) + 1)
+    return max(settings.min_papers, settings.min_papers << max(steps - 1, 0))
 
 
 def choose_seeds(

@@ -113,7 +113,9 @@ def _name(
     """Name the clusters; dissolve those no concept names, until every cluster has a name."""
     while True:
         primary = cl.nearest(matrix, centroids)
-        groups = [[ids[i] for i in np.flatnonzero(primary == c)] for c in range(len(centroids))]
+        groups = [
+            [ids[int(i)] for i in np.flatnonzero(primary == c)] for c in range(len(centroids))
+        ]
         weights, counts = c_tf_idf(groups, terms)
         labels = choose_labels(groups, weights, counts, allowed)
         named = np.array([label is not None for label in labels], dtype=bool)
@@ -147,12 +149,12 @@ def _memberships(
         chosen.append([own])
         floor = grouped.sims[row, own] - settings.join_margin
         mine = set(terms.get(pid, ()))
-        for c in np.flatnonzero(grouped.sims[row] >= floor):
-            if int(c) != own and mine & shared[int(c)]:
-                wanted.append((0, -float(grouped.sims[row, c]), row, int(c)))
+        for near in (int(c) for c in np.flatnonzero(grouped.sims[row] >= floor)):
+            if near != own and mine & shared[near]:
+                wanted.append((0, -float(grouped.sims[row, near]), row, near))
         # A paper that has a topic's name among its own phrases belongs there too.
-        for c in sorted(named[k] for k in mine if k in named and named[k] != own):
-            wanted.append((1, -float(grouped.sims[row, c]), row, c))
+        for by_name in sorted(named[k] for k in mine if k in named and named[k] != own):
+            wanted.append((1, -float(grouped.sims[row, by_name]), row, by_name))
     cap = max(settings.max_share * len(ids), SMALL_CAP)
     sizes = np.bincount(grouped.primary, minlength=len(grouped.keys)).tolist()
     for _, _, row, c in sorted(wanted):
