@@ -190,7 +190,8 @@ def build_topics(
     grouped = _name(matrix, centroids, ids, terms, allowed)
     chosen = _memberships(grouped, ids, terms, settings)
     topics = _topics(grouped, chosen, ids, papers, by_key, allowed, normalize, settings)
-    allowed_areas = {c.key: not is_generic(c.key) for c in concepts}
+    # Areas may have broad names, but spelled out: "Language models", never "LMs".
+    allowed_areas = {c.key: not is_generic(c.key) and not _acronym_only(c) for c in concepts}
     areas, area_of = build_areas(
         topics, grouped.centroids, terms, by_key, allowed_areas, normalize, settings
     )
@@ -202,6 +203,11 @@ def build_topics(
     topic_of = {ids[row]: tuple(slugs[c] for c in cs) for row, cs in enumerate(chosen)}
     new_papers = tuple(replace(p, topics=topic_of.get(p.id, ())) for p in catalog.papers)
     return Catalog(catalog.issues, new_papers, tuple(topics), tuple(areas))
+
+
+def _acronym_only(concept: Concept) -> bool:
+    """Tell whether a concept is only ever written as an acronym ("LLMs", "RL")."""
+    return all(" " not in f and sum(ch.isupper() for ch in f) > 1 for f in concept.forms)
 
 
 def topic_names(
