@@ -15,7 +15,6 @@ concepts clear the bar, which grows with the archive in steps (`seed_papers`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -25,6 +24,8 @@ from generator.topics.concepts import Concept, TopicSettings
 # Similarities are rounded to this many decimals before any argmax or threshold, so float
 # noise (another CPU's BLAS) cannot flip a choice; ties go to the lower index.
 DECIMALS = 5
+# Below this many papers, no topic is capped by max_share: a dozen papers make no field.
+SMALL_CAP = 12
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -40,8 +41,13 @@ def seed_papers(papers: int, settings: TopicSettings) -> int:
 
     In steps (one per doubling of `papers_per_step`), so a day added rarely changes it.
     """
-    steps = max(0, int(math.floor(math.log2(max(papers, 1) / settings.papers_per_step))) + 1)
+    steps = (max(papers, 0) // settings.papers_per_step).bit_length()
     return max(settings.min_papers, settings.min_papers << max(steps - 1, 0))
+
+
+def size_cap(papers: int, settings: TopicSettings) -> float:
+    """Return the most papers a topic may hold: max_share of them, never below SMALL_CAP."""
+    return max(settings.max_share * papers, SMALL_CAP)
 
 
 def choose_seeds(
@@ -54,7 +60,7 @@ def choose_seeds(
     """Pick the seed concepts and their centroids: most papers first, none too alike."""
     total = len(index)
     least = seed_papers(total, settings)
-    most = settings.max_share * total
+    most = size_cap(total, settings)
     candidates = sorted(
         (c for c in concepts if least <= len(c.papers) <= most and allowed.get(c.key, False)),
         key=lambda c: (-len(c.papers), c.key),

@@ -48,6 +48,8 @@ class TopicSettings:
     seed_separation: float = 0.8
     # k-means rounds that move the seeds.
     rounds: int = 6
+    # A paper this far (cosine) from every topic's centroid is on none: among "other papers".
+    min_similarity: float = 0.35
     # A paper joins another topic whose centroid is within this cosine of its own topic's.
     join_margin: float = 0.04
     # About this many areas, each holding its topics.

@@ -48,8 +48,6 @@ from generator.topics.naming import (
 # join the topic by its phrases.
 KEPT_PHRASES = 8
 SHARED_PHRASES = 5
-# Below this many papers, no topic is capped by max_share.
-SMALL_CAP = 12
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,7 @@ def _cluster(
         return keys, centroids
     centroids = cl.k_means(matrix, centroids, settings.rounds)
     keys, centroids = cl.dissolve_small(matrix, centroids, keys, settings.min_papers)
-    cap = max(settings.max_share * len(ids), SMALL_CAP)
+    cap = cl.size_cap(len(ids), settings)
     keys, centroids = cl.split_large(matrix, centroids, keys, cap, settings.rounds)
     return cl.dissolve_small(matrix, centroids, keys, settings.min_papers)
 
@@ -146,6 +144,9 @@ def _memberships(
     wanted: list[tuple[int, float, int, int]] = []
     for row, pid in enumerate(ids):
         own = int(grouped.primary[row])
+        if grouped.sims[row, own] < settings.min_similarity:  # near no topic: other papers
+            chosen.append([])
+            continue
         chosen.append([own])
         floor = grouped.sims[row, own] - settings.join_margin
         mine = set(terms.get(pid, ()))
@@ -155,11 +156,15 @@ def _memberships(
         # A paper that has a topic's name among its own phrases belongs there too.
         for by_name in sorted(named[k] for k in mine if k in named and named[k] != own):
             wanted.append((1, -float(grouped.sims[row, by_name]), row, by_name))
-    cap = max(settings.max_share * len(ids), SMALL_CAP)
-    sizes = np.bincount(grouped.primary, minlength=len(grouped.keys)).tolist()
+    cap = cl.size_cap(len(ids), settings)
+    sizes = [0] * len(grouped.keys)
+    for mine in chosen:
+        for c in mine:
+            sizes[c] += 1
     for _, _, row, c in sorted(wanted):
         if (
-            len(chosen[row]) < settings.max_topics_per_paper
+            chosen[row]
+            and len(chosen[row]) < settings.max_topics_per_paper
             and sizes[c] < cap
             and c not in chosen[row]
         ):
@@ -218,8 +223,7 @@ def topic_names(
     An acronym is judged by its expansion ("LMs" is "language models"); a concept more than
     `max_share` of all papers hold is the field (or an area), not a topic.
     """
-    total = len({pid for c in concepts for pid in c.papers})
-    most = max(settings.max_share * total, SMALL_CAP)
+    most = cl.size_cap(len({pid for c in concepts for pid in c.papers}), settings)
     return {
         c.key: len(c.papers) <= most
         and not is_field_wide(c.key)
