@@ -23,7 +23,10 @@ from generator.model import Paper
 Normalize = Callable[[str], str]
 
 # "expansion (ACRONYM)": an acronym of two or more capitals, optionally plural.
-_ACRONYM = re.compile(r"((?:[\w-]+\s+){0,7}?[\w-]+)\s+\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9]*)\)")
+_ACRONYM = re.compile(r"\s\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9]*)\)")
+_WORD = re.compile(r"[\w-]+")
+# The expansion is among the last this many words before the parenthesis.
+_EXPANSION_WORDS = 8
 _FILLERS = frozenset(
     ["of", "for", "from", "the", "and", "in", "on", "with", "to", "a", "an", "by", "via"]
 )
@@ -71,15 +74,28 @@ def acronym_pairs(texts: Iterable[str], normalize: Normalize) -> dict[str, str]:
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for text in texts:
         for match in _ACRONYM.finditer(text):
-            acronym = match.group(2)
-            words = match.group(1).split()
-            expansion = _expansion(words, acronym)
+            acronym = match.group(1)
+            expansion = _expansion(_words_before(text, match.start()), acronym)
             if expansion:
                 votes[normalize(acronym)][normalize(" ".join(expansion))] += 1
     return {
         acronym: min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
         for acronym, counts in sorted(votes.items())
     }
+
+
+def _words_before(text: str, end: int) -> list[str]:
+    """Return the run of plain words (letters, digits, hyphens) that ends where `end` is."""
+    start = max(0, end - 40 * _EXPANSION_WORDS)
+    tokens = text[start:end].split()
+    if start > 0 and tokens:
+        tokens = tokens[1:]  # maybe cut in two by the window
+    words: list[str] = []
+    for token in reversed(tokens):
+        if len(words) == _EXPANSION_WORDS or not _WORD.fullmatch(token):
+            break
+        words.append(token)
+    return words[::-1]
 
 
 def _expansion(words: list[str], acronym: str) -> list[str] | None:

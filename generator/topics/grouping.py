@@ -158,8 +158,8 @@ def _memberships(
             wanted.append((1, -float(grouped.sims[row, by_name]), row, by_name))
     cap = cl.size_cap(len(ids), settings)
     sizes = [0] * len(grouped.keys)
-    for mine in chosen:
-        for c in mine:
+    for picked in chosen:
+        for c in picked:
             sizes[c] += 1
     for _, _, row, c in sorted(wanted):
         if (
@@ -188,13 +188,14 @@ def build_topics(
     by_key = {c.key: c for c in concepts}
     terms = {pid: sorted(k for k in found if k in by_key) for pid, found in paper_concepts.items()}
     matrix = paper_vectors(papers, doc_vectors, vectors, normalize)
-    allowed = topic_names(concepts, acronym_pairs((p.text for p in papers), normalize), settings)
+    pairs = acronym_pairs((p.text for p in papers), normalize)
+    allowed = topic_names(concepts, pairs, settings)
     _, centroids = _cluster(matrix, concepts, ids, allowed, settings)
     if not len(centroids):
         return Catalog(catalog.issues, catalog.papers)
     grouped = _name(matrix, centroids, ids, terms, allowed)
     chosen = _memberships(grouped, ids, terms, settings)
-    topics = _topics(grouped, chosen, ids, papers, by_key, allowed, normalize, settings)
+    topics = _topics(grouped, chosen, ids, papers, by_key, allowed, pairs, normalize, settings)
     # Areas may have broad names, but spelled out: "Language models", never "LMs".
     allowed_areas = {c.key: not is_generic(c.key) and not _acronym_only(c) for c in concepts}
     areas, area_of = build_areas(
@@ -239,12 +240,13 @@ def _topics(
     papers: Sequence[Paper],
     by_key: Mapping[str, Concept],
     allowed: Mapping[str, bool],
+    pairs: Mapping[str, str],
     normalize: Normalize,
     settings: TopicSettings,
 ) -> list[Topic]:
     """Make the Topic records: label with acronyms, description, members, related topics."""
     texts = [p.text for p in papers]
-    pairs, written = acronym_pairs(texts, normalize), acronym_forms(texts, normalize)
+    written = acronym_forms(texts, normalize)
     lowercase = lowercase_words(texts)
     slugs = [topic_slug(key) for key in grouped.keys]
     members: list[list[str]] = [[] for _ in slugs]
