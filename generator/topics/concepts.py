@@ -303,6 +303,7 @@ def form_concepts(
 
 def _name_key(group: set[str], holders: Mapping[str, set[str]], acronyms: Mapping[str, str]) -> str:
     """Choose the phrase that names a concept: most papers, spelled out, never a generic word."""
-    named = [k for k in group if k not in acronyms and not is_generic(k)]
-    named = named or [k for k in group if not is_generic(k)] or sorted(group)
+    spelled = [k for k in group if k not in acronyms and k.rstrip("s") not in acronyms]
+    named = [k for k in spelled if not is_generic(k)]
+    named = named or spelled or sorted(group)
     return min(named, key=lambda k: (-len(holders.get(k, ())), len(k), k))
