@@ -37,12 +37,13 @@ def unit_rows(matrix: np.ndarray) -> np.ndarray:
 
 
 def seed_papers(papers: int, settings: TopicSettings) -> int:
-    """Return how many papers a concept needs to seed a cluster: doubles as the archive does.
+    """Return how many papers a concept needs to seed a cluster: one more per doubling.
 
-    In steps (one per doubling of `papers_per_step`), so a day added rarely changes it.
+    In steps (one per doubling of `papers_per_step` papers), so a day added rarely changes it:
+    min_papers up to 999 papers (by default), then 4, 5, ... 7 at 8,000 to 15,999 papers.
     """
     steps = (max(papers, 0) // settings.papers_per_step).bit_length()
-    return max(settings.min_papers, settings.min_papers << max(steps - 1, 0))
+    return settings.min_papers + max(steps - 1, 0)
 
 
 def size_cap(papers: int, settings: TopicSettings) -> float:

@@ -47,6 +47,8 @@ from generator.topics.naming import (
 # How many of a topic's leading concepts it keeps, and how many of them a paper may share to
 # join the topic by its phrases.
 KEPT_PHRASES = 8
+# Clusters no concept names are dissolved and the rest named again, at most this many times.
+NAMING_ROUNDS = 3
 SHARED_PHRASES = 5
 
 
@@ -108,8 +110,8 @@ def _name(
     terms: Mapping[str, Sequence[str]],
     allowed: Mapping[str, bool],
 ) -> Grouped:
-    """Name the clusters; dissolve those no concept names, until every cluster has a name."""
-    while True:
+    """Name the clusters; dissolve those no concept names (a few rounds); drop the rest."""
+    for round_ in range(NAMING_ROUNDS):
         primary = cl.nearest(matrix, centroids)
         groups = [
             [ids[int(i)] for i in np.flatnonzero(primary == c)] for c in range(len(centroids))
@@ -117,7 +119,7 @@ def _name(
         weights, counts = c_tf_idf(groups, terms)
         labels = choose_labels(groups, weights, counts, allowed)
         named = np.array([label is not None for label in labels], dtype=bool)
-        if named.all() or not named.any():
+        if named.all() or not named.any() or round_ == NAMING_ROUNDS - 1:
             break
         centroids = centroids[named]
     keep = [i for i, label in enumerate(labels) if label is not None]
@@ -194,6 +196,8 @@ def build_topics(
     if not len(centroids):
         return Catalog(catalog.issues, catalog.papers)
     grouped = _name(matrix, centroids, ids, terms, allowed)
+    if not grouped.keys:
+        return Catalog(catalog.issues, catalog.papers)
     chosen = _memberships(grouped, ids, terms, settings)
     topics = _topics(grouped, chosen, ids, papers, by_key, allowed, pairs, normalize, settings)
     # Areas may have broad names, but spelled out: "Language models", never "LMs".

@@ -87,7 +87,9 @@ def choose_labels(
         # Among the most distinctive, the one most papers hold: it names more of them, and
         # it stays on top when a day of papers shifts the weights a little.
         top = sorted(fit[:LABEL_CHOICES], key=lambda t: (-counted[t], fit.index(t)))
-        options.append(top + fit[LABEL_CHOICES:])
+        # Failing those, any concept two of its papers share.
+        rest = [t for t in ranked(weight) if allowed.get(t) and 2 <= counted[t] < need]
+        options.append(top + fit[LABEL_CHOICES:] + rest)
     order = sorted(
         range(len(groups)),
         key=lambda i: (
