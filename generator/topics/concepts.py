@@ -50,7 +50,7 @@ class TopicSettings:
     # Seed concepts whose centroids are this close are one: the second is skipped.
     seed_separation: float = 0.8
     # k-means rounds that move the seeds.
-    rounds: int = 6
+    rounds: int = 0
     # A paper this far (cosine) from every topic's centroid is on none: among "other papers".
     min_similarity: float = 0.35
     # A paper joins another topic whose centroid is within this cosine of its own topic's.
@@ -114,7 +114,14 @@ def _expansion(words: list[str], acronym: str) -> list[str] | None:
 
 
 # Head words that say the same: "synthetic data" and "synthetic datasets" are one concept.
-_SAME_HEAD = {"dataset": "data", "capability": "ability", "abilities": "ability", "net": "network"}
+_SAME_HEAD = {
+    "dataset": "data",
+    "modeling": "model",
+    "modelling": "model",
+    "capability": "ability",
+    "abilities": "ability",
+    "net": "network",
+}
 
 
 def _folds(key: str) -> tuple[str, str, str]:

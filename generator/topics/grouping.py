@@ -26,7 +26,6 @@ from generator.topics.concepts import (
     TopicSettings,
     acronym_pairs,
     form_concepts,
-    is_generic,
     is_narrower,
 )
 from generator.topics.naming import (
@@ -106,6 +105,7 @@ def _cluster(
 def _name(
     matrix: np.ndarray,
     centroids: np.ndarray,
+    seeds: Sequence[str],
     ids: Sequence[str],
     terms: Mapping[str, Sequence[str]],
     allowed: Mapping[str, bool],
@@ -117,11 +117,12 @@ def _name(
             [ids[int(i)] for i in np.flatnonzero(primary == c)] for c in range(len(centroids))
         ]
         weights, counts = c_tf_idf(groups, terms)
-        labels = choose_labels(groups, weights, counts, allowed)
+        labels = choose_labels(groups, weights, counts, allowed, seeds)
         named = np.array([label is not None for label in labels], dtype=bool)
         if named.all() or not named.any() or round_ == NAMING_ROUNDS - 1:
             break
         centroids = centroids[named]
+        seeds = [seed for seed, kept in zip(seeds, named, strict=True) if kept]
     keep = [i for i, label in enumerate(labels) if label is not None]
     return Grouped(
         keys=[labels[i] or "" for i in keep],
@@ -192,16 +193,16 @@ def build_topics(
     matrix = paper_vectors(papers, doc_vectors, vectors, normalize)
     pairs = acronym_pairs((p.text for p in papers), normalize)
     allowed = topic_names(concepts, pairs, settings)
-    _, centroids = _cluster(matrix, concepts, ids, allowed, settings)
+    seeds, centroids = _cluster(matrix, concepts, ids, allowed, settings)
     if not len(centroids):
         return Catalog(catalog.issues, catalog.papers)
-    grouped = _name(matrix, centroids, ids, terms, allowed)
+    grouped = _name(matrix, centroids, seeds, ids, terms, allowed)
     if not grouped.keys:
         return Catalog(catalog.issues, catalog.papers)
     chosen = _memberships(grouped, ids, terms, settings)
     topics = _topics(grouped, chosen, ids, papers, by_key, allowed, pairs, normalize, settings)
-    # Areas may have broad names, but spelled out: "Language models", never "LMs".
-    allowed_areas = {c.key: not is_generic(c.key) and not _acronym_only(c) for c in concepts}
+    # Areas may have broad names ("Reinforcement learning"), never the field's or an acronym.
+    allowed_areas = {c.key: not is_field_wide(c.key) and not _acronym_only(c) for c in concepts}
     areas, area_of = build_areas(
         topics, grouped.centroids, terms, by_key, allowed_areas, normalize, settings
     )

@@ -26,12 +26,15 @@ FIELD_WORDS = frozenset(
     statistical computational modern standard general generic foundation frontier
     state-of-the-art sota downstream real-world world real practical empirical theoretical
     mechanism component module pipeline design experiments setting settings
+    fine tuning finetuning fine-tuning natural processing
     """.split()
 )
 # A label must be a concept held by at least this share of its cluster's papers.
 LABEL_SUPPORT = 0.15
 # A label is the most held of this many most distinctive concepts.
 LABEL_CHOICES = 3
+# A cluster keeps its seed concept as its name if the seed ranks this high in c-TF-IDF.
+SEED_RANK = 100
 # How many of a topic's leading concepts may lend it an acronym, and how many acronyms it shows.
 ACRONYM_SOURCES = 3
 MAX_ACRONYMS = 2
@@ -74,16 +77,24 @@ def choose_labels(
     weights: Sequence[Mapping[str, float]],
     counts: Sequence[Counter[str]],
     allowed: Mapping[str, bool],
+    seeds: Sequence[str] | None = None,
 ) -> list[str | None]:
     """Give each group the best concept no other group took; None when none will do.
 
-    Groups whose best concept is most distinctive choose first (ties by the concept), so a
+    A group's seed concept comes first when enough of its papers hold it and it is among its
+    distinctive concepts: seeds move least when papers are added, so names stay. Otherwise
+    groups whose best concept is most distinctive choose first (ties by the concept), so a
     concept two clusters want goes to the one it describes best.
     """
     options: list[list[str]] = []
-    for group, weight, counted in zip(groups, weights, counts, strict=True):
+    for g, (group, weight, counted) in enumerate(zip(groups, weights, counts, strict=True)):
         need = max(2, LABEL_SUPPORT * len(group))
         fit = [t for t in ranked(weight) if allowed.get(t) and counted[t] >= need]
+        seed = seeds[g] if seeds is not None else None
+        if seed in fit[:SEED_RANK]:
+            fit = [seed, *(t for t in fit if t != seed)]
+            options.append(fit)
+            continue
         # Among the most distinctive, the one most papers hold: it names more of them, and
         # it stays on top when a day of papers shifts the weights a little.
         top = sorted(fit[:LABEL_CHOICES], key=lambda t: (-counted[t], fit.index(t)))
