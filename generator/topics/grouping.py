@@ -168,7 +168,7 @@ def _memberships(
         if (
             chosen[row]
             and len(chosen[row]) < settings.max_topics_per_paper
-            and sizes[c] < cap
+            and sizes[c] + 1 <= cap
             and c not in chosen[row]
         ):
             chosen[row].append(c)
