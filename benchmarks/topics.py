@@ -144,7 +144,7 @@ def recovery(catalog: Catalog) -> dict[str, Any] | None:
     by_area: dict[str, set[str]] = defaultdict(set)
     for line in labelled.read_text("utf-8").splitlines():
         cells = line.split("\t")
-        if len(cells) >= 2 and cells[0] and not line.startswith("#"):
+        if len(cells) >= 2 and cells[0] not in ("", "paper_id") and not line.startswith("#"):
             for area in cells[1].split("|"):
                 by_area[area.strip()].add(cells[0].strip())
     field_of: dict[str, str] = {}
@@ -152,7 +152,7 @@ def recovery(catalog: Catalog) -> dict[str, Any] | None:
     if fields_file.exists():
         for line in fields_file.read_text("utf-8").splitlines():
             cells = line.split("\t")
-            if len(cells) >= 2 and not line.startswith("#"):
+            if len(cells) >= 2 and cells[0] != "area" and not line.startswith("#"):
                 field_of[cells[0].strip()] = cells[1].strip()
     by_field: dict[str, set[str]] = defaultdict(set)
     for area, papers in by_area.items():
