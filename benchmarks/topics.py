@@ -1,4 +1,11 @@
-"""Topic figures for the demo digests: how many, how big, how much they cover, and look-alikes."""
+"""Topic figures: how many topics and areas, how big, how much they cover, how stable, how fast.
+
+On the demo digests: topic and area counts, coverage, the largest topic's share, labels that
+name the field itself, look-alike labels, the largest topics with their areas, slug stability
+from 3 to 4 issues, and (once `benchmarks/labels/demo-areas.tsv` exists) recovery of hand-labelled
+areas and fields. With `--scale DIR` (the 61-day benchmark, keyphrases cached in `--cache-dir`):
+the topic step's time and peak memory on all days, and slug stability from day n to n+1.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +13,35 @@ import argparse
 import itertools
 import json
 import statistics
+import time
+import tracemalloc
+from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from generator.build import SilentProgress, annotate, read_catalog
+from generator.catalog import build_catalog
 from generator.config import load_settings
-from generator.keyphrases import normalize_phrase
-from generator.keyphrases.vocabulary import BROAD_WORDS
+from generator.keyphrases import (
+    Document,
+    KeyphraseResult,
+    KeyphraseSettings,
+    extract_keyphrases,
+    normalize_phrase,
+)
+from generator.model import Catalog, Issue
+from generator.sources import read_digests
+from generator.topics import TopicSettings, build_topics
+from generator.topics.naming import is_field_wide
 
 REPO = Path(__file__).resolve().parents[1]
+LABELS = REPO / "benchmarks" / "labels"
 # Two labels whose phrases' embeddings are this close are reported as looking alike.
 LOOKALIKE = 0.85
+# Stability counts the topics with at least this many papers in the earlier build.
+STABLE_SIZE = 10
 
 
 def _fold(label: str) -> str:
@@ -40,46 +64,196 @@ def lookalikes(
     return pairs
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Build keyphrases (from the cache when warm) and topics for the demo; print the figures."""
-    parser = argparse.ArgumentParser(prog="benchmarks.topics")
-    parser.add_argument("--json", type=Path)
-    parser.add_argument("--quick", action="store_true", help="accepted for `make bench`")
-    args = parser.parse_args(argv)
-    settings = load_settings(REPO / "mkdocs.yml")
-    catalog, _ = read_catalog(settings)
-    catalog, result = annotate(catalog, settings, SilentProgress())
-    sizes = sorted(len(t.paper_ids) for t in catalog.topics)
+def keyphrases(catalog: Catalog, cache_dir: Path) -> tuple[Catalog, KeyphraseResult]:
+    """Give the papers their keyphrases (from the cache when warm), no topics yet."""
+    docs = [Document(p.id, p.title, p.abstract) for p in catalog.papers]
+    result = extract_keyphrases(docs, KeyphraseSettings(top_n=5), cache_dir)
+    papers = tuple(replace(p, keyphrases=result.keyphrases.get(p.id, ())) for p in catalog.papers)
+    return Catalog(catalog.issues, papers), result
+
+
+def topics(catalog: Catalog, result: KeyphraseResult, min_papers: int = 3) -> Catalog:
+    """Run the topic step alone."""
+    return build_topics(
+        catalog,
+        result.phrase_vectors,
+        normalize_phrase,
+        TopicSettings(min_papers=min_papers),
+        result.doc_vectors,
+    )
+
+
+def first_issues(issues: tuple[Issue, ...], count: int) -> Catalog:
+    """Return the catalog of the first `count` issues in publication order."""
+    return build_catalog(tuple(sorted(issues, key=Issue.order)[:count]))
+
+
+def stability(before: Catalog, after: Catalog) -> dict[str, Any]:
+    """Compare two builds: share of sizeable topics that keep their slug, and their members."""
+    big = [t for t in before.topics if len(t.paper_ids) >= STABLE_SIZE]
+    now = {t.slug: set(t.paper_ids) for t in after.topics}
+    kept = [t for t in big if t.slug in now]
+    jaccard = [
+        len(set(t.paper_ids) & now[t.slug]) / len(set(t.paper_ids) | now[t.slug]) for t in kept
+    ]
+    return {
+        "topics_with_10_papers": len(big),
+        "kept_slug_percent": round(100 * len(kept) / max(len(big), 1), 1),
+        "lost": sorted(t.slug for t in big if t.slug not in now),
+        "kept_members_jaccard_median": round(statistics.median(jaccard), 3) if jaccard else 0,
+        "all_topics_kept_percent": round(
+            100 * sum(t.slug in now for t in before.topics) / max(len(before.topics), 1), 1
+        ),
+    }
+
+
+def shape(catalog: Catalog) -> dict[str, Any]:
+    """Return counts, coverage and sizes of a catalog's topics."""
+    sizes = sorted(len(t.paper_ids) for t in catalog.topics) or [0]
     covered = sum(1 for p in catalog.papers if p.topics)
-    labels = {t.label: normalize_phrase(t.label) for t in catalog.topics}
-    generic = [t.label for t in catalog.topics if all(w in BROAD_WORDS for w in t.slug.split("-"))]
-    figures = {
+    total = max(len(catalog.papers), 1)
+    return {
         "papers": len(catalog.papers),
         "topic_pages": len(catalog.topics),
-        "papers_per_topic_min_median_max": [sizes[0], statistics.median(sizes), sizes[-1]]
-        if sizes
-        else [0, 0, 0],
-        "papers_on_a_topic_page": covered,
-        "share_on_a_topic_page_percent": round(100 * covered / max(len(catalog.papers), 1), 1),
-        "generic_word_topics": generic,
-        "lookalike_label_pairs": [list(p) for p in lookalikes(labels, result.phrase_vectors)],
-        "largest_topics": [
-            [t.label, len(t.paper_ids)]
-            for t in sorted(catalog.topics, key=lambda t: (-len(t.paper_ids), t.label))[:20]
-        ],
+        "areas": len(catalog.areas),
+        "papers_per_topic_min_median_max": [sizes[0], statistics.median(sizes), sizes[-1]],
+        "share_on_a_topic_page_percent": round(100 * covered / total, 1),
+        "largest_topic_share_percent": round(100 * sizes[-1] / total, 1),
+        "field_wide_labels": [t.label for t in catalog.topics if is_field_wide(t.slug)],
     }
-    print("topics (demo digests)")
+
+
+def _best_f1(truth: dict[str, set[str]], found: list[set[str]]) -> float:
+    """Mean over labelled groups of the best F1 of the group against one found group."""
+    scores = []
+    for papers in truth.values():
+        best = 0.0
+        for group in found:
+            both = len(papers & group)
+            if both:
+                best = max(best, 2 * both / (len(papers) + len(group)))
+        scores.append(best)
+    return round(100 * statistics.mean(scores), 1) if scores else 0.0
+
+
+def recovery(catalog: Catalog) -> dict[str, Any] | None:
+    """Recovery of the hand labels, if they exist: areas vs topics, fields vs areas."""
+    labelled = LABELS / "demo-areas.tsv"
+    if not labelled.exists():
+        return None
+    by_area: dict[str, set[str]] = defaultdict(set)
+    for line in labelled.read_text("utf-8").splitlines():
+        cells = line.split("\t")
+        if len(cells) >= 2 and cells[0] not in ("", "paper_id") and not line.startswith("#"):
+            for area in cells[1].split("|"):
+                by_area[area.strip()].add(cells[0].strip())
+    field_of: dict[str, str] = {}
+    fields_file = LABELS / "areas.tsv"
+    if fields_file.exists():
+        for line in fields_file.read_text("utf-8").splitlines():
+            cells = line.split("\t")
+            if len(cells) >= 2 and cells[0] != "area" and not line.startswith("#"):
+                field_of[cells[0].strip()] = cells[1].strip()
+    by_field: dict[str, set[str]] = defaultdict(set)
+    for area, papers in by_area.items():
+        if area in field_of:
+            by_field[field_of[area]] |= papers
+    topic_sets = [set(t.paper_ids) for t in catalog.topics]
+    area_sets = [
+        {pid for slug in a.topic_slugs for pid in catalog.topic(slug).paper_ids}
+        for a in catalog.areas
+    ]
+    return {
+        "labelled_areas": len(by_area),
+        "area_recovery_f1": _best_f1(by_area, topic_sets),
+        "labelled_fields": len(by_field),
+        "field_recovery_f1": _best_f1(by_field, area_sets),
+    }
+
+
+def demo_figures(cache_dir: Path) -> tuple[dict[str, Any], Catalog, KeyphraseResult]:
+    """Figures for the demo digests, and stability from its first 3 issues to all 4."""
+    settings = load_settings(REPO / "mkdocs.yml")
+    issues = read_digests(settings.digests_dir, settings.default_year, settings.root).issues
+    catalog, result = keyphrases(build_catalog(issues), cache_dir)
+    catalog = topics(catalog, result, settings.min_topic_papers)
+    three, three_result = keyphrases(first_issues(issues, len(issues) - 1), cache_dir)
+    figures = shape(catalog)
+    labels = {t.label: normalize_phrase(t.label) for t in catalog.topics}
+    figures["lookalike_label_pairs"] = [list(p) for p in lookalikes(labels, result.phrase_vectors)]
+    figures["stability_demo_3_to_4_issues"] = stability(
+        topics(three, three_result, settings.min_topic_papers), catalog
+    )
+    figures["recovery"] = recovery(catalog)
+    return figures, catalog, result
+
+
+def scale_figures(folder: Path, cache_dir: Path, day: int | None) -> dict[str, Any]:
+    """The topic step alone on every day of the scale benchmark, and stability at one day."""
+    issues = read_digests(folder, 2025, folder.parent).issues
+    catalog, result = keyphrases(build_catalog(issues), cache_dir)
+    tracemalloc.start()
+    started = time.perf_counter()
+    full = topics(catalog, result)
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    figures = shape(full)
+    figures["topic_step_seconds"] = round(seconds, 1)
+    figures["topic_step_peak_mib"] = round(peak / 2**20)
+    n = day or len(issues) - 1
+    before, before_result = keyphrases(first_issues(issues, n), cache_dir)
+    after, after_result = keyphrases(first_issues(issues, n + 1), cache_dir)
+    figures[f"stability_days_{n}_to_{n + 1}"] = stability(
+        topics(before, before_result), topics(after, after_result)
+    )
+    return figures
+
+
+def _print(title: str, figures: dict[str, Any]) -> None:
+    print(title)
     for key, value in figures.items():
-        if key == "largest_topics":
+        if isinstance(value, dict):
             print(f"  {key}:")
-            for label, size in value:
-                print(f"    {size:4}  {label}")
+            for inner, item in value.items():
+                print(f"    {inner:32} {item}")
         elif key == "lookalike_label_pairs":
             print(f"  {key}: {len(value)}")
             for a, b, why in value:
                 print(f"    {a!r} ~ {b!r} ({why})")
         else:
             print(f"  {key:34} {value}")
+
+
+def _largest(catalog: Catalog, count: int) -> list[list[Any]]:
+    ordered = sorted(catalog.topics, key=lambda t: (-len(t.paper_ids), t.label))[:count]
+    area = {a.slug: a.label for a in catalog.areas}
+    return [[len(t.paper_ids), t.label, area.get(t.area, "")] for t in ordered]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the topic figures of the demo (and of the scale benchmark with --scale)."""
+    parser = argparse.ArgumentParser(prog="benchmarks.topics")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--quick", action="store_true", help="accepted for `make bench`")
+    parser.add_argument("--scale", type=Path, help="folder of the 61-day benchmark digests")
+    parser.add_argument("--cache-dir", type=Path, default=REPO / ".cache")
+    parser.add_argument("--day", type=int, help="stability from this day to the next")
+    args = parser.parse_args(argv)
+    figures, catalog, _ = demo_figures(args.cache_dir)
+    figures["largest_topics"] = _largest(catalog, 30)
+    figures["areas_by_size"] = [[a.paper_count, a.label, len(a.topic_slugs)] for a in catalog.areas]
+    listed = ("largest_topics", "areas_by_size")
+    _print("topics (demo digests)", {k: v for k, v in figures.items() if k not in listed})
+    print("  areas_by_size (papers, area, topics):")
+    for size, label, count in figures["areas_by_size"]:
+        print(f"    {size:4}  {label}  ({count} topics)")
+    print("  largest_topics (papers, topic, area):")
+    for size, label, area in figures["largest_topics"]:
+        print(f"    {size:4}  {label}  [{area}]")
+    if args.scale:
+        figures["scale"] = scale_figures(args.scale, args.cache_dir, args.day)
+        _print(f"topics (scale benchmark {args.scale.name})", figures["scale"])
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     return 0

@@ -27,6 +27,7 @@ from generator.site.feeds import render_feeds
 from generator.site.material import alternate_sitemaps
 from generator.site.pages import render_pages
 from generator.site.publish import publish, write_docs
+from generator.site.redirects import moved_topics, redirect_pages
 from generator.sources import ReadResult, read_digests
 from generator.topics import TopicSettings, build_topics
 
@@ -129,6 +130,7 @@ def annotate(
             result.phrase_vectors,
             normalize_phrase,
             TopicSettings(min_papers=settings.min_topic_papers),
+            result.doc_vectors,
         )
     return catalog, result
 
@@ -163,6 +165,14 @@ def generate_docs(
     return catalog, result, len(pages), keyphrases
 
 
+def _previous_catalog(site_dir: Path) -> bytes | None:
+    """Return the catalog.json the last build published, if any (redirects are read from it)."""
+    try:
+        return (site_dir / "api" / "catalog.json").read_bytes()
+    except OSError:
+        return None
+
+
 def build(
     settings: Settings,
     progress: Progress | None = None,
@@ -180,7 +190,9 @@ def build(
     with progress.stage("Rendering feeds"):
         extra = render_feeds(catalog, settings)
         extra.update(alternate_sitemaps(extra))
-        extra["api/catalog.json"] = catalog_json(catalog)
+        moved = moved_topics(catalog, _previous_catalog(settings.site_dir))
+        extra.update(redirect_pages(moved))
+        extra["api/catalog.json"] = catalog_json(catalog, moved)
     with progress.stage("Building the site with MkDocs"):
         epoch = build_epoch(catalog, settings.source_date_epoch)
         publish(settings.config_file, settings.site_dir, epoch, extra)

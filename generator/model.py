@@ -149,6 +149,18 @@ class Topic:
     paper_ids: tuple[str, ...]
     phrases: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    area: str = ""
+
+
+@dataclass(frozen=True)
+class Area:
+    """A group of topics under one heading: a part of the field ("Reinforcement learning")."""
+
+    slug: str
+    label: str
+    description: str
+    topic_slugs: tuple[str, ...]
+    paper_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -158,15 +170,18 @@ class Catalog:
     issues: tuple[Issue, ...]
     papers: tuple[Paper, ...]
     topics: tuple[Topic, ...] = ()
+    areas: tuple[Area, ...] = ()
     _paper_index: dict[str, Paper] = field(init=False, compare=False, repr=False)
     _issue_index: dict[str, Issue] = field(init=False, compare=False, repr=False)
     _topic_index: dict[str, Topic] = field(init=False, compare=False, repr=False)
+    _area_index: dict[str, Area] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Lookup tables, rebuilt for every instance (so dataclasses.replace gets fresh ones).
         object.__setattr__(self, "_paper_index", {p.id: p for p in self.papers})
         object.__setattr__(self, "_issue_index", {i.slug: i for i in self.issues})
         object.__setattr__(self, "_topic_index", {t.slug: t for t in self.topics})
+        object.__setattr__(self, "_area_index", {a.slug: a for a in self.areas})
 
     def paper(self, paper_id: str) -> Paper:
         return self._paper_index[paper_id]
@@ -176,6 +191,17 @@ class Catalog:
 
     def topic(self, slug: str) -> Topic:
         return self._topic_index[slug]
+
+    def area(self, slug: str) -> Area:
+        return self._area_index[slug]
+
+    def area_of(self, paper: Paper) -> Area | None:
+        """Return the area of a paper's first topic, if it has one."""
+        for slug in paper.topics:
+            topic = self._topic_index.get(slug)
+            if topic is not None and topic.area in self._area_index:
+                return self._area_index[topic.area]
+        return None
 
     def papers_of(self, issue: Issue) -> tuple[Paper, ...]:
         """Return the papers of an issue in the order the digest lists them."""

@@ -1,8 +1,10 @@
-"""Topics from keyphrases: one concept one topic, no generic words, stable slugs and order."""
+"""Topics: papers clustered by their vectors, named by shared keyphrases, in areas; stable."""
 
 from __future__ import annotations
 
 import hashlib
+import itertools
+import json
 import random
 from dataclasses import replace
 
@@ -11,10 +13,14 @@ import numpy as np
 from generator.catalog import build_catalog
 from generator.keyphrases import normalize_phrase
 from generator.model import Catalog, Issue, Keyphrase, Location, Paper
+from generator.site.redirects import moved_topics, redirect_pages
 from generator.sources import read_digests
 from generator.topics import build_topics, topic_slug
-from generator.topics.concepts import TopicSettings, acronym_pairs
+from generator.topics.clusters import SMALL_CAP
+from generator.topics.concepts import TopicSettings, _close_pairs, acronym_pairs
+from generator.topics.naming import c_tf_idf, is_field_wide, ranked
 from tests.conftest import SMALL_DIGESTS
+from tests.stand_in import StandInEmbedder
 
 
 def vector(text: str) -> np.ndarray:
@@ -72,32 +78,6 @@ def topics_of(papers: list[Paper], **options: int) -> Catalog:
     )
 
 
-def test_one_concept_is_one_topic_labelled_as_people_write_it() -> None:
-    catalog = topics_of(PAPERS)
-    labels = {t.label: len(t.paper_ids) for t in catalog.topics}
-    assert labels["Diffusion models"] == 4  # case, plural and the narrower "denoising ..."
-    assert labels["Large language models"] == 4  # LLM, LLMs: learned from the abstract
-    assert labels["Bayesian optimization"] == 3
-    assert labels["Image synthesis"] == 3
-    assert "Gaussian processes" not in labels  # two papers: below the threshold
-
-
-def test_generic_words_and_small_groups_are_never_topics() -> None:
-    catalog = topics_of(PAPERS)
-    slugs = {t.slug for t in catalog.topics}
-    assert not slugs & {"learning", "model", "method", "approach", "result", "performance"}
-    assert all(len(t.paper_ids) >= 3 for t in catalog.topics)
-    protein = catalog.paper("p012")
-    assert protein.topics == ()  # no topic shares it: counted among the other papers
-
-
-def test_each_paper_gets_at_most_three_topics_best_first() -> None:
-    catalog = topics_of(PAPERS, max_topics_per_paper=1)
-    assert all(len(p.topics) <= 1 for p in catalog.papers)
-    first = catalog.paper("p001")
-    assert first.topics == ("diffusion-model",)
-
-
 def test_acronyms_are_learned_from_the_abstracts() -> None:
     texts = [
         "Reinforcement learning from human feedback (RLHF) aligns models.",
@@ -113,63 +93,10 @@ def test_acronyms_are_learned_from_the_abstracts() -> None:
     assert "usd" not in pairs
 
 
-def test_close_embeddings_are_one_concept() -> None:
-    papers = [
-        make_paper(1, ["network pruning"]),
-        make_paper(2, ["neural network pruning"]),
-        make_paper(3, ["weight pruning of networks"]),
-    ]
-    vectors = vectors_for(papers)
-    # Say the model finds "weight pruning of networks" as good as "network pruning".
-    vectors[normalize_phrase("weight pruning of networks")] = vectors["network pruning"]
-    catalog = build_topics(catalog_of(papers), vectors, normalize_phrase, TopicSettings())
-    assert [(t.label, len(t.paper_ids)) for t in catalog.topics] == [("Network pruning", 3)]
-
-
-def test_input_order_does_not_change_the_topics() -> None:
-    expected = topics_of(PAPERS)
-    for seed in range(3):
-        shuffled = PAPERS[:]
-        random.Random(seed).shuffle(shuffled)
-        vectors = list(vectors_for(shuffled).items())
-        random.Random(seed).shuffle(vectors)
-        again = build_topics(catalog_of(shuffled), dict(vectors), normalize_phrase, TopicSettings())
-        assert again.topics == expected.topics
-        assert {p.id: p.topics for p in again.papers} == {p.id: p.topics for p in expected.papers}
-
-
-def test_a_new_digest_keeps_the_slugs_of_untouched_topics() -> None:
-    before = topics_of(PAPERS)
-    newcomers = [
-        make_paper(20, ["protein folding", "structure prediction"]),
-        make_paper(21, ["protein folding", "AlphaFold"]),
-        make_paper(22, ["diffusion models", "video generation"]),
-    ]
-    after = topics_of(PAPERS + newcomers)
-    old = {t.label: t.slug for t in before.topics}
-    new = {t.label: t.slug for t in after.topics}
-    assert {label: new[label] for label in old} == old
-    assert new["Protein folding"] == "protein-folding"  # the new topic, three papers now
-    # Papers listed before keep their topics; one with none may now have one.
-    for paper in before.papers:
-        assert after.paper(paper.id).topics == paper.topics or not paper.topics
-    assert after.paper("p012").topics == ("protein-folding",)
-
-
 def test_topic_slugs_depend_on_the_name_alone() -> None:
     assert topic_slug("bayesian optimization") == "bayesian-optimization"
     assert topic_slug("c++ programming") != topic_slug("c programming")
     assert topic_slug("c++ programming") == topic_slug("c++ programming")
-
-
-def test_topics_have_descriptions_and_related_topics() -> None:
-    catalog = topics_of(PAPERS)
-    diffusion = catalog.topic("diffusion-model")
-    assert (
-        diffusion.description == "Papers on diffusion models, often together with image synthesis."
-    )
-    synthesis = catalog.topic("image-synthesis")
-    assert synthesis.related[0] == "diffusion-model"
 
 
 def test_fixture_digests_build_with_topics_in_any_issue_order() -> None:
@@ -182,3 +109,150 @@ def test_fixture_digests_build_with_topics_in_any_issue_order() -> None:
     assert build_topics(one, vectors, normalize_phrase) == build_topics(
         two, vectors, normalize_phrase
     )
+
+
+# Themes of papers that share words (the stand-in embedder makes shared words close).
+THEMES = {
+    "diffusion": ["diffusion models", "image synthesis", "score matching", "denoising"],
+    "bandits": ["contextual bandits", "regret bounds", "exploration", "online decisions"],
+    "rlhf": [
+        "reinforcement learning from human feedback",
+        "preference optimization",
+        "reward models",
+        "human preferences",
+    ],
+    "graphs": ["graph neural networks", "message passing", "node classification", "graphs"],
+}
+
+
+def themed_papers(count: int = 6, start: int = 0) -> list[Paper]:
+    """Papers of four themes: each holds its theme's first phrase and two more of it."""
+    papers = []
+    for t, (theme, phrases) in enumerate(sorted(THEMES.items())):
+        for i in range(start, start + count):
+            own = [
+                phrases[0],
+                phrases[1 + i % 3],
+                phrases[1 + (i + 1) % 3],
+                "large language models",
+            ]
+            text = f"We study {' and '.join(own)} for {theme}."
+            if theme == "rlhf":
+                text += " Reinforcement learning from human feedback (RLHF) aligns models."
+            paper = make_paper(100 * (t + 1) + i, own, text)
+            papers.append(replace(paper, title=f"{theme.title()} paper {i}: {own[1]}"))
+    return papers
+
+
+def themed_topics(papers: list[Paper], **options: float) -> Catalog:
+    embedder = StandInEmbedder()
+    keys = sorted({normalize_phrase(k.text) for p in papers for k in p.keyphrases})
+    phrase_vectors = dict(zip(keys, embedder.encode(keys), strict=True))
+    docs = embedder.encode([p.text for p in papers])
+    doc_vectors = {p.id: v for p, v in zip(papers, docs, strict=True)}
+    settings = TopicSettings(**options)  # type: ignore[arg-type]
+    return build_topics(catalog_of(papers), phrase_vectors, normalize_phrase, settings, doc_vectors)
+
+
+def test_papers_cluster_by_meaning_and_topics_are_named_by_shared_phrases() -> None:
+    catalog = themed_topics(themed_papers())
+    labels = {t.label.split(" (")[0]: t for t in catalog.topics}
+    assert {"Diffusion models", "Contextual bandits", "Graph neural networks"} <= set(labels)
+    for topic in catalog.topics:
+        themes = {pid[:2] for pid in topic.paper_ids}
+        assert len(themes) == 1, (topic.label, topic.paper_ids)  # one theme per topic
+    # The field itself ("large language models", on every paper) names no topic.
+    assert not any(t.slug.startswith("large-language-model") for t in catalog.topics)
+
+
+def test_every_paper_is_on_a_topic_and_at_most_three() -> None:
+    catalog = themed_topics(themed_papers())
+    assert all(1 <= len(p.topics) <= 3 for p in catalog.papers)
+
+
+def test_labels_keep_acronyms_in_sentence_case_and_descriptions_add_to_them() -> None:
+    catalog = themed_topics(themed_papers())
+    rlhf = next(t for t in catalog.topics if {pid[:2] for pid in t.paper_ids} == {"p4"})
+    assert "(RLHF)" in rlhf.label or rlhf.label.startswith("RLHF"), rlhf.label
+    for topic in catalog.topics:
+        name = topic.label.split(" (")[0]
+        assert (name[0].isupper() and name[1:] == name[1:].lower()) or any(
+            w.isupper() for w in name.split()
+        ), topic.label
+        assert name.lower() not in topic.description.lower(), topic.description
+
+
+def test_every_topic_is_in_an_area_and_areas_hold_them_all() -> None:
+    catalog = themed_topics(themed_papers())
+    assert catalog.areas
+    held = [slug for area in catalog.areas for slug in area.topic_slugs]
+    assert sorted(held) == sorted(t.slug for t in catalog.topics)
+    for topic in catalog.topics:
+        assert catalog.area(topic.area).label
+    paper = catalog.papers[0]
+    assert catalog.area_of(paper) == catalog.area(catalog.topic(paper.topics[0]).area)
+
+
+def test_themed_topics_do_not_depend_on_input_order() -> None:
+    papers = themed_papers()
+    expected = themed_topics(papers)
+    for seed in range(3):
+        shuffled = papers[:]
+        random.Random(seed).shuffle(shuffled)
+        again = themed_topics(shuffled)
+        assert again.topics == expected.topics
+        assert again.areas == expected.areas
+        assert {p.id: p.topics for p in again.papers} == {p.id: p.topics for p in expected.papers}
+
+
+def test_a_few_new_papers_keep_the_slugs() -> None:
+    before = themed_topics(themed_papers())
+    after = themed_topics(themed_papers() + themed_papers(count=1, start=6))
+    assert {t.slug for t in before.topics} <= {t.slug for t in after.topics}
+
+
+def test_no_topic_holds_more_than_its_share_when_there_are_many_papers() -> None:
+    catalog = themed_topics(themed_papers(count=12), max_share=0.1)
+    cap = max(0.1 * len(catalog.papers), SMALL_CAP)
+    assert all(len(t.paper_ids) <= cap for t in catalog.topics)
+
+
+def test_field_wide_phrases_are_recognised() -> None:
+    for phrase in ("neural networks", "deep learning", "machine learning", "pre-trained models"):
+        assert is_field_wide(normalize_phrase(phrase)), phrase
+    for phrase in ("diffusion models", "continual learning", "out-of-distribution detection"):
+        assert not is_field_wide(normalize_phrase(phrase)), phrase
+
+
+def test_c_tf_idf_prefers_what_a_group_has_and_others_lack() -> None:
+    terms = {"a": ["x", "common"], "b": ["x", "common"], "c": ["y", "common"], "d": ["y", "common"]}
+    weights, counts = c_tf_idf([["a", "b"], ["c", "d"]], terms)
+    assert ranked(weights[0])[0] == "x" and ranked(weights[1])[0] == "y"
+    assert counts[0]["common"] == 2
+
+
+def test_close_phrase_pairs_in_blocks_equal_all_pairs() -> None:
+    keys = [f"k{i}" for i in range(40)]
+    vectors = {k: vector(k if i % 3 else "same") for i, k in enumerate(keys)}
+    found = set(_close_pairs(keys, vectors, 0.9, block=7))
+    brute = {(a, b) for a, b in itertools.combinations(keys, 2) if vectors[a] @ vectors[b] >= 0.9}
+    assert found == brute and found
+
+
+def test_a_gone_topic_redirects_to_the_topic_with_most_of_its_papers() -> None:
+    catalog = themed_topics(themed_papers())
+    target = catalog.topics[0]
+    previous = json.dumps(
+        {
+            "topics": [
+                {"slug": "old-name", "paper_ids": list(target.paper_ids)},
+                {"slug": target.slug, "paper_ids": list(target.paper_ids)},
+            ],
+            "moved_topics": {"older-name": "old-name", "elsewhere": "gone-too"},
+        }
+    ).encode()
+    moved = moved_topics(catalog, previous)
+    assert moved == {"elsewhere": "", "old-name": target.slug, "older-name": target.slug}
+    pages = redirect_pages(moved)
+    assert f'url=../{target.slug}/"' in pages["topics/old-name/index.html"].decode()
+    assert moved_topics(catalog, b"not json") == {}

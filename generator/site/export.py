@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from generator.model import Catalog, Issue, Paper
 
@@ -11,7 +12,7 @@ from generator.model import Catalog, Issue, Paper
 SCHEMA_VERSION = 2
 
 
-def catalog_json(catalog: Catalog) -> bytes:
+def catalog_json(catalog: Catalog, moved: Mapping[str, str] | None = None) -> bytes:
     """Serialize papers and topics, sorted, so the same catalog always gives the same bytes."""
     data = {
         "version": SCHEMA_VERSION,
@@ -33,9 +34,21 @@ def catalog_json(catalog: Catalog) -> bytes:
                 "description": topic.description,
                 "paper_ids": list(topic.paper_ids),
                 "related": list(topic.related),
+                "area": topic.area,
             }
             for topic in sorted(catalog.topics, key=lambda t: t.slug)
         ],
+        "areas": [
+            {
+                "slug": area.slug,
+                "label": area.label,
+                "description": area.description,
+                "topics": list(area.topic_slugs),
+            }
+            for area in sorted(catalog.areas, key=lambda a: a.slug)
+        ],
+        # Topic slugs gone since an earlier build, and where their redirect pages lead.
+        "moved_topics": dict(sorted((moved or {}).items())),
     }
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode()
 

@@ -23,7 +23,10 @@ from generator.model import Paper
 Normalize = Callable[[str], str]
 
 # "expansion (ACRONYM)": an acronym of two or more capitals, optionally plural.
-_ACRONYM = re.compile(r"((?:[\w-]+\s+){0,7}?[\w-]+)\s+\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9]*)\)")
+_ACRONYM = re.compile(r"\s\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9]*)\)")
+_WORD = re.compile(r"[\w-]+")
+# The expansion is among the last this many words before the parenthesis.
+_EXPANSION_WORDS = 8
 _FILLERS = frozenset(
     ["of", "for", "from", "the", "and", "in", "on", "with", "to", "a", "an", "by", "via"]
 )
@@ -39,9 +42,21 @@ class TopicSettings:
     merge_similarity: float = 0.9
     # A paper's phrase this close to a topic's phrases makes the paper a candidate for it.
     near_similarity: float = 0.65
-    # A broader concept absorbs a narrower one when this share of its papers are the narrower's.
-    absorb_overlap: float = 0.75
     related_topics: int = 5
+    # No topic holds more than this share of the papers (when there are enough of them).
+    max_share: float = 0.08
+    # A concept seeds a cluster with min_papers papers, twice that per doubling of this count.
+    papers_per_step: int = 500
+    # Seed concepts whose centroids are this close are one: the second is skipped.
+    seed_separation: float = 0.8
+    # k-means rounds that move the seeds.
+    rounds: int = 0
+    # A paper this far (cosine) from every topic's centroid is on none: among "other papers".
+    min_similarity: float = 0.35
+    # A paper joins another topic whose centroid is within this cosine of its own topic's.
+    join_margin: float = 0.04
+    # About this many areas, each holding its topics.
+    areas: int = 12
 
 
 @dataclass(frozen=True)
@@ -59,15 +74,28 @@ def acronym_pairs(texts: Iterable[str], normalize: Normalize) -> dict[str, str]:
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for text in texts:
         for match in _ACRONYM.finditer(text):
-            acronym = match.group(2)
-            words = match.group(1).split()
-            expansion = _expansion(words, acronym)
+            acronym = match.group(1)
+            expansion = _expansion(_words_before(text, match.start()), acronym)
             if expansion:
                 votes[normalize(acronym)][normalize(" ".join(expansion))] += 1
     return {
         acronym: min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
         for acronym, counts in sorted(votes.items())
     }
+
+
+def _words_before(text: str, end: int) -> list[str]:
+    """Return the run of plain words (letters, digits, hyphens) that ends where `end` is."""
+    start = max(0, end - 40 * _EXPANSION_WORDS)
+    tokens = text[start:end].split()
+    if start > 0 and tokens:
+        tokens = tokens[1:]  # maybe cut in two by the window
+    words: list[str] = []
+    for token in reversed(tokens):
+        if len(words) == _EXPANSION_WORDS or not _WORD.fullmatch(token):
+            break
+        words.append(token)
+    return words[::-1]
 
 
 def _expansion(words: list[str], acronym: str) -> list[str] | None:
@@ -86,7 +114,14 @@ def _expansion(words: list[str], acronym: str) -> list[str] | None:
 
 
 # Head words that say the same: "synthetic data" and "synthetic datasets" are one concept.
-_SAME_HEAD = {"dataset": "data", "capability": "ability", "abilities": "ability", "net": "network"}
+_SAME_HEAD = {
+    "dataset": "data",
+    "modeling": "model",
+    "modelling": "model",
+    "capability": "ability",
+    "abilities": "ability",
+    "net": "network",
+}
 
 
 def _folds(key: str) -> tuple[str, str, str]:
@@ -174,6 +209,7 @@ def _merge_concepts(
     acronyms: Mapping[str, str],
     vectors: Mapping[str, np.ndarray],
     settings: TopicSettings,
+    shared: Mapping[str, int],
 ) -> _Concepts:
     """Merge variants, acronym pairs and near-identical embeddings into concepts."""
     concepts = _Concepts(keys)
@@ -192,16 +228,33 @@ def _merge_concepts(
             shorter = " ".join(words[:-1])
             if shorter in concepts.parent and not is_generic(shorter):
                 concepts.union(shorter, key)
-    with_vectors = [k for k in sorted(keys) if k in vectors]
-    if len(with_vectors) > 1:
-        matrix = np.stack([vectors[k] for k in with_vectors]).astype(np.float32)
-        similar = np.argwhere(np.triu(matrix @ matrix.T, 1) >= settings.merge_similarity)
-        for i, j in similar:
-            a, b = with_vectors[i], with_vectors[j]
-            # One phrase ending in the other is narrower, not the same: keep them apart.
-            if not (is_narrower(a, b) or is_narrower(b, a)):
-                concepts.union(a, b)
+    # Only phrases two or more papers share can name a topic: those are compared, in blocks.
+    with_vectors = [k for k in sorted(keys) if k in vectors and shared.get(k, 0) > 1]
+    for a, b in _close_pairs(with_vectors, vectors, settings.merge_similarity):
+        # One phrase ending in the other is narrower, not the same: keep them apart.
+        if not (is_narrower(a, b) or is_narrower(b, a)):
+            concepts.union(a, b)
     return concepts
+
+
+def _close_pairs(
+    keys: Sequence[str], vectors: Mapping[str, np.ndarray], threshold: float, block: int = 512
+) -> list[tuple[str, str]]:
+    """Return the pairs of keys whose vectors' cosine reaches the threshold, a block at a time.
+
+    Memory stays at one block by all keys; similarities are rounded so that float noise of
+    another CPU cannot flip a pair across the threshold.
+    """
+    if len(keys) < 2:
+        return []
+    matrix = np.stack([vectors[k] for k in keys]).astype(np.float32)
+    pairs = []
+    for start in range(0, len(keys), block):
+        sims = np.round(matrix[start : start + block] @ matrix.T, 4)
+        for i, j in np.argwhere(sims >= threshold):
+            if start + i < j:
+                pairs.append((keys[start + i], keys[int(j)]))
+    return pairs
 
 
 def form_concepts(
@@ -214,7 +267,8 @@ def form_concepts(
     weights, holders, forms = _paper_phrases(papers, normalize)
     acronyms = acronym_pairs((p.text for p in papers), normalize)
     keys = sorted({key for keyed in weights.values() for key in keyed})
-    merged = _merge_concepts(keys, acronyms, vectors, settings)
+    counts = {key: len(found) for key, found in holders.items()}
+    merged = _merge_concepts(keys, acronyms, vectors, settings, counts)
     groups: dict[str, set[str]] = defaultdict(set)
     for key in keys:
         groups[merged.find(key)].add(key)
@@ -256,48 +310,7 @@ def form_concepts(
 
 def _name_key(group: set[str], holders: Mapping[str, set[str]], acronyms: Mapping[str, str]) -> str:
     """Choose the phrase that names a concept: most papers, spelled out, never a generic word."""
-    named = [k for k in group if k not in acronyms and not is_generic(k)]
-    named = named or [k for k in group if not is_generic(k)] or sorted(group)
+    spelled = [k for k in group if k not in acronyms and k.rstrip("s") not in acronyms]
+    named = [k for k in spelled if not is_generic(k)]
+    named = named or spelled or sorted(group)
     return min(named, key=lambda k: (-len(holders.get(k, ())), len(k), k))
-
-
-def absorb_narrower(
-    concepts: list[Concept], settings: TopicSettings
-) -> tuple[list[Concept], dict[str, str]]:
-    """Fold together a concept and a narrower one that shares most of its papers.
-
-    "Language models" and "large language models" listing nearly the same papers are one
-    topic, named by the broader key (structure, not counts, decides, so slugs stay put).
-    Return the concepts left and where each folded key went.
-    """
-    kept: dict[str, Concept] = {}
-    alias: dict[str, str] = {}
-    for concept in sorted(concepts, key=lambda c: (len(c.key), c.key)):
-        host = next(
-            (
-                other
-                for other in kept.values()
-                if is_narrower(concept.key, other.key)
-                and len(concept.papers & other.papers)
-                >= settings.absorb_overlap * min(len(concept.papers), len(other.papers))
-                and len(other.papers) <= len(concept.papers) / settings.absorb_overlap
-            ),
-            None,
-        )
-        if host is None:
-            kept[concept.key] = concept
-            continue
-        alias[concept.key] = host.key
-        kept[host.key] = Concept(
-            host.key,
-            host.keys | concept.keys,
-            host.forms + concept.forms,
-            host.papers | concept.papers,
-        )
-    return sorted(kept.values(), key=lambda c: c.key), alias
-
-
-def resolve_alias(key: str, alias: Mapping[str, str]) -> str:
-    while key in alias:
-        key = alias[key]
-    return key

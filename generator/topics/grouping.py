@@ -1,115 +1,179 @@
-"""Group papers into topics: concepts enough papers share, each paper under its best 1-3.
+"""Group papers into topics: clusters by meaning, named by their keyphrases, in areas.
 
-Concepts come from `generator.topics.concepts`; this module picks the topics among them, assigns the
-papers, and names, describes, slugs and links the topics. Every choice has an explicit
-tie-break, so the same papers give the same topics in any order.
+Concepts (keyphrases and their variants) come from `concepts`; the papers' own vectors are
+clustered in `clusters`, seeded by the concepts; `naming` names each cluster by the concepts its
+papers share most distinctively (c-TF-IDF) and `areas` groups the topics into areas. A paper is
+on its own cluster's topic, and on up to two more that are nearly as close in meaning and share
+one of their leading keyphrases. Every choice has an explicit tie-break, so the same papers give
+the same topics in any order.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from slugify import slugify
 
 from generator.model import Catalog, Paper, Topic
+from generator.topics import clusters as cl
+from generator.topics.areas import build_areas
 from generator.topics.concepts import (
     Concept,
     Normalize,
     TopicSettings,
-    absorb_narrower,
+    acronym_pairs,
     form_concepts,
-    is_generic,
     is_narrower,
-    resolve_alias,
+)
+from generator.topics.naming import (
+    ACRONYM_SOURCES,
+    acronym_forms,
+    acronyms_of,
+    c_tf_idf,
+    choose_labels,
+    describe,
+    display_form,
+    inline_form,
+    is_field_wide,
+    label_text,
+    lowercase_words,
+    ranked,
 )
 
+# How many of a topic's leading concepts it keeps, and how many of them a paper may share to
+# join the topic by its phrases.
+KEPT_PHRASES = 8
+# Clusters no concept names are dissolved and the rest named again, at most this many times.
+NAMING_ROUNDS = 3
+SHARED_PHRASES = 5
 
-def _near(
+
+@dataclass(frozen=True)
+class Grouped:
+    """The clusters as named: label concept, leading concepts, members, centroid."""
+
+    keys: list[str]
+    phrases: list[list[str]]
+    counts: list[dict[str, int]]
+    centroids: np.ndarray
+    sims: np.ndarray
+    primary: np.ndarray
+
+
+def paper_vectors(
     papers: Sequence[Paper],
-    concepts: Sequence[Concept],
+    doc_vectors: Mapping[str, np.ndarray] | None,
     vectors: Mapping[str, np.ndarray],
     normalize: Normalize,
-    settings: TopicSettings,
-) -> dict[str, dict[str, float]]:
-    """Find, for each paper, the topics one of its phrases means nearly the same as.
-
-    "Online bandit learning" is close to "online learning". These links are a fallback for
-    papers that have no topic through their own phrases.
-    """
-    near: dict[str, dict[str, float]] = {}
-    names = [c.key for c in concepts if c.key in vectors]
-    if not names:
-        return near
-    topic_matrix = np.stack([vectors[k] for k in names]).astype(np.float32)
+) -> np.ndarray:
+    """Return one unit row per paper: its own vector, else the mean of its phrases' vectors."""
+    rows = []
+    width = next(iter((doc_vectors or vectors).values()), np.zeros(1)).shape[0]
     for paper in papers:
-        mine = near.setdefault(paper.id, {})
-        for phrase in paper.keyphrases:
-            key = normalize(phrase.text)
-            if key not in vectors:
-                continue
-            similarity = topic_matrix @ vectors[key].astype(np.float32)
-            for index in np.flatnonzero(similarity >= settings.near_similarity):
-                weight = float(similarity[index]) * phrase.score / 2
-                name = names[int(index)]
-                mine[name] = max(mine.get(name, 0.0), weight)
-    return near
+        own = (doc_vectors or {}).get(paper.id)
+        if own is None:
+            found = [
+                vectors[k] for k in (normalize(p.text) for p in paper.keyphrases) if k in vectors
+            ]
+            own = np.mean(found, axis=0) if found else np.zeros(width)
+        rows.append(np.asarray(own, dtype=np.float64))
+    return cl.unit_rows(np.stack(rows)) if rows else np.zeros((0, width))
 
 
-def _assign(
-    concepts: list[Concept],
-    paper_concepts: Mapping[str, Mapping[str, float]],
-    near: Mapping[str, Mapping[str, float]],
-    alias: Mapping[str, str],
+def _cluster(
+    matrix: np.ndarray,
+    concepts: Sequence[Concept],
+    ids: Sequence[str],
+    allowed: Mapping[str, bool],
     settings: TopicSettings,
-) -> dict[str, tuple[str, ...]]:
-    """Give each paper its best 1-3 topics; drop topics left with too few papers, repeat."""
-    alive = {c.key: len(c.papers) for c in concepts}
-    while True:
-        chosen: dict[str, tuple[str, ...]] = {}
-        for pid in sorted(paper_concepts):
-            scored: dict[str, float] = {}
-            for key, weight in paper_concepts[pid].items():
-                root = resolve_alias(key, alias)
-                if root in alive:
-                    scored[root] = max(scored.get(root, 0.0), weight)
-            if not scored:  # no topic of its own: the nearest in meaning, if any is near
-                for key, weight in near.get(pid, {}).items():
-                    if key in alive:
-                        scored[key] = max(scored.get(key, 0.0), weight)
-            best = sorted(scored.items(), key=lambda kv: (-round(kv[1], 6), -alive[kv[0]], kv[0]))
-            chosen[pid] = tuple(key for key, _ in best[: settings.max_topics_per_paper])
-        sizes = Counter(key for keys in chosen.values() for key in keys)
-        too_small = {key for key in alive if sizes[key] < settings.min_papers}
-        if not too_small:
-            return chosen
-        for key in too_small:
-            del alive[key]
+) -> tuple[list[str], np.ndarray]:
+    """Seed, move, dissolve and split the clusters; return seed keys and centroids."""
+    index = {pid: i for i, pid in enumerate(ids)}
+    keys, centroids = cl.choose_seeds(concepts, index, matrix, settings, allowed)
+    if not keys:
+        return keys, centroids
+    centroids = cl.k_means(matrix, centroids, settings.rounds)
+    keys, centroids = cl.dissolve_small(matrix, centroids, keys, settings.min_papers)
+    cap = cl.size_cap(len(ids), settings)
+    keys, centroids = cl.split_large(matrix, centroids, keys, cap, settings.rounds)
+    return cl.dissolve_small(matrix, centroids, keys, settings.min_papers)
 
 
-def _name_form(concept: Concept, normalize: Normalize) -> str:
-    """Return the concept's name as most papers write it.
+def _name(
+    matrix: np.ndarray,
+    centroids: np.ndarray,
+    seeds: Sequence[str],
+    ids: Sequence[str],
+    terms: Mapping[str, Sequence[str]],
+    allowed: Mapping[str, bool],
+) -> Grouped:
+    """Name the clusters; dissolve those no concept names (a few rounds); drop the rest."""
+    for round_ in range(NAMING_ROUNDS):
+        primary = cl.nearest(matrix, centroids)
+        groups = [
+            [ids[int(i)] for i in np.flatnonzero(primary == c)] for c in range(len(centroids))
+        ]
+        weights, counts = c_tf_idf(groups, terms)
+        labels = choose_labels(groups, weights, counts, allowed, seeds)
+        named = np.array([label is not None for label in labels], dtype=bool)
+        if named.all() or not named.any() or round_ == NAMING_ROUNDS - 1:
+            break
+        centroids = centroids[named]
+        seeds = [seed for seed, kept in zip(seeds, named, strict=True) if kept]
+    keep = [i for i, label in enumerate(labels) if label is not None]
+    return Grouped(
+        keys=[labels[i] or "" for i in keep],
+        phrases=[ranked(weights[i])[:KEPT_PHRASES] for i in keep],
+        counts=[dict(counts[i]) for i in keep],
+        centroids=centroids[keep],
+        sims=cl.similarities(matrix, centroids[keep]),
+        primary=cl.nearest(matrix, centroids[keep]) if keep else primary,
+    )
 
-    Ties go to the form with fewer capitals ("Bayesian optimization" over "Bayesian
-    Optimization"), then to the plural ("diffusion models"), as topic names are written.
-    """
-    named = Counter({f: n for f, n in concept.forms.items() if normalize(f) == concept.key})
-    return min(
-        (named or concept.forms).items(),
-        key=lambda kv: (-kv[1], _capitals(kv[0]), -len(kv[0]), kv[0]),
-    )[0]
 
-
-def _capitalized(form: str) -> str:
-    return form[0].upper() + form[1:] if form[:1].islower() else form
-
-
-def _capitals(text: str) -> int:
-    """Count capitals after the first letter: "Large Language Models" loses to the plain form."""
-    return sum(ch.isupper() for ch in text[1:])
+def _memberships(
+    grouped: Grouped,
+    ids: Sequence[str],
+    terms: Mapping[str, Sequence[str]],
+    settings: TopicSettings,
+) -> list[list[int]]:
+    """Return each paper's topics, own cluster first: close in meaning and sharing a phrase."""
+    shared = [set(p[:SHARED_PHRASES]) for p in grouped.phrases]
+    named = {key: c for c, key in enumerate(grouped.keys)}
+    chosen: list[list[int]] = []
+    wanted: list[tuple[int, float, int, int]] = []
+    for row, pid in enumerate(ids):
+        own = int(grouped.primary[row])
+        if grouped.sims[row, own] < settings.min_similarity:  # near no topic: other papers
+            chosen.append([])
+            continue
+        chosen.append([own])
+        floor = grouped.sims[row, own] - settings.join_margin
+        mine = set(terms.get(pid, ()))
+        for near in (int(c) for c in np.flatnonzero(grouped.sims[row] >= floor)):
+            if near != own and mine & shared[near]:
+                wanted.append((0, -float(grouped.sims[row, near]), row, near))
+        # A paper that has a topic's name among its own phrases belongs there too.
+        for by_name in sorted(named[k] for k in mine if k in named and named[k] != own):
+            wanted.append((1, -float(grouped.sims[row, by_name]), row, by_name))
+    cap = cl.size_cap(len(ids), settings)
+    sizes = [0] * len(grouped.keys)
+    for picked in chosen:
+        for c in picked:
+            sizes[c] += 1
+    for _, _, row, c in sorted(wanted):
+        if (
+            chosen[row]
+            and len(chosen[row]) < settings.max_topics_per_paper
+            and sizes[c] + 1 <= cap
+            and c not in chosen[row]
+        ):
+            chosen[row].append(c)
+            sizes[c] += 1
+    return chosen
 
 
 def build_topics(
@@ -117,43 +181,119 @@ def build_topics(
     vectors: Mapping[str, np.ndarray],
     normalize: Normalize,
     settings: TopicSettings | None = None,
+    doc_vectors: Mapping[str, np.ndarray] | None = None,
 ) -> Catalog:
-    """Return the catalog with its topics, and each paper's topics, best first."""
-    settings = settings or TopicSettings(min_papers=3)
+    """Return the catalog with its areas and topics, and each paper's topics, best first."""
+    settings = settings or TopicSettings()
     papers = sorted(catalog.papers, key=lambda p: p.id)
+    ids = [p.id for p in papers]
     concepts, paper_concepts = form_concepts(papers, vectors, normalize, settings)
-    concepts, alias = absorb_narrower(concepts, settings)
-    near = _near(papers, concepts, vectors, normalize, settings)
-    chosen = _assign(concepts, paper_concepts, near, alias, settings)
     by_key = {c.key: c for c in concepts}
-    members: dict[str, list[str]] = defaultdict(list)
-    for pid, keys in chosen.items():
-        for key in keys:
-            members[key].append(pid)
-    slugs = _slugs(sorted(members))
-    by_id = {p.id: p for p in papers}
+    terms = {pid: sorted(k for k in found if k in by_key) for pid, found in paper_concepts.items()}
+    matrix = paper_vectors(papers, doc_vectors, vectors, normalize)
+    pairs = acronym_pairs((p.text for p in papers), normalize)
+    allowed = topic_names(concepts, pairs, settings)
+    seeds, centroids = _cluster(matrix, concepts, ids, allowed, settings)
+    if not len(centroids):
+        return Catalog(catalog.issues, catalog.papers)
+    grouped = _name(matrix, centroids, seeds, ids, terms, allowed)
+    if not grouped.keys:
+        return Catalog(catalog.issues, catalog.papers)
+    chosen = _memberships(grouped, ids, terms, settings)
+    topics = _topics(grouped, chosen, ids, papers, by_key, allowed, pairs, normalize, settings)
+    # Areas may have broad names ("Reinforcement learning"), never the field's or an acronym.
+    allowed_areas = {c.key: not is_field_wide(c.key) and not _acronym_only(c) for c in concepts}
+    areas, area_of = build_areas(
+        topics, grouped.centroids, terms, by_key, allowed_areas, normalize, settings
+    )
+    topics = sorted(
+        (replace(t, area=area_of[t.slug]) for t in topics),
+        key=lambda t: (t.label.casefold(), t.slug),
+    )
+    slugs = [topic_slug(key) for key in grouped.keys]
+    topic_of = {ids[row]: tuple(slugs[c] for c in cs) for row, cs in enumerate(chosen)}
+    new_papers = tuple(replace(p, topics=topic_of.get(p.id, ())) for p in catalog.papers)
+    return Catalog(catalog.issues, new_papers, tuple(topics), tuple(areas))
+
+
+def _acronym_only(concept: Concept) -> bool:
+    """Tell whether a concept is only ever written as an acronym ("LLMs", "RL")."""
+    return all(" " not in f and sum(ch.isupper() for ch in f) > 1 for f in concept.forms)
+
+
+def topic_names(
+    concepts: Sequence[Concept], pairs: Mapping[str, str], settings: TopicSettings
+) -> dict[str, bool]:
+    """Tell which concepts may name a topic: not the field itself, in words or in reach.
+
+    An acronym is judged by its expansion ("LMs" is "language models"); a concept more than
+    `max_share` of all papers hold is the field (or an area), not a topic.
+    """
+    most = cl.size_cap(len({pid for c in concepts for pid in c.papers}), settings)
+    return {
+        c.key: len(c.papers) <= most
+        and not is_field_wide(c.key)
+        and not is_field_wide(pairs.get(c.key, pairs.get(c.key.rstrip("s"), c.key)))
+        for c in concepts
+    }
+
+
+def _topics(
+    grouped: Grouped,
+    chosen: Sequence[Sequence[int]],
+    ids: Sequence[str],
+    papers: Sequence[Paper],
+    by_key: Mapping[str, Concept],
+    allowed: Mapping[str, bool],
+    pairs: Mapping[str, str],
+    normalize: Normalize,
+    settings: TopicSettings,
+) -> list[Topic]:
+    """Make the Topic records: label with acronyms, description, members, related topics."""
+    texts = [p.text for p in papers]
+    written = acronym_forms(texts, normalize)
+    lowercase = lowercase_words(texts)
+    slugs = [topic_slug(key) for key in grouped.keys]
+    members: list[list[str]] = [[] for _ in slugs]
+    for row, cs in enumerate(chosen):
+        for c in cs:
+            members[c].append(ids[row])
     topics = []
-    for key, pids in sorted(members.items()):
-        concept = by_key[key]
-        form = _name_form(concept, normalize)
-        papers_of = [by_id[pid] for pid in pids]
+    for c, key in enumerate(grouped.keys):
+        name = display_form(by_key[key], normalize, lowercase)
+        leading = [by_key[k] for k in grouped.phrases[c] if k in by_key and k != key]
+        # Acronyms of the name, then of a leading specific concept most papers here hold.
+        held = [
+            k
+            for k in leading[: ACRONYM_SOURCES - 1]
+            if allowed.get(k.key) and grouped.counts[c].get(k.key, 0) >= 0.3 * len(members[c])
+        ]
+        acronyms = [a for k in [by_key[key], *held] for a in acronyms_of(k, pairs, written)]
+        others = [
+            inline_form(k, normalize, lowercase)
+            for k in leading
+            if not is_field_wide(k.key)
+            and not is_narrower(k.key, key)
+            and not is_narrower(key, k.key)
+        ]
         topics.append(
             Topic(
-                slug=slugs[key],
-                label=_capitalized(form),
-                description=_describe(form, papers_of, normalize, concept.keys),
-                paper_ids=tuple(sorted(pids)),
-                phrases=tuple(sorted(concept.keys)),
+                slug=slugs[c],
+                label=label_text(name, list(dict.fromkeys(acronyms))),
+                description=describe(others[:3], len(members[c])),
+                paper_ids=tuple(sorted(members[c])),
+                phrases=tuple(grouped.phrases[c]),
+                related=_related(grouped.centroids, c, slugs, settings.related_topics),
             )
         )
-    topics = _with_related(topics, settings.related_topics)
-    topics.sort(key=lambda t: (t.label.casefold(), t.slug))
-    topic_of = {key: slugs[key] for key in members}
-    new_papers = tuple(
-        replace(paper, topics=tuple(topic_of[k] for k in chosen.get(paper.id, ())))
-        for paper in catalog.papers
-    )
-    return Catalog(catalog.issues, new_papers, tuple(topics))
+    return topics
+
+
+def _related(centroids: np.ndarray, c: int, slugs: Sequence[str], limit: int) -> tuple[str, ...]:
+    """Return the topics whose centroids are nearest this one's, nearest first."""
+    sims = np.round(centroids @ centroids[c], cl.DECIMALS)
+    order = sorted((i for i in range(len(slugs)) if i != c), key=lambda i: (-sims[i], slugs[i]))
+    return tuple(slugs[i] for i in order[:limit])
 
 
 def topic_slug(key: str) -> str:
@@ -168,47 +308,3 @@ def topic_slug(key: str) -> str:
     if slug.replace("-", " ") == key.replace("-", " "):
         return slug
     return f"{slug}-{hashlib.blake2b(key.encode(), digest_size=3).hexdigest()}"
-
-
-def _slugs(keys: Sequence[str]) -> dict[str, str]:
-    return {key: topic_slug(key) for key in keys}
-
-
-def _describe(name: str, papers: Sequence[Paper], normalize: Normalize, own: frozenset[str]) -> str:
-    """Say in one line what else the topic's papers are about: their commonest other phrases."""
-    counts: Counter[str] = Counter()
-    shown: dict[str, Counter[str]] = defaultdict(Counter)
-    for paper in papers:
-        for phrase in {normalize(k.text): k.text for k in paper.keyphrases}.items():
-            norm, text = phrase
-            if norm in own or any(is_narrower(norm, k) or is_narrower(k, norm) for k in own):
-                continue
-            if is_generic(norm):
-                continue
-            counts[norm] += 1
-            shown[norm][text] += 1
-    common = [
-        min(shown[k].items(), key=lambda kv: (-kv[1], _capitals(kv[0]), kv[0]))[0]
-        for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        if n > 1
-    ][:3]
-    if not common:
-        return f"Papers on {name}."
-    listed = common[0] if len(common) == 1 else ", ".join(common[:-1]) + " and " + common[-1]
-    return f"Papers on {name}, often together with {listed}."
-
-
-def _with_related(topics: list[Topic], limit: int) -> list[Topic]:
-    """Link each topic to those sharing the most papers with it (Jaccard), best first."""
-    sets = {t.slug: set(t.paper_ids) for t in topics}
-    result = []
-    for topic in topics:
-        mine = sets[topic.slug]
-        scores = [
-            (len(mine & other) / len(mine | other), slug)
-            for slug, other in sets.items()
-            if slug != topic.slug and mine & other
-        ]
-        best = sorted(scores, key=lambda s: (-s[0], s[1]))[:limit]
-        result.append(replace(topic, related=tuple(slug for _, slug in best)))
-    return result

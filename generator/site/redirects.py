@@ -1,0 +1,66 @@
+"""Redirect pages for topics that moved: an old topic URL leads on, never to a 404.
+
+There is no state between builds but the site itself: the previous build's
+`site/api/catalog.json` lists its topics (with their papers) and the redirects it already
+served (`moved_topics`). A topic slug that was there and is gone now redirects to the topic
+holding most of its papers (ties A-Z; the topics index if none does); a redirect already
+served is kept, and followed on if its target has moved since. A slug that is a topic again
+stops redirecting.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from collections.abc import Mapping
+
+from generator.model import Catalog
+
+# Where a redirect with no topic to go to leads: the topics index.
+INDEX = ""
+
+
+def previous_topics(data: bytes | None) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Read the previous catalog.json: {slug: paper ids} and its moved topics; empty if unusable."""
+    try:
+        parsed = json.loads(data or b"null")
+        topics = {str(t["slug"]): [str(p) for p in t["paper_ids"]] for t in parsed["topics"]}
+        moved = {str(k): str(v) for k, v in dict(parsed.get("moved_topics", {})).items()}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return {}, {}
+    return topics, moved
+
+
+def moved_topics(catalog: Catalog, previous: bytes | None) -> dict[str, str]:
+    """Return {gone slug: slug it redirects to ("" for the topics index)}, sorted."""
+    old_topics, old_moved = previous_topics(previous)
+    live = {topic.slug for topic in catalog.topics}
+    known = {paper.id for paper in catalog.papers}
+    moved: dict[str, str] = {}
+    for slug, paper_ids in sorted(old_topics.items()):
+        if slug not in live:
+            votes = Counter(
+                t for pid in paper_ids if pid in known for t in catalog.paper(pid).topics[:1]
+            )
+            best = min(votes.items(), key=lambda kv: (-kv[1], kv[0]), default=(INDEX, 0))
+            moved[slug] = best[0]
+    for slug, target in sorted(old_moved.items()):
+        if slug not in live and slug not in moved:
+            moved[slug] = target if target in live else moved.get(target, INDEX)
+    return dict(sorted(moved.items()))
+
+
+def redirect_pages(moved: Mapping[str, str]) -> dict[str, bytes]:
+    """Return a small HTML page per moved topic: meta refresh, canonical link, a plain link."""
+    pages = {}
+    for slug, target in moved.items():
+        href = html.escape(f"../{target}/" if target else "../")
+        pages[f"topics/{slug}/index.html"] = (
+            '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">\n'
+            f'<meta http-equiv="refresh" content="0; url={href}">\n'
+            f'<link rel="canonical" href="{href}"><meta name="robots" content="noindex">\n'
+            "<title>This topic has moved</title></head>\n"
+            f'<body><p>This topic has moved: <a href="{href}">follow it</a>.</p></body></html>\n'
+        ).encode()
+    return pages
