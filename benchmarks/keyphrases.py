@@ -4,16 +4,20 @@ Quality: the first 500 Inspec abstracts, lower-cased and Porter-stemmed, exact m
 P/R/F1 at 5 and 10, for ours, naive KeyBERT (1-3-grams, MMR 0.5) and YAKE, in one run.
 Speed: each variant in its own process (wall time including imports and model load, peak
 memory from ru_maxrss): ours with an empty cache, ours with a full cache, naive KeyBERT.
+Hygiene: on the demo's papers (keyphrases from the project cache, .cache/), the papers with
+two keyphrases that nest or overlap, with a bare generic word, or with a word in odd case.
 
-    python -m benchmarks.keyphrases [--quick] [--json PATH]
+    python -m benchmarks.keyphrases [--quick] [--json PATH] [--only quality|speed|hygiene]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -27,6 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 INSPEC = SHARED / "benchmarks" / "inspec.jsonl"
 SEEDS = SHARED / "seeds"
+DEMO = REPO / "tests" / "fixtures" / "digests" / "demo"
 QUICK_PAPERS = 100
 Predict = Callable[[list[str]], list[list[str]]]
 
@@ -61,12 +66,12 @@ def macro_prf(predicted: list[list[str]], gold: list[list[str]], k: int) -> dict
     return {f"{name}@{k}": round(100 * t / n, 1) for name, t in zip(names, totals, strict=True)}
 
 
-def predict_ours(texts: list[str]) -> list[list[str]]:
+def predict_ours(texts: list[str], distinct: bool = True) -> list[list[str]]:
     """Top 10 of our extractor, no cache, the real model."""
     from generator.keyphrases import Document, KeyphraseSettings, extract_keyphrases
 
     docs = [Document(str(i), "", text) for i, text in enumerate(texts)]
-    result = extract_keyphrases(docs, KeyphraseSettings(top_n=10), None)
+    result = extract_keyphrases(docs, KeyphraseSettings(top_n=10, distinct=distinct), None)
     return [[k.text for k in result.keyphrases[d.id]] for d in docs]
 
 
@@ -106,6 +111,7 @@ def quality(path: Path, count: int) -> dict[str, dict[str, float]]:
     gold = [row["keyphrases"] for row in rows]
     methods: dict[str, Predict] = {
         "ours": predict_ours,
+        "ours, nesting": functools.partial(predict_ours, distinct=False),
         "naive KeyBERT": predict_naive,
         "YAKE": predict_yake,
     }
@@ -116,6 +122,102 @@ def quality(path: Path, count: int) -> dict[str, dict[str, float]]:
         table[name] = {**macro_prf(predicted, gold, 5), **macro_prf(predicted, gold, 10)}
         table[name]["seconds"] = round(time.perf_counter() - started, 1)
     return table
+
+
+def nested_or_overlapping(a: str, b: str) -> bool:
+    """Tell whether two phrases nest or overlap: one's words (case, hyphens and a plural head
+    folded) all in the other's, in any order, or two words shared ("training video models",
+    "video model training", "deep video models")."""
+    from generator.keyphrases import normalize_phrase
+
+    wa, wb = set(normalize_phrase(a).split()), set(normalize_phrase(b).split())
+    return wa <= wb or wb <= wa or len(wa & wb) >= 2
+
+
+def is_bare_generic(phrase: str) -> bool:
+    """Tell whether a phrase is one general word ("learning", "models", "method")."""
+    from generator.keyphrases import normalize_phrase
+    from generator.keyphrases.vocabulary import BROAD_WORDS, VAGUE_WORDS
+
+    key = normalize_phrase(phrase)
+    return " " not in key and key in BROAD_WORDS | VAGUE_WORDS
+
+
+def _words(text: str) -> list[str]:
+    """Split text into words, hyphenated compounds whole, punctuation around them dropped."""
+    return [w for w in (t.strip(".,;:!?()[]{}\"'") for t in text.split()) if w]
+
+
+def _capitalized(part: str) -> bool:
+    return len(part) > 1 and part[:1].isupper() and part[1:].islower() and part.isalpha()
+
+
+def usual_case(texts: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """Count, per lower-cased word part, its lower-case and capitalized (Xxxx) uses mid-sentence."""
+    counts: dict[str, list[int]] = {}
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?:;])\s+", text):
+            for word in _words(sentence)[1:]:
+                for part in word.split("-"):
+                    if part.isalpha() and (part.islower() or _capitalized(part)):
+                        counts.setdefault(part.lower(), [0, 0])[0 if part.islower() else 1] += 1
+    return {word: (low, cap) for word, (low, cap) in counts.items()}
+
+
+def odd_case_words(phrase: str, usual: dict[str, tuple[int, int]]) -> list[str]:
+    """Return the words of a phrase capitalized (Xxxx) that the texts mostly write in lower
+    case ("machine Unlearning", "Large Language Models"). A hyphenated word counts when all its
+    parts would be lower case ("Test-Time"), not when one is a name, an acronym or a letter
+    ("Data-Juicer", "Diffusion-GAN", "d-Simplex"); acronyms and names pass."""
+
+    def usually_lower(part: str) -> bool:
+        low, cap = usual.get(part.lower(), (0, 0))
+        return part.islower() or (_capitalized(part) and low > cap)
+
+    odd = []
+    for word in _words(phrase):
+        parts = word.split("-")
+        if any(len(p) == 1 for p in parts):
+            continue  # "d-Simplex", "X-Ray": a letter marks a name
+        if any(_capitalized(p) for p in parts) and all(usually_lower(p) for p in parts if p):
+            odd.append(word)
+    return odd
+
+
+def hygiene(
+    papers: Sequence[tuple[str, str]], keyphrases: Sequence[Sequence[str]]
+) -> dict[str, Any]:
+    """Count papers breaking each keyphrase rule; papers are (title, abstract)."""
+    usual = usual_case([f"{title}. {abstract}" for title, abstract in papers])
+    nested, bare, odd = [], [], []
+    for phrases in keyphrases:
+        pairs = [(a, b) for i, a in enumerate(phrases) for b in phrases[i + 1 :]]
+        if any(nested_or_overlapping(a, b) for a, b in pairs):
+            nested.append(next(list(p) for p in pairs if nested_or_overlapping(*p)))
+        bare += [[p] for p in phrases if is_bare_generic(p)][:1]
+        odd += [[p] for p in phrases if odd_case_words(p, usual)][:1]
+    total = max(len(keyphrases), 1)
+    return {
+        "papers": len(keyphrases),
+        "nested_or_overlapping": len(nested),
+        "nested_or_overlapping_percent": round(100 * len(nested) / total, 1),
+        "bare_generic_word": len(bare),
+        "odd_case": len(odd),
+        "examples": {"nested": nested[:5], "bare": bare[:5], "odd_case": odd[:10]},
+    }
+
+
+def demo_hygiene(cache: Path) -> dict[str, Any]:
+    """Extract the demo's keyphrases (cached in `cache`) and count rule breaks."""
+    from generator.catalog import build_catalog
+    from generator.keyphrases import Document, KeyphraseSettings, extract_keyphrases
+    from generator.sources import read_digests
+
+    catalog = build_catalog(read_digests(DEMO).issues)
+    docs = [Document(p.id, p.title, p.abstract) for p in catalog.papers]
+    result = extract_keyphrases(docs, KeyphraseSettings(), cache)
+    found = [[k.text for k in result.keyphrases[doc.id]] for doc in docs]
+    return hygiene([(p.title, p.abstract) for p in catalog.papers], found)
 
 
 def sample_papers(seeds: Path) -> list[tuple[str, str, str]]:
@@ -222,6 +324,16 @@ def print_tables(figures: dict[str, Any]) -> None:
             cells = f"{row['seconds']:9.2f}{row['speedup']:9.1f}x{row['cpu_seconds']:9.2f}"
             cells += f"{row['cpu_speedup']:9.1f}x{row['peak_mb']:9.0f}"
             print(f"{name:16}{cells}  {note}")
+    if "hygiene" in figures:
+        row = figures["hygiene"]
+        print(f"\nDemo keyphrases: papers breaking a rule, of {row['papers']}")
+        print(f"  nested or overlapping phrases  {row['nested_or_overlapping']:5}"
+              f"  ({row['nested_or_overlapping_percent']} %)")  # fmt: skip
+        print(f"  a bare generic word            {row['bare_generic_word']:5}")
+        print(f"  odd case                       {row['odd_case']:5}")
+        for kind, examples in row["examples"].items():
+            if examples:
+                print(f"    e.g. {kind}: " + "; ".join(" / ".join(e) for e in examples[:5]))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -232,7 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--inspec", type=Path, default=INSPEC)
     parser.add_argument("--docs", type=int, default=500, help="Inspec documents to score")
     parser.add_argument("--seeds", type=Path, default=SEEDS)
-    parser.add_argument("--only", choices=("quality", "speed"), help="run one half")
+    parser.add_argument("--only", choices=("quality", "speed", "hygiene"), help="run one part")
+    parser.add_argument("--hygiene-cache", type=Path, default=REPO / ".cache")
     parser.add_argument("--variant", choices=("ours", "naive"), help=argparse.SUPPRESS)
     parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, default=0, help=argparse.SUPPRESS)
@@ -240,10 +353,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.variant:
         return variant_main(args.variant, args.seeds, args.cache, args.limit)
     figures: dict[str, Any] = {"inspec_docs": args.docs, "quick": args.quick}
-    if args.only != "speed":
+    if args.only in (None, "quality"):
         figures["quality"] = quality(args.inspec, args.docs)
-    if args.only != "quality":
+    if args.only in (None, "speed"):
         figures["speed"] = speed(args.seeds, args.quick)
+    if args.only in (None, "hygiene"):
+        figures["hygiene"] = demo_hygiene(args.hygiene_cache)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print_tables(figures)

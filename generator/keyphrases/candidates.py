@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from generator.keyphrases.tagger import Tagger, load_tagger
 from generator.keyphrases.vocabulary import (
+    BROAD_WORDS,
     ING_NOUNS,
     LY_ADJ,
     PARTICIPLES,
@@ -21,6 +22,20 @@ from generator.keyphrases.vocabulary import (
     VAGUE_WORDS,
     VERB_LIKE,
 )
+
+GENERIC_WORDS = BROAD_WORDS | VAGUE_WORDS
+# Endings and beginnings of words the tagger's lexicon lacks that still are common words
+# ("Generative", "Unlearning"), not names ("Bayesian", "Lipschitz").
+COMMON_SUFFIXES = (
+    "ing", "ive", "tion", "sion", "ment", "ness", "ity", "able", "ible", "ous", "ism", "ize",
+    "ise", "al", "ed", "set", "sets", "ic", "ics", "ance", "ence", "tions", "ments", "als",
+    "ent", "ant", "lier", "liers", "fier", "fiers",
+)  # fmt: skip
+INFLECTIONS = ("s", "es", "er", "ers", "ly", "ally")
+COMMON_PREFIXES = (
+    "un", "re", "pre", "post", "de", "non", "multi", "self", "co", "sub", "super", "over",
+    "under", "inter", "meta", "hyper", "semi", "auto",
+)  # fmt: skip
 
 ACRONYM_RE = re.compile(
     r"(?=(?:.*[A-Z]){2}|.*[A-Z].*\d|.*\d.*[A-Z])[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]s?"
@@ -78,25 +93,71 @@ def _is_position_capital(word: str) -> bool:
     return any(part[:1].isupper() and part[1:].islower() for part in word.split("-"))
 
 
-def _case_folder(sentences: Sequence[Sequence[str]], tagger: Tagger) -> Callable[[str], str]:
-    """Return a function that lower-cases a word capitalized by position, unless it is a name."""
-    capitals: set[str] = set()
-    lower_seen: set[str] = set()
+def _is_capitalized(part: str) -> bool:
+    """Tell whether a word part is written Xxxx: a capital, then lower case only."""
+    return len(part) > 1 and part[:1].isupper() and part[1:].islower()
+
+
+def _solo_capitals(sentences: Sequence[Sequence[str]]) -> set[str]:
+    """Return the words capitalized mid-sentence twice or more, alone and ending their phrase.
+
+    "we train Alchemy on ... Alchemy is" reads as a name; "Machine Unlearning (MU)",
+    "Large language models" and "Test-Time adaptation" as capitalized terms.
+    """
+    seen: dict[str, int] = {}
     for sentence in sentences:
-        for index, word in enumerate(sentence):
-            for part in word.split("-"):
-                if part.islower():
-                    lower_seen.add(part)
-                elif index > 0 and part[:1].isupper():
-                    capitals.add(part)
-    # A name is capitalized mid-sentence and never written in lower case ("Bayesian").
-    names = {part for part in capitals if part.lower() not in lower_seen}
+        for index in range(1, len(sentence)):
+            if not _is_capitalized(sentence[index]):
+                continue
+            before, after = sentence[index - 1], sentence[index + 1 : index + 2]
+            heads = bool(after) and after[0][:1].isalpha() and after[0].lower() not in STOP_WORDS
+            if not before[:1].isupper() and not (after and after[0][:1].isupper()) and not heads:
+                seen[sentence[index]] = seen.get(sentence[index], 0) + 1
+    return {word for word, count in seen.items() if count >= 2}
+
+
+def _is_common(low: str, tagger: Tagger) -> bool:
+    """Tell whether a lower-case word is an English common word, or made like one: a known
+    word, a common ending ("generative"), a known word after a prefix ("unlearning"), two known
+    words ("offline", "backprop"), or one of these inflected ("learner", "outliers")."""
+    stems = [low] + [
+        low[: -len(e)] for e in INFLECTIONS if low.endswith(e) and len(low) > len(e) + 2
+    ]
+    if low.endswith("bly"):
+        stems.append(low[:-1] + "e")  # "provably": "provable"
+    return any(_is_common_stem(stem, tagger) for stem in stems)
+
+
+def _is_common_stem(low: str, tagger: Tagger) -> bool:
+    if tagger.knows(low) or low.endswith(COMMON_SUFFIXES) or low in COMMON_PREFIXES:
+        return True
+    if any(low.startswith(p) and tagger.knows(low[len(p) :]) for p in COMMON_PREFIXES):
+        return True
+    return any(tagger.knows(low[:i]) and tagger.knows(low[i:]) for i in range(3, len(low) - 2))
+
+
+def _case_folder(
+    title: Sequence[Sequence[str]], body: Sequence[Sequence[str]], tagger: Tagger
+) -> Callable[[str], str]:
+    """Return a function that writes a word as the text usually does.
+
+    A capitalized common word is lower-cased ("Large Language Models" -> "large language
+    models", "Machine Unlearning" -> "machine unlearning"); it stays as written when it is a
+    name: never in lower case in the paper and either capitalized on its own mid-sentence
+    ("Alchemy") or no common word ("Bayesian"). Acronyms and mixed case ("ImageNet") stay.
+    """
+    words = [w for sentence in [*title, *body] for w in sentence]
+    lower_seen = {p for w in words for p in w.split("-") if p.islower()}
+    # Only the abstract tells a name: titles capitalize words of every kind.
+    names = _solo_capitals(body) - {p.capitalize() for p in lower_seen}
 
     def foldable(part: str) -> bool:
         if part.islower() or not part[:1].isalpha():
             return True
-        common = part.lower() in lower_seen or tagger.knows(part.lower())
-        return part[:1].isupper() and part[1:].islower() and part not in names and common
+        if not _is_capitalized(part):
+            return False
+        low = part.lower()
+        return low in lower_seen or (part not in names and _is_common(low, tagger))
 
     def fold(word: str) -> str:
         # All or nothing: "Test-Time" becomes "test-time", "Make-A-Voice" stays as it is.
@@ -183,7 +244,7 @@ def find_candidates(
     tagger = tagger or load_tagger()
     title = tagger.tokenize(title_text) if title_text.strip() else []
     body = tagger.tokenize(text)
-    fold = _case_folder(body, tagger)
+    fold = _case_folder(title, body, tagger)
     title_case = _is_title_case([w for s in title for w in s])
     sentences: list[tuple[list[str], bool]] = []
     for sentence in title:
@@ -200,7 +261,7 @@ def find_candidates(
     for words, in_title in sentences:
         roles = _roles(tagger.tag(words))
         for start, end in phrase_spans(roles, max_words, sub_phrases):
-            text = " ".join(words[start:end])
+            text = " ".join(fold(w) for w in words[start:end])
             key = normalize_phrase(text)
             seen = found.get(key)
             if seen is None:
@@ -210,7 +271,8 @@ def find_candidates(
                     key, seen.text, seen.first, seen.count + 1, seen.in_title or in_title
                 )
         offset += len(words)
-    candidates = [c for c in found.values() if c.key not in VAGUE_WORDS]
+    # A bare general word ("learning", "models", "method") says nothing of a paper.
+    candidates = [c for c in found.values() if c.key not in GENERIC_WORDS]
     if limit and len(candidates) > limit:
         # Embedding dominates the run time; on Inspec this prior keeps F1 and halves the work.
         kept = {c.key for c in sorted(candidates, key=_prior)[:limit]}

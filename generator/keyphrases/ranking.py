@@ -1,54 +1,189 @@
-"""Rank a paper's embedded candidates: relevance to the paper, a title boost, then MMR."""
+"""Rank papers' embedded candidates with KeyBERT: MMR against the paper, pulled toward its title.
+
+KeyBERT does the ranking through its public API (`KeyBERT.extract_keywords`), fed with the
+project's own parts: a `keybert.backend.BaseEmbedder` that wraps the project's embedder (the
+fast MiniLM forward pass), a scikit-learn `CountVectorizer` whose analyzer yields each paper's
+noun-phrase candidates, the paper and candidate vectors precomputed (`doc_embeddings=`,
+`word_embeddings=` in the vectorizer's vocabulary order), `use_mmr=True` and the title as the
+paper's `seed_keywords` (KeyBERT averages 3 parts paper to 1 part title).
+
+Around it, one rule of our own: no keyphrase nests in or overlaps another of the same paper
+(`conflicts`); a pick that does yields to the better-scored one and KeyBERT ranks again without
+it. KeyBERT is imported only when something is ranked: a rebuild with a full cache never does.
+"""
 
 from __future__ import annotations
 
+import functools
+import importlib.abc
+import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from generator.keyphrases.cache import CachedDoc
 from generator.keyphrases.candidates import Candidate
+from generator.keyphrases.embedding import Embedder
 from generator.model import Keyphrase
 
-
-def mmr(relevance: np.ndarray, vectors: np.ndarray, top_n: int, diversity: float) -> list[int]:
-    """Pick top_n rows by maximal marginal relevance, as KeyBERT does, on given relevances.
-
-    KeyBERT's own keybert._mmr.mmr recomputes relevance as bare cosine; ours adds the title
-    boost. Values are rounded to 6 decimals so that float noise from batching cannot reorder
-    near-ties; exact ties go to the earlier candidate (np.argmax takes the first).
-    """
-    relevance = np.round(relevance.astype(np.float64), 6)
-    similarity = np.round(vectors.astype(np.float64) @ vectors.T.astype(np.float64), 6)
-    selected = [int(np.argmax(relevance))]
-    remaining = [i for i in range(len(relevance)) if i != selected[0]]
-    while remaining and len(selected) < top_n:
-        redundancy = similarity[np.ix_(remaining, selected)].max(axis=1)
-        gain = np.round((1 - diversity) * relevance[remaining] - diversity * redundancy, 6)
-        best = remaining[int(np.argmax(gain))]
-        selected.append(best)
-        remaining.remove(best)
-    return selected
+# Optional parts of KeyBERT's package (KeyLLM, its LLM and sentence-transformers backends) that
+# its own imports skip when absent; they cost 4-5 s and torch, and nothing here uses them.
+_UNUSED_BY_KEYBERT = frozenset({"sentence_transformers", "transformers"})
 
 
-def choose(
-    candidates: Sequence[Candidate],
-    vectors: np.ndarray,
-    doc_vector: np.ndarray,
+class _SkipOptional(importlib.abc.MetaPathFinder):
+    """Make KeyBERT's optional imports find nothing, for the length of importing KeyBERT."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name.split(".")[0] in _UNUSED_BY_KEYBERT:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+
+@functools.cache
+def _keybert() -> tuple[Any, Any, Any]:
+    """Import KeyBERT, its BaseEmbedder and scikit-learn's CountVectorizer once (1-1.5 s)."""
+    skip = None if "keybert" in sys.modules else _SkipOptional()
+    if skip is not None:
+        sys.meta_path.insert(0, skip)
+    try:
+        from keybert import KeyBERT
+        from keybert.backend import BaseEmbedder
+    finally:
+        if skip is not None:
+            sys.meta_path.remove(skip)
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return KeyBERT, BaseEmbedder, CountVectorizer
+
+
+@functools.cache
+def _backend_class() -> Any:
+    """Return the KeyBERT backend class that wraps a project embedder (made on first use)."""
+    base = _keybert()[1]
+
+    class ProjectBackend(base):  # type: ignore[misc, valid-type]
+        """A keybert BaseEmbedder over the project's embedder, serving known vectors first."""
+
+        def __init__(
+            self, model: Embedder, known: dict[str, np.ndarray], own: dict[str, np.ndarray]
+        ) -> None:
+            super().__init__(embedding_model=model)
+            self.model = model
+            self.known = known  # text -> vector, kept by the cache
+            self.own = own  # paper key -> the paper's vector: the seed of an untitled paper
+
+        def embed(self, documents: Sequence[str], verbose: bool = False) -> np.ndarray:
+            missing = sorted({t for t in documents if t not in self.known and t not in self.own})
+            if missing:
+                encoded = np.asarray(self.model.encode(missing), dtype=np.float32)
+                self.known.update(zip(missing, encoded, strict=True))
+            rows = [self.own[t] if t in self.own else self.known[t] for t in documents]
+            matrix: np.ndarray = np.stack(rows).astype(np.float64)
+            return matrix
+
+    return ProjectBackend
+
+
+@dataclass(frozen=True)
+class Paper:
+    """What ranking needs of one paper: its candidates, its vector and its seed text."""
+
+    key: str
+    candidates: tuple[Candidate, ...]
+    vector: np.ndarray
+    seed: str  # the title, or the key itself when there is none (the paper's own vector)
+
+
+def phrase_words(key: str) -> frozenset[str]:
+    """Return the words of a normalized phrase key."""
+    return frozenset(key.split())
+
+
+def conflicts(a: str, b: str) -> bool:
+    """Tell whether two phrase keys nest ("video model", "video model training", also out of
+    order: "training video models") or overlap in two or more words ("deep video models")."""
+    wa, wb = phrase_words(a), phrase_words(b)
+    return wa <= wb or wb <= wa or len(wa & wb) >= 2
+
+
+def rank(
+    papers: Sequence[Paper],
+    known: dict[str, np.ndarray],
+    model: Embedder,
     top_n: int,
     diversity: float,
-    title_boost: float,
-) -> CachedDoc:
-    """Choose a paper's keyphrases from its embedded candidates: best first, scores rounded."""
-    if not candidates:
-        return CachedDoc((), np.zeros((0, doc_vector.shape[0]), np.float32), doc_vector)
-    boost = np.array([title_boost if c.in_title else 0.0 for c in candidates])
-    relevance = vectors.astype(np.float64) @ doc_vector.astype(np.float64) + boost
-    picked = mmr(relevance, vectors, top_n, diversity)
-    scored = sorted(
-        ((round(float(relevance[i]), 4), candidates[i].key, i) for i in picked),
-        key=lambda item: (-item[0], item[1]),
+    distinct: bool = True,
+) -> list[CachedDoc]:
+    """Choose every paper's keyphrases: KeyBERT's MMR, again without a loser until none conflict
+    (with distinct; without, KeyBERT's picks as they are)."""
+    allowed = {p.key: p.candidates for p in papers}
+    chosen: dict[str, list[tuple[float, Candidate]]] = {}
+    pending = [p for p in papers if p.candidates]
+    own = {p.key: p.vector for p in papers if p.seed == p.key}
+    backend = _backend_class()(model, known, own)
+    while pending:
+        picks = _keybert_pass(pending, allowed, backend, top_n, diversity)
+        still: list[Paper] = []
+        for paper, picked in zip(pending, picks, strict=True):
+            losers = _losers(picked) if distinct else set()
+            if losers:
+                allowed[paper.key] = tuple(c for c in allowed[paper.key] if c.text not in losers)
+                still.append(paper)
+            else:
+                chosen[paper.key] = picked
+        pending = still
+    return [_cached(chosen.get(p.key, []), known, p.vector) for p in papers]
+
+
+def _losers(picked: list[tuple[float, Candidate]]) -> set[str]:
+    """Return the picks that conflict with a better one (picked is best first)."""
+    losers: set[str] = set()
+    for index, (_, candidate) in enumerate(picked):
+        if any(conflicts(better.key, candidate.key) for _, better in picked[:index]):
+            losers.add(candidate.text)
+    return losers
+
+
+def _keybert_pass(
+    papers: Sequence[Paper],
+    allowed: dict[str, tuple[Candidate, ...]],
+    backend: Any,
+    top_n: int,
+    diversity: float,
+) -> list[list[tuple[float, Candidate]]]:
+    """Run KeyBERT once over papers; return each one's picks, best first, ties by key."""
+    keybert, _, count_vectorizer = _keybert()
+    by_text = {p.key: {c.text: c for c in allowed[p.key]} for p in papers}
+    # KeyBERT reads the documents only through the vectorizer: the cache keys stand for them.
+    docs = [p.key for p in papers]
+    vectorizer = count_vectorizer(analyzer=lambda key: sorted(by_text[key]))
+    vocabulary = vectorizer.fit(docs).get_feature_names_out()
+    found = keybert(backend).extract_keywords(
+        docs,
+        vectorizer=vectorizer,
+        top_n=top_n,
+        use_mmr=True,
+        diversity=diversity,
+        doc_embeddings=np.stack([p.vector for p in papers]).astype(np.float64),
+        word_embeddings=backend.embed(list(vocabulary)),
+        seed_keywords=[[p.seed] for p in papers],
     )
-    keyphrases = tuple(Keyphrase(candidates[i].text, score) for score, _, i in scored)
-    rows = vectors[[i for _, _, i in scored]]
-    return CachedDoc(keyphrases, np.ascontiguousarray(rows, np.float32), doc_vector)
+    if len(papers) == 1:
+        found = [found]  # KeyBERT unwraps the list of a single document
+    picks = []
+    for paper, keywords in zip(papers, found, strict=True):
+        scored = [(float(score), by_text[paper.key][text]) for text, score in keywords]
+        picks.append(sorted(scored, key=lambda item: (-item[0], item[1].key)))
+    return picks
+
+
+def _cached(
+    picked: list[tuple[float, Candidate]], known: dict[str, np.ndarray], vector: np.ndarray
+) -> CachedDoc:
+    """Package a paper's picks with their vectors."""
+    keyphrases = tuple(Keyphrase(c.text, round(score, 4)) for score, c in picked)
+    rows = [known[c.text] for _, c in picked]
+    matrix = np.stack(rows) if rows else np.zeros((0, vector.shape[0]))
+    return CachedDoc(keyphrases, np.ascontiguousarray(matrix, np.float32), vector)
