@@ -19,6 +19,38 @@ from generator.topics.naming import c_tf_idf, choose_labels, display_form
 
 # An area holds at least this many topics on average: few topics make fewer areas.
 TOPICS_PER_AREA = 3
+# The names of fields a table of contents uses, broad as they are; an area whose papers say one
+# of them often enough takes it as its name ("Language models" over "Human feedback").
+FIELD_NAMES = frozenset(
+    """
+    language model|large language model|reinforcement learning|generative model|computer vision
+    |robotics|robot learning|graph neural network|natural language processing|optimization
+    |learning theory|representation learning|federated learning|recommender system
+    |time series|speech recognition|causal inference|probabilistic model|bayesian inference
+    """.replace("\n", "").split("|")
+)
+# The share of an area's papers that must hold a field name for the area to take it.
+FIELD_NAME_SUPPORT = 0.25
+
+
+def field_names(
+    papers: Sequence[Sequence[str]], terms: Mapping[str, Sequence[str]]
+) -> list[str | None]:
+    """Give the areas, largest first, the field name most of their papers hold, each once."""
+    names: list[str | None] = [None] * len(papers)
+    taken: set[str] = set()
+    for index in sorted(range(len(papers)), key=lambda i: (-len(papers[i]), i)):
+        held: dict[str, int] = {}
+        for pid in papers[index]:
+            for key in set(terms.get(pid, ())):
+                if key in FIELD_NAMES:
+                    held[key] = held.get(key, 0) + 1
+        fit = [k for k, n in held.items() if n >= FIELD_NAME_SUPPORT * len(papers[index])]
+        fit = sorted((k for k in fit if k not in taken), key=lambda k: (-held[k], k))
+        if fit:
+            names[index] = fit[0]
+            taken.add(fit[0])
+    return names
 
 
 def area_groups(centroids: np.ndarray, count: int) -> list[int]:
@@ -49,7 +81,12 @@ def build_areas(
     groups = [members[n] for n in sorted(members, key=lambda n: members[n][0].slug)]
     papers = [sorted({pid for t in group for pid in t.paper_ids}) for group in groups]
     weights, counts = c_tf_idf(papers, terms)
-    labels = choose_labels(papers, weights, counts, allowed)
+    fields = field_names(papers, terms)
+    others = {key: ok and key not in fields for key, ok in allowed.items()}
+    labels = [
+        field or label
+        for field, label in zip(fields, choose_labels(papers, weights, counts, others), strict=True)
+    ]
     areas = []
     for group, pids, key in zip(groups, papers, labels, strict=True):
         largest = max(group, key=lambda t: (len(t.paper_ids), t.slug))
