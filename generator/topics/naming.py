@@ -26,7 +26,7 @@ FIELD_WORDS = frozenset(
     statistical computational modern standard general generic foundation frontier
     state-of-the-art sota downstream real-world world real practical empirical theoretical
     mechanism component module pipeline design experiments setting settings
-    fine tuning finetuning fine-tuning natural processing
+    fine tuning finetuning fine-tuning natural processing nlp classification regression
     """.split()
 )
 # A label must be a concept held by at least this share of its cluster's papers.
