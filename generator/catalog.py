@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from slugify import slugify
 
-from generator.model import Catalog, Entry, Issue, Link, Paper
+from generator.model import Catalog, Entry, Issue, Paper, unique_links
 
 SLUG_WORDS_MAX_CHARS = 60
 ID_CHARS = 12
@@ -65,10 +65,6 @@ def _merge(pid: str, listings: Sequence[tuple[Issue, Entry]]) -> Paper:
     abstract = max((entry.abstract for entry in entries), key=len)
     issues = tuple(dict.fromkeys(issue.slug for issue, _ in listings))
     dates = [d for d in (entry.date or issue.date for issue, entry in listings) if d is not None]
-    links: dict[str, Link] = {}
-    for entry in entries:
-        for link in entry.links:
-            links.setdefault(link.url, link)
     upvotes = [entry.upvotes for entry in entries if entry.upvotes is not None]
     return Paper(
         id=pid,
@@ -79,7 +75,7 @@ def _merge(pid: str, listings: Sequence[tuple[Issue, Entry]]) -> Paper:
         locations=tuple(entry.location for entry in entries),
         date=min(dates) if dates else None,
         authors=max((entry.authors for entry in entries), key=len),
-        links=tuple(sorted(links.values(), key=Link.order)),
+        links=unique_links(link for entry in entries for link in entry.links),
         arxiv_id=next((entry.arxiv_id for entry in entries if entry.arxiv_id), None),
         categories=tuple(dict.fromkeys(c for entry in entries for c in entry.categories)),
         upvotes=max(upvotes) if upvotes else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -58,6 +59,15 @@ class Link:
     def order(self) -> tuple[int, str]:
         """Return the display order key: kinds as LinkKind declares them, then the address."""
         return (list(LinkKind).index(self.kind), self.url)
+
+
+def unique_links(found: Iterable[Link | None]) -> tuple[Link, ...]:
+    """Drop the Nones and repeated addresses (the first of each kept); order by Link.order."""
+    unique: dict[str, Link] = {}
+    for item in found:
+        if item is not None:
+            unique.setdefault(item.url, item)
+    return tuple(sorted(unique.values(), key=Link.order))
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from generator.sources.fields import (
     words,
 )
 from generator.sources.formats import Parsed, Source
-from generator.sources.jsonrecords import BROKEN, records
+from generator.sources.jsonrecords import BROKEN, records, why
 
 _HINT = "fix or delete the line; the other lines are read"
 _ID_KEYS = ("id", "arxiv_id", "arxiv", "abs", "url", "arxiv_url", "pdf", "link")
@@ -72,8 +72,7 @@ def _lines(source: Source, log: ProblemLog) -> Iterator[tuple[Location, object]]
         try:
             yield where, json.loads(line)
         except json.JSONDecodeError as exc:
-            why = exc.msg.removesuffix(" at").removesuffix(" starting").lower()
-            message = f"record {number} is not valid JSON ({why} at column {exc.colno})"
+            message = f"record {number} is not valid JSON ({why(exc.msg)} at column {exc.colno})"
             log.error(where, message, _HINT)
             yield where, BROKEN
         except (ValueError, RecursionError):  # a number too long, or nesting too deep

@@ -47,6 +47,7 @@ from generator.sources.fields import (
     names,
     parse_date,
     shorten,
+    split_words,
     words,
 )
 from generator.sources.formats import Parsed, Source
@@ -160,7 +161,7 @@ def _entry(
         links=links,
         arxiv_id=paper,
         categories=_categories(raw),
-        keywords=words(re.split(r"[,;]", text.get("keywords", ""))),
+        keywords=split_words(text.get("keywords", "")),
     )
 
 

@@ -15,7 +15,7 @@ import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from generator.model import Entry, Link, LinkKind, Location, Problem, Severity
+from generator.model import Entry, Link, LinkKind, Location, Problem, Severity, unique_links
 from generator.sources.text import clean_text
 
 # New ids (2007 on): YYMM.NNNN or YYMM.NNNNN; old ids: archive(.SUBJ)/YYMMNNN.
@@ -61,6 +61,21 @@ def hugging_face_link(paper: str) -> Link:
     return Link(LinkKind.HUGGING_FACE, f"https://huggingface.co/papers/{paper}")
 
 
+_HF_PAPER = re.compile(r"^https?://(?:www\.)?huggingface\.co/papers/(?P<id>[^/?#\s]+)/?$", re.I)
+
+
+def paper_address(url: str, kind: LinkKind) -> tuple[str | None, Link | None]:
+    """What an address says of its paper: an arXiv id (an arXiv page, or a Hugging Face papers
+    page, then also kept as a Hugging Face link), else a link of `kind` (None if unsafe)."""
+    found = arxiv_id(url)
+    page = _HF_PAPER.match(url.strip())
+    if found is None and page is not None:
+        found = arxiv_id(page["id"])
+    if found is not None:
+        return found, hugging_face_link(found) if page is not None else None
+    return None, link(kind, url)
+
+
 def safe_url(value: object) -> str | None:
     """Return a plain absolute http(s) URL as given, or None for anything else.
 
@@ -87,17 +102,11 @@ def safe_url(value: object) -> str | None:
 
 
 def link(kind: LinkKind, value: object) -> Link | None:
-    """A Link of `kind` when `value` is a safe URL; arXiv and Hugging Face pages get their kind."""
+    """A Link of `kind` when `value` is a safe URL, else None."""
     url = safe_url(value)
     if url is None:
         return None
     return Link(kind, url)
-
-
-def _unique_links(found: Iterable[Link | None]) -> tuple[Link, ...]:
-    """Drop the Nones and repeated addresses; order by kind, then address."""
-    unique = {item.url: item for item in found if item is not None}
-    return tuple(sorted(unique.values(), key=Link.order))
 
 
 def parse_date(value: object) -> dt.date | None:
@@ -137,6 +146,11 @@ def names(values: Iterable[object]) -> tuple[str, ...]:
 def words(values: Iterable[object]) -> tuple[str, ...]:
     """Clean a list of short strings (categories, keywords); drop empties and repeats."""
     return names(values)
+
+
+def split_words(value: str, *, spaces: bool = False) -> tuple[str, ...]:
+    """Keywords written on one line, split at "," and ";"; categories also at white space."""
+    return words(re.split(r"[,;\s]+" if spaces else r"[,;]", value))
 
 
 # A file of junk would otherwise print a line per junk record (a 50 MB file: 1.5 million).
@@ -225,13 +239,14 @@ def make_entry(
     found = list(links)
     if arxiv_id is not None:
         found.extend(arxiv_links(arxiv_id))
+    found.reverse()  # of two links to one address, the later one given is kept
     return Entry(
         title=title_text,
         abstract=abstract_text,
         location=where,
         date=date,
         authors=authors,
-        links=_unique_links(found),
+        links=unique_links(found),
         arxiv_id=arxiv_id,
         categories=categories,
         upvotes=upvotes,

@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import io
 import itertools
-import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from functools import cached_property
 
 from generator.model import Entry, Location, Problem
 from generator.sources.fields import LineIndex
+from generator.sources.jsonrecords import first_record
 
 
 @dataclass(frozen=True)
@@ -182,16 +182,9 @@ def _looks_like_a_table(head: str) -> bool:
 
 def _json_kind(text: str) -> Format | NotADigest:
     """HF daily-papers (an array of {"paper": ...}) or JSON Lines of arXiv metadata."""
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        first = _first_json_record(text)
-        if first is None:
-            return NotADigest("JSON with a syntax error in its first record")
-        data = [first]
-    if isinstance(data, dict):
-        data = [data]
-    record = data[0] if isinstance(data, list) and data else None
+    record = first_record(text)
+    if record is None:
+        return NotADigest("JSON with a syntax error in its first record")
     if not isinstance(record, dict):
         return NotADigest("JSON of another kind (not a list of papers)")
     if isinstance(record.get("paper"), dict):
@@ -200,35 +193,6 @@ def _json_kind(text: str) -> Format | NotADigest:
         return ARXIV_JSONL
     keys = ", ".join(sorted(map(str, record))[:6])
     return NotADigest(f"JSON of another kind (its records have the keys {keys})")
-
-
-_JSON_SPACE = re.compile(r"[ \t\n\r]*")
-_JSONL_LOOKAHEAD = 5  # JSON Lines: a broken first line or two still lets the next ones tell
-
-
-def _skip_json_space(text: str, pos: int) -> int:
-    match = _JSON_SPACE.match(text, pos)
-    return match.end() if match else pos
-
-
-def _first_json_record(text: str) -> object | None:
-    """The first record of JSON that does not parse whole: an array cut short, or JSON Lines."""
-    start = _skip_json_space(text, 0)
-    if text.startswith("[", start):  # an array cut short (a download that broke off)
-        try:
-            inner = _skip_json_space(text, start + 1)
-            first: object = json.JSONDecoder().raw_decode(text, inner)[0]
-            return first
-        except (ValueError, RecursionError):
-            return None
-    lines = [line for line in text.split("\n") if line.strip()][:_JSONL_LOOKAHEAD]
-    for line in lines:
-        try:
-            record: object = json.loads(line)
-            return record
-        except (ValueError, RecursionError):
-            continue
-    return None
 
 
 def _markup_kind(head: str) -> Format | NotADigest | None:

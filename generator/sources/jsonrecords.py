@@ -8,9 +8,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from generator.sources.fields import ProblemLog
-from generator.sources.formats import Source
+
+if TYPE_CHECKING:  # formats.py asks this module for a file's first record
+    from generator.sources.formats import Source
 
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -22,16 +25,44 @@ _CUT_HINT = (
 )
 
 
+# JSON Lines whose first line or two are broken still tell their kind by the next ones.
+_LOOKAHEAD_LINES = 5
+
+
 def _skip(text: str, pos: int) -> int:
     match = _SPACE.match(text, pos)
     return match.end() if match else pos
+
+
+def first_record(text: str) -> object | None:
+    """The first record of a file, read alone: an array's first element (the array may be
+    cut short), the one object, or the first of JSON Lines that parses; None if none does.
+
+    An empty array gives the empty list. Detection reads only this, never the whole file.
+    """
+    start = _skip(text, 0)
+    if text.startswith("[", start):
+        inner = _skip(text, start + 1)
+        if text.startswith("]", inner):
+            return []
+        decoded = _decode(text, inner)
+        return None if isinstance(decoded, _Failure) else decoded[0]
+    decoded = _decode(text, start)
+    if not isinstance(decoded, _Failure):
+        return decoded[0]
+    lines = [line for line in text.split("\n") if line.strip()][:_LOOKAHEAD_LINES]
+    for line in lines:
+        found = _decode(line, _skip(line, 0))
+        if not isinstance(found, _Failure):
+            return found[0]
+    return None
 
 
 def _column(text: str, pos: int) -> int:
     return pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
-def _why(message: str) -> str:
+def why(message: str) -> str:
     """json's message without its dangling "at" ("Unterminated string starting at")."""
     return message.removesuffix(" at").removesuffix(" starting").lower()
 
@@ -65,7 +96,7 @@ def _decode(text: str, pos: int) -> tuple[object, int] | _Failure:
     try:
         return _DECODER.raw_decode(text, pos)
     except json.JSONDecodeError as exc:
-        return _Failure(exc.pos, _why(exc.msg))
+        return _Failure(exc.pos, why(exc.msg))
     except (ValueError, RecursionError):  # a number too long, or nesting too deep
         return _Failure(pos, "nested too deeply, or a number too long")
 

@@ -22,17 +22,16 @@ from generator.model import Entry, Link, LinkKind, Location
 from generator.sources.fields import (
     ProblemLog,
     arxiv_id,
-    hugging_face_link,
     link,
     make_entry,
+    paper_address,
     parse_date,
     safe_url,
     split_authors,
-    words,
+    split_words,
 )
 
 _KEY = re.compile(r"^\s*(?P<key>[^\W\d_][\w ;/&'.-]{0,24}?)\s*[:：]\s*(?P<value>(?!//).*)$")
-_HF_PAPER = re.compile(r"^https?://(?:www\.)?huggingface\.co/papers/(\d{4}\.\d{4,5})/?$")
 _LINK_LINE_JUNK = re.compile(r"[\s|·•,;:：/()\[\]\-–—]+")
 # What a line of media holds besides punctuation: tags, [label](url) / [label]url, addresses.
 _MEDIA = re.compile(r"<[^>]*>|!?\[[^\]]*\]\(?\s*(?:https?://\S*?\)|https?://\S*)?|https?://\S*")
@@ -147,15 +146,9 @@ class Paper:
 
     def address(self, url: str, kind: LinkKind = LinkKind.PAGE) -> None:
         """Take an arXiv id, a Hugging Face page, or a link of `kind` from an address."""
-        found = arxiv_id(url)
-        hf = _HF_PAPER.match(url)
-        if hf:
-            found = hf[1]
-            self.links.append(hugging_face_link(found))
-        if found:
-            self.paper_id = self.paper_id or found
-        else:
-            self.links.append(link(kind, url))
+        found, page = paper_address(url, kind)
+        self.paper_id = self.paper_id or found
+        self.links.append(page)
 
     def take(self, lines: Iterable[Line], folded: bool, listed: bool = False) -> None:
         """Read a paragraph: metadata lines, the abstract's text; in <details>, Abstract: only."""
@@ -235,9 +228,9 @@ class Paper:
         elif name == "arxiv" and value:
             self.paper_id = self.paper_id or arxiv_id(value.split()[0])
         elif name == "categories":
-            self.categories = self.categories or words(re.split(r"[,;\s]+", value))
+            self.categories = self.categories or split_words(value, spaces=True)
         elif name == "keywords":
-            self.keywords = self.keywords or words(re.split(r"[,;]", value))
+            self.keywords = self.keywords or split_words(value)
 
     def entry(self, log: ProblemLog) -> Entry | None:
         return make_entry(

@@ -23,7 +23,7 @@ from generator.sources.fields import (
     make_entry,
     parse_date,
     split_authors,
-    words,
+    split_words,
 )
 from generator.sources.formats import Parsed, Source
 
@@ -139,8 +139,8 @@ def _entry(log: ProblemLog, record: _Record) -> Entry | None:
         authors=split_authors(record.value("authors")),
         links=links,
         arxiv_id=paper,
-        categories=words(re.split(r"[,;\s]+", record.value("categories"))),
-        keywords=words(re.split(r"[,;]", record.value("keywords"))),
+        categories=split_words(record.value("categories"), spaces=True),
+        keywords=split_words(record.value("keywords")),
     )
 
 

@@ -22,10 +22,10 @@ from generator.sources.doi import arxiv_id_of_doi, doi_link
 from generator.sources.fields import (
     ProblemLog,
     arxiv_id,
-    hugging_face_link,
     link,
     make_entry,
     names,
+    paper_address,
     parse_date,
     split_authors,
     words,
@@ -52,7 +52,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 URL_COLUMNS = ("url", "paper url", "link", "pdf", "pdf url", "abs url", "arxiv url")
 DELIMITERS = (",", "\t", ";")  # on a tie, the first wins
 _QUOTED = re.compile(r'"[^"]*"')
-_HF_PAPER = re.compile(r"^https?://huggingface\.co/papers/(?P<id>[^/?#\s]+)/?$", re.IGNORECASE)
 _ARXIV_IN_EXTRA = re.compile(r"\barXiv:\s*(?P<id>\S+)", re.IGNORECASE)
 _ARXIV_CATEGORIES = re.compile(r"^[a-z\-]+(?:\.[A-Za-z\-]+)?(?: [a-z\-]+(?:\.[A-Za-z\-]+)?)+$")
 _ROW_HINT = (
@@ -199,16 +198,9 @@ def _identify(cell: Callable[[str], str], urls: list[str]) -> tuple[str | None, 
         link(LinkKind.PROJECT, cell("project")),
     ]
     for value in (v.strip() for v in urls if v.strip()):
-        from_url = arxiv_id(value)
-        hf_page = _HF_PAPER.match(value)
-        if from_url is None and hf_page is not None:
-            from_url = arxiv_id(hf_page["id"])
-        if from_url is not None:
-            found = found or from_url
-            if hf_page is not None:
-                links.append(hugging_face_link(from_url))
-            continue
-        links.append(link(LinkKind.PAGE, value))
+        from_url, page = paper_address(value, LinkKind.PAGE)
+        found = found or from_url
+        links.append(page)
     extra = _ARXIV_IN_EXTRA.search(cell("extra"))
     found = found or arxiv_id_of_doi(cell("doi")) or (arxiv_id(extra["id"]) if extra else None)
     return found, links
