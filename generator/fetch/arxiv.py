@@ -16,7 +16,8 @@ from urllib.parse import urlencode, urlsplit
 from lxml import etree
 
 from generator.fetch.client import Client, FetchError
-from generator.fetch.save import Fetched, save, shown_path
+from generator.fetch.save import Fetched, papers_in, save, shown_path
+from generator.sources.formats import ARXIV_API
 
 ARXIV_ENDPOINT = "https://export.arxiv.org/api/query"
 PAGE_SIZE = 100
@@ -72,10 +73,6 @@ def _parse(body: bytes, host: str) -> etree._Element:
 def _text(entry: etree._Element, name: str) -> str:
     found = entry.find(f"{ATOM}{name}")
     return " ".join("".join(found.itertext()).split()) if found is not None else ""
-
-
-def _is_paper(entry: etree._Element) -> bool:
-    return all(_text(entry, name) for name in ("id", "title", "summary"))
 
 
 def _day(entry: etree._Element) -> dt.date | None:
@@ -182,11 +179,12 @@ def fetch_arxiv(
 def _save(
     listing: _Listing, digests_dir: Path, category: str, host: str, force: bool, root: Path | None
 ) -> Fetched:
-    papers = sum(1 for entry in listing.kept if _is_paper(entry))
+    document = listing.document() if listing.kept else b""
+    papers = papers_in(document, ARXIV_API) if document else 0
     if not papers or listing.day is None:
         raise FetchError(
             f"{host} lists no paper in {category}; nothing written",
             "check the category (arXiv's names, e.g. cs.LG)",
         )
     path = digests_dir / f"{listing.day.isoformat()}-arxiv-{category}.xml"
-    return save(path, listing.document(), papers, force=force, shown=shown_path(path, root))
+    return save(path, document, papers, force=force, shown=shown_path(path, root))

@@ -8,7 +8,8 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from generator.fetch.client import Client, FetchError
-from generator.fetch.save import Fetched, save, shown_path
+from generator.fetch.save import Fetched, papers_in, save, shown_path
+from generator.sources.formats import HF_API
 
 HF_ENDPOINT = "https://huggingface.co/api/daily_papers"
 # Papers per answer: the API's default is 50 and its most 100; a day's list fits in one answer.
@@ -21,7 +22,8 @@ def hf_url(endpoint: str, date: dt.date) -> str:
 
 
 def count_hf_papers(body: bytes, host: str, date: dt.date) -> int:
-    """Return how many papers a daily-papers answer lists; FetchError if it is not such a list."""
+    """Return how many papers a daily-papers answer lists (as the build will read them);
+    FetchError if it is not such a list."""
     try:
         data = json.loads(body)
     except ValueError as exc:
@@ -35,9 +37,7 @@ def count_hf_papers(body: bytes, host: str, date: dt.date) -> int:
             "nothing written",
             "check --endpoint",
         )
-    papers = sum(
-        1 for item in data if isinstance(item, dict) and isinstance(item.get("paper"), dict)
-    )
+    papers = papers_in(body, HF_API)
     if not papers:
         raise FetchError(
             f"{host} lists no paper for {date.isoformat()}; nothing written",

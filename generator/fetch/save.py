@@ -8,6 +8,9 @@ from pathlib import Path
 
 from generator.atomic import write_atomic
 from generator.fetch.client import FetchError
+from generator.sources import READERS
+from generator.sources.decode import decode_digest
+from generator.sources.formats import Format, Source
 
 
 class Outcome(enum.Enum):
@@ -45,6 +48,12 @@ def save(path: Path, body: bytes, papers: int, *, force: bool, shown: str) -> Fe
         )
     write_atomic(path, body)
     return Fetched(path, papers, Outcome.REPLACED if old is not None else Outcome.SAVED)
+
+
+def papers_in(body: bytes, kind: Format) -> int:
+    """Count the papers a build will read from `body`, read as a digest of `kind` is."""
+    text, _ = decode_digest(body, "fetched")
+    return 0 if text is None else len(READERS[kind](Source("fetched", text)).entries)
 
 
 def shown_path(path: Path, root: Path | None) -> str:
