@@ -8,10 +8,11 @@ generic words ("learning", "model") are left out.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering
+from slugify import slugify
 
 from generator.model import Area, Topic
 from generator.topics.concepts import Concept, Normalize, TopicSettings
@@ -33,23 +34,24 @@ FIELD_NAMES = frozenset(
 FIELD_NAME_SUPPORT = 0.25
 
 
-def field_names(
-    papers: Sequence[Sequence[str]], terms: Mapping[str, Sequence[str]]
-) -> list[str | None]:
-    """Give the areas, largest first, the field name most of their papers hold, each once."""
-    names: list[str | None] = [None] * len(papers)
+def field_names(sizes: Sequence[int], counts: Sequence[Counter[str]]) -> list[str | None]:
+    """Give the areas, largest first, the field name most of their papers hold, each once.
+
+    `counts` are how many of each area's papers hold each concept (c_tf_idf's counts).
+    """
+    names: list[str | None] = [None] * len(sizes)
     taken: set[str] = set()
-    for index in sorted(range(len(papers)), key=lambda i: (-len(papers[i]), i)):
-        held: dict[str, int] = {}
-        for pid in papers[index]:
-            for key in set(terms.get(pid, ())):
-                if key in FIELD_NAMES:
-                    held[key] = held.get(key, 0) + 1
-        fit = [k for k, n in held.items() if n >= FIELD_NAME_SUPPORT * len(papers[index])]
-        fit = sorted((k for k in fit if k not in taken), key=lambda k: (-held[k], k))
+    for index in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
+        held = counts[index]
+        fit = [
+            k
+            for k in FIELD_NAMES
+            if k not in taken and held[k] and held[k] >= FIELD_NAME_SUPPORT * sizes[index]
+        ]
         if fit:
-            names[index] = fit[0]
-            taken.add(fit[0])
+            best = min(fit, key=lambda k: (-held[k], k))
+            names[index] = best
+            taken.add(best)
     return names
 
 
@@ -57,6 +59,9 @@ def area_groups(centroids: np.ndarray, count: int) -> list[int]:
     """Return each topic's area number: Ward clustering of the centroids (rounded)."""
     if count <= 1 or len(centroids) < 2:
         return [0] * len(centroids)
+    # Imported here, not at the top: every command imports the build, few build topics.
+    from sklearn.cluster import AgglomerativeClustering
+
     model = AgglomerativeClustering(n_clusters=count, linkage="ward")
     found: list[int] = model.fit_predict(np.round(centroids, 6)).tolist()
     return found
@@ -81,7 +86,7 @@ def build_areas(
     groups = [members[n] for n in sorted(members, key=lambda n: members[n][0].slug)]
     papers = [sorted({pid for t in group for pid in t.paper_ids}) for group in groups]
     weights, counts = c_tf_idf(papers, terms)
-    fields = field_names(papers, terms)
+    fields = field_names([len(pids) for pids in papers], counts)
     others = {key: ok and key not in fields for key, ok in allowed.items()}
     labels = [
         field or label
@@ -91,11 +96,11 @@ def build_areas(
     for group, pids, key in zip(groups, papers, labels, strict=True):
         largest = max(group, key=lambda t: (len(t.paper_ids), t.slug))
         name = display_form(concepts[key], normalize) if key else largest.label
-        slug = "area-" + (key or largest.slug).replace(" ", "-")
+        slug = _slug("area-" + (key or largest.slug))
         ranked = sorted(group, key=lambda t: (-len(t.paper_ids), t.label.casefold(), t.slug))
         areas.append(
             Area(
-                slug=_slug(slug),
+                slug=slug,
                 label=name,
                 description=f"{len(pids)} papers in {len(group)} topics",
                 topic_slugs=tuple(t.slug for t in ranked),
@@ -107,6 +112,4 @@ def build_areas(
 
 
 def _slug(text: str) -> str:
-    from slugify import slugify
-
     return slugify(text) or "area"
