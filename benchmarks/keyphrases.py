@@ -129,18 +129,17 @@ def nested_or_overlapping(a: str, b: str) -> bool:
     folded) all in the other's, in any order, or two words shared ("training video models",
     "video model training", "deep video models")."""
     from generator.keyphrases import normalize_phrase
+    from generator.keyphrases.ranking import conflicts
 
-    wa, wb = set(normalize_phrase(a).split()), set(normalize_phrase(b).split())
-    return wa <= wb or wb <= wa or len(wa & wb) >= 2
+    return conflicts(normalize_phrase(a), normalize_phrase(b))
 
 
 def is_bare_generic(phrase: str) -> bool:
     """Tell whether a phrase is one general word ("learning", "models", "method")."""
     from generator.keyphrases import normalize_phrase
-    from generator.keyphrases.vocabulary import BROAD_WORDS, VAGUE_WORDS
+    from generator.keyphrases.candidates import GENERIC_WORDS
 
-    key = normalize_phrase(phrase)
-    return " " not in key and key in BROAD_WORDS | VAGUE_WORDS
+    return normalize_phrase(phrase) in GENERIC_WORDS
 
 
 def _words(text: str) -> list[str]:

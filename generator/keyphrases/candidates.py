@@ -7,6 +7,7 @@ words capitalized only for starting a sentence or a Title Case title are lower-c
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -55,6 +56,7 @@ class Candidate:
     in_title: bool
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the topic stage folds the same phrases many times
 def normalize_phrase(text: str) -> str:
     """Fold case, hyphens, British -isation and a plural head noun: the dedup key of a phrase."""
     folded = unicodedata.normalize("NFKC", text).casefold().replace("-", " ")
@@ -79,18 +81,18 @@ def _singular(word: str) -> str:
         return _IRREGULAR[word]
     if len(word) <= 3 or not word.endswith("s") or word.endswith(_KEEP_S):
         return word
-    if word.endswith("ies") and len(word) > 4 and word not in {"series", "species"}:
+    if word in {"series", "species"}:
+        return word
+    if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith(("sses", "shes", "ches", "xes", "zzes")):
         return word[:-2]
-    if word in {"series", "species"}:
-        return word
     return word[:-1]
 
 
 def _is_position_capital(word: str) -> bool:
     """Tell whether a word looks capitalized only for being first: "Large", "Meta-Learning"."""
-    return any(part[:1].isupper() and part[1:].islower() for part in word.split("-"))
+    return any(_is_capitalized(part) for part in word.split("-"))
 
 
 def _is_capitalized(part: str) -> bool:

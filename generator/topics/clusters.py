@@ -1,10 +1,10 @@
-"""Papers into clusters by meaning: seeds from keyphrase concepts, then rounds of k-means.
+"""Papers into clusters by meaning: seeds from keyphrase concepts, each paper to the nearest.
 
 Each concept (a keyphrase and its variants, see `concepts`) that enough papers hold, and that is
 not the field itself (held by more than `max_share` of the papers), is a candidate seed; its
 centroid is the mean vector of its papers. Candidates are taken by paper count (ties A-Z), and
-one whose centroid is too close to a seed already taken is skipped. The seeds then move as
-k-means moves them (spherical: cosine on unit vectors), a fixed number of rounds.
+one whose centroid is too close to a seed already taken is skipped. Seeds do not move (k-means
+rounds were tried and cost slug stability): each paper joins the nearest seed by cosine.
 
 Nothing here is random and nothing depends on input order (papers come sorted by id): the seeds
 are read off the data, so a day of new papers moves them little and most clusters stay put.
@@ -93,28 +93,6 @@ def nearest(vectors: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     return labels
 
 
-def centroids_of(vectors: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
-    """Return the unit mean vector of each cluster's papers (zero for an empty cluster)."""
-    sums = np.zeros((count, vectors.shape[1]))
-    np.add.at(sums, labels, vectors)
-    return unit_rows(sums)
-
-
-def k_means(vectors: np.ndarray, centroids: np.ndarray, rounds: int) -> np.ndarray:
-    """Move the centroids `rounds` times (or until nothing moves); return the final centroids."""
-    labels = nearest(vectors, centroids)
-    for _ in range(rounds):
-        moved = centroids_of(vectors, labels, len(centroids))
-        empty = ~np.any(moved, axis=1)
-        moved[empty] = centroids[empty]
-        centroids = moved
-        again = nearest(vectors, centroids)
-        if np.array_equal(again, labels):
-            break
-        labels = again
-    return centroids
-
-
 def dissolve_small(
     vectors: np.ndarray, centroids: np.ndarray, keys: list[str], least: int
 ) -> tuple[list[str], np.ndarray]:
@@ -132,12 +110,12 @@ def dissolve_small(
 
 
 def split_large(
-    vectors: np.ndarray, centroids: np.ndarray, keys: list[str], most: float, rounds: int
+    vectors: np.ndarray, centroids: np.ndarray, keys: list[str], most: float
 ) -> tuple[list[str], np.ndarray]:
     """Split each cluster over `most` papers in two, around its two papers farthest apart.
 
     The first is the paper farthest from the centroid, the second the paper farthest from the
-    first (ties to the lower paper id); two-means rounds follow. Repeats until none is too big.
+    first (ties to the lower paper id). Repeats until none is too big.
     """
     for _ in range(len(vectors)):
         labels = nearest(vectors, centroids)
@@ -149,7 +127,7 @@ def split_large(
         own = vectors[members]
         first = int(np.argmin(np.round(own @ centroids[big], DECIMALS)))
         second = int(np.argmin(np.round(own @ own[first], DECIMALS)))
-        pair = k_means(own, own[[first, second]], rounds)
+        pair = own[[first, second]]
         centroids = np.vstack([centroids[:big], pair, centroids[big + 1 :]])
         keys = [*keys[:big], keys[big], keys[big] + " (2)", *keys[big + 1 :]]
     return keys, centroids

@@ -40,8 +40,6 @@ class TopicSettings:
     max_topics_per_paper: int = 3
     # Cosine similarity above which two phrases are one concept.
     merge_similarity: float = 0.9
-    # A paper's phrase this close to a topic's phrases makes the paper a candidate for it.
-    near_similarity: float = 0.65
     related_topics: int = 5
     # No topic holds more than this share of the papers (when there are enough of them).
     max_share: float = 0.08
@@ -49,8 +47,6 @@ class TopicSettings:
     papers_per_step: int = 500
     # Seed concepts whose centroids are this close are one: the second is skipped.
     seed_separation: float = 0.8
-    # k-means rounds that move the seeds.
-    rounds: int = 0
     # A paper this far (cosine) from every topic's centroid is on none: among "other papers".
     min_similarity: float = 0.35
     # A paper joins another topic whose centroid is within this cosine of its own topic's.
@@ -119,7 +115,6 @@ _SAME_HEAD = {
     "modeling": "model",
     "modelling": "model",
     "capability": "ability",
-    "abilities": "ability",
     "net": "network",
 }
 
@@ -262,10 +257,13 @@ def form_concepts(
     vectors: Mapping[str, np.ndarray],
     normalize: Normalize,
     settings: TopicSettings,
+    acronyms: Mapping[str, str],
 ) -> tuple[list[Concept], dict[str, dict[str, float]]]:
-    """Form the concepts enough papers share; return them and each paper's concept weights."""
+    """Form the concepts enough papers share; return them and each paper's concept weights.
+
+    `acronyms` are the papers' `acronym_pairs`, learned once per build by the caller.
+    """
     weights, holders, forms = _paper_phrases(papers, normalize)
-    acronyms = acronym_pairs((p.text for p in papers), normalize)
     keys = sorted({key for keyed in weights.values() for key in keyed})
     counts = {key: len(found) for key, found in holders.items()}
     merged = _merge_concepts(keys, acronyms, vectors, settings, counts)

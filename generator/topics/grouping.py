@@ -90,15 +90,14 @@ def _cluster(
     allowed: Mapping[str, bool],
     settings: TopicSettings,
 ) -> tuple[list[str], np.ndarray]:
-    """Seed, move, dissolve and split the clusters; return seed keys and centroids."""
+    """Seed, dissolve and split the clusters; return seed keys and centroids."""
     index = {pid: i for i, pid in enumerate(ids)}
     keys, centroids = cl.choose_seeds(concepts, index, matrix, settings, allowed)
     if not keys:
         return keys, centroids
-    centroids = cl.k_means(matrix, centroids, settings.rounds)
     keys, centroids = cl.dissolve_small(matrix, centroids, keys, settings.min_papers)
     cap = cl.size_cap(len(ids), settings)
-    keys, centroids = cl.split_large(matrix, centroids, keys, cap, settings.rounds)
+    keys, centroids = cl.split_large(matrix, centroids, keys, cap)
     return cl.dissolve_small(matrix, centroids, keys, settings.min_papers)
 
 
@@ -124,13 +123,14 @@ def _name(
         centroids = centroids[named]
         seeds = [seed for seed, kept in zip(seeds, named, strict=True) if kept]
     keep = [i for i, label in enumerate(labels) if label is not None]
+    sims = cl.similarities(matrix, centroids[keep])
     return Grouped(
         keys=[labels[i] or "" for i in keep],
         phrases=[ranked(weights[i])[:KEPT_PHRASES] for i in keep],
         counts=[dict(counts[i]) for i in keep],
         centroids=centroids[keep],
-        sims=cl.similarities(matrix, centroids[keep]),
-        primary=cl.nearest(matrix, centroids[keep]) if keep else primary,
+        sims=sims,
+        primary=np.argmax(sims, axis=1) if keep else primary,
     )
 
 
@@ -187,11 +187,11 @@ def build_topics(
     settings = settings or TopicSettings()
     papers = sorted(catalog.papers, key=lambda p: p.id)
     ids = [p.id for p in papers]
-    concepts, paper_concepts = form_concepts(papers, vectors, normalize, settings)
+    pairs = acronym_pairs((p.text for p in papers), normalize)
+    concepts, paper_concepts = form_concepts(papers, vectors, normalize, settings, pairs)
     by_key = {c.key: c for c in concepts}
     terms = {pid: sorted(k for k in found if k in by_key) for pid, found in paper_concepts.items()}
     matrix = paper_vectors(papers, doc_vectors, vectors, normalize)
-    pairs = acronym_pairs((p.text for p in papers), normalize)
     allowed = topic_names(concepts, pairs, settings)
     seeds, centroids = _cluster(matrix, concepts, ids, allowed, settings)
     if not len(centroids):

@@ -18,15 +18,16 @@ from generator.keyphrases.vocabulary import BROAD_WORDS, VAGUE_WORDS
 from generator.topics.concepts import Concept, Normalize, is_generic
 
 # Words that, alone or together with BROAD_WORDS, name the whole field rather than a topic in
-# it: "Neural networks", "Deep learning", "Machine learning", "Pre-trained models".
+# it: "Neural networks", "Deep learning", "Machine learning", "Pre-trained models". Keys are
+# split at hyphens before they are looked up, so the list holds no hyphenated words.
 FIELD_WORDS = frozenset(
     """
-    neural deep machine artificial intelligence ai pre-trained pretrained pre trained large
+    neural deep machine artificial intelligence ai pretrained pre trained large
     small modeling modelling supervised unsupervised learned labeled unlabeled labelled
     statistical computational modern standard general generic foundation frontier
-    state-of-the-art sota downstream real-world world real practical empirical theoretical
-    mechanism component module pipeline design experiments setting settings
-    fine tuning finetuning fine-tuning natural processing nlp classification regression
+    sota downstream world real practical empirical theoretical
+    mechanism component module pipeline design experiments settings
+    fine tuning finetuning natural processing nlp classification regression
     """.split()
 )
 # A label must be a concept held by at least this share of its cluster's papers.
