@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeAlias
 
 from rich.console import Console
 
 from generator import __version__
 from generator.build import SilentProgress, build, read_catalog
 from generator.cli.commands import email_build_command, email_send_command, run_jsonl
-from generator.cli.console import RichProgress, print_files, print_problems, print_summary
-from generator.cli.fetching import add_fetch_commands
+from generator.cli.console import (
+    RichProgress,
+    line_printer,
+    print_files,
+    print_problems,
+    print_summary,
+)
+from generator.cli.fetching import Commands, add_fetch_commands
 from generator.config import Settings, load_settings
 from generator.errors import ConfigError, InputError, PaperDigestError
 from generator.keyphrases import KeyphraseSettings
@@ -63,18 +68,14 @@ def _serve(args: argparse.Namespace, settings: Settings, console: Console) -> in
     return 0
 
 
-def _say(console: Console) -> Callable[[str], None]:
-    return lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True)
-
-
 def _email_build(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    return email_build_command(settings, args.issue, _say(console))
+    return email_build_command(settings, args.issue, line_printer(console))
 
 
 def _email_send(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     outlet = smtp_outlet(settings)
     return email_send_command(
-        settings, args.issue, args.recipients, args.to, args.dry_run, _say(console), outlet
+        settings, args.issue, args.recipients, args.to, args.dry_run, line_printer(console), outlet
     )
 
 
@@ -124,9 +125,6 @@ def _add_email_commands(commands: Commands, common: list[argparse.ArgumentParser
     )
     send_cmd.add_argument("--dry-run", action="store_true", help="say who would get what")
     send_cmd.set_defaults(run=_email_send)
-
-
-Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def _config_option(default: object) -> argparse.ArgumentParser:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -36,6 +36,11 @@ class RichProgress:
             task = bar.add_task(label, total=total if total is not None else 1)
             yield lambda steps: bar.advance(task, steps)
             bar.update(task, completed=total if total is not None else 1)
+
+
+def line_printer(console: Console) -> Callable[[str], None]:
+    """Print lines as they are: no markup, no highlighting, no wrapping."""
+    return lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def print_problems(console: Console, problems: Iterable[Problem]) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TypeAlias
 from urllib.parse import urlsplit
 
 from rich.console import Console
 
+from generator.cli.console import line_printer
 from generator.config import Settings
 from generator.fetch import (
     ARXIV_ENDPOINT,
@@ -23,30 +24,26 @@ from generator.fetch import (
     fetch_hf,
     user_agent,
 )
+from generator.fetch.save import shown_path
+from generator.site.prose import counted
 
-if TYPE_CHECKING:
-    Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
-def _say(console: Console, settings: Settings, quiet: bool = False) -> Client:
+def _client(console: Console, settings: Settings, quiet: bool) -> Client:
     """A client naming the newsletter, whose progress lines go to the console (not with -q)."""
-
-    def report(line: str) -> None:
-        if not quiet:
-            console.print(line, markup=False, highlight=False, soft_wrap=True)
-
-    agent = user_agent(settings.site_url, settings.editor_email)
-    return Client(user_agent=agent, report=report)
+    report = (lambda _line: None) if quiet else line_printer(console)
+    return Client(user_agent=user_agent(settings.site_url, settings.editor_email), report=report)
 
 
 def _summary(fetched: Fetched, settings: Settings) -> str:
-    path = fetched.path
-    shown = path.relative_to(settings.root) if path.is_relative_to(settings.root) else path
-    papers = f"{fetched.papers} paper{'s' if fetched.papers != 1 else ''}"
+    shown = shown_path(fetched.path, settings.root)
+    papers = counted(fetched.papers, "paper")
     if fetched.outcome is Outcome.UNCHANGED:
         return f"Unchanged: {shown} already holds these {papers}"
-    verb = "Replaced" if fetched.outcome is Outcome.REPLACED else "Saved"
-    return f"{verb} {papers} {'in' if verb == 'Replaced' else 'to'} {shown}"
+    if fetched.outcome is Outcome.REPLACED:
+        return f"Replaced {papers} in {shown}"
+    return f"Saved {papers} to {shown}"
 
 
 def _fetch_hf(args: argparse.Namespace, settings: Settings, console: Console) -> int:
@@ -54,12 +51,12 @@ def _fetch_hf(args: argparse.Namespace, settings: Settings, console: Console) ->
     fetched = fetch_hf(
         settings.digests_dir,
         date,
-        client=_say(console, settings, args.quiet),
-        endpoint=args.endpoint or HF_ENDPOINT,
+        client=_client(console, settings, args.quiet),
+        endpoint=args.endpoint,
         force=args.force,
         root=settings.root,
     )
-    console.print(_summary(fetched, settings), markup=False, highlight=False, soft_wrap=True)
+    line_printer(console)(_summary(fetched, settings))
     return 0
 
 
@@ -67,13 +64,13 @@ def _fetch_arxiv(args: argparse.Namespace, settings: Settings, console: Console)
     fetched = fetch_arxiv(
         settings.digests_dir,
         args.category,
-        client=_say(console, settings, args.quiet),
-        endpoint=args.endpoint or ARXIV_ENDPOINT,
+        client=_client(console, settings, args.quiet),
+        endpoint=args.endpoint,
         max_papers=args.max,
         force=args.force,
         root=settings.root,
     )
-    console.print(_summary(fetched, settings), markup=False, highlight=False, soft_wrap=True)
+    line_printer(console)(_summary(fetched, settings))
     return 0
 
 
@@ -108,6 +105,7 @@ def _common_options(verb: argparse.ArgumentParser, default: str) -> None:
     verb.add_argument(
         "--endpoint",
         type=_endpoint,
+        default=default,
         metavar="URL",
         help=f"ask this address instead of {default} (for mirrors and tests)",
     )

@@ -17,11 +17,9 @@ count as empty (it is rewritten on the next save), never an error.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
+import io
 import json
-import os
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from generator.atomic import write_atomic
 from generator.model import Keyphrase
 
 FORMAT_VERSION = 1
@@ -66,22 +65,12 @@ def phrases_path(folder: Path, embedder: str) -> Path:
 
 
 def _write_npz(path: Path, header: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> None:
-    """Write arrays and a JSON header to path atomically: a temp file, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write arrays and a JSON header to path atomically (generator.atomic)."""
     raw = json.dumps(header, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    fd, temp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            payload = {"header": np.frombuffer(raw, dtype=np.uint8), **arrays}
-            np.savez(out, **payload)  # type: ignore[arg-type]
-            out.flush()
-            os.fsync(out.fileno())
-        Path(temp).chmod(0o644)  # mkstemp makes it private; a cache is not
-        Path(temp).replace(path)  # atomic: readers see the old file or the new one
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(temp).unlink()
-        raise
+    buffer = io.BytesIO()
+    payload = {"header": np.frombuffer(raw, dtype=np.uint8), **arrays}
+    np.savez(buffer, **payload)  # type: ignore[arg-type]
+    write_atomic(path, buffer.getvalue())
 
 
 def _read_npz(path: Path, names: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
