@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,51 +28,55 @@ SETTINGS_KEY = "paper_digest"
 
 @dataclass(frozen=True)
 class EmailSettings:
-    """How the newsletter is mailed; secrets come from the environment, never from files."""
+    """How the newsletter is mailed; secrets come from the environment, never from files.
 
-    sender: str = ""
-    reply_to: str = ""
-    unsubscribe_url: str = ""
-    # Papers shown with an excerpt before the rest are listed as titles: 30 keeps the demo's
-    # largest issue (263 papers in topic sections, 5 keyphrases each) under Gmail's
-    # 102,400-byte clip with room to spare (measured: 89.6 KB).
-    max_excerpts: int = 30
-    smtp_host: str = "localhost"
-    smtp_port: int = 587
-    smtp_security: str = "starttls"  # starttls | ssl | none
-    smtp_user_env: str = "PAPER_DIGEST_SMTP_USER"
-    smtp_password_env: str = "PAPER_DIGEST_SMTP_PASSWORD"
+    The defaults are EmailOptions'; load_settings is the one place that builds this.
+    """
+
+    sender: str
+    reply_to: str
+    unsubscribe_url: str
+    # Papers shown with an excerpt before the rest are listed as titles.
+    max_excerpts: int
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    smtp_user_env: str
+    smtp_password_env: str
     # JSON-lines record of (issue, recipient) sent; relative to the project root. Empty: out/email.
-    ledger: str = ""
+    ledger: str
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the build needs to know besides the digests themselves."""
+    """Everything the build needs to know besides the digests themselves.
+
+    The defaults are Options' and MkDocs' (see load_settings, the one place that builds this).
+    """
 
     root: Path
     config_file: Path
-    site_name: str = "Paper Digest"
-    site_url: str = ""
-    site_description: str = ""
-    docs_dir: Path = Path("docs")
-    site_dir: Path = Path("site")
-    digests_dir: Path = Path("digests")
-    templates_dir: Path = Path("templates")
-    cache_dir: Path = Path(".cache")
-    out_dir: Path = Path("out")
-    editor: str = ""
-    editor_email: str = ""
-    signup_url: str = ""
-    default_year: int | None = None
-    keyphrases_per_paper: int = 5
-    min_topic_papers: int = 3
-    feed_issues: int = 20
-    feed_topic_papers: int = 50
-    excerpt_chars: int = 280
-    email: EmailSettings = field(default_factory=EmailSettings)
+    site_name: str
+    site_url: str
+    site_description: str
+    docs_dir: Path
+    site_dir: Path
+    digests_dir: Path
+    templates_dir: Path
+    cache_dir: Path
+    out_dir: Path
+    editor: str
+    editor_email: str
+    signup_url: str
+    default_year: int | None
+    keyphrases_per_paper: int
+    min_topic_papers: int
+    feed_issues: int
+    feed_topic_papers: int
+    excerpt_chars: int
+    email: EmailSettings
     # SOURCE_DATE_EPOCH from the environment, read once when the settings are loaded.
-    source_date_epoch: int | None = None
+    source_date_epoch: int | None
 
     @property
     def email_dir(self) -> Path:
@@ -157,6 +161,8 @@ class EmailOptions(base.Config):  # type: ignore[no-untyped-call]
     sender = Text()
     reply_to = Text()
     unsubscribe_url = Text()
+    # 30 keeps the demo's largest issue (263 papers in topic sections, 5 keyphrases each)
+    # under Gmail's 102,400-byte clip with room to spare (measured: 89.6 KB).
     max_excerpts = Whole(30, 0)
     smtp_host = Text("localhost")
     smtp_port = Whole(587, 1, 65535)

@@ -193,19 +193,19 @@ def _send_one(
     say: Say,
 ) -> SendReport:
     """Send one issue, saying each delivery as it happens and the rest after, then a summary."""
-    shown: list[Delivery] = []
+    shown: set[int] = set()  # the deliveries already said, by identity
 
     def show(delivery: Delivery) -> None:
         detail = f" ({delivery.detail})" if delivery.detail else ""
         say(f"{delivery.status}: {delivery.recipient}{detail}")
-        shown.append(delivery)
+        shown.add(id(delivery))
 
     test = to is not None
     report = send_issue(
         catalog, settings, number, recipients, outlet, dry_run=dry_run, test=test, progress=show
     )
     for delivery in report.deliveries:
-        if delivery.status in LISTED_AFTER and not any(d is delivery for d in shown):
+        if delivery.status in LISTED_AFTER and id(delivery) not in shown:
             show(delivery)
     say(send_summary(report))
     return report

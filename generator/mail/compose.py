@@ -18,6 +18,7 @@ from generator.config import Settings
 from generator.mail.addresses import unsubscribe_url
 from generator.mail.html import inline_and_sanitize
 from generator.model import Catalog, Issue, Paper
+from generator.site.feeds import ATOM_FILE, RSS_FILE
 from generator.site.prose import long_date, one_line
 from generator.site.templates import make_environment
 from generator.site.urls import absolute_url, issue_doc, paper_doc, topic_doc
@@ -154,8 +155,8 @@ def _context(
         "preheader": one_line(issue.intro) or f"{len(papers)} papers: {titles}",
         "issue_url": absolute_url(settings, issue_doc(issue)),
         "site_url": settings.site_url,
-        "feed_url": settings.site_url + "feed.xml",
-        "atom_url": settings.site_url + "atom.xml",
+        "feed_url": settings.site_url + RSS_FILE,
+        "atom_url": settings.site_url + ATOM_FILE,
         "unsubscribe_url": unsubscribe_url(settings, recipient),
         "paper_url": lambda paper: absolute_url(settings, paper_doc(paper)),
     }

@@ -8,7 +8,12 @@ from email.utils import format_datetime
 from generator.config import Settings
 from generator.errors import ConfigError
 from generator.mail.addresses import RECIPIENT_PLACEHOLDER, sender_address, unsubscribe_url
-from generator.mail.compose import IssueEmail, email_environment, render_issue_email
+from generator.mail.compose import (
+    Environments,
+    IssueEmail,
+    email_environment,
+    render_issue_email,
+)
 from generator.mail.message import compose_message, message_bytes
 from generator.model import Catalog, Issue
 
@@ -25,12 +30,14 @@ class EmailBuild:
     warnings: tuple[str, ...]
 
 
-def clip_warning(catalog: Catalog, email: IssueEmail, settings: Settings) -> str | None:
+def clip_warning(
+    catalog: Catalog, email: IssueEmail, settings: Settings, envs: Environments
+) -> str | None:
     """Say by how much an email's HTML passes Gmail's clip limit, and what cap would fit."""
     over = email.html_bytes - GMAIL_CLIP_BYTES
     if over <= 0:
         return None
-    fits = _fitting_excerpts(catalog, email, settings)
+    fits = _fitting_excerpts(catalog, email, settings, envs)
     advice = f"set email.max_excerpts to {fits} or less" if fits is not None else "too many papers"
     return (
         f"issue {email.issue.number} ({email.issue.slug}): HTML is {email.html_bytes:,} bytes, "
@@ -39,9 +46,10 @@ def clip_warning(catalog: Catalog, email: IssueEmail, settings: Settings) -> str
     )
 
 
-def _fitting_excerpts(catalog: Catalog, email: IssueEmail, settings: Settings) -> int | None:
+def _fitting_excerpts(
+    catalog: Catalog, email: IssueEmail, settings: Settings, envs: Environments
+) -> int | None:
     """Return the largest excerpt cap under Gmail's limit (binary search), None if none fits."""
-    envs = email_environment(settings)
 
     def fits(cap: int) -> bool:
         trial = render_issue_email(
@@ -97,7 +105,7 @@ def build_emails(catalog: Catalog, settings: Settings, number: int | None = None
                 f"issue {issue.number} ({issue.slug}) has no date: its Date header is "
                 f"{format_datetime(email.date)}, as in the feeds"
             )
-        clipped = clip_warning(catalog, email, settings)
+        clipped = clip_warning(catalog, email, settings, envs)
         if clipped:
             warnings.append(clipped)
     return EmailBuild(tuple(emails), dict(sorted(files.items())), tuple(warnings))

@@ -229,9 +229,9 @@ def _write(channel: _Channel, root: str, settings: Settings, kind: str) -> bytes
     # feedgen takes the RSS channel link from the last link added: the page, not the feed.
     feed.link(href=xml_text(root + channel.folder + own_file), rel="self", type=media_type)
     feed.link(href=xml_text(channel.page), rel="alternate", type="text/html")
-    feed.author(_editor(settings))
+    editor = _editor(settings)
+    feed.author(editor)
     if settings.editor_email:
-        editor = _editor(settings)
         feed.managingEditor(xml_text(f"{editor['email']} ({editor['name']})"))
     feed.generator(GENERATOR)
     feed.docs(RSS_DOCS)

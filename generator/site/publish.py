@@ -26,8 +26,8 @@ from generator.site.swap import (
 )
 
 
-def write_docs(docs_dir: Path, pages: Mapping[str, str]) -> int:
-    """Make the generated part of docs/ hold exactly `pages`; return how many files changed.
+def write_docs(docs_dir: Path, pages: Mapping[str, str]) -> None:
+    """Make the generated part of docs/ hold exactly `pages`.
 
     Unchanged files are not rewritten, so `serve` reloads only what changed; files left over
     from an earlier build (a paper that is gone) are removed. Hand-written pages are not touched.
@@ -38,21 +38,17 @@ def write_docs(docs_dir: Path, pages: Mapping[str, str]) -> int:
         if relative.split("/", 1)[0] not in GENERATED_PATHS:
             raise ValueError(f"{relative} is not a generated path")
     existing = _generated_files(docs_dir)
-    changed = 0
     for relative, text in pages.items():
         target = docs_dir / relative
         data = text.encode("utf-8")
         if target.is_file() and target.read_bytes() == data:
             continue
         write_atomic(target, data, durable=False)
-        changed += 1
     root = docs_dir.resolve()
     for stale in sorted(existing - {docs_dir / p for p in pages}):
         if not stale.resolve().is_relative_to(root):  # a link made since the check above
             raise BuildError(f"{stale} now leads outside {docs_dir}; it was not removed")
         stale.unlink()
-        changed += 1
-    return changed
 
 
 def _generated_files(docs_dir: Path) -> set[Path]:

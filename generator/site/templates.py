@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from generator.model import Issue
 from generator.site.outlinks import authors_line, links_out, short_authors
-from generator.site.prose import counted, excerpt, long_date, split_math
+from generator.site.prose import counted, excerpt, long_date, one_line, split_math
 from generator.site.urls import issue_doc, paper_doc, topic_doc
 
 _NO_FOLDING = 2**31  # one line: PyYAML folds long double-quoted scalars at `width`
@@ -42,7 +42,7 @@ def meta_value(text: str) -> Markup:
     escape, so no character of the text can make the YAML reader refuse the front matter:
     MkDocs would then drop the error silently and render the whole block as Markdown.
     """
-    value = html.escape(" ".join(str(text).split()))
+    value = html.escape(one_line(text))
     quoted = yaml.safe_dump(value, default_style='"', allow_unicode=False, width=_NO_FOLDING)
     return Markup(quoted.rstrip("\n"))
 
