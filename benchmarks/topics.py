@@ -22,18 +22,15 @@ from typing import Any
 
 import numpy as np
 
+from generator.build import SilentProgress, add_keyphrases, add_topics
 from generator.catalog import build_catalog
-from generator.config import load_settings
+from generator.config import Settings, load_settings
 from generator.keyphrases import (
-    Document,
     KeyphraseResult,
-    KeyphraseSettings,
-    extract_keyphrases,
     normalize_phrase,
 )
 from generator.model import Catalog, Issue
 from generator.sources import read_digests
-from generator.topics import TopicSettings, build_topics
 from generator.topics.naming import is_field_wide
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,23 +61,14 @@ def lookalikes(
     return pairs
 
 
-def keyphrases(catalog: Catalog, cache_dir: Path) -> tuple[Catalog, KeyphraseResult]:
-    """Give the papers their keyphrases (from the cache when warm), no topics yet."""
-    docs = [Document(p.id, p.title, p.abstract) for p in catalog.papers]
-    result = extract_keyphrases(docs, KeyphraseSettings(top_n=5), cache_dir)
-    papers = tuple(replace(p, keyphrases=result.keyphrases.get(p.id, ())) for p in catalog.papers)
-    return Catalog(catalog.issues, papers), result
+def keyphrases(catalog: Catalog, settings: Settings) -> tuple[Catalog, KeyphraseResult]:
+    """Give the papers their keyphrases as a build does (from the cache when warm)."""
+    return add_keyphrases(catalog, settings, SilentProgress())
 
 
-def topics(catalog: Catalog, result: KeyphraseResult, min_papers: int = 3) -> Catalog:
-    """Run the topic step alone."""
-    return build_topics(
-        catalog,
-        result.phrase_vectors,
-        normalize_phrase,
-        TopicSettings(min_papers=min_papers),
-        result.doc_vectors,
-    )
+def topics(catalog: Catalog, result: KeyphraseResult, settings: Settings) -> Catalog:
+    """Run the topic step alone, as a build does."""
+    return add_topics(catalog, result, settings)
 
 
 def first_issues(issues: tuple[Issue, ...], count: int) -> Catalog:
@@ -173,16 +161,16 @@ def recovery(catalog: Catalog) -> dict[str, Any] | None:
 
 def demo_figures(cache_dir: Path) -> tuple[dict[str, Any], Catalog, KeyphraseResult]:
     """Figures for the demo digests, and stability from its first 3 issues to all 4."""
-    settings = load_settings(REPO / "mkdocs.yml")
+    settings = replace(load_settings(REPO / "mkdocs.yml"), cache_dir=cache_dir)
     issues = read_digests(settings.digests_dir, settings.default_year, settings.root).issues
-    catalog, result = keyphrases(build_catalog(issues), cache_dir)
-    catalog = topics(catalog, result, settings.min_topic_papers)
-    three, three_result = keyphrases(first_issues(issues, len(issues) - 1), cache_dir)
+    catalog, result = keyphrases(build_catalog(issues), settings)
+    catalog = topics(catalog, result, settings)
+    three, three_result = keyphrases(first_issues(issues, len(issues) - 1), settings)
     figures = shape(catalog)
     labels = {t.label: normalize_phrase(t.label) for t in catalog.topics}
     figures["lookalike_label_pairs"] = [list(p) for p in lookalikes(labels, result.phrase_vectors)]
     figures["stability_demo_3_to_4_issues"] = stability(
-        topics(three, three_result, settings.min_topic_papers), catalog
+        topics(three, three_result, settings), catalog
     )
     figures["recovery"] = recovery(catalog)
     return figures, catalog, result
@@ -190,11 +178,12 @@ def demo_figures(cache_dir: Path) -> tuple[dict[str, Any], Catalog, KeyphraseRes
 
 def scale_figures(folder: Path, cache_dir: Path, day: int | None) -> dict[str, Any]:
     """The topic step alone on every day of the scale benchmark, and stability at one day."""
+    settings = replace(load_settings(REPO / "mkdocs.yml"), cache_dir=cache_dir)
     issues = read_digests(folder, 2025, folder.parent).issues
-    catalog, result = keyphrases(build_catalog(issues), cache_dir)
+    catalog, result = keyphrases(build_catalog(issues), settings)
     tracemalloc.start()
     started = time.perf_counter()
-    full = topics(catalog, result)
+    full = topics(catalog, result, settings)
     seconds = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
@@ -202,10 +191,10 @@ def scale_figures(folder: Path, cache_dir: Path, day: int | None) -> dict[str, A
     figures["topic_step_seconds"] = round(seconds, 1)
     figures["topic_step_peak_mib"] = round(peak / 2**20)
     n = day or len(issues) - 1
-    before, before_result = keyphrases(first_issues(issues, n), cache_dir)
-    after, after_result = keyphrases(first_issues(issues, n + 1), cache_dir)
+    before, before_result = keyphrases(first_issues(issues, n), settings)
+    after, after_result = keyphrases(first_issues(issues, n + 1), settings)
     figures[f"stability_days_{n}_to_{n + 1}"] = stability(
-        topics(before, before_result), topics(after, after_result)
+        topics(before, before_result, settings), topics(after, after_result, settings)
     )
     return figures
 

@@ -102,10 +102,10 @@ def build_epoch(catalog: Catalog, explicit: int | None) -> int:
     return calendar.timegm(max(dates).timetuple()) if dates else 0
 
 
-def annotate(
+def add_keyphrases(
     catalog: Catalog, settings: Settings, progress: Progress, embedder: Embedder | None = None
 ) -> tuple[Catalog, KeyphraseResult]:
-    """Give every paper its keyphrases, then group the papers into topics."""
+    """Give every paper its keyphrases (from the cache where it has them)."""
     docs = [Document(paper.id, paper.title, paper.abstract) for paper in catalog.papers]
     with progress.stage("Extracting keyphrases", total=len(docs)) as advance:
         reported = [0]
@@ -124,14 +124,27 @@ def annotate(
     papers = tuple(
         replace(paper, keyphrases=result.keyphrases.get(paper.id, ())) for paper in catalog.papers
     )
+    return Catalog(catalog.issues, papers), result
+
+
+def add_topics(catalog: Catalog, result: KeyphraseResult, settings: Settings) -> Catalog:
+    """Group the papers (with their keyphrases) into topics and areas."""
+    return build_topics(
+        catalog,
+        result.phrase_vectors,
+        normalize_phrase,
+        TopicSettings(min_papers=settings.min_topic_papers),
+        result.doc_vectors,
+    )
+
+
+def annotate(
+    catalog: Catalog, settings: Settings, progress: Progress, embedder: Embedder | None = None
+) -> tuple[Catalog, KeyphraseResult]:
+    """Give every paper its keyphrases, then group the papers into topics."""
+    catalog, result = add_keyphrases(catalog, settings, progress, embedder)
     with progress.stage("Grouping papers into topics"):
-        catalog = build_topics(
-            Catalog(catalog.issues, papers),
-            result.phrase_vectors,
-            normalize_phrase,
-            TopicSettings(min_papers=settings.min_topic_papers),
-            result.doc_vectors,
-        )
+        catalog = add_topics(catalog, result, settings)
     return catalog, result
 
 
