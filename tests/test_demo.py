@@ -14,7 +14,7 @@ from generator.keyphrases import normalize_phrase
 from generator.keyphrases.vocabulary import BROAD_WORDS
 from generator.model import Catalog
 from generator.topics.concepts import acronym_pairs
-from generator.topics.naming import is_field_wide
+from generator.topics.naming import is_field_wide, says_little
 from tests.conftest import DEMO_DIGESTS, REPO
 
 pytestmark = pytest.mark.model
@@ -74,6 +74,19 @@ def test_expected_topics_of_an_ml_newsletter_are_there(demo: Catalog) -> None:
         "In-context learning",
     ):
         assert expected in names
+
+
+def test_papers_whose_titles_name_a_topic_are_on_it(demo: Catalog) -> None:
+    rlhf = [p for p in demo.papers if "RLHF" in p.title.split()]
+    assert len(rlhf) >= 3
+    on = {slug for paper in rlhf for slug in paper.topics}
+    shared = [slug for slug in on if all(slug in p.topics for p in rlhf)]
+    assert shared and "RLHF" in demo.topic(shared[0]).label
+
+
+def test_no_label_names_only_a_part_an_experiment_plays(demo: Catalog) -> None:
+    for topic in demo.topics:
+        assert not says_little(normalize_phrase(topic.label.split(" (")[0])), topic.label
 
 
 def test_paper_pages_link_only_to_topics_that_exist(demo: Catalog, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import random
 from dataclasses import replace
 
 import numpy as np
+from slugify import slugify
 
 from generator.catalog import build_catalog
 from generator.keyphrases import normalize_phrase
@@ -16,9 +17,11 @@ from generator.model import Catalog, Issue, Keyphrase, Location, Paper
 from generator.site.redirects import moved_topics, redirect_pages
 from generator.sources import read_digests
 from generator.topics import build_topics, topic_slug
+from generator.topics.areas import FIELDS
 from generator.topics.clusters import SMALL_CAP
 from generator.topics.concepts import TopicSettings, _close_pairs, acronym_pairs
-from generator.topics.naming import c_tf_idf, is_field_wide, ranked
+from generator.topics.grouping import Names, _mentions
+from generator.topics.naming import acronyms_of, c_tf_idf, is_field_wide, ranked, says_little
 from tests.conftest import SMALL_DIGESTS
 from tests.stand_in import StandInEmbedder
 
@@ -193,6 +196,32 @@ def test_every_topic_is_in_an_area_and_areas_hold_them_all() -> None:
     assert catalog.area_of(paper) == catalog.area(catalog.topic(paper.topics[0]).area)
 
 
+def test_areas_are_fields_of_the_table_of_contents() -> None:
+    catalog = themed_topics(themed_papers())
+    area_of = {t.label.split(" (")[0]: catalog.area(t.area).label for t in catalog.topics}
+    assert area_of["Diffusion models"] == "Generative models"
+    assert area_of["Graph neural networks"] == "Graph learning"
+    assert {a.slug for a in catalog.areas} <= {f"area-{slugify(f)}" for f in FIELDS}
+
+
+def test_papers_of_another_discipline_get_areas_named_by_their_phrases() -> None:
+    themes = {
+        "proteins": ["protein folding", "amino acid chains", "tertiary structure"],
+        "genes": ["gene expression", "transcription factors", "promoter regions"],
+        "cells": ["cell division", "mitotic spindles", "chromosome segregation"],
+        "soils": ["soil microbes", "nitrogen fixation", "root nodules"],
+    }
+    papers = [
+        make_paper(10 * t + i, [phrases[0], phrases[1 + i % 2], phrases[1 + (i + 1) % 2]])
+        for t, phrases in enumerate(themes.values())
+        for i in range(6)
+    ]
+    catalog = themed_topics(papers)
+    assert catalog.areas and not {a.label for a in catalog.areas} & set(FIELDS)
+    held = sorted(slug for area in catalog.areas for slug in area.topic_slugs)
+    assert held == sorted(t.slug for t in catalog.topics)
+
+
 def test_themed_topics_do_not_depend_on_input_order() -> None:
     papers = themed_papers()
     expected = themed_topics(papers)
@@ -222,6 +251,38 @@ def test_field_wide_phrases_are_recognised() -> None:
         assert is_field_wide(normalize_phrase(phrase)), phrase
     for phrase in ("diffusion models", "continual learning", "out-of-distribution detection"):
         assert not is_field_wide(normalize_phrase(phrase)), phrase
+
+
+def test_labels_that_name_no_research_area_are_refused() -> None:
+    for phrase in ("target model", "training samples", "base models", "unlearning process"):
+        assert says_little(normalize_phrase(phrase)), phrase
+    for phrase in ("machine unlearning", "synthetic data", "code generation", "human feedback"):
+        assert not says_little(normalize_phrase(phrase)), phrase
+
+
+def test_an_acronym_of_a_whole_stands_for_the_part_after_its_preposition() -> None:
+    from collections import Counter
+
+    from generator.topics.concepts import Concept
+
+    pairs = {"rlhf": "reinforcement learning from human feedback", "hf": "hugging face"}
+    written = {"rlhf": "RLHF", "hf": "HF"}
+    feedback = Concept("human feedback", frozenset({"human feedback"}), Counter(), frozenset())
+    assert acronyms_of(feedback, pairs, written) == []
+    assert acronyms_of(feedback, pairs, written, tails=True) == ["RLHF"]
+    face = Concept("face", frozenset({"face"}), Counter(), frozenset())
+    assert acronyms_of(face, pairs, written, tails=True) == []  # one word, and no preposition
+
+
+def test_a_title_names_a_topic_by_its_phrase_or_acronym() -> None:
+    names = [
+        Names(frozenset({("diffusion", "model")}), frozenset({"DM"})),
+        Names(frozenset({("human", "feedback")}), frozenset({"RLHF"})),
+    ]
+    assert _mentions("Diffusion Models Beat GANs", names) == [0]
+    assert _mentions("RLHF Workflow: From Reward Modeling to Online RLHF", names) == [1]
+    assert _mentions("Learning from Human-Feedback at scale", names) == [1]
+    assert _mentions("Diffusion of innovations; rlhf in lower case is no acronym", names) == []
 
 
 def test_c_tf_idf_prefers_what_a_group_has_and_others_lack() -> None:

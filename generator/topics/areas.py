@@ -1,9 +1,12 @@
-"""Topics into areas: about a dozen groups of topics, each named like a topic is.
+"""Topics into areas: about a dozen fields, each holding its topics, as a table of contents.
 
-The topics' centroids are grouped by Ward's agglomerative clustering (no random start: the same
-topics always give the same areas), and each area is named by c-TF-IDF over its papers'
-concepts, among all areas. Here a broad name is right ("Reinforcement learning"); only the
-generic words ("learning", "model") are left out.
+An area is a field of the table FIELDS ("Reinforcement learning", "Generative models"): a topic
+is in the field its name is in, else in the one most of its papers are in; a topic in no field
+(or in a field too small to be an area) joins the area whose centre is nearest its own. Field
+names never change, so neither do area slugs. Papers no field fits (another discipline's
+newsletter) are grouped instead by Ward's agglomerative clustering of the topic centroids (no
+random start: the same topics always give the same areas), each area named by c-TF-IDF over its
+papers' concepts like a topic, broad names allowed.
 """
 
 from __future__ import annotations
@@ -15,44 +18,217 @@ import numpy as np
 from slugify import slugify
 
 from generator.model import Area, Topic
+from generator.topics.clusters import unit_rows
 from generator.topics.concepts import Concept, Normalize, TopicSettings
 from generator.topics.naming import c_tf_idf, choose_labels, display_form
 
 # An area holds at least this many topics on average: few topics make fewer areas.
 TOPICS_PER_AREA = 3
-# The names of fields a table of contents uses, broad as they are; an area whose papers say one
-# of them often enough takes it as its name ("Language models" over "Human feedback").
-FIELD_NAMES = frozenset(
-    """
-    language model|large language model|reinforcement learning|generative model|computer vision
-    |robotics|robot learning|graph neural network|natural language processing|optimization
-    |learning theory|representation learning|federated learning|recommender system
-    |time series|speech recognition|causal inference|probabilistic model|bayesian inference
-    """.replace("\n", "").split("|")
-)
-# The share of an area's papers that must hold a field name for the area to take it.
+# The fields a table of contents of machine learning uses, broad as they are, each with the
+# phrases that say a paper is in it. An area whose papers hold a field's phrases often enough
+# takes the field's name ("Language models" over "Human feedback"); others are named by
+# c-TF-IDF like topics. A phrase matches a paper's concept when its words appear in it in order
+# ("language model" in "large language model").
+FIELDS: dict[str, tuple[str, ...]] = {
+    "Language models": (
+        "language model",
+        "llm",
+        "lm",
+        "instruction tuning",
+        "prompting",
+        "in context learning",
+        "chain of thought",
+        "question answering",
+        "machine translation",
+        "text generation",
+    ),
+    "Reinforcement learning": (
+        "reinforcement learning",
+        "rl",
+        "policy",
+        "reward",
+        "imitation learning",
+        "bandit",
+        "markov decision process",
+        "exploration",
+        "q learning",
+    ),
+    "Generative models": (
+        "generative model",
+        "diffusion model",
+        "generative adversarial network",
+        "gan",
+        "variational autoencoder",
+        "vae",
+        "normalizing flow",
+        "image generation",
+        "score matching",
+    ),
+    "Optimization": (
+        "gradient descent",
+        "sgd",
+        "optimizer",
+        "convergence",
+        "learning rate",
+        "adam",
+        "loss landscape",
+        "training dynamics",
+        "second order",
+    ),
+    "Learning theory": (
+        "generalization bound",
+        "sample complexity",
+        "pac",
+        "neural tangent kernel",
+        "kernel",
+        "regret",
+        "lower bound",
+        "overparameterization",
+        "theory",
+    ),
+    "Computer vision": (
+        "image classification",
+        "object detection",
+        "segmentation",
+        "convolutional network",
+        "cnn",
+        "vision transformer",
+        "computer vision",
+        "visual",
+        "video",
+    ),
+    "Robustness and safety": (
+        "adversarial example",
+        "adversarial attack",
+        "adversarial training",
+        "robustness",
+        "out of distribution",
+        "distribution shift",
+        "unlearning",
+        "privacy",
+        "backdoor",
+        "safety",
+        "jailbreak",
+    ),
+    "Probabilistic methods": (
+        "bayesian",
+        "gaussian process",
+        "variational inference",
+        "uncertainty",
+        "probabilistic",
+        "monte carlo",
+        "posterior",
+    ),
+    "Transfer and continual learning": (
+        "continual learning",
+        "transfer learning",
+        "meta learning",
+        "domain adaptation",
+        "few shot learning",
+        "lifelong learning",
+        "catastrophic forgetting",
+        "multitask learning",
+    ),
+    "Representation learning": (
+        "self supervised learning",
+        "contrastive learning",
+        "representation learning",
+        "embedding",
+        "autoencoder",
+        "knowledge distillation",
+    ),
+    "Data and benchmarks": (
+        "synthetic data",
+        "dataset",
+        "data augmentation",
+        "benchmark",
+        "active learning",
+        "data selection",
+        "pretraining data",
+        "label noise",
+    ),
+    "Sequence models": (
+        "recurrent neural network",
+        "rnn",
+        "transformer",
+        "attention",
+        "state space model",
+        "lstm",
+        "sequence model",
+    ),
+    "Graph learning": ("graph neural network", "gnn", "graph", "knowledge graph"),
+    "Robotics": ("robot", "manipulation", "locomotion", "autonomous driving"),
+    "Speech and audio": ("speech", "audio", "music"),
+    "Time series": ("time series", "forecasting"),
+    "Recommender systems": ("recommender system", "recommendation", "collaborative filtering"),
+    "Federated learning": ("federated learning", "distributed training"),
+    "Causal inference": ("causal", "counterfactual"),
+}
+# The share of a topic's papers that must be in a field for the topic to be in it.
 FIELD_NAME_SUPPORT = 0.25
+# A field with a single topic is an area when it holds this share of all papers.
+MIN_AREA_SHARE = 0.03
 
 
-def field_names(sizes: Sequence[int], counts: Sequence[Counter[str]]) -> list[str | None]:
-    """Give the areas, largest first, the field name most of their papers hold, each once.
+def _holds(key: str, phrase: tuple[str, ...]) -> bool:
+    """Tell whether a concept key holds a field phrase: its words, in order, next to each other."""
+    words = key.replace("-", " ").split()
+    return any(tuple(words[i : i + len(phrase)]) == phrase for i in range(len(words)))
 
-    `counts` are how many of each area's papers hold each concept (c_tf_idf's counts).
-    """
-    names: list[str | None] = [None] * len(sizes)
-    taken: set[str] = set()
-    for index in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
-        held = counts[index]
-        fit = [
-            k
-            for k in FIELD_NAMES
-            if k not in taken and held[k] and held[k] >= FIELD_NAME_SUPPORT * sizes[index]
-        ]
-        if fit:
-            best = min(fit, key=lambda k: (-held[k], k))
-            names[index] = best
-            taken.add(best)
-    return names
+
+def _field_phrases() -> dict[str, list[tuple[str, ...]]]:
+    return {name: [tuple(p.split()) for p in found] for name, found in FIELDS.items()}
+
+
+def fields_held(keys: Sequence[str], phrases: Mapping[str, Sequence[tuple[str, ...]]]) -> list[str]:
+    """Return the fields whose phrases some of these concept keys hold, in FIELDS order."""
+    return [n for n, found in phrases.items() if any(_holds(k, p) for k in keys for p in found)]
+
+
+def topic_fields(
+    topics: Sequence[Topic], terms: Mapping[str, Sequence[str]], normalize: Normalize
+) -> list[str | None]:
+    """Give each topic its field: the one its name is in ("Diffusion models": generative
+    models), else the one most of its papers are in (at least FIELD_NAME_SUPPORT of them)."""
+    phrases = _field_phrases()
+    found: list[str | None] = []
+    for topic in topics:
+        held = Counter(
+            f for pid in topic.paper_ids for f in fields_held(terms.get(pid, ()), phrases)
+        )
+        named = fields_held([normalize(topic.label.split(" (")[0])], phrases)
+        if named:
+            found.append(min(named, key=lambda f: (-held[f], list(FIELDS).index(f))))
+            continue
+        fit = [f for f, n in held.items() if n >= FIELD_NAME_SUPPORT * len(topic.paper_ids)]
+        found.append(min(fit, key=lambda f: (-held[f], list(FIELDS).index(f))) if fit else None)
+    return found
+
+
+def field_groups(
+    topics: Sequence[Topic], centroids: np.ndarray, fields: Sequence[str | None], total: int
+) -> list[str] | None:
+    """Return each topic's area, a field: topics of no field (or of a field too small to be an
+    area) join the field area whose centre is nearest theirs. None if no field is big enough."""
+    sizes: Counter[str] = Counter()
+    topic_counts: Counter[str] = Counter()
+    for topic, field in zip(topics, fields, strict=True):
+        if field:
+            sizes[field] += len(topic.paper_ids)
+            topic_counts[field] += 1
+    kept = sorted(f for f in sizes if topic_counts[f] >= 2 or sizes[f] >= MIN_AREA_SHARE * total)
+    if not kept:
+        return None
+    rows = {f: [i for i, g in enumerate(fields) if g == f] for f in kept}
+    centres = unit_rows(np.stack([centroids[rows[f]].mean(axis=0) for f in kept]))
+    areas = []
+    for i, field in enumerate(fields):
+        if field in rows:
+            areas.append(field)
+        else:
+            sims = np.round(centres @ centroids[i], 5)
+            areas.append(kept[int(np.argmax(sims))])
+    return areas
 
 
 def area_groups(centroids: np.ndarray, count: int) -> list[int]:
@@ -77,26 +253,31 @@ def build_areas(
     settings: TopicSettings,
 ) -> tuple[list[Area], dict[str, str]]:
     """Return the areas, largest first, and each topic slug's area slug."""
-    order = sorted(range(len(topics)), key=lambda i: topics[i].slug)
-    count = min(settings.areas, max(1, len(topics) // TOPICS_PER_AREA))
-    numbers = area_groups(centroids[order], count)
-    members: dict[int, list[Topic]] = {}
-    for i, number in zip(order, numbers, strict=True):
-        members.setdefault(number, []).append(topics[i])
-    groups = [members[n] for n in sorted(members, key=lambda n: members[n][0].slug)]
+    total = len({pid for t in topics for pid in t.paper_ids})
+    by_field = field_groups(topics, centroids, topic_fields(topics, terms, normalize), total)
+    members: dict[str, list[Topic]] = {}
+    if by_field is not None:
+        for topic, area in zip(topics, by_field, strict=True):
+            members.setdefault(area, []).append(topic)
+    else:  # no field of the table fits these papers: group the topics by meaning
+        order = sorted(range(len(topics)), key=lambda i: topics[i].slug)
+        count = min(settings.areas, max(1, len(topics) // TOPICS_PER_AREA))
+        for i, number in zip(order, area_groups(centroids[order], count), strict=True):
+            members.setdefault(str(number), []).append(topics[i])
+    names = sorted(members, key=lambda n: min(t.slug for t in members[n]))
+    groups = [sorted(members[n], key=lambda t: t.slug) for n in names]
     papers = [sorted({pid for t in group for pid in t.paper_ids}) for group in groups]
     weights, counts = c_tf_idf(papers, terms)
-    fields = field_names([len(pids) for pids in papers], counts)
-    others = {key: ok and key not in fields for key, ok in allowed.items()}
-    labels = [
-        field or label
-        for field, label in zip(fields, choose_labels(papers, weights, counts, others), strict=True)
-    ]
+    fields = [n if by_field is not None else None for n in names]
+    labels = choose_labels(papers, weights, counts, allowed)
     areas = []
-    for group, pids, key in zip(groups, papers, labels, strict=True):
+    for group, pids, field, key in zip(groups, papers, fields, labels, strict=True):
         largest = max(group, key=lambda t: (len(t.paper_ids), t.slug))
-        name = display_form(concepts[key], normalize) if key else largest.label
-        slug = _slug("area-" + (key or largest.slug))
+        if field is not None:
+            name = field
+        else:
+            name = display_form(concepts[key], normalize) if key else largest.label
+        slug = _slug("area-" + (field or key or largest.slug))
         ranked = sorted(group, key=lambda t: (-len(t.paper_ids), t.label.casefold(), t.slug))
         areas.append(
             Area(

@@ -11,6 +11,7 @@ the same topics in any order.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -41,6 +42,7 @@ from generator.topics.naming import (
     label_text,
     lowercase_words,
     ranked,
+    says_little,
 )
 
 # How many of a topic's leading concepts it keeps, and how many of them a paper may share to
@@ -49,6 +51,9 @@ KEPT_PHRASES = 8
 # Clusters no concept names are dissolved and the rest named again, at most this many times.
 NAMING_ROUNDS = 3
 SHARED_PHRASES = 5
+# An acronym a topic's name only ends ("RLHF" of "human feedback") shows in its label when this
+# many of its papers' titles write it.
+TITLE_ACRONYM = 2
 
 
 @dataclass(frozen=True)
@@ -134,13 +139,55 @@ def _name(
     )
 
 
+@dataclass(frozen=True)
+class Names:
+    """How titles name a topic: its name's phrase keys as words, and its acronyms as written."""
+
+    phrases: frozenset[tuple[str, ...]]
+    acronyms: frozenset[str]
+
+
+def _title_words(title: str) -> tuple[list[str], set[str]]:
+    """Return a title's words folded (case, hyphens, a plural -s) and its acronyms as written."""
+    raw = [w.strip(".,;:!?()[]{}\"'") for w in title.replace("-", " ").split()]
+    folded = [_fold(w) for w in raw if w]
+    acronyms = {w[:-1] if w.endswith("s") and w[:-1].isupper() else w for w in raw if w}
+    return folded, acronyms
+
+
+def _fold(word: str) -> str:
+    word = word.casefold()
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _names(concept: Concept, acronyms: Sequence[str]) -> Names:
+    """Return how a title names a topic whose name is this concept."""
+    phrases = {tuple(_fold(w) for w in key.split()) for key in concept.keys if " " in key}
+    return Names(frozenset(phrases), frozenset(a for a in acronyms if len(a) >= 2))
+
+
+def _mentions(title: str, names: Sequence[Names]) -> list[int]:
+    """Return the topics a title names, by a phrase of their name or one of their acronyms."""
+    words, acronyms = _title_words(title)
+    found = []
+    for c, name in enumerate(names):
+        if name.acronyms & acronyms or any(
+            words[i : i + len(p)] == list(p) for p in name.phrases for i in range(len(words))
+        ):
+            found.append(c)
+    return found
+
+
 def _memberships(
     grouped: Grouped,
     ids: Sequence[str],
     terms: Mapping[str, Sequence[str]],
+    titles: Sequence[str],
+    names: Sequence[Names],
     settings: TopicSettings,
 ) -> list[list[int]]:
-    """Return each paper's topics, own cluster first: close in meaning and sharing a phrase."""
+    """Return each paper's topics, own cluster first; then the topics its title names, those
+    close in meaning that share a phrase with it, and those its phrases name."""
     shared = [set(p[:SHARED_PHRASES]) for p in grouped.phrases]
     named = {key: c for c, key in enumerate(grouped.keys)}
     chosen: list[list[int]] = []
@@ -151,6 +198,9 @@ def _memberships(
             chosen.append([])
             continue
         chosen.append([own])
+        for by_title in _mentions(titles[row], names):
+            if by_title != own:
+                wanted.append((-1, -float(grouped.sims[row, by_title]), row, by_title))
         floor = grouped.sims[row, own] - settings.join_margin
         mine = set(terms.get(pid, ()))
         for near in (int(c) for c in np.flatnonzero(grouped.sims[row] >= floor)):
@@ -199,8 +249,15 @@ def build_topics(
     grouped = _name(matrix, centroids, seeds, ids, terms, allowed)
     if not grouped.keys:
         return Catalog(catalog.issues, catalog.papers)
-    chosen = _memberships(grouped, ids, terms, settings)
-    topics = _topics(grouped, chosen, ids, papers, by_key, allowed, pairs, normalize, settings)
+    written = acronym_forms((p.text for p in papers), normalize)
+    names = [
+        _names(by_key[key], acronyms_of(by_key[key], pairs, written, tails=True))
+        for key in grouped.keys
+    ]
+    chosen = _memberships(grouped, ids, terms, [p.title for p in papers], names, settings)
+    topics = _topics(
+        grouped, chosen, ids, papers, names, by_key, allowed, pairs, written, normalize, settings
+    )
     # Areas may have broad names ("Reinforcement learning"), never the field's or an acronym.
     allowed_areas = {c.key: not is_field_wide(c.key) and not _acronym_only(c) for c in concepts}
     areas, area_of = build_areas(
@@ -232,7 +289,7 @@ def topic_names(
     most = cl.size_cap(len({pid for c in concepts for pid in c.papers}), settings)
     return {
         c.key: len(c.papers) <= most
-        and not is_field_wide(c.key)
+        and not says_little(c.key)
         and not is_field_wide(pairs.get(c.key, pairs.get(c.key.rstrip("s"), c.key)))
         for c in concepts
     }
@@ -243,15 +300,17 @@ def _topics(
     chosen: Sequence[Sequence[int]],
     ids: Sequence[str],
     papers: Sequence[Paper],
+    names: Sequence[Names],
     by_key: Mapping[str, Concept],
     allowed: Mapping[str, bool],
     pairs: Mapping[str, str],
+    written: Mapping[str, str],
     normalize: Normalize,
     settings: TopicSettings,
 ) -> list[Topic]:
     """Make the Topic records: label with acronyms, description, members, related topics."""
     texts = [p.text for p in papers]
-    written = acronym_forms(texts, normalize)
+    title_acronyms = {p.id: _title_words(p.title)[1] for p in papers}
     lowercase = lowercase_words(texts)
     slugs = [topic_slug(key) for key in grouped.keys]
     members: list[list[str]] = [[] for _ in slugs]
@@ -269,6 +328,9 @@ def _topics(
             if allowed.get(k.key) and grouped.counts[c].get(k.key, 0) >= 0.3 * len(members[c])
         ]
         acronyms = [a for k in [by_key[key], *held] for a in acronyms_of(k, pairs, written)]
+        # An acronym of a whole the name ends ("RLHF") shows when its papers' titles use it.
+        in_titles = Counter(a for pid in members[c] for a in title_acronyms[pid])
+        acronyms += sorted(a for a in names[c].acronyms if in_titles[a] >= TITLE_ACRONYM)
         others = [
             inline_form(k, normalize, lowercase)
             for k in leading

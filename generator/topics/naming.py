@@ -30,6 +30,19 @@ FIELD_WORDS = frozenset(
     fine tuning finetuning natural processing nlp classification regression
     """.split()
 )
+# Words that name a part an experiment plays, not what a paper is about: with only these and
+# the broad words, a phrase names no research area ("Target model", "Training samples").
+ROLE_WORDS = frozenset(
+    """
+    target base source baseline original proxy surrogate auxiliary final initial underlying
+    input output intermediate sample instance distribution generation step stage level size
+    amount cost metric score variable case scenario condition capability ability process
+    api specification configuration version variant baseline candidate
+    """.split()
+)
+# A phrase ending in one of these names an aspect of its other words, not an area of its own
+# ("Unlearning process", "Reasoning capabilities"): the other words name it better.
+ASPECT_HEADS = frozenset("process capability ability performance behavior behaviour".split())
 # A label must be a concept held by at least this share of its cluster's papers.
 LABEL_SUPPORT = 0.15
 # A label is the most held of this many most distinctive concepts.
@@ -39,6 +52,8 @@ SEED_RANK = 100
 # How many of a topic's leading concepts may lend it an acronym, and how many acronyms it shows.
 ACRONYM_SOURCES = 3
 MAX_ACRONYMS = 2
+# "learning from human feedback": the words after one of these name what the whole is about.
+TAIL_PREPOSITIONS = frozenset("from with of for via".split())
 _ACRONYM_WORD = re.compile(r"\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9]*)\)")
 
 
@@ -48,6 +63,17 @@ def is_field_wide(key: str) -> bool:
     return is_generic(key) or all(
         w in BROAD_WORDS or w in FIELD_WORDS or w in VAGUE_WORDS for w in words
     )
+
+
+def says_little(key: str) -> bool:
+    """Tell whether a phrase names no research area: the field itself, only words for the part
+    something plays in an experiment ("target model", "training samples"), or an aspect of an
+    area rather than the area ("unlearning process")."""
+    words = key.replace("-", " ").split()
+    if is_field_wide(key) or not words:
+        return True
+    vague = BROAD_WORDS | FIELD_WORDS | VAGUE_WORDS | ROLE_WORDS
+    return all(w in vague for w in words) or (len(words) > 1 and words[-1] in ASPECT_HEADS)
 
 
 def c_tf_idf(
@@ -129,12 +155,29 @@ def acronym_forms(texts: Iterable[str], normalize: Normalize) -> dict[str, str]:
 
 
 def acronyms_of(
-    concept: Concept, pairs: Mapping[str, str], written: Mapping[str, str]
+    concept: Concept, pairs: Mapping[str, str], written: Mapping[str, str], tails: bool = False
 ) -> list[str]:
-    """Return the acronyms that stand for a concept, as written: from its keys or expansions."""
+    """Return the acronyms that stand for a concept, as written: from its keys or expansions;
+    with tails, also those of a whole the concept ends ("RLHF" for "human feedback")."""
     found = {written[k] for k in concept.keys if k in written and k in pairs}
-    found |= {written[a] for a, e in pairs.items() if e in concept.keys and a in written}
+    found |= {
+        written[a]
+        for a, e in pairs.items()
+        if a in written and (e in concept.keys or (tails and _tail_of(e, concept.keys)))
+    }
     return sorted(found, key=lambda a: (len(a), a))
+
+
+def _tail_of(expansion: str, keys: Iterable[str]) -> bool:
+    """Tell whether an acronym's expansion ends in a concept after a preposition: RLHF,
+    "reinforcement learning from human feedback", stands for "human feedback" too."""
+    words = expansion.split()
+    return any(
+        2 <= len(key.split()) < len(words) - 1
+        and " ".join(words[-len(key.split()) :]) == key
+        and words[-len(key.split()) - 1] in TAIL_PREPOSITIONS
+        for key in keys
+    )
 
 
 def display_form(
