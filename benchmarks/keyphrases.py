@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import itertools
 import json
 import os
 import re
@@ -122,6 +123,32 @@ def quality(path: Path, count: int) -> dict[str, dict[str, float]]:
         table[name] = {**macro_prf(predicted, gold, 5), **macro_prf(predicted, gold, 10)}
         table[name]["seconds"] = round(time.perf_counter() - started, 1)
     return table
+
+
+def gold_nesting(path: Path, count: int) -> dict[str, float]:
+    """How much of the Inspec gold no-nesting rule can never reach: documents whose gold lists
+    two phrases that nest or overlap, and the gold phrases left out by keeping, shortest first,
+    only phrases that conflict with none kept."""
+    from generator.keyphrases import normalize_phrase
+    from generator.keyphrases.ranking import conflicts
+
+    rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()][:count]
+    nested = unreachable = total = 0
+    for row in rows:
+        keys = list(dict.fromkeys(normalize_phrase(k) for k in row["keyphrases"]))
+        total += len(keys)
+        pairs = itertools.combinations(keys, 2)
+        nested += any(conflicts(a, b) for a, b in pairs)
+        kept: list[str] = []
+        for key in sorted(keys, key=lambda k: (len(k.split()), k)):
+            if not any(conflicts(key, other) for other in kept):
+                kept.append(key)
+        unreachable += len(keys) - len(kept)
+    return {
+        "docs": len(rows),
+        "docs_with_nested_gold": nested,
+        "gold_phrases_unreachable_percent": round(100 * unreachable / max(total, 1), 1),
+    }
 
 
 def nested_or_overlapping(a: str, b: str) -> bool:
@@ -308,6 +335,13 @@ def print_tables(figures: dict[str, Any]) -> None:
         for name, row in figures["quality"].items():
             cells = "".join(f"{row[k]:7.1f}" for k in ("P@5", "R@5", "F1@5", "P@10", "R@10"))
             print(f"{name:16}{cells}{row['F1@10']:7.1f}   ({row['seconds']} s)")
+        if "gold_nesting" in figures:
+            row = figures["gold_nesting"]
+            print(
+                f"  gold lists with nested or overlapping phrases: {row['docs_with_nested_gold']}"
+                f" of {row['docs']}; gold phrases no no-nesting list can hold: "
+                f"{row['gold_phrases_unreachable_percent']} %"
+            )
     if "speed" in figures:
         print(f"\nSample digests: {figures['speed']['ours cold']['papers']} distinct papers")
         print("wall and CPU seconds, speed-up over naive KeyBERT by each; peak resident memory")
@@ -354,6 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures: dict[str, Any] = {"inspec_docs": args.docs, "quick": args.quick}
     if args.only in (None, "quality"):
         figures["quality"] = quality(args.inspec, args.docs)
+        figures["gold_nesting"] = gold_nesting(args.inspec, args.docs)
     if args.only in (None, "speed"):
         figures["speed"] = speed(args.seeds, args.quick)
     if args.only in (None, "hygiene"):

@@ -4,7 +4,8 @@ On the demo digests: topic and area counts, coverage, the largest topic's share,
 name the field itself, look-alike labels, the largest topics with their areas, slug stability
 from 3 to 4 issues, and (once `benchmarks/labels/demo-areas.tsv` exists) recovery of hand-labelled
 areas and fields. With `--scale DIR` (the 61-day benchmark, keyphrases cached in `--cache-dir`):
-the topic step's time and peak memory on all days, and slug stability from day n to n+1.
+the topic step's time and peak memory on all days, and slug stability from day n to n+1 for
+each n of `--days` (default 10, 20, ... 60), with their mean and minimum.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import statistics
 import time
 import tracemalloc
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -176,8 +178,9 @@ def demo_figures(cache_dir: Path) -> tuple[dict[str, Any], Catalog, KeyphraseRes
     return figures, catalog, result
 
 
-def scale_figures(folder: Path, cache_dir: Path, day: int | None) -> dict[str, Any]:
-    """The topic step alone on every day of the scale benchmark, and stability at one day."""
+def scale_figures(folder: Path, cache_dir: Path, days: Sequence[int]) -> dict[str, Any]:
+    """The topic step alone on every day of the scale benchmark, and stability from each of
+    `days` to the next."""
     settings = replace(load_settings(REPO / "mkdocs.yml"), cache_dir=cache_dir)
     issues = read_digests(folder, 2025, folder.parent).issues
     catalog, result = keyphrases(build_catalog(issues), settings)
@@ -190,12 +193,22 @@ def scale_figures(folder: Path, cache_dir: Path, day: int | None) -> dict[str, A
     figures = shape(full)
     figures["topic_step_seconds"] = round(seconds, 1)
     figures["topic_step_peak_mib"] = round(peak / 2**20)
-    n = day or len(issues) - 1
-    before, before_result = keyphrases(first_issues(issues, n), settings)
-    after, after_result = keyphrases(first_issues(issues, n + 1), settings)
-    figures[f"stability_days_{n}_to_{n + 1}"] = stability(
-        topics(before, before_result, settings), topics(after, after_result, settings)
-    )
+    kept = []
+    for n in days:
+        if not 1 <= n < len(issues):
+            continue
+        before, before_result = keyphrases(first_issues(issues, n), settings)
+        after, after_result = keyphrases(first_issues(issues, n + 1), settings)
+        found = stability(
+            topics(before, before_result, settings), topics(after, after_result, settings)
+        )
+        figures[f"stability_days_{n}_to_{n + 1}"] = found
+        kept.append(found["kept_slug_percent"])
+    if kept:
+        figures["stability_kept_slug_percent_mean_min"] = [
+            round(statistics.mean(kept), 1),
+            min(kept),
+        ]
     return figures
 
 
@@ -227,7 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="accepted for `make bench`")
     parser.add_argument("--scale", type=Path, help="folder of the 61-day benchmark digests")
     parser.add_argument("--cache-dir", type=Path, default=REPO / ".cache")
-    parser.add_argument("--day", type=int, help="stability from this day to the next")
+    parser.add_argument(
+        "--days",
+        default="10,20,30,40,50,60",
+        help="stability from each of these days to the next (comma-separated)",
+    )
     args = parser.parse_args(argv)
     figures, catalog, _ = demo_figures(args.cache_dir)
     figures["largest_topics"] = _largest(catalog, 30)
@@ -241,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     for size, label, area in figures["largest_topics"]:
         print(f"    {size:4}  {label}  [{area}]")
     if args.scale:
-        figures["scale"] = scale_figures(args.scale, args.cache_dir, args.day)
+        days = [int(day) for day in args.days.split(",") if day.strip()]
+        figures["scale"] = scale_figures(args.scale, args.cache_dir, days)
         _print(f"topics (scale benchmark {args.scale.name})", figures["scale"])
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
