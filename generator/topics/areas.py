@@ -64,7 +64,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "image generation",
         "score matching",
     ),
-    "Optimization": (
+    "Optimization and learning theory": (
         "gradient descent",
         "sgd",
         "optimizer",
@@ -73,9 +73,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "adam",
         "loss landscape",
         "training dynamics",
-        "second order",
-    ),
-    "Learning theory": (
         "generalization bound",
         "sample complexity",
         "pac",
@@ -83,19 +80,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "kernel",
         "regret",
         "lower bound",
-        "overparameterization",
         "theory",
-    ),
-    "Computer vision": (
-        "image classification",
-        "object detection",
-        "segmentation",
-        "convolutional network",
-        "cnn",
-        "vision transformer",
-        "computer vision",
-        "visual",
-        "video",
     ),
     "Robustness and safety": (
         "adversarial example",
@@ -109,8 +94,25 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "backdoor",
         "safety",
         "jailbreak",
+        "fairness",
+        "interpretability",
     ),
-    "Probabilistic methods": (
+    "Vision and robotics": (
+        "image classification",
+        "object detection",
+        "segmentation",
+        "convolutional network",
+        "cnn",
+        "vision transformer",
+        "computer vision",
+        "visual",
+        "video",
+        "robot",
+        "manipulation",
+        "locomotion",
+        "autonomous driving",
+    ),
+    "Probabilistic and causal methods": (
         "bayesian",
         "gaussian process",
         "variational inference",
@@ -118,6 +120,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "probabilistic",
         "monte carlo",
         "posterior",
+        "causal",
+        "counterfactual",
     ),
     "Transfer and continual learning": (
         "continual learning",
@@ -137,6 +141,18 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "autoencoder",
         "knowledge distillation",
     ),
+    "Architectures": (
+        "recurrent neural network",
+        "rnn",
+        "transformer",
+        "attention",
+        "state space model",
+        "lstm",
+        "sequence model",
+        "graph neural network",
+        "gnn",
+        "mixture of experts",
+    ),
     "Data and benchmarks": (
         "synthetic data",
         "dataset",
@@ -147,27 +163,43 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "pretraining data",
         "label noise",
     ),
-    "Sequence models": (
-        "recurrent neural network",
-        "rnn",
-        "transformer",
-        "attention",
-        "state space model",
-        "lstm",
-        "sequence model",
+    "Efficient and distributed learning": (
+        "federated learning",
+        "distributed training",
+        "quantization",
+        "pruning",
+        "compression",
+        "efficient inference",
+        "sparsity",
+        "hardware",
     ),
-    "Graph learning": ("graph neural network", "gnn", "graph", "knowledge graph"),
-    "Robotics": ("robot", "manipulation", "locomotion", "autonomous driving"),
-    "Speech and audio": ("speech", "audio", "music"),
-    "Time series": ("time series", "forecasting"),
-    "Recommender systems": ("recommender system", "recommendation", "collaborative filtering"),
-    "Federated learning": ("federated learning", "distributed training"),
-    "Causal inference": ("causal", "counterfactual"),
+    "Applications": (
+        "recommender system",
+        "recommendation",
+        "time series",
+        "forecasting",
+        "speech",
+        "audio",
+        "music",
+        "partial differential equation",
+        "pde",
+        "physics informed",
+        "molecule",
+        "molecular",
+        "protein",
+        "climate",
+        "weather",
+        "healthcare",
+        "medical",
+    ),
 }
 # The share of a topic's papers that must be in a field for the topic to be in it.
 FIELD_NAME_SUPPORT = 0.25
+# The table fits a newsletter when at least this share of its topics' papers is on a topic
+# with a field; otherwise areas are found by clustering instead.
+FIELDS_FIT = 0.5
 # A field with a single topic is an area when it holds this share of all papers.
-MIN_AREA_SHARE = 0.03
+MIN_AREA_SHARE = 0.01
 
 
 def _holds(key: str, phrase: tuple[str, ...]) -> bool:
@@ -209,7 +241,8 @@ def field_groups(
     topics: Sequence[Topic], centroids: np.ndarray, fields: Sequence[str | None], total: int
 ) -> list[str] | None:
     """Return each topic's area, a field: topics of no field (or of a field too small to be an
-    area) join the field area whose centre is nearest theirs. None if no field is big enough."""
+    area) join the field area whose centre is nearest theirs. None if the table does not fit
+    these papers: fewer than half of the topics' papers are on a topic with a field."""
     sizes: Counter[str] = Counter()
     topic_counts: Counter[str] = Counter()
     for topic, field in zip(topics, fields, strict=True):
@@ -217,7 +250,8 @@ def field_groups(
             sizes[field] += len(topic.paper_ids)
             topic_counts[field] += 1
     kept = sorted(f for f in sizes if topic_counts[f] >= 2 or sizes[f] >= MIN_AREA_SHARE * total)
-    if not kept:
+    fielded = {pid for topic, f in zip(topics, fields, strict=True) if f for pid in topic.paper_ids}
+    if not kept or len(fielded) < FIELDS_FIT * total:
         return None
     rows = {f: [i for i, g in enumerate(fields) if g == f] for f in kept}
     centres = unit_rows(np.stack([centroids[rows[f]].mean(axis=0) for f in kept]))

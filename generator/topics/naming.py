@@ -27,7 +27,7 @@ FIELD_WORDS = frozenset(
     statistical computational modern standard general generic foundation frontier
     sota downstream world real practical empirical theoretical
     mechanism component module pipeline design experiments settings
-    fine tuning finetuning natural processing nlp classification regression
+    fine tuning finetuning natural processing nlp classification regression generative
     """.split()
 )
 # Words that name a part an experiment plays, not what a paper is about: with only these and
