@@ -183,10 +183,9 @@ def chosen_by(catalog: Catalog, interests: Interests) -> str:
         return [labels.get(slug, slug) for slug in slugs]
 
     parts = []
-    if interests.areas:
-        parts.append("the areas " + ", ".join(names(interests.areas)))
-    if interests.topics:
-        parts.append("the topics " + ", ".join(names(interests.topics)))
+    for noun, slugs in (("area", interests.areas), ("topic", interests.topics)):
+        if slugs:
+            parts.append(f"the {noun}{'s' if len(slugs) > 1 else ''} " + ", ".join(names(slugs)))
     said = " and ".join(parts) or "every area"
     if interests.exclude:
         said += ", without " + ", ".join(names(interests.exclude))
