@@ -60,16 +60,18 @@ def _encoded_address(recipient: str | None) -> bytes:
 
 @dataclass(frozen=True)
 class MessageMaker:
-    """A copy's MIME body, encoded once: each reader's message is its own headers and this body.
+    """A copy's MIME, encoded once: each reader's message is this plus its own few headers.
 
-    The body holds RECIPIENT_MARK where the copy names its reader (the unsubscribe link), when
-    it was rendered with the mark as its recipient.
+    `shared` holds the headers every reader's message has (Subject, From, Date, List-Id…),
+    `mime` the MIME headers, `body` the encoded parts; the body holds RECIPIENT_MARK where the
+    copy names its reader (the unsubscribe link), when it was rendered with the mark.
     """
 
     email: IssueEmail
     settings: Settings
+    shared: bytes
+    mime: bytes
     body: bytes
-    boundary: str
 
     @classmethod
     def of(cls, email: IssueEmail, settings: Settings) -> MessageMaker:
@@ -82,38 +84,42 @@ class MessageMaker:
             head += "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
             parts.append(f"--{boundary}\r\n{head}".encode("ascii") + _quoted_printable(text))
         body = b"\r\n".join(parts) + f"\r\n--{boundary}--\r\n".encode("ascii")
-        return cls(email, settings, body, boundary)
+        mime = EmailMessage(policy=policy.SMTP)
+        mime["MIME-Version"] = "1.0"
+        mime["Content-Type"] = f'multipart/alternative; boundary="{boundary}"'
+        shared = header_bytes(_shared_headers(email, settings))
+        return cls(email, settings, shared, header_bytes(mime), body)
 
     def message(self, recipient: str | None) -> tuple[str, bytes]:
         """Return the Message-ID and the bytes of the message for one reader (None: a preview)."""
-        headers = self._headers(recipient)
-        body = self.body.replace(_MARK, _encoded_address(recipient))
-        return str(headers["Message-ID"]), header_bytes(headers) + b"\r\n" + body
-
-    def _headers(self, recipient: str | None) -> EmailMessage:
-        """Return the reader's headers, MIME's included, as a message with no body yet."""
-        settings = self.settings
-        msg = EmailMessage(policy=policy.SMTP)
-        domain = site_domain(settings)
-        _set_subject(msg, self.email.subject)
-        name = one_line(strip_controls(settings.site_name))
-        msg["From"] = sender_address(settings) or Address(name, "newsletter", domain)
+        own = EmailMessage(policy=policy.SMTP)
         if recipient is not None:
-            msg["To"] = recipient
-        if settings.email.reply_to:
-            msg["Reply-To"] = parse_address("email.reply_to", settings.email.reply_to)
-        msg["Date"] = format_datetime(self.email.date)
-        msg["Message-ID"] = message_id(self.email.edition.local, settings, recipient)
-        msg["List-Id"] = f"{name} <newsletter.{domain}>"
-        msg["List-Archive"] = f"<{absolute_url(settings, 'issues/index.md')}>"
-        unsubscribe = unsubscribe_url(settings, recipient)
+            own["To"] = recipient
+        own["Message-ID"] = message_id(self.email.edition.local, self.settings, recipient)
+        unsubscribe = unsubscribe_url(self.settings, recipient)
         if unsubscribe:
-            msg["List-Unsubscribe"] = f"<{unsubscribe}>"
-            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        msg["MIME-Version"] = "1.0"
-        msg["Content-Type"] = f'multipart/alternative; boundary="{self.boundary}"'
-        _check_headers(msg)
-        return msg
+            own["List-Unsubscribe"] = f"<{unsubscribe}>"
+            own["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        _check_headers(own)
+        body = self.body.replace(_MARK, _encoded_address(recipient))
+        head = self.shared + header_bytes(own) + self.mime
+        return str(own["Message-ID"]), head + b"\r\n" + body
+
+
+def _shared_headers(email: IssueEmail, settings: Settings) -> EmailMessage:
+    """Return the headers every reader's message of a copy has, as a message with no body."""
+    msg = EmailMessage(policy=policy.SMTP)
+    domain = site_domain(settings)
+    _set_subject(msg, email.subject)
+    name = one_line(strip_controls(settings.site_name))
+    msg["From"] = sender_address(settings) or Address(name, "newsletter", domain)
+    if settings.email.reply_to:
+        msg["Reply-To"] = parse_address("email.reply_to", settings.email.reply_to)
+    msg["Date"] = format_datetime(email.date)
+    msg["List-Id"] = f"{name} <newsletter.{domain}>"
+    msg["List-Archive"] = f"<{absolute_url(settings, 'issues/index.md')}>"
+    _check_headers(msg)
+    return msg
 
 
 def make_message(email: IssueEmail, settings: Settings) -> bytes:

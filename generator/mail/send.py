@@ -97,7 +97,7 @@ def _require_sendable(settings: Settings) -> str:
 
 
 @dataclass(frozen=True)
-class _Copies:
+class Copies:
     """One edition on its way out: each reader's copy, rendered once per distinct interests."""
 
     catalog: Catalog
@@ -215,7 +215,7 @@ def send_edition(
     """Send an issue or a week to each reader who has neither received nor refused it."""
     people = _unique_readers(recipients)
     sender = _require_sendable(settings)
-    copies = _Copies(catalog, settings, edition, email_environment(settings))
+    copies = Copies(catalog, settings, edition, email_environment(settings))
     path, key = settings.ledger_path, outlet.ledger_key
     subject = email_subject(edition, settings)
     report = SendReport(edition, subject, path, dry_run, (), test=test)
@@ -248,7 +248,7 @@ def send_edition(
 
 def _send_each(
     smtp: smtplib.SMTP,
-    copies: _Copies,
+    copies: Copies,
     sender: str,
     todo: Sequence[tuple[Reader, bool]],
     ledger: Ledger,
@@ -307,7 +307,7 @@ def _stop_reason(deliveries: Sequence[Delivery], streak: int, recipient: str, de
 
 
 def _plan(
-    copies: _Copies,
+    copies: Copies,
     readers: Sequence[Reader],
     state: LedgerState,
     key: str,
