@@ -86,6 +86,21 @@ def _email_send(args: argparse.Namespace, settings: Settings, console: Console) 
     )
 
 
+def _add_send_targets(send_cmd: argparse.ArgumentParser) -> None:
+    """Add whom `email send` mails: a recipient list or one test address; and --dry-run."""
+    target = send_cmd.add_mutually_exclusive_group(required=True)
+    target.add_argument(
+        "--recipients",
+        type=Path,
+        metavar="FILE",
+        help="one reader a line: address [areas=…] [topics=…] [exclude=…] [every=issue|week]",
+    )
+    target.add_argument(
+        "--to", metavar="ADDRESS", help="send a test copy (not counted as mailing the list)"
+    )
+    send_cmd.add_argument("--dry-run", action="store_true", help="say who would get what")
+
+
 def _add_email_commands(commands: Commands, common: list[argparse.ArgumentParser]) -> None:
     """Add `email build` and `email send`."""
     email = commands.add_parser(
@@ -135,17 +150,7 @@ def _add_email_commands(commands: Commands, common: list[argparse.ArgumentParser
         metavar="YYYY-Www",
         help="the weekly digest of an ISO week (e.g. 2025-W11), to readers with every=week",
     )
-    target = send_cmd.add_mutually_exclusive_group(required=True)
-    target.add_argument(
-        "--recipients",
-        type=Path,
-        metavar="FILE",
-        help="one reader a line: address [areas=…] [topics=…] [exclude=…] [every=issue|week]",
-    )
-    target.add_argument(
-        "--to", metavar="ADDRESS", help="send a test copy (not counted as mailing the list)"
-    )
-    send_cmd.add_argument("--dry-run", action="store_true", help="say who would get what")
+    _add_send_targets(send_cmd)
     send_cmd.set_defaults(run=_email_send)
 
 
