@@ -19,6 +19,7 @@ from generator.config import Settings
 from generator.errors import ConfigError, PaperDigestError
 from generator.keyphrases import Document, Embedder, KeyphraseSettings, extract_keyphrases
 from generator.mail.addresses import check_address
+from generator.mail.editions import parse_week
 from generator.mail.ledger import read_ledger
 from generator.mail.outbox import EmailBuild, build_emails, file_stem
 from generator.mail.readers import EVERY_ISSUE, EVERY_WEEK, Reader, check_slugs, read_readers
@@ -115,6 +116,7 @@ def email_build_command(
     `embedder` gives new papers keyphrases (None: the real model, loaded only if needed).
     """
     started = timer()
+    week = parse_week(week) if week is not None else None  # before the digests are read
     catalog, result = read_annotated_catalog(settings, embedder=embedder)
     build = build_emails(catalog, settings, issue, week)
     folder = settings.email_dir
@@ -160,6 +162,7 @@ def email_send_command(
     """
     if (recipients_file is None) == (to is None):
         raise ConfigError("give either --recipients FILE or --to ADDRESS", "not both, not neither")
+    week = parse_week(week) if week is not None else None  # before the digests are read
     catalog, _ = read_annotated_catalog(settings, embedder=embedder)
     problems: tuple[Problem, ...] = ()
     if recipients_file is not None:
