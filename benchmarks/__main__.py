@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ("site", "keyphrases", "topics", "noise", "formats")
+SUITES = ("site", "keyphrases", "topics", "noise", "formats", "mail")
 
 
 def main() -> int:

@@ -45,6 +45,8 @@ class EmailSettings:
     smtp_password_env: str
     # JSON-lines record of (issue, recipient) sent; relative to the project root. Empty: out/email.
     ledger: str
+    # A reader with nothing in an issue: "skip" (no mail) or "notice" (a short note).
+    empty_copy: str
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,7 @@ class EmailOptions(base.Config):  # type: ignore[no-untyped-call]
     smtp_user_env = Text("PAPER_DIGEST_SMTP_USER")
     smtp_password_env = Text("PAPER_DIGEST_SMTP_PASSWORD")
     ledger = Text()
+    empty_copy = opt.Choice(("skip", "notice"), default="skip")
 
 
 class Options(base.Config):  # type: ignore[no-untyped-call]

@@ -561,9 +561,18 @@ def test_subscribe_macro_offers_the_signup_url_escaped(
     tree = render_subscribe(
         dataclasses.replace(settings, signup_url=signup), "topics/scaling.md", hostile
     )
-    assert [a.text_content() for a in tree.iter("a")] == ["RSS", "Atom", "Email"]
-    assert list(tree.iter("a"))[-1].get("href") == signup
+    links = list(tree.iter("a"))
+    assert [a.text_content() for a in links] == ["RSS", "Atom", "Email", "Get this topic by email"]
+    assert links[2].get("href") == "../../subscribe/"  # the chooser page
+    assert links[3].get("href") == signup  # no {topics} in it: the link as it is
     assert not list(tree.iter("script", "b"))
+    chooser = "https://example.org/join?t={topics}&how={every}"
+    tree = render_subscribe(
+        dataclasses.replace(settings, signup_url=chooser), "topics/scaling.md", hostile
+    )
+    assert list(tree.iter("a"))[-1].get("href") == "https://example.org/join?t=scaling&how=issue"
+    home = render_subscribe(dataclasses.replace(settings, signup_url=chooser), "index.md", None)
+    assert [a.get("href") for a in home.iter("a")][-1] == "subscribe/"
     assert '<script>x()</script> & "co"' in tree.text_content()
     unsafe = dataclasses.replace(settings, signup_url="javascript:alert(1)")
     assert [a.text_content() for a in render_subscribe(unsafe, "index.md", None).iter("a")] == [

@@ -22,7 +22,7 @@ from generator.build import read_catalog
 from generator.cli.commands import email_send_command
 from generator.config import Settings
 from generator.errors import ConfigError, SendError
-from generator.mail.addresses import check_address, read_recipients
+from generator.mail.addresses import check_address
 from generator.mail.compose import strip_controls
 from generator.mail.ledger import (
     LedgerState,
@@ -31,6 +31,7 @@ from generator.mail.ledger import (
     open_ledger,
     read_ledger,
 )
+from generator.mail.readers import read_readers
 from generator.mail.send import (
     ALREADY_SENT,
     NOT_SENT,
@@ -236,7 +237,7 @@ def test_send_command_prints_each_delivery_and_a_summary(setup: tuple[Settings, 
     said.clear()
     recipients = FIXTURES / "recipients.txt"
     assert command(settings, 2, recipients, None, True, said) == 0
-    assert said[:3] == [f"would send: {a}" for a in read_recipients(recipients).addresses]
+    assert said[:3] == [f"would send: {a}" for a in read_readers(recipients).addresses]
     assert said[3].endswith("(dry run): 3 would send. Ledger: " + str(settings.ledger_path))
     said.clear()
     box.refuse["Grace.Hopper@example.org"] = ["550 5.1.1 No such user"]
@@ -262,7 +263,7 @@ def test_send_command_prints_each_delivery_and_a_summary(setup: tuple[Settings, 
 
 
 def test_recipient_list_skips_comments_blanks_and_duplicates(tmp_path: Path) -> None:
-    listing = read_recipients(FIXTURES / "recipients.txt")
+    listing = read_readers(FIXTURES / "recipients.txt")
     assert listing.addresses == (
         "ada@example.com",
         "Grace.Hopper@example.org",
@@ -271,13 +272,13 @@ def test_recipient_list_skips_comments_blanks_and_duplicates(tmp_path: Path) -> 
     assert listing.problems == ()
     bad = tmp_path / "bad.txt"
     bad.write_text("ok@example.com\n\nnot an address\n", encoding="utf-8")
-    listing = read_recipients(bad)
+    listing = read_readers(bad)
     assert listing.addresses == ("ok@example.com",)
     [problem] = listing.problems
     assert str(problem.location) == f"{bad}:3" and "not an address" in problem.message
     bad.write_text("# nobody\nnot an address\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=f"{bad}: no usable recipients: {bad}:2: error"):
-        read_recipients(bad)
+        read_readers(bad)
 
 
 def test_missing_password_variable_is_a_config_error_naming_it(
@@ -510,7 +511,7 @@ def test_recipient_list_lines_end_at_line_feeds_only(tmp_path: Path) -> None:
         "# a comment \x07 with a bell\n"
         "seven@example.com".encode()
     )
-    listing = read_recipients(path)
+    listing = read_readers(path)
     assert listing.addresses == (
         "one@example.com",
         "two@example.com",

@@ -22,9 +22,9 @@ from generator.config import Settings
 from generator.errors import ConfigError
 from generator.mail.compose import render_issue_email
 from generator.mail.html import sanitize_email_html
-from generator.mail.message import compose_message, message_bytes
+from generator.mail.message import make_message
 from generator.mail.outbox import GMAIL_CLIP_BYTES, build_emails
-from generator.model import Catalog, Issue, Keyphrase, Topic
+from generator.model import Area, Catalog, Issue, Keyphrase, Topic
 from tests.conftest import REPO, MakeProject, paper
 from tests.stand_in import StandInEmbedder
 
@@ -143,7 +143,7 @@ def test_undated_issue_is_dated_as_in_the_feeds(settings: Settings) -> None:
 )
 def test_subject_round_trips_and_no_title_injects_a_header(settings: Settings, title: str) -> None:
     catalog, issue = retitled(read_catalog(settings)[0], 2, title)
-    data = message_bytes(compose_message(render_issue_email(catalog, issue, settings), settings))
+    data = make_message(render_issue_email(catalog, issue, settings), settings)
     msg = assert_clean_message(data)
     assert msg["Subject"] == "Paper Digest: " + " ".join(title.split())
     assert "Bcc" not in msg
@@ -196,14 +196,17 @@ def test_text_part_writes_every_link_out(settings: Settings) -> None:
     assert "&amp;" not in text and "&lt;" not in text
 
 
-def test_papers_are_grouped_by_their_first_topic(settings: Settings) -> None:
+def test_papers_are_grouped_by_the_area_of_their_first_topic(settings: Settings) -> None:
     catalog, _ = read_catalog(settings)
     issue = catalog.issue("02-second")
     first, second = catalog.papers_of(issue)
     topics = (
-        Topic("language-models", "Language models", "", (second.id,)),
-        Topic("vision", "Vision", "", (first.id,)),
-        Topic("unused", "Unused", "", ()),
+        Topic("language-models", "Language models", "", (), area="area-text"),
+        Topic("vision", "Vision", "", (first.id,), area="area-vision"),
+    )
+    areas = (
+        Area("area-text", "Text", "", ("language-models",)),
+        Area("area-vision", "Seeing things", "", ("vision",)),
     )
     papers = tuple(
         replace(
@@ -213,14 +216,18 @@ def test_papers_are_grouped_by_their_first_topic(settings: Settings) -> None:
         )
         for p in catalog.papers
     )
-    sectioned = Catalog(catalog.issues, papers, topics)
+    sectioned = Catalog(catalog.issues, papers, topics, areas)
     email = render_issue_email(sectioned, issue, settings)
     tree = lxml.html.document_fromstring(email.html)
-    assert [h.text_content() for h in tree.xpath("//h2")] == ["Vision", "Other papers"]
-    assert tree.xpath("//h2/a/@href") == ["https://paper-digest.example.org/topics/vision/"]
+    assert [h.text_content() for h in tree.xpath("//h2")] == ["Seeing things", "Other papers"]
+    assert tree.xpath("//h2/a/@href") == [
+        "https://paper-digest.example.org/topics/#area-vision",
+        "https://paper-digest.example.org/other-papers/",
+    ]
     assert "residual learning · deep networks" in tree.xpath("string(//p[@class='pd-keys'])")
-    assert "VISION\nhttps://paper-digest.example.org/topics/vision/" in email.text
+    assert "SEEING THINGS\nhttps://paper-digest.example.org/topics/#area-vision" in email.text
     assert "Keyphrases: residual learning, deep networks" in email.text
+    assert second.title in email.text
 
 
 def test_max_excerpts_lists_the_rest_as_titles(settings: Settings) -> None:
@@ -364,16 +371,16 @@ def test_email_fits_narrow_and_wide_windows(
                 page.close()
 
 
-def test_a_big_issue_keeps_its_biggest_topics_and_shares_excerpts(settings: Settings) -> None:
-    from generator.mail.compose import EMAIL_MAX_SECTIONS, email_sections
-    from generator.model import Issue, Location, Paper, Topic
+def test_a_big_issue_has_its_biggest_areas_first_and_shares_excerpts(settings: Settings) -> None:
+    from generator.mail.compose import email_sections
+    from generator.model import Issue, Location, Paper
 
-    papers, topics = [], []
-    for t in range(EMAIL_MAX_SECTIONS + 2):  # topic t has 15 - t papers
-        ids = []
-        for n in range(EMAIL_MAX_SECTIONS + 3 - t):
-            pid = f"t{t:02d}p{n:02d}"
-            ids.append(pid)
+    papers, topics, areas = [], [], []
+    for a in range(3):  # area a has 12 - 3a papers, in two topics
+        slugs = (f"topic-{a}-x", f"topic-{a}-y")
+        for n in range(12 - 3 * a):
+            pid = f"a{a}p{n:02d}"
+            topic = slugs[n % 3 == 0]  # x holds two thirds, y one third
             papers.append(
                 Paper(
                     pid,
@@ -382,15 +389,21 @@ def test_a_big_issue_keeps_its_biggest_topics_and_shares_excerpts(settings: Sett
                     "An abstract.",
                     ("i",),
                     (Location("x", 1),),
-                    topics=(f"topic-{t:02d}",),
+                    topics=(topic,),
                 )
             )
-        topics.append(Topic(f"topic-{t:02d}", f"Topic {t:02d}", "", tuple(ids)))
+        for slug in slugs:
+            ids = tuple(p.id for p in papers if p.topics == (slug,))
+            topics.append(Topic(slug, slug.title(), "", ids, area=f"area-{a}"))
+        areas.append(Area(f"area-{a}", f"Area {'CBA'[a]}", "", slugs))
+    loose = Paper("loose", "loose", "Loose", "Far from all.", ("i",), (Location("x", 1),))
+    papers.append(loose)
     issue = Issue("i", 1, "Issue 1", "x", paper_ids=tuple(p.id for p in papers))
-    catalog = Catalog((issue,), tuple(papers), tuple(topics))
-    sections = email_sections(catalog, issue, settings, max_excerpts=EMAIL_MAX_SECTIONS + 1)
-    labels = [s.label for s in sections]
-    assert labels == [f"Topic {t:02d}" for t in range(EMAIL_MAX_SECTIONS)] + ["Other papers"]
-    assert len(sections[-1].featured) + len(sections[-1].rest) == 3 + 2  # the two smallest
-    assert [len(s.featured) for s in sections] == [1] * (EMAIL_MAX_SECTIONS + 1)
-    assert sum(len(s.featured) + len(s.rest) for s in sections) == len(papers)
+    catalog = Catalog((issue,), tuple(papers), tuple(topics), tuple(reversed(areas)))
+    sections = email_sections(catalog, catalog.papers_of(issue), settings, max_excerpts=5)
+    assert [s.label for s in sections] == ["Area C", "Area B", "Area A", "Other papers"]
+    assert [s.more for s in sections][:3] == ["More in Area C", "More in Area B", "More in Area A"]
+    assert [len(s.featured) for s in sections] == [2, 1, 1, 1]  # round-robin, biggest first
+    assert [len(s.featured) + len(s.rest) for s in sections] == [12, 9, 6, 1]
+    first = [*sections[0].featured, *sections[0].rest]
+    assert {p.topics for p in first[:8]} == {("topic-0-x",)}  # the bigger topic first

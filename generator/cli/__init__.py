@@ -69,14 +69,36 @@ def _serve(args: argparse.Namespace, settings: Settings, console: Console) -> in
 
 
 def _email_build(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    return email_build_command(settings, args.issue, line_printer(console))
+    return email_build_command(settings, args.issue, line_printer(console), week=args.week)
 
 
 def _email_send(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     outlet = smtp_outlet(settings)
     return email_send_command(
-        settings, args.issue, args.recipients, args.to, args.dry_run, line_printer(console), outlet
+        settings,
+        args.issue,
+        args.recipients,
+        args.to,
+        args.dry_run,
+        line_printer(console),
+        outlet,
+        week=args.week,
     )
+
+
+def _add_send_targets(send_cmd: argparse.ArgumentParser) -> None:
+    """Add whom `email send` mails: a recipient list or one test address; and --dry-run."""
+    target = send_cmd.add_mutually_exclusive_group(required=True)
+    target.add_argument(
+        "--recipients",
+        type=Path,
+        metavar="FILE",
+        help="one reader a line: address [areas=…] [topics=…] [exclude=…] [every=issue|week]",
+    )
+    target.add_argument(
+        "--to", metavar="ADDRESS", help="send a test copy (not counted as mailing the list)"
+    )
+    send_cmd.add_argument("--dry-run", action="store_true", help="say who would get what")
 
 
 def _add_email_commands(commands: Commands, common: list[argparse.ArgumentParser]) -> None:
@@ -94,16 +116,23 @@ def _add_email_commands(commands: Commands, common: list[argparse.ArgumentParser
         parents=common,
         help="write <issue>.html, .txt and .eml under out/email/",
         description="Write each issue's email under out/email/: HTML with inlined CSS, "
-        "plain text and a ready-to-send .eml. Warns when the HTML would be clipped by Gmail.",
+        "plain text and a ready-to-send .eml (or, with --week, the weekly digest's, as "
+        "week-YYYY-wWW.*). Warns when the HTML would be clipped by Gmail.",
     )
-    build_cmd.add_argument("--issue", type=int, metavar="N", help="only issue number N")
+    built = build_cmd.add_mutually_exclusive_group()
+    built.add_argument("--issue", type=int, metavar="N", help="only issue number N")
+    built.add_argument(
+        "--week", metavar="YYYY-Www", help="the weekly digest of an ISO week, e.g. 2025-W11"
+    )
     build_cmd.set_defaults(run=_email_build)
     send_cmd = verbs.add_parser(
         "send",
         parents=common,
-        help="send issue N (or the pending issues) to a recipient list, each at least once",
-        description="Send issue N over SMTP (settings under extra.paper_digest.email; the "
-        "user and password come from environment variables). A ledger records each attempt "
+        help="send issue N (or the pending issues, or a week's digest) to a recipient list",
+        description="Send issue N over SMTP, each reader their topics' papers, to the readers "
+        "who take every issue (or, with --week, the weekly digest to those who take it "
+        "weekly). Settings are under extra.paper_digest.email; the "
+        "user and password come from environment variables. A ledger records each attempt "
         "and the server's answer, so a re-run sends only what is missing (at least once: "
         "see README). Exit status: 0 done, 1 stopped (run it again), 2 refused to start, "
         "3 finished with permanent refusals or bad recipient lines.",
@@ -116,14 +145,12 @@ def _add_email_commands(commands: Commands, common: list[argparse.ArgumentParser
         help="every issue whose mailing began but did not finish, then the newest issue "
         "mailed to the list and every later one (the latest alone when the ledger is empty)",
     )
-    target = send_cmd.add_mutually_exclusive_group(required=True)
-    target.add_argument(
-        "--recipients", type=Path, metavar="FILE", help="addresses, one a line (# comments)"
+    which.add_argument(
+        "--week",
+        metavar="YYYY-Www",
+        help="the weekly digest of an ISO week (e.g. 2025-W11), to readers with every=week",
     )
-    target.add_argument(
-        "--to", metavar="ADDRESS", help="send a test copy (not counted as mailing the list)"
-    )
-    send_cmd.add_argument("--dry-run", action="store_true", help="say who would get what")
+    _add_send_targets(send_cmd)
     send_cmd.set_defaults(run=_email_send)
 
 

@@ -18,9 +18,11 @@ from generator.build import read_annotated_catalog
 from generator.config import Settings
 from generator.errors import ConfigError, PaperDigestError
 from generator.keyphrases import Document, Embedder, KeyphraseSettings, extract_keyphrases
-from generator.mail.addresses import check_address, read_recipients
+from generator.mail.addresses import check_address
+from generator.mail.editions import parse_week
 from generator.mail.ledger import read_ledger
-from generator.mail.outbox import EmailBuild, build_emails
+from generator.mail.outbox import EmailBuild, build_emails, file_stem
+from generator.mail.readers import EVERY_ISSUE, EVERY_WEEK, Reader, check_slugs, read_readers
 from generator.mail.send import (
     NOT_SENT,
     REFUSED,
@@ -32,6 +34,7 @@ from generator.mail.send import (
     pending_issues,
     send_issue,
     send_summary,
+    send_week,
 )
 from generator.mail.smtp import Outlet
 from generator.model import Catalog, Problem
@@ -106,19 +109,21 @@ def email_build_command(
     say: Say,
     embedder: Embedder | None = None,
     timer: Timer = time.perf_counter,
+    week: str | None = None,
 ) -> int:
-    """Build the emails for `paper-digest email build [--issue N]`; return the exit status.
+    """Build the emails for `paper-digest email build [--issue N | --week W]`; return 0.
 
     `embedder` gives new papers keyphrases (None: the real model, loaded only if needed).
     """
     started = timer()
+    week = parse_week(week) if week is not None else None  # before the digests are read
     catalog, result = read_annotated_catalog(settings, embedder=embedder)
-    build = build_emails(catalog, settings, issue)
+    build = build_emails(catalog, settings, issue, week)
     folder = settings.email_dir
     write_emails(build, folder)
     for email in build.emails:
         say(
-            f"{email.issue.slug}: {email.html_bytes:,} bytes of HTML, "
+            f"{file_stem(email.edition)}: {email.html_bytes:,} bytes of HTML, "
             f"{email.excerpts} of {email.papers} papers with excerpts"
         )
     for warning in build.warnings:
@@ -145,37 +150,52 @@ def email_send_command(
     say: Say,
     outlet: Outlet,
     embedder: Embedder | None = None,
+    week: str | None = None,
 ) -> int:
     """Send for `paper-digest email send`; return the exit status (SEND_*).
 
-    With `issue` None, send every pending issue (see `pending_issues`), oldest first; a later
-    issue never overtakes one that stopped. `--to` sends a test copy, which the ledger does not
-    count as mailed. `outlet` connects to the SMTP server; `embedder` as for
-    `email_build_command`.
+    With `week`, send that ISO week's digest to the readers who take it weekly; else issue
+    `issue` or, with `issue` None, every pending issue (see `pending_issues`), oldest first, to
+    the readers who take every issue; a later issue never overtakes one that stopped. `--to`
+    sends a test copy, which the ledger does not count as mailed. `outlet` connects to the
+    SMTP server; `embedder` as for `email_build_command`.
     """
     if (recipients_file is None) == (to is None):
         raise ConfigError("give either --recipients FILE or --to ADDRESS", "not both, not neither")
+    week = parse_week(week) if week is not None else None  # before the digests are read
+    catalog, _ = read_annotated_catalog(settings, embedder=embedder)
     problems: tuple[Problem, ...] = ()
     if recipients_file is not None:
-        listing = read_recipients(recipients_file)
-        recipients, problems = listing.addresses, listing.problems
+        listing = check_slugs(read_readers(recipients_file), catalog)
+        readers, problems = listing.taking(EVERY_WEEK if week else EVERY_ISSUE), listing.problems
     else:
-        recipients = (check_address(str(to)),)
+        readers = (Reader(check_address(str(to))),)
     for problem in problems:
         say(str(problem))
-    catalog, _ = read_annotated_catalog(settings, embedder=embedder)
+    if week is not None:
+        report = _send_one(catalog, settings, week, readers, outlet, dry_run, to, say)
+        return _send_status(report.count(REFUSED), problems, say, report.finished)
     state = read_ledger(settings.ledger_path, outlet.ledger_key)
     numbers = (issue,) if issue is not None else pending_issues(catalog, state)
     if not settings.ledger_path.exists() and numbers and not dry_run:
         say(f"No sent-ledger at {settings.ledger_path}: starting a new one.")
     refused = 0
     for number in numbers:
-        report = _send_one(catalog, settings, number, recipients, outlet, dry_run, to, say)
+        report = _send_one(catalog, settings, number, readers, outlet, dry_run, to, say)
         refused += report.count(REFUSED)
         if not report.finished:
             return SEND_STOPPED  # a later issue must not overtake one that is still going out
     if not numbers:
         say("No issues to send.")
+    return _send_status(refused, problems, say)
+
+
+def _send_status(
+    refused: int, problems: tuple[Problem, ...], say: Say, finished: bool = True
+) -> int:
+    """Return the exit status of a send that went as far as it could, saying what was unmailable."""
+    if not finished:
+        return SEND_STOPPED
     if refused or problems:
         say(f"Not mailable: {refused} refused, {len(problems)} bad lines (named above).")
         return SEND_UNMAILABLE
@@ -185,14 +205,14 @@ def email_send_command(
 def _send_one(
     catalog: Catalog,
     settings: Settings,
-    number: int,
-    recipients: tuple[str, ...],
+    which: int | str,
+    recipients: tuple[Reader, ...],
     outlet: Outlet,
     dry_run: bool,
     to: str | None,
     say: Say,
 ) -> SendReport:
-    """Send one issue, saying each delivery as it happens and the rest after, then a summary."""
+    """Send one issue (a number) or week, saying each delivery as it happens, then a summary."""
     shown: set[int] = set()  # the deliveries already said, by identity
 
     def show(delivery: Delivery) -> None:
@@ -201,9 +221,14 @@ def _send_one(
         shown.add(id(delivery))
 
     test = to is not None
-    report = send_issue(
-        catalog, settings, number, recipients, outlet, dry_run=dry_run, test=test, progress=show
-    )
+    if isinstance(which, str):
+        report = send_week(
+            catalog, settings, which, recipients, outlet, dry_run=dry_run, test=test, progress=show
+        )
+    else:
+        report = send_issue(
+            catalog, settings, which, recipients, outlet, dry_run=dry_run, test=test, progress=show
+        )
     for delivery in report.deliveries:
         if delivery.status in LISTED_AFTER and id(delivery) not in shown:
             show(delivery)

@@ -1,19 +1,16 @@
-"""Addresses: the From and Reply-To settings, recipient lists, and how addresses compare."""
+"""Addresses: the From and Reply-To settings, the unsubscribe link, how addresses are checked."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import parseaddr
-from pathlib import Path
 from urllib.parse import quote
 
 from generator.config import Settings
 from generator.errors import ConfigError
-from generator.model import Location, Problem
+from generator.model import Location
 
 RECIPIENT_PLACEHOLDER = "{recipient}"
 
@@ -51,7 +48,7 @@ def unsubscribe_url(settings: Settings, recipient: str | None) -> str:
     return url.replace(RECIPIENT_PLACEHOLDER, quote(recipient or "", safe="@"))
 
 
-def _forbidden(text: str) -> str | None:
+def forbidden_character(text: str) -> str | None:
     """Name the first control character or line separator in a text (tab allowed), if any."""
     for ch in text:
         if ch != "\t" and (unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029"):
@@ -84,7 +81,7 @@ def check_address(text: str, location: Location | None = None) -> str:
     alike. A non-ASCII local part would need SMTPUTF8, which Paper Digest does not use.
     """
     hint = "one bare address a line"
-    bad = _forbidden(text)
+    bad = forbidden_character(text)
     if bad:
         raise ConfigError(f"{bad} in an address: {text!r}", hint, location)
     if text.count("@") != 1 or any(ch.isspace() for ch in text):
@@ -105,48 +102,3 @@ def check_address(text: str, location: Location | None = None) -> str:
     if parsed is None or not parsed.domain or not parsed.username:
         raise ConfigError(f"not an email address: {text!r}", hint, location)
     return address
-
-
-@dataclass(frozen=True)
-class RecipientList:
-    """The usable addresses of a recipient list, and a problem for each line that is not."""
-
-    addresses: tuple[str, ...]
-    problems: tuple[Problem, ...]
-
-
-def read_recipients(path: Path) -> RecipientList:
-    """Read a recipient list: one address a line, `#` comments and blank lines skipped.
-
-    Lines end at a line feed (LF or CR LF) only: a line holding any other line break (VT, FF,
-    NEL, U+2028…) or control character is not split, nor guessed at, but named as a problem
-    and left out; the other lines still count. Two spellings of one address count once.
-    """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
-        raise ConfigError(f"{path}: cannot read the recipient list ({why})", "") from None
-    found: dict[str, str] = {}
-    problems = []
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.removesuffix("\r")
-        where = Location(str(path), number)
-        bad = _forbidden(line)
-        if bad:
-            hint = "one address a line, lines ending in a line feed"
-            problems.append(Problem(where, f"{bad} in the line: line left out", hint))
-            continue
-        address = re.split(r"[ \t]#", line, maxsplit=1)[0].strip(" \t")
-        if not address or address.startswith("#"):
-            continue
-        try:
-            address = check_address(address, where)
-        except ConfigError as error:
-            problems.append(Problem(where, f"{error.message}: line left out", error.hint))
-            continue
-        found.setdefault(recipient_key(address), address)
-    if not found:
-        first = f": {problems[0]}" if problems else ""
-        raise ConfigError(f"{path}: no usable recipients{first}", "write one address a line")
-    return RecipientList(tuple(found.values()), tuple(problems))

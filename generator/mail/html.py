@@ -13,7 +13,7 @@ _DOCUMENT = re.compile(r"<head>(?P<head>.*)</head>\s*<body[^>]*>(?P<body>.*)</bo
 # What the final HTML may hold; anything else (script, on* handlers, javascript: links) goes.
 _STYLE = re.compile(r"<style>.*?</style>\s*", re.DOTALL)
 _HEAD_TAGS = {"meta", "title", "style"}
-_BODY_TAGS = {"div", "p", "a", "h1", "h2", "ul", "li", "br", "table", "tbody", "tr", "td"}
+_BODY_TAGS = {"div", "p", "a", "span", "h1", "h2", "ul", "li", "br", "table", "tbody", "tr", "td"}
 _BODY_ATTRIBUTES = {
     "*": {"class", "style"},
     "a": {"href"},

@@ -1,4 +1,4 @@
-"""The sent-ledger: what became of each (issue, recipient), appended to a file as it happens.
+"""The sent-ledger: what became of each (issue or week, recipient), appended as it happens.
 
 JSON lines, each flushed and fsynced before anything else is done, the file locked against a
 second sender. Its times come from the clock on purpose: the ledger is an operational log,
@@ -14,6 +14,8 @@ recipients by keyed hash instead of by address. The lines:
   server did not take it this time (a re-run tries again); `test`, a test copy (`--to`), a
   note that counts for nothing. A line without a status (ledgers before version 2) is `sent`;
 - `{"issue", "status": "complete"}`: everyone on the list has the issue or refused it.
+
+A weekly digest is recorded the same way, with `"week": "2025-W11"` in place of `"issue"`.
 
 An `attempt` with nothing after it is uncertain: the run stopped between handing the message to
 the server and writing down its answer, so the server may or may not have it.
@@ -49,6 +51,39 @@ DEFERRED = "deferred"
 TEST = "test"
 COMPLETE = "complete"
 _OUTCOMES = {ATTEMPT, SENT, REFUSED, DEFERRED}
+
+
+ISSUE, WEEK = "issue", "week"
+
+
+@dataclass(frozen=True)
+class Mailing:
+    """What a send is recorded under: an issue (by slug) or an ISO week ("2025-W11")."""
+
+    kind: str
+    name: str
+
+    @property
+    def key(self) -> str:
+        """Return the name the ledger's state uses: the issue's slug, or "week:" and the week.
+
+        Slugs hold no colon, so an issue and a week never share a key.
+        """
+        return self.name if self.kind == ISSUE else f"{self.kind}:{self.name}"
+
+
+def mailing_of(what: Issue | Mailing) -> Mailing:
+    """Return what the ledger records a send under: an issue's mailing is its slug."""
+    return what if isinstance(what, Mailing) else Mailing(ISSUE, what.slug)
+
+
+def _entry_key(entry: dict[str, Any]) -> str | None:
+    """Return the state key of a line's issue or week, None if it names neither properly."""
+    if isinstance(entry.get(ISSUE), str) and WEEK not in entry:
+        return str(entry[ISSUE])
+    if isinstance(entry.get(WEEK), str) and ISSUE not in entry:
+        return Mailing(WEEK, str(entry[WEEK])).key
+    return None
 
 
 def utc_now() -> dt.datetime:
@@ -109,7 +144,7 @@ class LedgerState:
         if "ledger" in entry:
             self.fingerprints.add(entry["key_fingerprint"])
             return
-        issue, status = str(entry["issue"]), entry.get("status", SENT)
+        issue, status = str(_entry_key(entry)), entry.get("status", SENT)
         if status == COMPLETE:
             self.complete.add(issue)
             return
@@ -129,15 +164,17 @@ class LedgerState:
 def _well_formed(line: bytes) -> dict[str, Any] | None:
     """Return a ledger line as a dict, None if it is not one the ledger writes."""
     try:
-        entry = json.loads(line)
+        entry: dict[str, Any] = json.loads(line)
         if "ledger" in entry:
             fingerprint = entry["key_fingerprint"]
             return entry if fingerprint is None or isinstance(fingerprint, str) else None
         status = entry.get("status", SENT)
+        if _entry_key(entry) is None:
+            return None
         if status == COMPLETE:
-            return entry if isinstance(entry["issue"], str) else None
+            return entry
         ok = status in {*_OUTCOMES, TEST} and isinstance(entry["recipient"], str)
-        return entry if ok and isinstance(entry["issue"], str) else None
+        return entry if ok else None
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -209,20 +246,27 @@ class Ledger:
     clock: Clock = utc_now
 
     def record(
-        self, issue: Issue, recipient: str, message_id: str, status: str, detail: str = ""
+        self,
+        issue: Issue | Mailing,
+        recipient: str,
+        message_id: str,
+        status: str,
+        detail: str = "",
     ) -> None:
         """Append what became of one message, on disk before anything else is done."""
+        mailing = mailing_of(issue)
         name = ledger_recipient(recipient, self.key) if self.key else recipient
-        entry = {"issue": issue.slug, "recipient": name, "message_id": message_id}
+        entry = {mailing.kind: mailing.name, "recipient": name, "message_id": message_id}
         entry.update(status=status, at=self.clock().isoformat(timespec="seconds"))
         if detail:
             entry["detail"] = detail
         self._append(entry)
 
-    def mark_complete(self, issue: Issue) -> None:
-        """Write down that everyone on the list has the issue, or refused it."""
-        if issue.slug not in self.state.complete:
-            self._append({"issue": issue.slug, "status": COMPLETE})
+    def mark_complete(self, issue: Issue | Mailing) -> None:
+        """Write down that everyone on the list has the issue (or week), or refused it."""
+        mailing = mailing_of(issue)
+        if mailing.key not in self.state.complete:
+            self._append({mailing.kind: mailing.name, "status": COMPLETE})
 
     def declare_key(self) -> None:
         """Write down which key the ledger is written with, if it does not say yet."""

@@ -1,4 +1,4 @@
-"""The files `email build` makes: every issue's mail as .html, .txt and .eml, with warnings."""
+"""The files `email build` makes: an issue's or a week's mail as .html, .txt and .eml."""
 
 from __future__ import annotations
 
@@ -8,13 +8,9 @@ from email.utils import format_datetime
 from generator.config import Settings
 from generator.errors import ConfigError
 from generator.mail.addresses import RECIPIENT_PLACEHOLDER, sender_address, unsubscribe_url
-from generator.mail.compose import (
-    Environments,
-    IssueEmail,
-    email_environment,
-    render_issue_email,
-)
-from generator.mail.message import compose_message, message_bytes
+from generator.mail.compose import Environments, IssueEmail, email_environment, render_copy
+from generator.mail.editions import Edition, issue_edition, week_edition
+from generator.mail.message import make_message
 from generator.model import Catalog, Issue
 
 # Gmail shows "[Message clipped]" past this many bytes of HTML.
@@ -40,7 +36,7 @@ def clip_warning(
     fits = _fitting_excerpts(catalog, email, settings, envs)
     advice = f"set email.max_excerpts to {fits} or less" if fits is not None else "too many papers"
     return (
-        f"issue {email.issue.number} ({email.issue.slug}): HTML is {email.html_bytes:,} bytes, "
+        f"{_name(email.edition)}: HTML is {email.html_bytes:,} bytes, "
         f"{over:,} over Gmail's {GMAIL_CLIP_BYTES:,}-byte clip limit "
         f"(email.max_excerpts is {settings.email.max_excerpts}) — {advice}"
     )
@@ -52,10 +48,10 @@ def _fitting_excerpts(
     """Return the largest excerpt cap under Gmail's limit (binary search), None if none fits."""
 
     def fits(cap: int) -> bool:
-        trial = render_issue_email(
-            catalog, email.issue, settings, max_excerpts=cap, environments=envs
+        trial = render_copy(
+            catalog, email.edition, settings, email.interests, max_excerpts=cap, environments=envs
         )
-        return trial.html_bytes <= GMAIL_CLIP_BYTES
+        return trial is None or trial.html_bytes <= GMAIL_CLIP_BYTES
 
     low, high = 0, email.excerpts
     if not fits(0):
@@ -88,23 +84,47 @@ def _config_warnings(settings: Settings) -> list[str]:
     return warnings
 
 
-def build_emails(catalog: Catalog, settings: Settings, number: int | None = None) -> EmailBuild:
-    """Render the email of every issue (or one): {file name: bytes}, plus warnings."""
-    issues = select_issues(catalog, number)
+def _name(edition: Edition) -> str:
+    """Name an edition in a message: "issue 2 (02-second)" or "week 2025-W11"."""
+    if edition.is_week:
+        return f"week {edition.mailing.name}"
+    issue = edition.issues[0]
+    return f"issue {issue.number} ({issue.slug})"
+
+
+def file_stem(edition: Edition) -> str:
+    """Return the name of an edition's files: the issue's slug, or week-2025-w11."""
+    return edition.local if edition.is_week else edition.issues[0].slug
+
+
+def build_emails(
+    catalog: Catalog, settings: Settings, number: int | None = None, week: str | None = None
+) -> EmailBuild:
+    """Render the email of every issue (or one, or a week's digest): {file name: bytes}."""
+    editions: tuple[Edition, ...]
+    if week is not None:
+        editions = (week_edition(catalog, week, settings),)
+    else:
+        editions = tuple(
+            issue_edition(catalog, i, settings) for i in select_issues(catalog, number)
+        )
     envs = email_environment(settings)
     warnings = _config_warnings(settings)
     emails, files = [], {}
-    for issue in issues:
-        email = render_issue_email(catalog, issue, settings, environments=envs)
+    for edition in editions:
+        email = render_copy(catalog, edition, settings, environments=envs)
+        assert email is not None  # the whole newsletter's copy is always rendered
         emails.append(email)
-        files[f"{issue.slug}.html"] = email.html.encode("utf-8")
-        files[f"{issue.slug}.txt"] = email.text.encode("utf-8")
-        files[f"{issue.slug}.eml"] = message_bytes(compose_message(email, settings))
-        if issue.date is None:
-            warnings.append(
-                f"issue {issue.number} ({issue.slug}) has no date: its Date header is "
-                f"{format_datetime(email.date)}, as in the feeds"
-            )
+        stem = file_stem(edition)
+        files[f"{stem}.html"] = email.html.encode("utf-8")
+        files[f"{stem}.txt"] = email.text.encode("utf-8")
+        files[f"{stem}.eml"] = make_message(email, settings)
+        for issue in edition.issues:
+            if issue.date is None:
+                warnings.append(
+                    f"issue {issue.number} ({issue.slug}) has no date: its Date header is "
+                    f"{format_datetime(edition.date)}, as in the feeds"
+                )
         clipped = clip_warning(catalog, email, settings, envs)
         if clipped:
             warnings.append(clipped)

@@ -14,31 +14,28 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.config import Settings
 from generator.errors import ConfigError
 from generator.mail import ledger as book
 from generator.mail import smtp as wire
-from generator.mail.addresses import (
-    RECIPIENT_PLACEHOLDER,
-    check_address,
-    recipient_key,
-    sender_address,
-    unsubscribe_url,
-)
-from generator.mail.compose import Environments, IssueEmail, email_environment, render_issue_email
+from generator.mail.addresses import check_address, recipient_key, sender_address, unsubscribe_url
+from generator.mail.compose import Environments, email_environment, email_subject, render_copy
+from generator.mail.editions import Edition, issue_edition, week_edition
 from generator.mail.ledger import Ledger, LedgerState, ledger_recipient, open_ledger, read_ledger
-from generator.mail.message import compose_message, message_bytes, message_id
+from generator.mail.message import RECIPIENT_MARK, MessageMaker, message_id
 from generator.mail.outbox import select_issues
+from generator.mail.readers import Interests, Reader, chosen_papers
 from generator.mail.smtp import Outlet
-from generator.model import Catalog, Issue
+from generator.model import Catalog
 
 # What became of one recipient's copy, as the report and the command say it.
 SENT = "sent"
 SENT_AGAIN = "sent again"  # the last run stopped between sending it and writing down the answer
 ALREADY_SENT = "already sent"
+NOTHING = "nothing in their topics"  # no paper of theirs, and email.empty_copy is "skip"
 REFUSED = "refused"
 REFUSED_BEFORE = "refused before"
 UNCERTAIN = "uncertain"  # the connection broke while sending it: the server may have it
@@ -46,8 +43,8 @@ NOT_SENT = "not sent"
 WOULD_SEND = "would send"
 WOULD_SEND_AGAIN = "would send again"
 WOULD = {WOULD_SEND, WOULD_SEND_AGAIN}
-DONE = {SENT, SENT_AGAIN, ALREADY_SENT, REFUSED, REFUSED_BEFORE, WOULD_SEND, WOULD_SEND_AGAIN}
-ORDER: tuple[str, ...] = (SENT, SENT_AGAIN, WOULD_SEND, WOULD_SEND_AGAIN, ALREADY_SENT)
+DONE = {SENT, SENT_AGAIN, ALREADY_SENT, NOTHING, REFUSED, REFUSED_BEFORE, *WOULD}
+ORDER: tuple[str, ...] = (SENT, SENT_AGAIN, WOULD_SEND, WOULD_SEND_AGAIN, ALREADY_SENT, NOTHING)
 ORDER += (REFUSED, REFUSED_BEFORE, UNCERTAIN, NOT_SENT)
 AGAIN_DETAIL = "the last run stopped while sending it: it may arrive twice, same Message-ID"
 
@@ -68,9 +65,9 @@ class Delivery:
 
 @dataclass(frozen=True)
 class SendReport:
-    """The outcome of sending one issue: every recipient's delivery, and why it stopped."""
+    """The outcome of sending one issue (or week): every recipient's delivery, and any stop."""
 
-    issue: Issue
+    edition: Edition
     subject: str
     ledger: Path
     dry_run: bool
@@ -100,34 +97,60 @@ def _require_sendable(settings: Settings) -> str:
 
 
 @dataclass(frozen=True)
-class _Mailing:
-    """One issue on its way out: what every recipient's message is made from."""
+class Copies:
+    """One edition on its way out: each reader's copy, rendered once per distinct interests."""
 
     catalog: Catalog
     settings: Settings
-    base: IssueEmail
-    sender: str
+    edition: Edition
     environments: Environments
-    test: bool
+    makers: dict[Interests, MessageMaker | None] = field(default_factory=dict)
 
-    def message_for(self, recipient: str) -> tuple[str, bytes]:
-        """Return the Message-ID and bytes of the message addressed to one recipient."""
-        if RECIPIENT_PLACEHOLDER in self.settings.email.unsubscribe_url:  # links name them
-            issue, envs = self.base.issue, self.environments
-            email = render_issue_email(
-                self.catalog, issue, self.settings, recipient=recipient, environments=envs
+    def has_copy(self, interests: Interests) -> bool:
+        """Tell whether readers with these interests get a mail (without rendering it)."""
+        if interests in self.makers:
+            return self.makers[interests] is not None
+        wanted = chosen_papers(self.catalog, interests, self.edition.papers)
+        return bool(wanted) or interests.whole or self.settings.email.empty_copy == "notice"
+
+    def message_for(self, reader: Reader) -> tuple[str, bytes]:
+        """Return the Message-ID and bytes of one reader's message."""
+        maker = self._maker(reader.interests)
+        if maker is None:
+            raise ValueError(f"{reader.address} has no copy of {self.edition.mailing.name}")
+        return maker.message(reader.address)
+
+    def _maker(self, interests: Interests) -> MessageMaker | None:
+        if interests not in self.makers:
+            email = render_copy(
+                self.catalog,
+                self.edition,
+                self.settings,
+                interests,
+                recipient=RECIPIENT_MARK,  # each reader's address replaces it, see MessageMaker
+                environments=self.environments,
             )
-        else:
-            email = replace(self.base, recipient=recipient)
-        msg = compose_message(email, self.settings)
-        return str(msg["Message-ID"]), message_bytes(msg)
+            self.makers[interests] = (
+                None if email is None else MessageMaker.of(email, self.settings)
+            )
+        return self.makers[interests]
+
+
+def _unique_readers(recipients: Sequence[str | Reader]) -> list[Reader]:
+    """Return the readers, each address checked and counted once (first spelling kept)."""
+    unique: dict[str, Reader] = {}
+    for item in recipients:
+        reader = item if isinstance(item, Reader) else Reader(item)
+        reader = replace(reader, address=check_address(reader.address))
+        unique.setdefault(recipient_key(reader.address), reader)
+    return list(unique.values())
 
 
 def send_issue(
     catalog: Catalog,
     settings: Settings,
     number: int,
-    recipients: Sequence[str],
+    recipients: Sequence[str | Reader],
     outlet: Outlet,
     *,
     dry_run: bool = False,
@@ -136,58 +159,112 @@ def send_issue(
 ) -> SendReport:
     """Send issue `number` to each recipient who has neither received nor refused it.
 
-    A `test` copy goes to every recipient given, whatever the ledger says, and is noted in the
-    ledger as a test: it does not count as the issue having been mailed.
+    Each reader gets the papers of their interests (see `readers`); a plain address gets the
+    whole issue. A `test` copy goes to every recipient given, whatever the ledger says, and is
+    noted in the ledger as a test: it does not count as the issue having been mailed.
     """
-    issue = select_issues(catalog, number)[0]
-    unique: dict[str, str] = {}
-    for recipient in (check_address(r) for r in recipients):
-        unique.setdefault(recipient_key(recipient), recipient)
-    people = list(unique.values())
+    edition = issue_edition(catalog, select_issues(catalog, number)[0], settings)
+    return send_edition(
+        catalog,
+        settings,
+        edition,
+        recipients,
+        outlet,
+        dry_run=dry_run,
+        test=test,
+        progress=progress,
+    )
+
+
+def send_week(
+    catalog: Catalog,
+    settings: Settings,
+    week: str,
+    recipients: Sequence[str | Reader],
+    outlet: Outlet,
+    *,
+    dry_run: bool = False,
+    test: bool = False,
+    progress: Callable[[Delivery], None] | None = None,
+) -> SendReport:
+    """Send the weekly digest of an ISO week ("2025-W11"), as `send_issue` sends an issue."""
+    edition = week_edition(catalog, week, settings)
+    return send_edition(
+        catalog,
+        settings,
+        edition,
+        recipients,
+        outlet,
+        dry_run=dry_run,
+        test=test,
+        progress=progress,
+    )
+
+
+def send_edition(
+    catalog: Catalog,
+    settings: Settings,
+    edition: Edition,
+    recipients: Sequence[str | Reader],
+    outlet: Outlet,
+    *,
+    dry_run: bool = False,
+    test: bool = False,
+    progress: Callable[[Delivery], None] | None = None,
+) -> SendReport:
+    """Send an issue or a week to each reader who has neither received nor refused it."""
+    people = _unique_readers(recipients)
     sender = _require_sendable(settings)
-    envs = email_environment(settings)
-    base = render_issue_email(catalog, issue, settings, environments=envs)
+    copies = Copies(catalog, settings, edition, email_environment(settings))
     path, key = settings.ledger_path, outlet.ledger_key
-    report = SendReport(issue, base.subject, path, dry_run, (), test=test)
+    subject = email_subject(edition, settings)
+    report = SendReport(edition, subject, path, dry_run, (), test=test)
     if dry_run:
-        plan = _plan(issue, settings, people, read_ledger(path, key), key, test)
+        plan = _plan(copies, people, read_ledger(path, key), key, test)
         return replace(report, deliveries=plan)
-    mailing = _Mailing(catalog, settings, base, sender, envs, test)
     with open_ledger(path, key, outlet.clock) as ledger:
-        plan = _plan(issue, settings, people, ledger.state, key, test)
+        plan = _plan(copies, people, ledger.state, key, test)
         done = tuple(d for d in plan if d.status not in WOULD)
-        todo = [(d.recipient, d.status == WOULD_SEND_AGAIN) for d in plan if d.status in WOULD]
+        by_address = {reader.address: reader for reader in people}
+        todo = [
+            (by_address[d.recipient], d.status == WOULD_SEND_AGAIN)
+            for d in plan
+            if d.status in WOULD
+        ]
         sent: tuple[Delivery, ...] = ()
         error = ""
         if todo:
             smtp = outlet.connect()
             try:
-                sent, error = _send_each(smtp, mailing, todo, ledger, progress)
+                sent, error = _send_each(smtp, copies, sender, todo, ledger, test, progress)
             finally:
                 with suppress(smtplib.SMTPException, OSError):
                     smtp.quit()
         report = replace(report, deliveries=done + sent, error=error)
         if report.finished and not test:
-            ledger.mark_complete(issue)
+            ledger.mark_complete(edition.mailing)
     return report
 
 
 def _send_each(
     smtp: smtplib.SMTP,
-    mailing: _Mailing,
-    todo: Sequence[tuple[str, bool]],
+    copies: Copies,
+    sender: str,
+    todo: Sequence[tuple[Reader, bool]],
     ledger: Ledger,
+    test: bool,
     progress: Callable[[Delivery], None] | None,
 ) -> tuple[tuple[Delivery, ...], str]:
     """Send to each recipient in turn, writing down each step; stop when the server says so."""
-    issue, test = mailing.base.issue, mailing.test
+    issue = copies.edition.mailing
     deliveries: list[Delivery] = []
     streak = 0
-    for index, (recipient, again) in enumerate(todo):
-        mid, data = mailing.message_for(recipient)
+    for index, (reader, again) in enumerate(todo):
+        recipient = reader.address
+        mid, data = copies.message_for(reader)
         if not test:
             ledger.record(issue, recipient, mid, book.ATTEMPT)
-        answer = wire.deliver(smtp, mailing.sender, recipient, data)
+        answer = wire.deliver(smtp, sender, recipient, data)
         if answer.outcome == wire.ACCEPTED:
             ledger.record(issue, recipient, mid, book.TEST if test else book.SENT)
             status, detail = (SENT_AGAIN, AGAIN_DETAIL) if again else (SENT, "")
@@ -207,7 +284,7 @@ def _send_each(
         streak = streak + 1 if status == REFUSED else 0
         error = _stop_reason(deliveries, streak, recipient, detail)
         if error:
-            rest = [Delivery(r, "", NOT_SENT) for r, _ in todo[index + 1 :]]
+            rest = [Delivery(r.address, "", NOT_SENT) for r, _ in todo[index + 1 :]]
             return (*deliveries, *rest), error
     return tuple(deliveries), ""
 
@@ -230,24 +307,32 @@ def _stop_reason(deliveries: Sequence[Delivery], streak: int, recipient: str, de
 
 
 def _plan(
-    issue: Issue,
-    settings: Settings,
-    recipients: Sequence[str],
+    copies: Copies,
+    readers: Sequence[Reader],
     state: LedgerState,
     key: str,
     test: bool,
 ) -> tuple[Delivery, ...]:
-    """Say who would get the issue, who has it, who refused it, without connecting."""
+    """Say who would get the edition, who has it, who refused it, without connecting.
+
+    A reader with nothing in it gets no mail and no ledger line: if their interests change,
+    a later run of the same edition mails them as it would a new reader.
+    """
+    edition, settings = copies.edition, copies.settings
     plan = []
-    for recipient in recipients:
-        pair = (issue.slug, ledger_recipient(recipient, key))
+    for reader in readers:
+        recipient = reader.address
+        pair = (edition.mailing.key, ledger_recipient(recipient, key))
         outcome = None if test else state.outcomes.get(pair)
         status, detail = {
             book.SENT: (ALREADY_SENT, ""),
             book.REFUSED: (REFUSED_BEFORE, state.details.get(pair, "")),
             book.ATTEMPT: (WOULD_SEND_AGAIN, AGAIN_DETAIL),
         }.get(outcome or "", (WOULD_SEND, ""))
-        plan.append(Delivery(recipient, message_id(issue, settings, recipient), status, detail))
+        if status in WOULD and not copies.has_copy(reader.interests):
+            status, detail = NOTHING, ""
+        mid = message_id(edition.local, settings, recipient)
+        plan.append(Delivery(recipient, mid, status, detail))
     return tuple(plan)
 
 
@@ -278,7 +363,11 @@ def pending_issues(catalog: Catalog, state: LedgerState) -> tuple[int, ...]:
 def send_summary(report: SendReport) -> str:
     """Describe a send in one line, for the end of the command's output."""
     parts = [f"{report.count(status)} {status}" for status in ORDER if report.count(status)]
-    head = f"Issue {report.issue.number} “{report.subject}”"
+    edition = report.edition
+    name = (
+        f"Week {edition.mailing.name}" if edition.is_week else f"Issue {edition.issues[0].number}"
+    )
+    head = f"{name} “{report.subject}”"
     stopped = f"; stopped: {report.error}" if report.error else ""
     kind = " (test copy)" if report.test else ""
     dry = " (dry run)" if report.dry_run else ""

@@ -14,10 +14,10 @@ from generator.config import Settings
 from generator.errors import BuildError
 from generator.model import Catalog, Issue, Paper, Topic
 from generator.site.templates import make_environment
-from generator.site.urls import issue_doc, paper_doc, relative_url, topic_doc
+from generator.site.urls import SIGNUP_DOC, issue_doc, paper_doc, relative_url, topic_doc
 
 # The top-level paths of docs/ that the build owns; everything else in docs/ is hand-written.
-GENERATED_PATHS = ("index.md", "issues", "papers", "topics", "other-papers.md")
+GENERATED_PATHS = ("index.md", "issues", "papers", "topics", "other-papers.md", "subscribe.md")
 # How many topics the home page shows.
 HOME_TOPICS = 12
 
@@ -48,6 +48,8 @@ def render_pages(catalog: Catalog, settings: Settings) -> dict[str, str]:
         ),
         "issues/index.md": renderer.render("pages/archive.md.j2", "issues/index.md"),
     }
+    if settings.signup_url:  # the chooser leads to the sign-up link: no link, no chooser
+        pages[SIGNUP_DOC] = renderer.render("pages/subscribe.md.j2", SIGNUP_DOC)
     pages.update(_issue_pages(renderer, catalog.issues))
     pages.update(_topic_pages(renderer, catalog, by_size))
     for paper in catalog.papers:

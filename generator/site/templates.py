@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from generator.model import Issue
 from generator.site.outlinks import authors_line, links_out, short_authors
 from generator.site.prose import counted, excerpt, long_date, one_line, split_math
-from generator.site.urls import issue_doc, paper_doc, topic_doc
+from generator.site.urls import issue_doc, paper_doc, signup_link, topic_doc
 
 _NO_FOLDING = 2**31  # one line: PyYAML folds long double-quoted scalars at `width`
 
@@ -76,5 +76,6 @@ def make_environment(templates_dir: Path, excerpt_chars: int = 280) -> jinja2.En
         topic_doc=topic_doc,
         links_out=links_out,
         authors_line=authors_line,
+        signup_link=signup_link,
     )
     return env

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import urlsplit
+from collections.abc import Iterable
+from urllib.parse import quote, urlsplit
 
 from generator.config import Settings
 from generator.errors import ConfigError
 from generator.model import Issue, Paper, Topic
+
+TOPICS_DOC = "topics/index.md"
+OTHER_DOC = "other-papers.md"
+# The page where readers choose their topics for the email (built when signup_url is set).
+SIGNUP_DOC = "subscribe.md"
+# What signup_url may hold, filled in with the reader's choice (comma-separated slugs).
+SIGNUP_FIELDS = ("{topics}", "{areas}", "{every}")
 
 
 def issue_doc(issue: Issue) -> str:
@@ -56,3 +64,21 @@ def site_root(settings: Settings) -> str:
             "e.g. https://example.org/digest/",
         )
     return settings.site_url
+
+
+def signup_link(
+    settings: Settings, topics: Iterable[str] = (), areas: Iterable[str] = (), every: str = ""
+) -> str:
+    """Return `signup_url` with `{topics}`, `{areas}` and `{every}` filled in (URL-quoted).
+
+    The chooser page's script does the same in the browser; an empty choice is everything.
+    """
+    values = {
+        "{topics}": ",".join(topics),
+        "{areas}": ",".join(areas),
+        "{every}": every,
+    }
+    link = settings.signup_url
+    for field, value in values.items():
+        link = link.replace(field, quote(value, safe=","))
+    return link
