@@ -140,6 +140,7 @@
       if (forQuery !== query) return; // a newer query replaced these results
       found.forEach(function (data) { list.appendChild(resultItem(data)); });
       if (shown < results.length) list.appendChild(moreItem());
+      list.setAttribute("data-pd-query", forQuery); // the query these results answer
     });
   }
 
@@ -150,6 +151,7 @@
       results = [];
       shown = 0;
       list.replaceChildren();
+      list.removeAttribute("data-pd-query");
       say(HINT);
       return;
     }
