@@ -118,11 +118,8 @@ def measure(site: Path, queries: list[str], runs: int) -> list[dict[str, Any]]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         for query in queries:
-            tries = [first_query(browser, site, query, {"width": 1280, "height": 800})]
-            tries += [
-                first_query(browser, site, query, {"width": 1280, "height": 800})
-                for _ in range(runs - 1)
-            ]
+            viewport = {"width": 1280, "height": 800}
+            tries = [first_query(browser, site, query, viewport) for _ in range(max(runs, 1))]
             best = dict(tries[0])
             best["seconds_to_first_results"] = statistics.median(
                 t["seconds_to_first_results"] for t in tries
