@@ -6,6 +6,7 @@ indexing leaves the previous site whole; `paper-digest serve` indexes each of it
 
 from __future__ import annotations
 
+import itertools
 import json
 import stat
 from pathlib import Path
@@ -110,3 +111,23 @@ def test_serve_indexes_each_build_with_a_mkdocs_hook(make_project: MakeProject) 
     mkdocs_build(config)
     assert (site / "pagefind/pagefind-entry.json").is_file()
     assert {f["url"] for f in search_fragments(site)} == {url for url, _ in search_pages(site)}
+
+
+def test_a_paper_is_found_by_its_authors_and_keyphrases(make_project: MakeProject) -> None:
+    bib = (
+        "@article{k1,\n  title = {Quokka Networks for Sparse Retrieval},\n"
+        "  author = {Okonkwo, Adaeze and Lindqvist, Sven},\n"
+        "  abstract = {We study sparse retrieval with quokka networks. It works well.},\n}\n"
+    )
+    settings = make_project({"01-refs.bib": bib})
+    build(settings, embedder=StandInEmbedder())
+    catalog = json.loads((settings.site_dir / "api/catalog.json").read_text())
+    phrases = catalog["papers"][0]["keyphrases"]
+    (fragment,) = search_fragments(settings.site_dir)
+    assert fragment["meta"]["title"] == "Quokka Networks for Sparse Retrieval"
+    words = fragment["content"].split()
+    assert "Okonkwo" in fragment["content"] and "Lindqvist" in fragment["content"]
+    # Keyphrases are indexed as separate phrases, not run together.
+    assert phrases and all(phrase.split()[-1] in words for phrase in phrases)
+    for one, two in itertools.pairwise(phrases):
+        assert one.split()[-1] + two.split()[0] not in fragment["content"]
