@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ("site", "keyphrases", "topics", "noise", "formats", "mail")
+SUITES = ("site", "search", "keyphrases", "topics", "noise", "formats", "mail")
 
 
 def main() -> int:
@@ -17,7 +17,7 @@ def main() -> int:
         except ModuleNotFoundError as exc:
             print(f"benchmarks.{name}: not available ({exc})")
             continue
-        argv = ["--quick"] if quick and name not in {"site", "formats"} else []
+        argv = ["--quick"] if quick and name not in {"site", "search", "formats"} else []
         status |= module.main(argv)
         print()
     return status

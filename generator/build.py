@@ -26,8 +26,9 @@ from generator.site.export import catalog_json
 from generator.site.feeds import render_feeds
 from generator.site.material import alternate_sitemaps
 from generator.site.pages import render_pages
-from generator.site.publish import publish, write_docs
+from generator.site.publish import run_mkdocs, staged_site, write_docs, write_files
 from generator.site.redirects import moved_topics, redirect_pages
+from generator.site.search import index_site, search_pages
 from generator.sources import ReadResult, read_digests
 from generator.topics import TopicSettings, build_topics
 
@@ -186,6 +187,20 @@ def _previous_catalog(site_dir: Path) -> bytes | None:
         return None
 
 
+def publish(settings: Settings, progress: Progress, epoch: int, extra: dict[str, bytes]) -> None:
+    """Build the site with MkDocs, add `extra`, index it for search, then swap it in.
+
+    All of it happens in a staging folder: the previous site stays whole until the new one is.
+    """
+    with staged_site(settings.site_dir) as staging:
+        with progress.stage("Building the site with MkDocs"):
+            run_mkdocs(settings.config_file, staging, epoch)
+            write_files(staging, extra)
+        pages = search_pages(staging)
+        with progress.stage("Indexing papers and topics for search", total=len(pages)) as advance:
+            index_site(staging, pages, advance)
+
+
 def build(
     settings: Settings,
     progress: Progress | None = None,
@@ -206,9 +221,7 @@ def build(
         moved = moved_topics(catalog, _previous_catalog(settings.site_dir))
         extra.update(redirect_pages(moved))
         extra["api/catalog.json"] = catalog_json(catalog, moved)
-    with progress.stage("Building the site with MkDocs"):
-        epoch = build_epoch(catalog, settings.source_date_epoch)
-        publish(settings.config_file, settings.site_dir, epoch, extra)
+    publish(settings, progress, build_epoch(catalog, settings.source_date_epoch), extra)
     return BuildReport(
         issues=len(catalog.issues),
         papers=len(catalog.papers),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import posixpath
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 
@@ -84,3 +87,13 @@ def broken_internal_links(site: Path) -> list[str]:
             if not target.exists():
                 broken.append(f"{page.relative_to(site)} -> {href}")
     return broken
+
+
+def search_fragments(site: Path) -> list[dict[str, Any]]:
+    """Return the search index's fragments, one per result page, as the browser reads them."""
+    fragments = []
+    for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd"), path
+        fragments.append(json.loads(data[len(b"pagefind_dcd") :]))
+    return fragments

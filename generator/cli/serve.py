@@ -12,6 +12,7 @@ from generator.build import SilentProgress, generate_docs
 from generator.cli.console import print_problems
 from generator.config import Settings
 from generator.errors import ConfigError
+from generator.site import search_hook
 
 POLL_SECONDS = 1.0
 
@@ -63,6 +64,16 @@ def check_address(dev_addr: str) -> tuple[str, int]:
     return host, port
 
 
+def mkdocs_hooks(config_file: Path) -> list[str]:
+    """Return the hooks of mkdocs.yml, as written there, and the one that indexes for search."""
+    from mkdocs.utils.yaml import yaml_load
+
+    with config_file.open("rb") as stream:
+        raw = yaml_load(stream) or {}
+    hooks = raw.get("hooks") or []
+    return [*hooks, str(Path(search_hook.__file__).resolve())]
+
+
 def serve(settings: Settings, dev_addr: str, console: Console) -> None:
     """Write the pages, then serve them with live reload until interrupted."""
     check_address(dev_addr)
@@ -75,6 +86,11 @@ def serve(settings: Settings, dev_addr: str, console: Console) -> None:
     watcher = threading.Thread(target=_watch, args=(settings, console, stop), daemon=True)
     watcher.start()
     try:
-        mkdocs_serve(str(settings.config_file), livereload=True, dev_addr=dev_addr)
+        mkdocs_serve(
+            str(settings.config_file),
+            livereload=True,
+            dev_addr=dev_addr,
+            hooks=mkdocs_hooks(settings.config_file),
+        )
     finally:
         stop.set()

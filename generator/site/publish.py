@@ -136,18 +136,14 @@ def run_mkdocs(config_file: Path, site_dir: Path, epoch: int) -> None:
             ) from None
 
 
-def publish(
-    config_file: Path,
-    site_dir: Path,
-    epoch: int,
-    extra_files: Mapping[str, bytes] | None = None,
-    exchange: Exchange = exchange_paths,
-) -> None:
-    """Build into a staging folder beside `site_dir`, add `extra_files`, then swap it in.
+@contextmanager
+def staged_site(site_dir: Path, exchange: Exchange = exchange_paths) -> Iterator[Path]:
+    """Yield an empty staging folder beside `site_dir`; swap it in when the block succeeds.
 
-    Until the swap, `site_dir` is untouched; a failure anywhere leaves it as it was, and the
-    swap itself leaves at every instant the old site or the new one there (see `swap.py`).
-    `exchange` trades two paths in one step, or says it cannot (then two renames do it).
+    Until the swap, `site_dir` is untouched; a failure anywhere in the block leaves it as it was,
+    and the swap itself leaves at every instant the old site or the new one there (see
+    `swap.py`). `exchange` trades two paths in one step, or says it cannot (then two renames
+    do it).
     """
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -155,12 +151,16 @@ def publish(
         clear_leftovers(site_dir)
         staging, build_id = make_staging(site_dir)
         try:
-            run_mkdocs(config_file, staging, epoch)
-            for relative, data in sorted((extra_files or {}).items()):
-                target = staging / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
+            yield staging
             swap_in(staging, site_dir, build_id, exchange)
         except BaseException:
             remove_tree(staging)
             raise
+
+
+def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Write files made beside the pages (feeds, catalog.json) into the built site."""
+    for relative, data in sorted(files.items()):
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)

@@ -1,0 +1,167 @@
+"""What a reader's first search costs: bytes fetched and time to the first results, in Chromium.
+
+`python -m benchmarks.search` builds the demo (digests/) into a scratch folder and measures it;
+`--site DIR` measures a site already built (say, one built by an older version, to compare).
+The site is served on 127.0.0.1 by a server that counts the bytes of every file it sends. A
+fresh browser (empty cache) opens the home page, clicks the header's search box and types the
+query; the figures are:
+
+- search bytes: every file fetched for search, from the page's load to the first results, HTML
+  excluded: Pagefind's script, WASM, index chunks and result fragments (or Material's search
+  worker, its lunr files and search_index.json); raw and gzip-compressed (as a host serving
+  gzip would send it; Pagefind's index files are compressed already);
+- time to first results: from the click in the box to the first result on screen;
+- the results: the first's title and kind, how tall the first ten are, and their lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import json
+import os
+import statistics
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("PAPER_DIGEST_CHROMIUM", "/usr/bin/chromium")
+# What a page fetches for search, whichever search the site has.
+SEARCH_PATHS = ("/pagefind/", "search_index.json", "/workers/search", "/lunr/", "-search.js")
+FIRST_RESULT = ".md-search-result__item"
+# The first ten results: height and lines (rows of text) of each, title and kind of the first.
+READ_RESULTS = """() => {
+  const items = [...document.querySelectorAll('.md-search-result__item')].slice(0, 10);
+  const lines = (el) => [...el.querySelectorAll('h1, p, .pd-search-result__title')]
+    .filter((t) => !t.parentElement.closest('h1, p'))
+    .reduce((sum, t) => sum + Math.round(t.getBoundingClientRect().height /
+      parseFloat(getComputedStyle(t).lineHeight)), 0);
+  return items.map((el) => ({
+    height: el.getBoundingClientRect().height,
+    lines: lines(el),
+    title: (el.querySelector('h1') || el).innerText.split('\\n')[0],
+    href: (el.querySelector('a') || {}).href || '',
+  }));
+}"""
+
+
+class _Counting(http.server.SimpleHTTPRequestHandler):
+    sent: list[tuple[str, bytes]]
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.is_file():
+            self.sent.append((self.path, path.read_bytes()))
+        return super().send_head()
+
+
+@contextmanager
+def _serving(folder: Path) -> Iterator[tuple[str, list[tuple[str, bytes]]]]:
+    sent: list[tuple[str, bytes]] = []
+    handler = type("Counting", (_Counting,), {"sent": sent})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(folder))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", sent
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def first_query(browser: Any, site: Path, query: str, viewport: dict[str, int]) -> dict[str, Any]:
+    """Open the home page in a fresh context, search `query`, return what it cost and showed."""
+    with _serving(site) as (base, sent):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        page.goto(base, wait_until="load")
+        page.locator("input.md-search__input").click()
+        page.evaluate("() => { window.__pdStart = performance.now(); }")
+        page.keyboard.type(query)
+        page.locator(FIRST_RESULT).first.wait_for(timeout=30_000)
+        seconds = page.evaluate("() => (performance.now() - window.__pdStart) / 1000")
+        page.wait_for_load_state("networkidle")
+        results = page.evaluate(READ_RESULTS)
+        context.close()
+    files = [(p, data) for p, data in sent if any(s in p for s in SEARCH_PATHS)]
+    return {
+        "query": query,
+        "seconds_to_first_results": round(seconds, 3),
+        "search_files": len(files),
+        "search_bytes": sum(len(data) for _, data in files),
+        "search_bytes_gzip": sum(len(gzip.compress(data, 6, mtime=0)) for _, data in files),
+        "first_result": results[0]["title"] if results else None,
+        "first_result_url": results[0]["href"].replace(base, "/") if results else None,
+        "ten_results_px": round(sum(r["height"] for r in results)),
+        "tallest_result_lines": max((r["lines"] for r in results), default=0),
+    }
+
+
+def measure(site: Path, queries: list[str], runs: int) -> list[dict[str, Any]]:
+    """Measure each query `runs` times in a fresh browser context; keep the median time."""
+    from playwright.sync_api import sync_playwright
+
+    figures = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        for query in queries:
+            viewport = {"width": 1280, "height": 800}
+            tries = [first_query(browser, site, query, viewport) for _ in range(max(runs, 1))]
+            best = dict(tries[0])
+            best["seconds_to_first_results"] = statistics.median(
+                t["seconds_to_first_results"] for t in tries
+            )
+            figures.append(best)
+        browser.close()
+    return figures
+
+
+def _build_demo(scratch: Path) -> Path:
+    from generator.build import build
+    from generator.config import load_settings
+
+    settings = replace(load_settings(REPO / "mkdocs.yml"), site_dir=scratch / "site")
+    build(settings)
+    return settings.site_dir
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure the first query on a built site (or the demo, built now) and print it."""
+    parser = argparse.ArgumentParser(prog="benchmarks.search")
+    parser.add_argument("--site", type=Path, help="a built site (default: build the demo)")
+    parser.add_argument("--query", action="append", help="default: RLHF and Muon optimizer")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        print(f"search benchmark: no Chromium at {CHROMIUM} (make system-deps installs it)")
+        return 0
+    queries = args.query or ["RLHF", "Muon optimizer"]
+    with tempfile.TemporaryDirectory() as scratch:
+        site = args.site or _build_demo(Path(scratch))
+        figures = measure(site, queries, args.runs)
+    print(f"first search query ({site if args.site else 'demo'})")
+    for row in figures:
+        for key, value in row.items():
+            print(f"  {key:26} {value}")
+        print()
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,27 @@
+"""A MkDocs hook that indexes each build for search: `paper-digest serve` adds it to MkDocs' own.
+
+`paper-digest build` indexes its staging folder itself (generator/build.py); MkDocs' live-reload
+server builds into a folder of its own, after every change, so there the index is written by
+this hook, after each build. A failure there is a warning: the preview goes on, without search.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from generator.errors import BuildError
+from generator.site.search import index_site
+
+log = logging.getLogger("mkdocs.plugins.paper_digest.search")
+
+
+def on_post_build(config: Any, **_kwargs: Any) -> None:
+    """Write the search index of the site MkDocs has just built."""
+    try:
+        index = index_site(Path(config["site_dir"]))
+    except BuildError as exc:
+        log.warning("search is off in this preview: %s", exc)
+        return
+    log.info("Indexed %d papers and topics for search", index.pages)
