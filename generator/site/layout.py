@@ -167,5 +167,5 @@ def keyphrase_topic(
         topic = catalog.topic(slug)
         if key in topic.phrases:
             return topic
-    slug = topics_by_phrase.get(key)
-    return catalog.topic(slug) if slug is not None else None
+    found = topics_by_phrase.get(key)
+    return catalog.topic(found) if found is not None else None
