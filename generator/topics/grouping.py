@@ -41,6 +41,7 @@ from generator.topics.naming import (
     label_text,
     lowercase_words,
     ranked,
+    repeats_name,
 )
 
 # How many of a topic's leading concepts it keeps, and how many of them a paper may share to
@@ -275,6 +276,7 @@ def _topics(
             if not is_field_wide(k.key)
             and not is_narrower(k.key, key)
             and not is_narrower(key, k.key)
+            and not repeats_name(k.key, name)  # the description adds to the name
         ]
         topics.append(
             Topic(
