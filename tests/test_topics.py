@@ -20,7 +20,7 @@ from generator.topics import build_topics, topic_slug
 from generator.topics.areas import FIELDS
 from generator.topics.clusters import SMALL_CAP
 from generator.topics.concepts import TopicSettings, _close_pairs, acronym_pairs
-from generator.topics.grouping import Names, _mentions
+from generator.topics.grouping import Names, TitleNames
 from generator.topics.naming import acronyms_of, c_tf_idf, is_field_wide, ranked, says_little
 from tests.conftest import SMALL_DIGESTS
 from tests.stand_in import StandInEmbedder
@@ -275,14 +275,17 @@ def test_an_acronym_of_a_whole_stands_for_the_part_after_its_preposition() -> No
 
 
 def test_a_title_names_a_topic_by_its_phrase_or_acronym() -> None:
-    names = [
-        Names(frozenset({("diffusion", "model")}), frozenset({"DM"})),
-        Names(frozenset({("human", "feedback")}), frozenset({"RLHF"})),
-    ]
-    assert _mentions("Diffusion Models Beat GANs", names) == [0]
-    assert _mentions("RLHF Workflow: From Reward Modeling to Online RLHF", names) == [1]
-    assert _mentions("Learning from Human-Feedback at scale", names) == [1]
-    assert _mentions("Diffusion of innovations; rlhf in lower case is no acronym", names) == []
+    names = TitleNames(
+        [
+            Names(frozenset({("diffusion", "model")}), frozenset({"DM"})),
+            Names(frozenset({("human", "feedback")}), frozenset({"RLHF"})),
+            Names(frozenset({("model",), ("diffusion", "model", "beat")}), frozenset()),
+        ]
+    )
+    assert names.mentioned("Diffusion Models Beat GANs") == [0, 2]
+    assert names.mentioned("RLHF Workflow: From Reward Modeling to Online RLHF") == [1]
+    assert names.mentioned("Learning from Human-Feedback at scale") == [1]
+    assert names.mentioned("Diffusion of innovations; rlhf in lower case is no acronym") == []
 
 
 def test_c_tf_idf_prefers_what_a_group_has_and_others_lack() -> None:

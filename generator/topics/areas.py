@@ -12,7 +12,7 @@ papers' concepts like a topic, broad names allowed.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 from slugify import slugify
@@ -21,6 +21,7 @@ from generator.model import Area, Topic
 from generator.topics.clusters import unit_rows
 from generator.topics.concepts import Concept, Normalize, TopicSettings
 from generator.topics.naming import c_tf_idf, choose_labels, display_form
+from generator.topics.phrases import PhraseFinder
 
 # An area holds at least this many topics on average: few topics make fewer areas.
 TOPICS_PER_AREA = 3
@@ -202,19 +203,25 @@ FIELDS_FIT = 0.5
 MIN_AREA_SHARE = 0.01
 
 
-def _holds(key: str, phrase: tuple[str, ...]) -> bool:
-    """Tell whether a concept key holds a field phrase: its words, in order, next to each other."""
-    words = key.replace("-", " ").split()
-    return any(tuple(words[i : i + len(phrase)]) == phrase for i in range(len(words)))
+class FieldFinder:
+    """The fields a concept key is in, by the FIELDS phrases it holds (each key looked at once)."""
 
+    def __init__(self) -> None:
+        self._finder = PhraseFinder(
+            (tuple(phrase.split()), name) for name, found in FIELDS.items() for phrase in found
+        )
+        self._fields: dict[str, frozenset[str]] = {}
 
-def _field_phrases() -> dict[str, list[tuple[str, ...]]]:
-    return {name: [tuple(p.split()) for p in found] for name, found in FIELDS.items()}
+    def of_key(self, key: str) -> frozenset[str]:
+        """Return the fields whose phrases a key holds: their words, in order, together."""
+        if key not in self._fields:
+            self._fields[key] = frozenset(self._finder.find(key.replace("-", " ").split()))
+        return self._fields[key]
 
-
-def fields_held(keys: Sequence[str], phrases: Mapping[str, Sequence[tuple[str, ...]]]) -> list[str]:
-    """Return the fields whose phrases some of these concept keys hold, in FIELDS order."""
-    return [n for n, found in phrases.items() if any(_holds(k, p) for k in keys for p in found)]
+    def held(self, keys: Iterable[str]) -> list[str]:
+        """Return the fields some of these concept keys are in, in FIELDS order."""
+        found = {field for key in keys for field in self.of_key(key)}
+        return [name for name in FIELDS if name in found]
 
 
 def topic_fields(
@@ -222,13 +229,11 @@ def topic_fields(
 ) -> list[str | None]:
     """Give each topic its field: the one its name is in ("Diffusion models": generative
     models), else the one most of its papers are in (at least FIELD_NAME_SUPPORT of them)."""
-    phrases = _field_phrases()
+    finder = FieldFinder()
     found: list[str | None] = []
     for topic in topics:
-        held = Counter(
-            f for pid in topic.paper_ids for f in fields_held(terms.get(pid, ()), phrases)
-        )
-        named = fields_held([normalize(topic.label.split(" (")[0])], phrases)
+        held = Counter(f for pid in topic.paper_ids for f in finder.held(terms.get(pid, ())))
+        named = finder.held([normalize(topic.label.split(" (")[0])])
         if named:
             found.append(min(named, key=lambda f: (-held[f], list(FIELDS).index(f))))
             continue

@@ -11,7 +11,7 @@ the same topics in any order.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -31,8 +31,8 @@ from generator.topics.concepts import (
 )
 from generator.topics.naming import (
     ACRONYM_SOURCES,
+    Acronyms,
     acronym_forms,
-    acronyms_of,
     c_tf_idf,
     choose_labels,
     describe,
@@ -45,6 +45,7 @@ from generator.topics.naming import (
     repeats_name,
     says_little,
 )
+from generator.topics.phrases import PhraseFinder
 
 # How many of a topic's leading concepts it keeps, and how many of them a paper may share to
 # join the topic by its phrases.
@@ -167,16 +168,23 @@ def _names(concept: Concept, acronyms: Sequence[str]) -> Names:
     return Names(frozenset(phrases), frozenset(a for a in acronyms if len(a) >= 2))
 
 
-def _mentions(title: str, names: Sequence[Names]) -> list[int]:
-    """Return the topics a title names, by a phrase of their name or one of their acronyms."""
-    words, acronyms = _title_words(title)
-    found = []
-    for c, name in enumerate(names):
-        if name.acronyms & acronyms or any(
-            words[i : i + len(p)] == list(p) for p in name.phrases for i in range(len(words))
-        ):
-            found.append(c)
-    return found
+class TitleNames:
+    """The topics' names, indexed: which topics a title names, in time linear in the title."""
+
+    def __init__(self, names: Sequence[Names]) -> None:
+        self.phrases = PhraseFinder((p, c) for c, name in enumerate(names) for p in name.phrases)
+        self.acronyms: dict[str, set[int]] = defaultdict(set)
+        for c, name in enumerate(names):
+            for acronym in name.acronyms:
+                self.acronyms[acronym].add(c)
+
+    def mentioned(self, title: str) -> list[int]:
+        """Return the topics a title names, by a phrase of their name or one of their acronyms."""
+        words, acronyms = _title_words(title)
+        found = self.phrases.find(words)
+        for acronym in acronyms:
+            found |= self.acronyms.get(acronym, set())
+        return sorted(found)
 
 
 def _memberships(
@@ -184,7 +192,7 @@ def _memberships(
     ids: Sequence[str],
     terms: Mapping[str, Sequence[str]],
     titles: Sequence[str],
-    names: Sequence[Names],
+    names: TitleNames,
     settings: TopicSettings,
 ) -> list[list[int]]:
     """Return each paper's topics, own cluster first; then the topics its title names, those
@@ -199,7 +207,7 @@ def _memberships(
             chosen.append([])
             continue
         chosen.append([own])
-        for by_title in _mentions(titles[row], names):
+        for by_title in names.mentioned(titles[row]):
             if by_title != own:
                 wanted.append((-1, -float(grouped.sims[row, by_title]), row, by_title))
         floor = grouped.sims[row, own] - settings.join_margin
@@ -250,14 +258,12 @@ def build_topics(
     grouped = _name(matrix, centroids, seeds, ids, terms, allowed)
     if not grouped.keys:
         return Catalog(catalog.issues, catalog.papers)
-    written = acronym_forms((p.text for p in papers), normalize)
-    names = [
-        _names(by_key[key], acronyms_of(by_key[key], pairs, written, tails=True))
-        for key in grouped.keys
-    ]
-    chosen = _memberships(grouped, ids, terms, [p.title for p in papers], names, settings)
+    acronyms = Acronyms(pairs, acronym_forms((p.text for p in papers), normalize))
+    names = [_names(by_key[key], acronyms.of(by_key[key], tails=True)) for key in grouped.keys]
+    titles = [p.title for p in papers]
+    chosen = _memberships(grouped, ids, terms, titles, TitleNames(names), settings)
     topics = _topics(
-        grouped, chosen, ids, papers, names, by_key, allowed, pairs, written, normalize, settings
+        grouped, chosen, ids, papers, names, by_key, allowed, acronyms, normalize, settings
     )
     # Areas may have broad names ("Reinforcement learning"), never the field's or an acronym.
     allowed_areas = {c.key: not is_field_wide(c.key) and not _acronym_only(c) for c in concepts}
@@ -304,8 +310,7 @@ def _topics(
     names: Sequence[Names],
     by_key: Mapping[str, Concept],
     allowed: Mapping[str, bool],
-    pairs: Mapping[str, str],
-    written: Mapping[str, str],
+    known: Acronyms,
     normalize: Normalize,
     settings: TopicSettings,
 ) -> list[Topic]:
@@ -328,7 +333,7 @@ def _topics(
             for k in leading[: ACRONYM_SOURCES - 1]
             if allowed.get(k.key) and grouped.counts[c].get(k.key, 0) >= 0.3 * len(members[c])
         ]
-        acronyms = [a for k in [by_key[key], *held] for a in acronyms_of(k, pairs, written)]
+        acronyms = [a for k in [by_key[key], *held] for a in known.of(k)]
         # An acronym of a whole the name ends ("RLHF") shows when its papers' titles use it.
         in_titles = Counter(a for pid in members[c] for a in title_acronyms[pid])
         acronyms += sorted(a for a in names[c].acronyms if in_titles[a] >= TITLE_ACRONYM)

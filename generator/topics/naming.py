@@ -154,30 +154,42 @@ def acronym_forms(texts: Iterable[str], normalize: Normalize) -> dict[str, str]:
     return {k: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for k, c in sorted(seen.items())}
 
 
+class Acronyms:
+    """The acronyms a text defines, indexed by what they stand for: a concept's are found by
+    its keys alone, without reading every acronym again for each topic."""
+
+    def __init__(self, pairs: Mapping[str, str], written: Mapping[str, str]) -> None:
+        self.direct: set[str] = set()  # keys that are acronyms themselves ("rlhf")
+        self.by_expansion: dict[str, set[str]] = defaultdict(set)
+        self.by_tail: dict[str, set[str]] = defaultdict(set)
+        for acronym, expansion in pairs.items():
+            if acronym not in written:
+                continue
+            self.direct.add(acronym)
+            self.by_expansion[expansion].add(written[acronym])
+            words = expansion.split()
+            # "reinforcement learning from human feedback" also stands for "human feedback".
+            for at in range(1, len(words) - 2):
+                if words[at] in TAIL_PREPOSITIONS:
+                    self.by_tail[" ".join(words[at + 1 :])].add(written[acronym])
+        self.written = written
+
+    def of(self, concept: Concept, tails: bool = False) -> list[str]:
+        """Return the acronyms that stand for a concept, as written: from its keys or
+        expansions; with tails, also those of a whole it ends ("RLHF" for "human feedback")."""
+        found = {self.written[k] for k in concept.keys if k in self.direct}
+        for key in concept.keys:
+            found |= self.by_expansion.get(key, set())
+            if tails:
+                found |= self.by_tail.get(key, set())
+        return sorted(found, key=lambda a: (len(a), a))
+
+
 def acronyms_of(
     concept: Concept, pairs: Mapping[str, str], written: Mapping[str, str], tails: bool = False
 ) -> list[str]:
-    """Return the acronyms that stand for a concept, as written: from its keys or expansions;
-    with tails, also those of a whole the concept ends ("RLHF" for "human feedback")."""
-    found = {written[k] for k in concept.keys if k in written and k in pairs}
-    found |= {
-        written[a]
-        for a, e in pairs.items()
-        if a in written and (e in concept.keys or (tails and _tail_of(e, concept.keys)))
-    }
-    return sorted(found, key=lambda a: (len(a), a))
-
-
-def _tail_of(expansion: str, keys: Iterable[str]) -> bool:
-    """Tell whether an acronym's expansion ends in a concept after a preposition: RLHF,
-    "reinforcement learning from human feedback", stands for "human feedback" too."""
-    words = expansion.split()
-    return any(
-        2 <= len(key.split()) < len(words) - 1
-        and " ".join(words[-len(key.split()) :]) == key
-        and words[-len(key.split()) - 1] in TAIL_PREPOSITIONS
-        for key in keys
-    )
+    """Return the acronyms that stand for a concept, as written (see `Acronyms.of`)."""
+    return Acronyms(pairs, written).of(concept, tails)
 
 
 def display_form(
