@@ -7,7 +7,7 @@ import hashlib
 import json
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +105,20 @@ def search_fragments(site: Path) -> list[dict[str, Any]]:
         assert data.startswith(b"pagefind_dcd"), path
         fragments.append(json.loads(data[len(b"pagefind_dcd") :]))
     return fragments
+
+
+def publish(
+    config_file: Path,
+    site_dir: Path,
+    epoch: int,
+    extra: dict[str, bytes],
+    exchange: Callable[[Path, Path], bool] | None = None,
+) -> None:
+    """Publish as `paper-digest build` does, without the search index: MkDocs and the extra
+    files into a staging folder, swapped in when both succeed."""
+    from generator.site.publish import run_mkdocs, staged_site, write_files
+    from generator.site.swap import exchange_paths
+
+    with staged_site(site_dir, exchange or exchange_paths) as staging:
+        run_mkdocs(config_file, staging, epoch)
+        write_files(staging, extra)

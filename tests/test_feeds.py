@@ -27,12 +27,13 @@ from generator.errors import ConfigError
 from generator.model import Catalog, Issue, Keyphrase, Topic
 from generator.site.feeds import feed_links, render_feeds
 from generator.site.pages import render_pages
-from generator.site.publish import publish, write_docs
+from generator.site.publish import write_docs
 from generator.site.sanitize import sanitize_html, xml_text
 from generator.site.templates import make_environment
 from generator.site.urls import page_url, paper_doc, relative_url
 from generator.sources import read_digests
 from tests.conftest import REPO, SMALL_DIGESTS, MakeProject, paper, write_digests
+from tests.site_checks import publish
 from tests.stand_in import StandInEmbedder
 
 ATOM = "{http://www.w3.org/2005/Atom}"

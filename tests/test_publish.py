@@ -28,10 +28,10 @@ import pytest
 from generator.build import build
 from generator.config import Settings
 from generator.errors import BuildError
-from generator.site.publish import publish, write_docs
+from generator.site.publish import write_docs
 from generator.site.swap import clear_leftovers, exchange_paths, site_lock
 from tests.conftest import REPO, MakeProject, serving
-from tests.site_checks import tree_digest
+from tests.site_checks import publish, tree_digest
 from tests.stand_in import StandInEmbedder
 
 # The child: publish one variant of the site; with "pause_at", stop just before the k-th
@@ -39,7 +39,7 @@ from tests.stand_in import StandInEmbedder
 CHILD = r"""
 import json, os, sys
 from pathlib import Path
-from generator.site.publish import publish
+from tests.site_checks import publish
 
 job = json.loads(sys.argv[1])
 site = Path(job["site"]).resolve()
