@@ -23,7 +23,7 @@ import pytest
 from generator.build import build
 from generator.config import Settings, load_settings
 from tests.conftest import DEMO_DIGESTS, copy_project_files, free_port, serving, set_site_url
-from tests.site_checks import html_pages
+from tests.site_checks import html_pages, search_fragments
 from tests.stand_in import StandInEmbedder
 
 pytestmark = pytest.mark.browser
@@ -185,11 +185,22 @@ def test_every_paper_page_links_out_and_to_at_most_five_related_papers(demo: Dem
         with_related += bool(related)
         subscribe = tree.xpath("//aside[@class='pd-footer-subscribe']//a")
         assert [a.text for a in subscribe] == ["RSS", "Atom", "Email"], path
-        assert subscribe[-1].get("href") == SIGNUP, path
+        chooser = (path.parent / subscribe[-1].get("href", "") / "index.html").resolve()
+        assert chooser == demo.site / "subscribe" / "index.html" and chooser.is_file(), path
         assert tree.xpath("//meta[@property='og:title']/@content") == [
             tree.xpath("string(//article/h1)")
         ], path
     assert with_related >= 0.9 * len(pages)
+
+
+def test_search_finds_a_paginated_topic_once(demo: Demo) -> None:
+    paged = sorted(
+        p.parent.parent.parent.name for p in demo.site.glob("topics/*/page/2/index.html")
+    )
+    assert paged  # the demo has topics over one page
+    urls = [fragment["url"] for fragment in search_fragments(demo.site)]
+    assert not [url for url in urls if "/page/" in url]
+    assert all(f"/topics/{slug}/" in urls for slug in paged)
 
 
 def test_a_paper_page_leads_to_related_papers_and_the_next_in_its_issue(

@@ -133,11 +133,29 @@
     return item;
   }
 
+  function folded(text) {
+    return String(text || "").replace(/\s+\([^)]*\)$/, "").replace(/\s+/g, " ").trim().toLowerCase();
+  }
+
+  // A query that is a topic's name (its acronyms aside) shows that topic first: word counts
+  // can rank papers that repeat a one-word name ("Backpropagation") above the topic itself.
+  function topicNamedFirst(found, forQuery) {
+    var wanted = folded(forQuery);
+    var at = found.findIndex(function (data) {
+      var meta = data.meta || {};
+      return meta.kind === "Topic" && folded(meta.topic || meta.title) === wanted;
+    });
+    if (at <= 0) return found;
+    return [found[at]].concat(found.slice(0, at), found.slice(at + 1));
+  }
+
   function showMore(forQuery) {
     var batch = results.slice(shown, shown + PAGE_SIZE);
+    var first = shown === 0;
     shown += batch.length;
     return Promise.all(batch.map(function (result) { return result.data(); })).then(function (found) {
       if (forQuery !== query) return; // a newer query replaced these results
+      if (first) found = topicNamedFirst(found, forQuery);
       found.forEach(function (data) { list.appendChild(resultItem(data)); });
       if (shown < results.length) list.appendChild(moreItem());
       list.setAttribute("data-pd-query", forQuery); // the query these results answer
