@@ -19,9 +19,9 @@ from generator.config import Settings
 from generator.errors import ConfigError, PaperDigestError
 from generator.keyphrases import Document, Embedder, KeyphraseSettings, extract_keyphrases
 from generator.mail.addresses import check_address
-from generator.mail.editions import parse_week
+from generator.mail.editions import issue_edition, parse_week, week_edition
 from generator.mail.ledger import read_ledger
-from generator.mail.outbox import EmailBuild, build_emails, file_stem
+from generator.mail.outbox import EmailBuild, build_emails, file_stem, select_issues
 from generator.mail.readers import EVERY_ISSUE, EVERY_WEEK, Reader, check_slugs, read_readers
 from generator.mail.send import (
     NOT_SENT,
@@ -32,9 +32,8 @@ from generator.mail.send import (
     Delivery,
     SendReport,
     pending_issues,
-    send_issue,
+    send_edition,
     send_summary,
-    send_week,
 )
 from generator.mail.smtp import Outlet
 from generator.model import Catalog, Problem
@@ -222,13 +221,12 @@ def _send_one(
 
     test = to is not None
     if isinstance(which, str):
-        report = send_week(
-            catalog, settings, which, recipients, outlet, dry_run=dry_run, test=test, progress=show
-        )
+        edition = week_edition(catalog, which, settings)
     else:
-        report = send_issue(
-            catalog, settings, which, recipients, outlet, dry_run=dry_run, test=test, progress=show
-        )
+        edition = issue_edition(catalog, select_issues(catalog, which)[0], settings)
+    report = send_edition(
+        catalog, settings, edition, recipients, outlet, dry_run=dry_run, test=test, progress=show
+    )
     for delivery in report.deliveries:
         if delivery.status in LISTED_AFTER and id(delivery) not in shown:
             show(delivery)

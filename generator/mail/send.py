@@ -23,7 +23,7 @@ from generator.mail import ledger as book
 from generator.mail import smtp as wire
 from generator.mail.addresses import check_address, recipient_key, sender_address, unsubscribe_url
 from generator.mail.compose import Environments, email_environment, email_subject, render_copy
-from generator.mail.editions import Edition, issue_edition, week_edition
+from generator.mail.editions import Edition, issue_edition
 from generator.mail.ledger import Ledger, LedgerState, ledger_recipient, open_ledger, read_ledger
 from generator.mail.message import RECIPIENT_MARK, MessageMaker, message_id
 from generator.mail.outbox import select_issues
@@ -164,31 +164,6 @@ def send_issue(
     noted in the ledger as a test: it does not count as the issue having been mailed.
     """
     edition = issue_edition(catalog, select_issues(catalog, number)[0], settings)
-    return send_edition(
-        catalog,
-        settings,
-        edition,
-        recipients,
-        outlet,
-        dry_run=dry_run,
-        test=test,
-        progress=progress,
-    )
-
-
-def send_week(
-    catalog: Catalog,
-    settings: Settings,
-    week: str,
-    recipients: Sequence[str | Reader],
-    outlet: Outlet,
-    *,
-    dry_run: bool = False,
-    test: bool = False,
-    progress: Callable[[Delivery], None] | None = None,
-) -> SendReport:
-    """Send the weekly digest of an ISO week ("2025-W11"), as `send_issue` sends an issue."""
-    edition = week_edition(catalog, week, settings)
     return send_edition(
         catalog,
         settings,
