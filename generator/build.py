@@ -194,7 +194,7 @@ def publish(settings: Settings, progress: Progress, epoch: int, extra: dict[str,
     """
     with staged_site(settings.site_dir) as staging:
         with progress.stage("Building the site with MkDocs"):
-            run_mkdocs(settings.config_file, staging, epoch)
+            run_mkdocs(settings.config_file, staging, epoch, settings.cache_dir)
             write_files(staging, extra)
         pages = search_pages(staging)
         with progress.stage("Indexing papers and topics for search", total=len(pages)) as advance:
