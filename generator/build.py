@@ -31,6 +31,7 @@ from generator.site.redirects import moved_topics, redirect_pages
 from generator.site.search import index_site, search_pages
 from generator.sources import ReadResult, read_digests
 from generator.topics import TopicSettings, build_topics
+from generator.topics.related import add_related
 
 Advance = Callable[[int], None]
 
@@ -129,14 +130,15 @@ def add_keyphrases(
 
 
 def add_topics(catalog: Catalog, result: KeyphraseResult, settings: Settings) -> Catalog:
-    """Group the papers (with their keyphrases) into topics and areas."""
-    return build_topics(
+    """Group the papers (with their keyphrases) into topics and areas; find related papers."""
+    catalog = build_topics(
         catalog,
         result.phrase_vectors,
         normalize_phrase,
         TopicSettings(min_papers=settings.min_topic_papers),
         result.doc_vectors,
     )
+    return add_related(catalog, result.doc_vectors, result.phrase_vectors, normalize_phrase)
 
 
 def annotate(

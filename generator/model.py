@@ -142,6 +142,7 @@ class Paper:
     keywords: tuple[str, ...] = ()
     keyphrases: tuple[Keyphrase, ...] = ()
     topics: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()  # ids of the papers nearest in meaning, nearest first
 
     @property
     def text(self) -> str:

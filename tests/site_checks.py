@@ -39,6 +39,14 @@ def script_signature(page: Path, site: Path, tree: lxml.html.HtmlElement) -> lis
     return names
 
 
+KATEX = "src:assets/vendor/katex/katex.min.js"
+
+
+def without_katex(signature: list[str]) -> list[str]:
+    """A page's scripts less KaTeX, which pages with a formula load (and only they)."""
+    return [name for name in signature if name != KATEX]
+
+
 def event_handlers(tree: lxml.html.HtmlElement) -> list[str]:
     return [
         f"{element.tag}[{name}]"

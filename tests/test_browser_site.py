@@ -106,7 +106,7 @@ def test_home_shows_the_latest_issue_and_leads_to_it(site: Site, reader: Watched
     page = reader.page
     page.goto(site.base, wait_until="load")
     reader.shot("home")
-    latest = page.locator(".pd-latest h2 a")
+    latest = page.locator(".pd-latest h1 a")
     assert latest.inner_text() == "Issue three: <untrusted> & friends"
     assert page.locator(".pd-latest .pd-paper").count() == 2
     latest.click()

@@ -16,6 +16,7 @@ from generator.config import Settings
 from generator.errors import BuildError
 from tests.conftest import REPO, SMALL_DIGESTS, MakeProject, write_digests
 from tests.site_checks import (
+    KATEX,
     broken_internal_links,
     event_handlers,
     html_pages,
@@ -23,6 +24,7 @@ from tests.site_checks import (
     script_urls,
     search_fragments,
     tree_digest,
+    without_katex,
 )
 from tests.stand_in import StandInEmbedder
 
@@ -67,22 +69,28 @@ def test_navigation_does_not_carry_every_paper(built: Settings) -> None:
 def test_pages_show_issue_and_paper_content(built: Settings) -> None:
     home = (built.site_dir / "index.html").read_text()
     assert "Latest: <a" in home and "Issue three: &lt;untrusted&gt; &amp; friends" in home
-    merged = built.site_dir / "papers" / slug_of("Scaling Laws for Neural Language Models")
-    text = (merged / "index.html").read_text()
-    assert "Appeared in" in text
-    assert text.count('href="../../issues/0') == 2  # listed under both issues
+    page = html_pages_one(
+        built.site_dir, f"papers/{slug_of('Scaling Laws for Neural Language Models')}"
+    )
+    issues = page.xpath("//article/p[@class='pd-meta']/a/@href")
+    assert [href for href in issues if href.startswith("../../issues/0")] == [
+        "../../issues/01-first/",
+        "../../issues/02-second/",
+    ]  # listed under both issues, on the date line
     tutorial = built.site_dir / "papers" / slug_of("A Tutorial on Bayesian Optimization")
     # Math is wrapped for KaTeX, its TeX escaped; the bundled KaTeX typesets it in the browser.
     assert '<span class="arithmatex">\\(d = 20\\)</span>' in (tutorial / "index.html").read_text()
-    undated = (built.site_dir / "issues/02-second/index.html").read_text()
-    assert "Undated" in undated
+    # An undated issue says nothing rather than "Undated" beside every paper and issue.
+    for page_path in ("index.html", "issues/index.html", "issues/02-second/index.html"):
+        assert "Undated" not in (built.site_dir / page_path).read_text(), page_path
 
 
 def test_untrusted_text_never_becomes_markup(built: Settings) -> None:
     site = built.site_dir
-    reference = script_signature(site / "about/index.html", site, html_pages_one(site, "about"))
+    about = html_pages_one(site, "about")
+    reference = without_katex(script_signature(site / "about/index.html", site, about))
     for page, tree in html_pages(site):
-        assert script_signature(page, site, tree) == reference, page
+        assert without_katex(script_signature(page, site, tree)) == reference, page
         assert event_handlers(tree) == [], page
         assert script_urls(tree) == [], page
         assert not tree.xpath("//img[@src='x']"), page
@@ -98,6 +106,20 @@ def test_untrusted_text_never_becomes_markup(built: Settings) -> None:
     # in the abstract's fragment text that could be read as markup.
     fragments = search_fragments(site)
     assert XSS_TITLE in {fragment["meta"]["title"] for fragment in fragments}
+
+
+def test_katex_loads_only_on_pages_with_math(built: Settings) -> None:
+    site = built.site_dir
+    with_math = set()
+    for page, tree in html_pages(site):
+        has_math = bool(tree.xpath("//span[@class='arithmatex']"))
+        assert (KATEX in script_signature(page, site, tree)) == has_math, page
+        assert bool(tree.xpath("//link[contains(@href, 'katex.min.css')]")) == has_math, page
+        if has_math:
+            with_math.add(page.relative_to(site).as_posix())
+    tutorial = f"papers/{slug_of('A Tutorial on Bayesian Optimization')}/index.html"
+    assert tutorial in with_math and "about/index.html" in with_math
+    assert "issues/index.html" not in with_math
 
 
 def html_pages_one(site: Path, page: str):  # type: ignore[no-untyped-def]

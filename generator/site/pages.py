@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -12,14 +12,43 @@ import yaml
 
 from generator.config import Settings
 from generator.errors import BuildError
-from generator.model import Catalog, Issue, Paper, Topic
+from generator.model import Catalog, Paper, Topic
+from generator.site.layout import (
+    ISSUES_PER_PAGE,
+    PAPERS_PER_PAGE,
+    RECENT_ISSUES,
+    Pager,
+    chunks,
+    highlights,
+    issue_neighbours,
+    issue_parts,
+    phrase_topics,
+)
 from generator.site.templates import make_environment
-from generator.site.urls import SIGNUP_DOC, issue_doc, paper_doc, relative_url, topic_doc
+from generator.site.urls import (
+    SIGNUP_DOC,
+    issue_doc,
+    numbered_doc,
+    paper_doc,
+    relative_url,
+    source_link,
+    topic_doc,
+)
 
 # The top-level paths of docs/ that the build owns; everything else in docs/ is hand-written.
-GENERATED_PATHS = ("index.md", "issues", "papers", "topics", "other-papers.md", "subscribe.md")
+GENERATED_PATHS = (
+    "index.md",
+    "issues",
+    "papers",
+    "topics",
+    "other-papers.md",
+    "other-papers",
+    "subscribe.md",
+)
 # How many topics the home page shows.
 HOME_TOPICS = 12
+# The marker of a formula in a rendered page (see templates.prose_html): KaTeX loads there.
+_MATH_MARK = '<span class="arithmatex">'
 
 
 @dataclass(frozen=True)
@@ -29,35 +58,83 @@ class PageRenderer:
     env: jinja2.Environment
     catalog: Catalog
     settings: Settings
+    topics_by_phrase: dict[str, str] = field(default_factory=dict)
 
     def render(self, template: str, doc: str, **context: Any) -> str:
         url: Callable[[str], str] = partial(relative_url, doc)
-        return self.env.get_template(template).render(
-            catalog=self.catalog, settings=self.settings, url=url, doc=doc, **context
+        link: Callable[[str], str] = partial(source_link, doc)
+        text = self.env.get_template(template).render(
+            catalog=self.catalog,
+            settings=self.settings,
+            url=url,
+            md_link=link,
+            doc=doc,
+            topics_by_phrase=self.topics_by_phrase,
+            **context,
         )
+        return with_math_flag(text)
+
+
+def with_math_flag(text: str) -> str:
+    """Add `math: true` to a page's front matter when it holds a formula.
+
+    templates/overrides/main.html loads KaTeX on such pages only: most pages have no math.
+    """
+    if _MATH_MARK not in text or not text.startswith("---\n"):
+        return text
+    return "---\nmath: true\n" + text[4:]
 
 
 def render_pages(catalog: Catalog, settings: Settings) -> dict[str, str]:
     """Render every generated page: {path under docs/: Markdown text}."""
     env = make_environment(settings.templates_dir, settings.excerpt_chars)
-    renderer = PageRenderer(env, catalog, settings)
+    renderer = PageRenderer(env, catalog, settings, phrase_topics(catalog))
     by_size = sorted(catalog.topics, key=lambda t: (-len(t.paper_ids), t.label.casefold(), t.slug))
+    latest = catalog.latest
     pages = {
         "index.md": renderer.render(
-            "pages/home.md.j2", "index.md", main_topics=by_size[:HOME_TOPICS]
+            "pages/home.md.j2",
+            "index.md",
+            main_topics=by_size[:HOME_TOPICS],
+            highlights=highlights(catalog, latest) if latest is not None else (),
+            recent=catalog.issues[:RECENT_ISSUES],
         ),
-        "issues/index.md": renderer.render("pages/archive.md.j2", "issues/index.md"),
     }
     if settings.signup_url:  # the chooser leads to the sign-up link: no link, no chooser
         pages[SIGNUP_DOC] = renderer.render("pages/subscribe.md.j2", SIGNUP_DOC)
-    pages.update(_issue_pages(renderer, catalog.issues))
+    pages.update(
+        paginated(
+            renderer, "pages/archive.md.j2", "issues/index.md", catalog.issues, ISSUES_PER_PAGE
+        )
+    )
+    pages.update(_issue_pages(renderer, catalog))
     pages.update(_topic_pages(renderer, catalog, by_size))
+    neighbours = issue_neighbours(catalog)
     for paper in catalog.papers:
         doc = paper_doc(paper)
-        pages[doc] = renderer.render("pages/paper.md.j2", doc, paper=paper)
+        pages[doc] = renderer.render(
+            "pages/paper.md.j2", doc, paper=paper, neighbours=neighbours.get(paper.id)
+        )
     for doc, text in pages.items():
         check_front_matter(doc, text)
     return dict(sorted(pages.items()))
+
+
+def paginated(
+    renderer: PageRenderer,
+    template: str,
+    first: str,
+    items: Sequence[Any],
+    size: int,
+    **context: Any,
+) -> dict[str, str]:
+    """Render a list as pages of `size` items: the first at `first`, the rest below it."""
+    parts = chunks(items, size)
+    docs = tuple(numbered_doc(first, number) for number in range(1, len(parts) + 1))
+    return {
+        doc: renderer.render(template, doc, items=part, pager=Pager(number, docs), **context)
+        for number, (doc, part) in enumerate(zip(docs, parts, strict=True), start=1)
+    }
 
 
 def check_front_matter(doc: str, text: str) -> None:
@@ -91,7 +168,7 @@ def newest_first(catalog: Catalog, papers: Iterable[Paper]) -> list[Paper]:
 
 
 def _topic_pages(renderer: PageRenderer, catalog: Catalog, by_size: list[Topic]) -> dict[str, str]:
-    """Render the topics index, a page per topic and the page of papers with no topic."""
+    """Render the topics index, the pages of each topic and those of papers with no topic."""
     other = [p for p in catalog.papers if not p.topics]
     pages = {
         "topics/index.md": renderer.render(
@@ -105,25 +182,44 @@ def _topic_pages(renderer: PageRenderer, catalog: Catalog, by_size: list[Topic])
     }
     for topic in catalog.topics:
         papers = newest_first(catalog, catalog.papers_of_topic(topic))
-        pages[topic_doc(topic)] = renderer.render(
-            "pages/topic.md.j2", topic_doc(topic), topic=topic, papers=papers
+        pages.update(
+            paginated(
+                renderer,
+                "pages/topic.md.j2",
+                topic_doc(topic),
+                papers,
+                PAPERS_PER_PAGE,
+                topic=topic,
+            )
         )
     if catalog.topics and other:
-        pages["other-papers.md"] = renderer.render(
-            "pages/other.md.j2", "other-papers.md", papers=newest_first(catalog, other)
+        pages.update(
+            paginated(
+                renderer,
+                "pages/other.md.j2",
+                "other-papers.md",
+                newest_first(catalog, other),
+                PAPERS_PER_PAGE,
+                total=len(other),
+            )
         )
     return pages
 
 
-def _issue_pages(renderer: PageRenderer, issues: Iterable[Issue]) -> dict[str, str]:
-    """Render issue pages, each linking to the issues before and after it."""
-    ordered = list(issues)  # newest first
+def _issue_pages(renderer: PageRenderer, catalog: Catalog) -> dict[str, str]:
+    """Render issue pages, by area and topic, each linking to the issues before and after it."""
+    ordered = list(catalog.issues)  # newest first
     pages = {}
     for index, issue in enumerate(ordered):
         newer = ordered[index - 1] if index > 0 else None
         older = ordered[index + 1] if index + 1 < len(ordered) else None
         doc = issue_doc(issue)
         pages[doc] = renderer.render(
-            "pages/issue.md.j2", doc, issue=issue, newer=newer, older=older
+            "pages/issue.md.j2",
+            doc,
+            issue=issue,
+            parts=issue_parts(catalog, issue),
+            newer=newer,
+            older=older,
         )
     return pages

@@ -7,6 +7,7 @@ HTML blocks, HTML-escaped by Jinja's autoescaping, so it always shows as the tex
 from __future__ import annotations
 
 import html
+import re
 from functools import partial
 from pathlib import Path
 
@@ -15,24 +16,87 @@ import yaml
 from markupsafe import Markup, escape
 
 from generator.model import Issue
+from generator.site.layout import keyphrase_topic
 from generator.site.outlinks import authors_line, links_out, short_authors
-from generator.site.prose import counted, excerpt, long_date, one_line, split_math
-from generator.site.urls import issue_doc, paper_doc, signup_link, topic_doc
+from generator.site.prose import Segment, counted, excerpt, long_date, one_line, split_math
+from generator.site.urls import issue_doc, numbered_doc, paper_doc, signup_link, topic_doc
+from generator.sources.fields import safe_url
 
 _NO_FOLDING = 2**31  # one line: PyYAML folds long double-quoted scalars at `width`
 
 
 def prose_html(text: str) -> Markup:
     """Escape text for HTML, wrapping its math for KaTeX; nothing in it becomes markup."""
-    parts = []
-    for segment in split_math(text):
-        if not segment.math:
-            parts.append(str(escape(segment.text)))
-        elif segment.display:
-            parts.append(f'<span class="arithmatex">\\[{escape(segment.text)}\\]</span>')
+    return Markup(
+        "".join(_math_html(s) if s.math else str(escape(s.text)) for s in split_math(text))
+    )
+
+
+def _math_html(segment: Segment) -> str:
+    """Wrap a formula's escaped TeX for KaTeX (see docs/assets/paper-digest.js)."""
+    if segment.display:
+        return f'<span class="arithmatex">\\[{escape(segment.text)}\\]</span>'
+    return f'<span class="arithmatex">\\({escape(segment.text)}\\)</span>'
+
+
+# An address in an abstract: up to white space, quotes, angle brackets or braces ("\\url{...}").
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'`{}|\\^]+", re.IGNORECASE)
+_URL_TRAILING = ".,;:!?*"
+_CLOSERS = {")": "(", "]": "["}
+
+
+def linked_prose_html(text: str) -> Markup:
+    """Escape an abstract like `prose_html`, with its plain http(s) addresses made links.
+
+    The links are made here from the escaped address, never from markup in the text: only an
+    address `safe_url` accepts becomes a link, with rel="nofollow noopener"; the rest is text.
+    """
+    return Markup("".join(_math_html(s) if s.math else _linked(s.text) for s in split_math(text)))
+
+
+def _linked(text: str) -> str:
+    out = []
+    position = 0
+    for match in _URL_IN_TEXT.finditer(text):
+        url = _trim_address(match.group())
+        if safe_url(url) is None:
+            continue
+        out.append(str(escape(text[position : match.start()])))
+        shown = escape(url)
+        out.append(
+            f'<a class="pd-abstract-link" href="{shown}" rel="nofollow noopener">{shown}</a>'
+        )
+        position = match.start() + len(url)
+    out.append(str(escape(text[position:])))
+    return "".join(out)
+
+
+def _trim_address(url: str) -> str:
+    """Drop what ends a sentence rather than an address: a full stop, an unopened bracket."""
+    while url:
+        last = url[-1]
+        if last in _URL_TRAILING or (
+            last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last])
+        ):
+            url = url[:-1]
         else:
-            parts.append(f'<span class="arithmatex">\\({escape(segment.text)}\\)</span>')
-    return Markup("".join(parts))
+            break
+    return url
+
+
+# Characters Markdown (and arithmatex) could take as syntax in a heading: written as entities.
+_MARKDOWN_SYNTAX = frozenset("\\`*_{}[]()#+-.!|~^=$:")
+
+
+def markdown_text(text: str) -> Markup:
+    """Write text for a Markdown heading: every character shows as itself, none is syntax."""
+    out = []
+    for char in one_line(text):
+        if char in _MARKDOWN_SYNTAX:
+            out.append(f"&#{ord(char)};")
+        else:
+            out.append(html.escape(char))
+    return Markup("".join(out))
 
 
 def meta_value(text: str) -> Markup:
@@ -63,6 +127,8 @@ def make_environment(templates_dir: Path, excerpt_chars: int = 280) -> jinja2.En
     )
     env.filters.update(
         prose=prose_html,
+        abstract=linked_prose_html,
+        md=markdown_text,
         meta=meta_value,
         excerpt=partial(excerpt, limit=excerpt_chars),
         issue_date=issue_date,
@@ -74,8 +140,10 @@ def make_environment(templates_dir: Path, excerpt_chars: int = 280) -> jinja2.En
         issue_doc=issue_doc,
         paper_doc=paper_doc,
         topic_doc=topic_doc,
+        numbered_doc=numbered_doc,
         links_out=links_out,
         authors_line=authors_line,
         signup_link=signup_link,
+        keyphrase_topic=keyphrase_topic,
     )
     return env

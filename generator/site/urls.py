@@ -30,6 +30,18 @@ def topic_doc(topic: Topic) -> str:
     return f"topics/{topic.slug}.md"
 
 
+def numbered_doc(first: str, number: int) -> str:
+    """Return the page `number` of a list whose first page is `first`: "topics/x/page/2.md".
+
+    Page 1 is the list's own page; the others sit below its URL, so each keeps its URL as the
+    list grows (newest first: a page's number stays, its papers move on).
+    """
+    if number == 1:
+        return first
+    stem = first.removesuffix(".md").removesuffix("/index").removesuffix("index")
+    return f"{stem.rstrip('/')}/page/{number}.md" if stem else f"page/{number}.md"
+
+
 def page_url(doc: str) -> str:
     """Return the URL path (relative to the site root) MkDocs gives a Markdown page."""
     stem = doc.removesuffix(".md")
@@ -46,6 +58,15 @@ def relative_url(from_doc: str, to_doc: str) -> str:
     target = page_url(to_doc) or "."
     link = posixpath.relpath(target, base if base == "." else base.rstrip("/"))
     return "./" if link == "." else link.rstrip("/") + "/"
+
+
+def source_link(from_doc: str, to_doc: str) -> str:
+    """Return a Markdown link's target from one page to another: the .md file, relative.
+
+    MkDocs checks such links (strict: one to a missing page fails the build) and turns them
+    into the built page's URL; `relative_url` is for links in HTML, which MkDocs leaves alone.
+    """
+    return posixpath.relpath(to_doc, posixpath.dirname(from_doc) or ".")
 
 
 def absolute_url(settings: Settings, doc: str) -> str:

@@ -3,7 +3,8 @@
 The format: a few boilerplate lines ("Subscribe", sometimes glued to the first title), an
 optional date line ("Mar 11"), then a title line and an abstract line per paper, blank lines
 optional. Lines are told apart by shape: an abstract is prose (long, or ending like a sentence),
-a title is short and does not end with a full stop.
+a title is short and does not end with a full stop. The page drops the backslashes and dollars
+of the abstracts' math; `tex.repair_tex` writes it back where that is unambiguous.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from generator.model import Entry, Location, Problem, Severity
 from generator.sources.fields import ProblemLog, shorten
 from generator.sources.formats import DateLine, Parsed, Source
+from generator.sources.tex import repair_tex
 from generator.sources.text import clean_text
 
 BOILERPLATE = frozenset(
@@ -150,7 +152,9 @@ class _Parser:
             return
         title, title_at = self.pending
         day = self.current_date.resolve(self.year) if self.current_date else None
-        self.entries.append(Entry(title=title, abstract=line, location=title_at, date=day))
+        # Titles stay as written: a paper's URL is made from its title.
+        abstract = repair_tex(line)
+        self.entries.append(Entry(title=title, abstract=abstract, location=title_at, date=day))
         self.pending = None
 
     def result(self) -> Parsed:

@@ -42,6 +42,7 @@ from generator.topics.naming import (
     label_text,
     lowercase_words,
     ranked,
+    repeats_name,
     says_little,
 )
 
@@ -337,6 +338,7 @@ def _topics(
             if not is_field_wide(k.key)
             and not is_narrower(k.key, key)
             and not is_narrower(key, k.key)
+            and not repeats_name(k.key, name)  # the description adds to the name
         ]
         topics.append(
             Topic(

@@ -231,6 +231,20 @@ def label_text(name: str, acronyms: Sequence[str]) -> str:
     return f"{name} ({', '.join(shown)})" if shown else name
 
 
+def repeats_name(phrase: str, name: str) -> bool:
+    """Tell whether a phrase says a topic's name again: they share a specific word's stem.
+
+    "out-of-distribution detectors" repeats "Out-of-distribution detection"; "reasoning
+    steps" repeats "Reasoning capabilities"; broad words ("learning", "model") do not count.
+    """
+
+    def stems(text: str) -> set[str]:
+        words = text.lower().replace("-", " ").split()
+        return {w[:6] for w in words if len(w) >= 4 and w not in BROAD_WORDS}
+
+    return bool(stems(phrase) & stems(name))
+
+
 def describe(phrases: Sequence[str], count: int) -> str:
     """Say what a topic's papers share beyond its name: their most distinctive keyphrases."""
     papers = f"{count} paper{'s' if count != 1 else ''}"

@@ -1,0 +1,120 @@
+"""What a reader meets on a built site: page heights in Chromium, page bytes, bytes per paper.
+
+    python -m benchmarks.reader SITE [SITE ...]
+
+Each SITE is a built site folder (e.g. `site/` after `make site`); give two (before, after) to
+compare them side by side. Pages: the home page, issue 2, the biggest topic (from
+api/catalog.json), at 1280×800 and 390×844; heights are the document's scroll height in CSS
+pixels, and "first title" is where the home page's first paper title starts on the phone.
+Needs headless Chromium (PAPER_DIGEST_CHROMIUM, else /usr/bin/chromium). Not part of `make
+bench`: it measures a site, it does not build one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
+CHROMIUM = os.environ.get("PAPER_DIGEST_CHROMIUM", "/usr/bin/chromium")
+
+
+def reader_pages(site: Path) -> dict[str, str]:
+    """Name the measured pages by their site-relative URL: home, issue 2, the biggest topic."""
+    catalog = json.loads((site / "api" / "catalog.json").read_text("utf-8"))
+    issue = next(i for i in catalog["issues"] if i["number"] == 2)
+    topic = max(catalog["topics"], key=lambda t: (len(t["paper_ids"]), t["slug"]))
+    return {
+        "home": "",
+        "issue 2": f"issues/{issue['slug']}/",
+        "biggest topic": f"topics/{topic['slug']}/",
+    }
+
+
+@contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """Serve a folder on 127.0.0.1 while the block runs; yield its base URL."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def measure(site: Path, browser: Any) -> dict[str, Any]:
+    """Return heights, the phone's first title and bytes of the reader's pages of one site."""
+    catalog = json.loads((site / "api" / "catalog.json").read_text("utf-8"))
+    files = [p for p in site.rglob("*") if p.is_file()]
+    total = sum(p.stat().st_size for p in files)
+    figures: dict[str, Any] = {
+        "papers": len(catalog["papers"]),
+        "site_bytes": total,
+        "site_bytes_per_paper": round(total / len(catalog["papers"])),
+        "pages": {},
+    }
+    with serving(site) as base:
+        for name, path in reader_pages(site).items():
+            html = site / path / "index.html"
+            page_figures: dict[str, Any] = {"html_bytes": html.stat().st_size}
+            for label, (width, height) in VIEWPORTS.items():
+                context = browser.new_context(viewport={"width": width, "height": height})
+                page = context.new_page()
+                page.goto(base + path, wait_until="load")
+                page_figures[f"{label}_height"] = page.evaluate(
+                    "document.documentElement.scrollHeight"
+                )
+                if name == "home":
+                    page_figures[f"{label}_first_title_y"] = page.evaluate(
+                        "(() => { const t = document.querySelector('.pd-paper__title');"
+                        " return t ? Math.round(t.getBoundingClientRect().top) : null; })()"
+                    )
+                page_figures[f"{label}_katex"] = page.evaluate("typeof katex !== 'undefined'")
+                context.close()
+            figures["pages"][name] = page_figures
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="benchmarks.reader")
+    parser.add_argument("sites", type=Path, nargs="+")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    results = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        for site in args.sites:
+            results[str(site)] = measure(site, browser)
+        browser.close()
+    for site, figures in results.items():
+        print(
+            f"{site}: {figures['papers']} papers, {figures['site_bytes'] / 1e6:.1f} MB, "
+            f"{figures['site_bytes_per_paper']:,} bytes per paper"
+        )
+        for name, page in figures["pages"].items():
+            cells = ", ".join(f"{key} {value}" for key, value in page.items())
+            print(f"  {name}: {cells}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,171 @@
+"""How pages arrange the catalog for a reader: an issue by area and topic, the home page's
+highlights, lists cut into pages, a paper's neighbours in its issue, keyphrases' topics.
+
+Plain functions of the catalog; the templates only print what these return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from generator.keyphrases import normalize_phrase
+from generator.model import Area, Catalog, Issue, Keyphrase, Paper, Topic
+
+# A topic with this many papers or fewer in an issue is gathered with its area's other small ones.
+SMALL_SECTION = 2
+# Papers shown per area on the home page, and issues listed there before the archive.
+HIGHLIGHTS_PER_AREA = 3
+RECENT_ISSUES = 5
+# Items per page of the archive, of a topic and of the other papers.
+ISSUES_PER_PAGE = 30
+PAPERS_PER_PAGE = 25
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Section:
+    """Papers under one heading of an issue: a topic's, or its area's small topics gathered."""
+
+    anchor: str
+    label: str
+    papers: tuple[Paper, ...]
+    topic: Topic | None = None
+
+
+@dataclass(frozen=True)
+class AreaPart:
+    """An area's share of an issue: its sections, biggest first."""
+
+    anchor: str
+    label: str
+    area: Area | None
+    sections: tuple[Section, ...]
+
+    @property
+    def papers(self) -> tuple[Paper, ...]:
+        return tuple(paper for section in self.sections for paper in section.papers)
+
+
+def issue_parts(catalog: Catalog, issue: Issue) -> tuple[AreaPart, ...]:
+    """Arrange an issue by area (most papers first), each by topic (most papers first).
+
+    A paper stands under its first topic with a page, in its area. Topics with few papers in
+    the issue are gathered into one "More in <area>" section at the end of their area; papers
+    with no area come last, as "Other papers". Ties go by label, then slug.
+    """
+    by_area: dict[str, dict[str | None, list[Paper]]] = {}
+    for paper in catalog.papers_of(issue):
+        area = catalog.area_of(paper)
+        first = next((slug for slug in paper.topics if _has_topic(catalog, slug)), None)
+        key = area.slug if area is not None and first is not None else ""
+        by_area.setdefault(key, {}).setdefault(first if key else None, []).append(paper)
+    parts = [_area_part(catalog, slug, groups) for slug, groups in by_area.items() if slug]
+    parts.sort(key=lambda p: (-len(p.papers), p.label.casefold(), p.anchor))
+    if "" in by_area:
+        rest = tuple(paper for group in by_area[""].values() for paper in group)
+        parts.append(AreaPart("other-papers", "Other papers", None, (Section("", "", rest),)))
+    return tuple(parts)
+
+
+def _has_topic(catalog: Catalog, slug: str) -> bool:
+    try:
+        catalog.topic(slug)
+    except KeyError:
+        return False
+    return True
+
+
+def _area_part(catalog: Catalog, slug: str, groups: dict[str | None, list[Paper]]) -> AreaPart:
+    area = catalog.area(slug)
+    topics = sorted(
+        (catalog.topic(key) for key in groups if key is not None),
+        key=lambda t: (-len(groups[t.slug]), t.label.casefold(), t.slug),
+    )
+    big = [t for t in topics if len(groups[t.slug]) > SMALL_SECTION]
+    small = [paper for t in topics if t not in big for paper in groups[t.slug]]
+    sections = [Section(t.slug, t.label, tuple(groups[t.slug]), t) for t in big]
+    if small:
+        label = f"More in {area.label}" if big else area.label
+        sections.append(Section(f"more-{area.slug}", label, tuple(small)))
+    return AreaPart(area.slug, area.label, area, tuple(sections))
+
+
+def highlights(
+    catalog: Catalog, issue: Issue, per_area: int = HIGHLIGHTS_PER_AREA
+) -> tuple[tuple[AreaPart, tuple[Paper, ...]], ...]:
+    """Return each area of an issue with its first few papers (most upvoted, else as listed)."""
+    order = {pid: index for index, pid in enumerate(issue.paper_ids)}
+    chosen = []
+    for part in issue_parts(catalog, issue):
+        papers = sorted(part.papers, key=lambda p: (-(p.upvotes or 0), order[p.id]))
+        chosen.append((part, tuple(papers[:per_area])))
+    return tuple(chosen)
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Where a paper stands in the issue that lists it last: the papers before and after it."""
+
+    issue: Issue
+    previous: Paper | None
+    next: Paper | None
+
+
+def issue_neighbours(catalog: Catalog) -> dict[str, Neighbours]:
+    """Return, per paper id, its neighbours in the newest issue listing it, in page order."""
+    found: dict[str, Neighbours] = {}
+    for issue in catalog.issues:  # newest first: the first issue met is the newest
+        ordered = [paper for part in issue_parts(catalog, issue) for paper in part.papers]
+        for index, paper in enumerate(ordered):
+            if paper.id in found:
+                continue
+            before = ordered[index - 1] if index > 0 else None
+            after = ordered[index + 1] if index + 1 < len(ordered) else None
+            found[paper.id] = Neighbours(issue, before, after)
+    return found
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page of a list stands among the list's pages (1 is the first, the newest)."""
+
+    number: int
+    docs: tuple[str, ...]
+
+    @property
+    def newer(self) -> str | None:
+        return self.docs[self.number - 2] if self.number > 1 else None
+
+    @property
+    def older(self) -> str | None:
+        return self.docs[self.number] if self.number < len(self.docs) else None
+
+
+def chunks(items: Sequence[T], size: int) -> list[tuple[T, ...]]:
+    """Cut a list into pages of `size` items; an empty list is one empty page."""
+    return [tuple(items[start : start + size]) for start in range(0, len(items), size)] or [()]
+
+
+def phrase_topics(catalog: Catalog) -> dict[str, str]:
+    """Map each topic's leading phrases (normalized) to the topic, the biggest topic first."""
+    found: dict[str, str] = {}
+    for topic in sorted(catalog.topics, key=lambda t: (-len(t.paper_ids), t.slug)):
+        for phrase in topic.phrases:
+            found.setdefault(phrase, topic.slug)
+    return found
+
+
+def keyphrase_topic(
+    catalog: Catalog, paper: Paper, phrase: Keyphrase, topics_by_phrase: dict[str, str]
+) -> Topic | None:
+    """Return the topic a keyphrase leads to: the paper's own topic holding it, else any."""
+    key = normalize_phrase(phrase.text)
+    for slug in paper.topics:
+        topic = catalog.topic(slug)
+        if key in topic.phrases:
+            return topic
+    found = topics_by_phrase.get(key)
+    return catalog.topic(found) if found is not None else None

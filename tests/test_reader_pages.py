@@ -1,0 +1,177 @@
+"""The pages' arrangement for a reader, read from the rendered Markdown: no browser needed.
+
+Issue sections by area and topic, biggest first, small ones gathered; lists cut into pages
+with stable URLs; abstracts' addresses linked safely; headings that are never Markdown syntax.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import lxml.html
+import markdown
+import pytest
+
+from generator.config import Settings, load_settings
+from generator.model import Area, Catalog, Issue, Keyphrase, Paper, Topic
+from generator.site.layout import (
+    PAPERS_PER_PAGE,
+    SMALL_SECTION,
+    highlights,
+    issue_neighbours,
+    issue_parts,
+)
+from generator.site.pages import render_pages, with_math_flag
+from generator.site.templates import linked_prose_html, markdown_text
+from generator.site.urls import numbered_doc, relative_url
+from tests.conftest import REPO
+
+
+def paper(pid: str, topics: tuple[str, ...] = (), issues: tuple[str, ...] = ("i1",)) -> Paper:
+    return Paper(
+        id=pid,
+        slug=f"paper-{pid}",
+        title=f"Paper {pid}",
+        abstract=f"We study {pid}. It works.",
+        issues=issues,
+        locations=(),
+        topics=topics,
+        keyphrases=(Keyphrase(f"phrase {pid}", 0.5),),
+    )
+
+
+def catalog_with(sizes: dict[str, tuple[str, int]], unsorted: int = 0) -> Catalog:
+    """An issue whose papers sit in topics of the given sizes, each topic in the given area."""
+    papers: list[Paper] = []
+    topics = []
+    for slug, (area, size) in sizes.items():
+        members = [paper(f"{slug}-{n:04d}", (slug,)) for n in range(size)]
+        papers += members
+        topics.append(Topic(slug, slug.title(), "Papers.", tuple(p.id for p in members), area=area))
+    papers += [paper(f"none-{n}") for n in range(unsorted)]
+    areas = {}
+    for topic in topics:
+        areas.setdefault(topic.area, []).append(topic.slug)
+    issue = Issue(
+        "i1", 1, "Issue 1", "i1.txt", dt.date(2025, 3, 11), "", (), tuple(p.id for p in papers)
+    )
+    return Catalog(
+        (issue,),
+        tuple(papers),
+        tuple(topics),
+        tuple(Area(slug, slug.title(), "", tuple(members)) for slug, members in areas.items()),
+    )
+
+
+def test_an_issue_is_arranged_by_area_then_topic_biggest_first_small_ones_gathered() -> None:
+    catalog = catalog_with(
+        {
+            "rl": ("area-b", 4),
+            "bandits": ("area-b", 2),
+            "games": ("area-b", 1),
+            "llm": ("area-a", 3),
+            "agents": ("area-a", 5),
+            "vision": ("area-c", 1),
+        },
+        unsorted=2,
+    )
+    parts = issue_parts(catalog, catalog.issues[0])
+    assert [(p.anchor, len(p.papers)) for p in parts] == [
+        ("area-a", 8),
+        ("area-b", 7),
+        ("area-c", 1),
+        ("other-papers", 2),
+    ]
+    assert [(s.anchor, s.label, len(s.papers)) for s in parts[1].sections] == [
+        ("rl", "Rl", 4),
+        ("more-area-b", "More in Area-B", 3),  # bandits (2) and games (1): small sections
+    ]
+    # An area with only small topics is one section under the area's own name.
+    assert [(s.anchor, s.label) for s in parts[2].sections] == [("more-area-c", "Area-C")]
+    assert all(len(s.papers) > SMALL_SECTION for s in parts[0].sections)
+    first = highlights(catalog, catalog.issues[0], per_area=2)
+    assert [len(papers) for _, papers in first] == [2, 2, 1, 2]
+
+
+def test_a_paper_knows_its_neighbours_in_the_issue_page_order() -> None:
+    catalog = catalog_with({"big": ("area-a", 3), "small": ("area-a", 1)})
+    order = [p.id for part in issue_parts(catalog, catalog.issues[0]) for p in part.papers]
+    around = issue_neighbours(catalog)
+    middle = around[order[1]]
+    assert middle.previous is not None and middle.previous.id == order[0]
+    assert middle.next is not None and middle.next.id == order[2]
+    assert around[order[0]].previous is None and around[order[-1]].next is None
+
+
+def test_list_pages_have_stable_urls_below_the_first() -> None:
+    assert numbered_doc("topics/rl.md", 1) == "topics/rl.md"
+    assert numbered_doc("topics/rl.md", 2) == "topics/rl/page/2.md"
+    assert numbered_doc("issues/index.md", 3) == "issues/page/3.md"
+    assert numbered_doc("other-papers.md", 2) == "other-papers/page/2.md"
+    assert relative_url("topics/rl/page/2.md", "topics/rl.md") == "../../"
+
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    return load_settings(REPO / "mkdocs.yml")
+
+
+def test_a_topic_of_two_thousand_papers_is_cut_into_bounded_pages(settings: Settings) -> None:
+    catalog = catalog_with({"huge": ("area-a", 2000), "other": ("area-a", 3)})
+    pages = render_pages(catalog, settings)
+    topic_pages = sorted(doc for doc in pages if doc.startswith("topics/huge"))
+    assert len(topic_pages) == -(-2000 // PAPERS_PER_PAGE)
+    assert topic_pages[0] == "topics/huge.md" and "topics/huge/page/80.md" in topic_pages
+    seen: list[str] = []
+    for doc in topic_pages:
+        titles = re.findall(r'class="pd-paper__title" href="[^"]+">([^<]+)<', pages[doc])
+        assert 1 <= len(titles) <= PAPERS_PER_PAGE, doc
+        seen += titles
+        # The topic's own chip is not repeated under every paper of its page.
+        assert 'href="../../../huge/"' not in pages[doc] and ">Huge</a></p>" not in pages[doc]
+    assert len(seen) == len(set(seen)) == 2000
+    # The home page and the issue page do not list the whole archive.
+    assert pages["index.md"].count('class="pd-paper__title"') <= 3 * len(catalog.areas)
+
+
+def test_abstract_addresses_become_links_only_when_plain_http() -> None:
+    text = (
+        "Code at https://github.com/x/y. See (https://example.org/a_(b)) and "
+        "\\url{https://github.com/mukhal/grace.} or javascript:alert(1) and "
+        'https://x.org/"onmouseover=alert(1) and ftp://example.org/ and $https://m.org/$.'
+    )
+    html = str(linked_prose_html(text))
+    tree = lxml.html.fragment_fromstring(html, create_parent="div")
+    links = [(a.get("href"), a.get("rel"), a.text) for a in tree.iter("a")]
+    assert links == [
+        ("https://github.com/x/y", "nofollow noopener", "https://github.com/x/y"),
+        ("https://example.org/a_(b)", "nofollow noopener", "https://example.org/a_(b)"),
+        ("https://github.com/mukhal/grace", "nofollow noopener", "https://github.com/mukhal/grace"),
+        ("https://x.org/", "nofollow noopener", "https://x.org/"),
+    ]
+    assert tree.text_content().replace("\n", " ") == text.replace(
+        "$https://m.org/$", "\\(https://m.org/\\)"
+    )
+    assert "onmouseover" not in "".join(a.get("href") or "" for a in tree.iter("a"))
+    assert not any(el.get("onmouseover") for el in tree.iter())
+
+
+HEADING = "<script>alert(1)</script> & *em* [x](javascript:y) {: #id } `c` $m$ # _u_ \\"
+
+
+def test_a_heading_from_digest_text_is_never_markdown_syntax() -> None:
+    source = f"## {markdown_text(HEADING)} {{: #safe }}\n"
+    html = markdown.markdown(source, extensions=["attr_list", "toc", "pymdownx.arithmatex"])
+    tree = lxml.html.fragment_fromstring(html, create_parent="div")
+    (heading,) = tree.iter("h2")
+    assert heading.get("id") == "safe"
+    assert heading.text_content() == HEADING
+    assert [el.tag for el in heading.iter()] == ["h2"]
+
+
+def test_math_pages_are_flagged_for_katex() -> None:
+    page = '---\ntitle: "x"\n---\n\n<p><span class="arithmatex">\\(x\\)</span></p>\n'
+    assert with_math_flag(page).startswith("---\nmath: true\ntitle:")
+    plain = '---\ntitle: "x"\n---\n\n<p>x</p>\n'
+    assert with_math_flag(plain) == plain
