@@ -30,7 +30,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import sysconfig
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta as jinja2_meta
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure import StructureItem
@@ -62,7 +62,7 @@ PLUGIN_PREFIX = "paper-digest/"
 # Settings that say where the site goes, not what it holds.
 UNKEYED_SETTINGS = frozenset({"site_dir", "plugins", "config_file_path"})
 # A theme template that reads these can make a page depend on the build date or on every page.
-GLOBAL_NAMES = re.compile(r"\bbuild_date_utc\b|(?<![\w.])pages\b")
+GLOBAL_NAMES = frozenset({"build_date_utc", "pages"})
 
 log = logging.getLogger("mkdocs.plugins.paper_digest.pagecache")
 
@@ -248,9 +248,9 @@ def nav_key(nav: Navigation) -> str:
         if isinstance(item, Section):
             return ["section", item.title, [entry(child) for child in item.children]]
         if isinstance(item, Page):
-            # Its title may come from its own Markdown (rendered every time): hash the source.
-            source = hashlib.sha256(item.file.content_bytes).hexdigest()
-            return ["page", item.title, item.url, item.file.src_uri, source]
+            # Without a title in mkdocs.yml, its title comes from its Markdown: hash that.
+            title = item.title or hashlib.sha256(item.file.content_bytes).hexdigest()
+            return ["page", item.title is None, title, item.url, item.file.src_uri]
         if isinstance(item, Link):
             return ["link", item.title, item.url]
         return [type(item).__qualname__, item.title]
@@ -274,13 +274,41 @@ def site_key(config: MkDocsConfig) -> str:
     digest = hashlib.sha256(json.dumps(parts, default=_plain).encode("utf-8"))
     reads_globals = False
     for path, data in _theme_files(theme.dirs):
-        if path.suffix == ".html" and GLOBAL_NAMES.search(data.decode("utf-8", "replace")):
+        if path.suffix == ".html" and _reads_globals(data.decode("utf-8", "replace")):
             reads_globals = True
         if not _installed(path):
             digest.update(str(path).encode("utf-8") + b"\0" + data + b"\0")
     if reads_globals:
         digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode("ascii"))
     return digest.hexdigest()
+
+
+class _AnyName(dict[str, Any]):
+    """Filters or tests as a template parser sees them: any name is known (plugins add some)."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key, _any_filter)
+
+
+def _any_filter(value: Any, *_args: Any, **_kwargs: Any) -> Any:
+    return value
+
+
+def _reads_globals(template: str) -> bool:
+    """Tell whether a theme template reads the build date or the list of every page."""
+    if not any(name in template for name in GLOBAL_NAMES):
+        return False
+    parser = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    parser.filters = _AnyName(parser.filters)
+    parser.tests = _AnyName(parser.tests)
+    try:
+        names = jinja2_meta.find_undeclared_variables(parser.parse(template))
+    except jinja2.TemplateError:
+        return True  # a template we cannot read might read anything
+    return bool(names & GLOBAL_NAMES)
 
 
 def _theme_files(dirs: list[str]) -> Iterator[tuple[Path, bytes]]:
