@@ -29,6 +29,7 @@ from generator.site.pagecache import CacheStats
 from generator.site.pages import render_pages
 from generator.site.publish import run_mkdocs, staged_site, write_docs, write_files
 from generator.site.redirects import moved_topics, redirect_pages
+from generator.site.search import CACHE_SUBDIR as SEARCH_CACHE
 from generator.site.search import index_site, search_pages
 from generator.sources import ReadResult, read_digests
 from generator.topics import TopicSettings, build_topics
@@ -206,7 +207,7 @@ def publish(
             write_files(staging, extra)
         pages = search_pages(staging)
         with progress.stage("Indexing papers and topics for search", total=len(pages)) as advance:
-            index_site(staging, pages, advance)
+            index_site(staging, pages, advance, settings.cache_dir / SEARCH_CACHE)
     return stats
 
 

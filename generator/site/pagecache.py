@@ -19,6 +19,10 @@ links to is looked up among the other files (`Files.get_file_from_path`: relativ
 again before the cached HTML is used, so a page whose link target appeared, went or moved is
 rendered again. So are a page's anchors (other pages' links to them are validated).
 
+Every page it renders is also made smaller before it is written or cached: white space between
+tags (`compact.py`) and Material's inline icons as files fetched once (`icons.py`); the icons
+of cached pages are kept beside them.
+
 The cache is off when another MkDocs plugin is configured (it could read or change any page),
 or when anchor validation is strict enough to fail a build. Entries are saved only after a
 build that succeeded (`save`), and entries no page used are deleted then.
@@ -49,14 +53,16 @@ from mkdocs.structure.toc import get_toc
 
 from generator.atomic import write_atomic
 from generator.site.compact import compact_html
+from generator.site.icons import ICONS_DIR, root_of, use_icon_files
 
 # Bump when what this module writes changes (compact_html included).
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 CACHED_TEMPLATE = "paper-digest-cached-page.html"
 PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
 # The cache's folder in `cache_dir`, and the index of its entries there.
 PAGES_SUBDIR = "pages"
 INDEX_FILE = "index.json"
+ICONS_SUBDIR = "icons"
 # Paper Digest's own plugins are named so; the cache is off when any other plugin is configured.
 PLUGIN_PREFIX = "paper-digest/"
 # Settings that say where the site goes, not what it holds.
@@ -73,6 +79,7 @@ class _Entry:
 
     lookups: dict[str, list[str] | None]
     anchors: list[str]
+    icons: list[str]
 
 
 @dataclass
@@ -133,6 +140,7 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self._fresh: dict[str, tuple[str, _Entry]] = {}  # key -> (HTML, entry), rendered now
         self._recorded: dict[str, dict[str, list[str] | None]] = {}
         self._files: _RecordingFiles | None = None
+        self._icons: dict[str, str] = {}  # icon file name -> text, of every page built
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         others = [name for name in config.plugins if not name.startswith(PLUGIN_PREFIX)]
@@ -173,13 +181,21 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         entry = self._index.get(key)
         if entry is None:
             return None
+        icons = {}
+        for name in entry.icons:
+            try:
+                icons[name] = (self.folder / ICONS_SUBDIR / name).read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None
         for path, seen in entry.lookups.items():
             if _signature(Files.get_file_from_path(files, path)) != seen:
                 return None
         try:
-            return (self.folder / f"{key}.html").read_text("utf-8")
+            html = (self.folder / f"{key}.html").read_text("utf-8")
         except (OSError, UnicodeDecodeError):
             return None
+        self._icons.update(icons)
+        return html
 
     def on_page_markdown(self, markdown: str, *, page: Page, **_: Any) -> str:
         if self._files is not None and page.file.src_uri in self._keys:
@@ -202,13 +218,20 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             self.stats.reused += 1
             return output
         self.stats.rendered += 1
-        output = compact_html(output)
+        output, icons = use_icon_files(compact_html(output), root_of(page.url))
+        self._icons.update(icons)
         key = self._keys.get(page.file.src_uri)
         if key is not None:
             lookups = self._recorded.pop(page.file.src_uri, {})
             anchors = sorted(page.present_anchor_ids or ())
-            self._fresh[key] = (output, _Entry(lookups, anchors))
+            self._fresh[key] = (output, _Entry(lookups, anchors, sorted(icons)))
         return output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        for name, text in sorted(self._icons.items()):
+            path = Path(config.site_dir) / ICONS_DIR / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, "utf-8")
 
     def save(self) -> None:
         """Keep the entries of this build's pages, delete the rest: call after a build succeeds."""
@@ -217,9 +240,13 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         used = set(self._keys.values())
         for key, (html, _entry) in self._fresh.items():
             write_atomic(self.folder / f"{key}.html", html.encode("utf-8"), durable=False)
+        for name, text in self._icons.items():
+            icon = self.folder / ICONS_SUBDIR / name
+            if not icon.is_file():
+                write_atomic(icon, text.encode("utf-8"), durable=False)
         entries = {**self._index, **{key: entry for key, (_html, entry) in self._fresh.items()}}
         data = {
-            key: {"lookups": entry.lookups, "anchors": entry.anchors}
+            key: {"lookups": entry.lookups, "anchors": entry.anchors, "icons": entry.icons}
             for key, entry in sorted(entries.items())
             if key in used
         }
@@ -234,7 +261,7 @@ def _load_index(folder: Path) -> dict[str, _Entry]:
     try:
         data = json.loads((folder / INDEX_FILE).read_text("utf-8"))
         return {
-            key: _Entry(dict(value["lookups"]), list(value["anchors"]))
+            key: _Entry(dict(value["lookups"]), list(value["anchors"]), list(value["icons"]))
             for key, value in data.items()
         }
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
