@@ -174,6 +174,25 @@ def staged_site(site_dir: Path, exchange: Exchange = exchange_paths) -> Iterator
             raise
 
 
+def publish(
+    config_file: Path,
+    site_dir: Path,
+    epoch: int,
+    extra: Mapping[str, bytes],
+    exchange: Exchange = exchange_paths,
+    cache_dir: Path | None = None,
+) -> CacheStats:
+    """Build the site with MkDocs in a staging folder, add `extra`, then swap it in.
+
+    The build's own `publish` (generator/build.py) also indexes the site for search before the
+    swap; this is the same without search, for what needs only the pages and files.
+    """
+    with staged_site(site_dir, exchange) as staging:
+        stats = run_mkdocs(config_file, staging, epoch, cache_dir)
+        write_files(staging, extra)
+    return stats
+
+
 def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
     """Write files made beside the pages (feeds, catalog.json) into the built site."""
     for relative, data in sorted(files.items()):
