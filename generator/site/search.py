@@ -18,6 +18,7 @@ Two choices, both for the same reason, byte-identical output:
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -98,7 +99,7 @@ def index_site(
         shutil.copytree(kept, output, copy_function=_link_or_copy, ignore=_ignore_mark)
         advance(len(pages))
     else:
-        _write_index(output, pages, advance)
+        _write_whole_index(output, pages, advance)
         if cache_dir is not None and kept is not None:
             _keep_index(output, cache_dir, kept)
     written = [p for p in output.rglob("*") if p.is_file()]
@@ -126,6 +127,31 @@ def _write_index(
         service.request({"type": "WriteFiles", "index_id": index_id, "output_path": str(output)})
     for name in UNUSED_FILES:
         (output / name).unlink(missing_ok=True)
+
+
+def _write_whole_index(
+    output: Path, pages: list[tuple[str, Path]], advance: Callable[[int], None]
+) -> None:
+    """Write the index, again if Pagefind left its entry file unfinished (seen under load)."""
+    for attempt in range(3):
+        if attempt:
+            shutil.rmtree(output, ignore_errors=True)
+        _write_index(output, pages, advance if attempt == 0 else lambda _steps: None)
+        if _is_whole(output):
+            return
+    raise BuildError(
+        "Pagefind could not index the site for search: it left pagefind-entry.json unfinished",
+        "the previous site is unchanged; run the build again",
+    )
+
+
+def _is_whole(output: Path) -> bool:
+    """Tell whether Pagefind's entry file, written last, is there and parses."""
+    try:
+        json.loads((output / "pagefind-entry.json").read_bytes())
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _index_key(pages: list[tuple[str, Path]]) -> str:
@@ -238,9 +264,12 @@ def _service() -> Iterator[_Service]:
             yield _Service(process, log)
         finally:
             if process.stdin:
-                process.stdin.close()
+                # Closing flushes what is left; a Pagefind that died already refuses it.
+                with contextlib.suppress(BrokenPipeError):
+                    process.stdin.close()
             try:
-                process.wait(timeout=10)
+                # Pagefind may still be writing the index's last files: give it time.
+                process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
