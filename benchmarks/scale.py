@@ -7,10 +7,11 @@ as N issues and, for each N, in a scratch project:
 1. builds the first N-1 days (not reported: it fills the page cache as yesterday's build did);
 2. adds day N and builds: the **one-day increment**;
 3. builds again with nothing new: the **warm rebuild**;
-4. empties the page cache, puts yesterday's site back and builds: the **cold build** (every
-   page rendered); its site is compared with the increment's, file by file (they must be the
-   same bytes). Yesterday's site stays because it is the build's only memory: the redirects of
-   topics that moved are read from its `api/catalog.json`.
+4. empties the page cache and the search index cache, puts yesterday's site back and builds:
+   the **cold build** (every page rendered, every page indexed); its site is compared with
+   the increment's, file by file (they must be the same bytes). Yesterday's site stays
+   because it is the build's only memory: the redirects of topics that moved are read from
+   its `api/catalog.json`.
 
 Keyphrases come from `--cache-dir` (shared, so nothing is embedded twice; a paper missing
 there is embedded once and kept). Every build runs in its own process, so memory is measured
@@ -218,6 +219,7 @@ def measure_days(count: int, days: list[Path], work: Path, cache_dir: Path) -> d
     shutil.rmtree(site)
     shutil.move(yesterday, site)
     shutil.rmtree(config.parent / ".cache" / "pages")
+    shutil.rmtree(config.parent / ".cache" / "search", ignore_errors=True)
     cold = run_build(config)
     before, after = tree(incremental_site), tree(site)
     differ = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
