@@ -25,9 +25,11 @@ from generator.model import Catalog, Problem
 from generator.site.export import catalog_json
 from generator.site.feeds import render_feeds
 from generator.site.material import alternate_sitemaps
+from generator.site.pagecache import CacheStats
 from generator.site.pages import render_pages
 from generator.site.publish import run_mkdocs, staged_site, write_docs, write_files
 from generator.site.redirects import moved_topics, redirect_pages
+from generator.site.search import CACHE_SUBDIR as SEARCH_CACHE
 from generator.site.search import index_site, search_pages
 from generator.sources import ReadResult, read_digests
 from generator.topics import TopicSettings, build_topics
@@ -67,6 +69,8 @@ class BuildReport:
     embedded: int = 0
     cached: int = 0
     on_topic_pages: int = 0
+    rendered_pages: int = 0  # HTML pages MkDocs rendered
+    reused_pages: int = 0  # HTML pages written from the page cache, unchanged
 
 
 def read_catalog(settings: Settings) -> tuple[Catalog, ReadResult]:
@@ -189,18 +193,22 @@ def _previous_catalog(site_dir: Path) -> bytes | None:
         return None
 
 
-def publish(settings: Settings, progress: Progress, epoch: int, extra: dict[str, bytes]) -> None:
+def publish(
+    settings: Settings, progress: Progress, epoch: int, extra: dict[str, bytes]
+) -> CacheStats:
     """Build the site with MkDocs, add `extra`, index it for search, then swap it in.
 
     All of it happens in a staging folder: the previous site stays whole until the new one is.
+    Pages that cannot have changed since the last build come from the page cache.
     """
     with staged_site(settings.site_dir) as staging:
         with progress.stage("Building the site with MkDocs"):
-            run_mkdocs(settings.config_file, staging, epoch)
+            stats = run_mkdocs(settings.config_file, staging, epoch, settings.cache_dir)
             write_files(staging, extra)
         pages = search_pages(staging)
         with progress.stage("Indexing papers and topics for search", total=len(pages)) as advance:
-            index_site(staging, pages, advance)
+            index_site(staging, pages, advance, settings.cache_dir / SEARCH_CACHE)
+    return stats
 
 
 def build(
@@ -223,7 +231,7 @@ def build(
         moved = moved_topics(catalog, _previous_catalog(settings.site_dir))
         extra.update(redirect_pages(moved))
         extra["api/catalog.json"] = catalog_json(catalog, moved)
-    publish(settings, progress, build_epoch(catalog, settings.source_date_epoch), extra)
+    stats = publish(settings, progress, build_epoch(catalog, settings.source_date_epoch), extra)
     return BuildReport(
         issues=len(catalog.issues),
         papers=len(catalog.papers),
@@ -238,4 +246,6 @@ def build(
         embedded=keyphrases.embedded,
         cached=keyphrases.cached,
         on_topic_pages=sum(1 for paper in catalog.papers if paper.topics),
+        rendered_pages=stats.rendered,
+        reused_pages=stats.reused,
     )

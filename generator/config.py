@@ -189,7 +189,7 @@ class Options(base.Config):  # type: ignore[no-untyped-call]
     keyphrases_per_paper = Whole(5, 1)
     min_topic_papers = Whole(3, 1)
     feed_issues = Whole(20, 1)
-    feed_topic_papers = Whole(50, 1)
+    feed_topic_papers = Whole(20, 1)
     excerpt_chars = Whole(280, 40)
     email = Section()
 

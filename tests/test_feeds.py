@@ -27,6 +27,7 @@ from generator.errors import ConfigError
 from generator.model import Catalog, Issue, Keyphrase, Topic
 from generator.site.feeds import feed_links, render_feeds
 from generator.site.pages import render_pages
+from generator.site.prose import excerpt
 from generator.site.publish import write_docs
 from generator.site.sanitize import sanitize_html, xml_text
 from generator.site.templates import make_environment
@@ -666,7 +667,9 @@ def test_a_new_digest_keeps_the_ids_of_older_entries(tmp_path: Path, settings: S
     assert {k: new[k] for k in old} == old
 
 
-def test_paper_entries_show_the_whole_abstract(topical: Catalog, feeds: dict[str, bytes]) -> None:
+def test_paper_entries_show_an_excerpt_and_the_issues(
+    topical: Catalog, feeds: dict[str, bytes]
+) -> None:
     merged = next(p for p in topical.papers if len(p.issues) > 1)
     item = next(
         e
@@ -674,6 +677,10 @@ def test_paper_entries_show_the_whole_abstract(topical: Catalog, feeds: dict[str
         if e.findtext(f"{ATOM}title") == merged.title
     )
     tree = lxml.html.fragment_fromstring(entry_html(item), create_parent="div")
-    assert merged.abstract in tree.text_content()
+    text = tree.text_content()
+    # An excerpt: the abstract's first sentences, the whole is on the paper's page.
+    assert excerpt(merged.abstract) in text
+    assert len(merged.abstract) <= 280 or merged.abstract not in text
+    assert any(a.text_content() == "Read on the site" for a in tree.iter("a"))
     issue_links = [a.text_content() for a in tree.iter("a") if "/issues/" in (a.get("href") or "")]
     assert issue_links == ["The first issue", "Issue 2"]

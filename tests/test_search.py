@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 import stat
 from pathlib import Path
 
@@ -84,6 +85,8 @@ def test_a_failed_indexing_leaves_the_previous_site_whole(
     broken.write_text("#!/bin/sh\necho 'cannot start: broken install' >&2\nexit 3\n")
     broken.chmod(broken.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setattr(search, "_executable", lambda: broken)
+    # Pages unchanged since `built` would take their index from the cache, without Pagefind.
+    shutil.rmtree(built.cache_dir / search.CACHE_SUBDIR)
     with pytest.raises(BuildError, match="Pagefind could not index the site") as raised:
         build(built, embedder=StandInEmbedder())
     assert "broken install" in str(raised.value)

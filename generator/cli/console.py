@@ -82,6 +82,12 @@ def print_summary(console: Console, report: BuildReport) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    if report.reused_pages:
+        console.print(
+            f"Pages: {report.rendered_pages} rendered, {report.reused_pages} unchanged "
+            "(from the page cache).",
+            highlight=False,
+        )
     if errors:
         console.print(
             f"{errors} input errors above (and {warnings} warnings): the papers they name were "

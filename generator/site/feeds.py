@@ -6,7 +6,11 @@ Files, relative to the site root:
   `settings.feed_issues`); the content is the whole issue as HTML, so an RSS-to-email service
   can mail it as it is.
 - `topics/<slug>/feed.xml` and `topics/<slug>/atom.xml`: one entry per paper of the topic, by
-  the issue that first listed it, newest first (the newest `settings.feed_topic_papers`).
+  the issue that first listed it, newest first (the newest `settings.feed_topic_papers`); the
+  content is an excerpt of the abstract and a link to the paper's page, since a paper is in up
+  to three topics' feeds, twice each, and the site's size is what a year of issues must fit.
+
+Every feed is bounded: its size does not grow with the archive.
 
 Identity: every id (Atom id, RSS guid) is the absolute URL of the page the entry stands for,
 built from `site_url` and the issue's or paper's slug; slugs never change, so neither do ids.

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from generator.atomic import write_atomic
 from generator.errors import BuildError
+from generator.site.material import UnusedThemeFiles
+from generator.site.pagecache import PAGES_SUBDIR, PLUGIN_PREFIX, CacheStats, PageCache
 from generator.site.pages import GENERATED_PATHS
 from generator.site.swap import (
     Exchange,
@@ -118,8 +120,14 @@ def _source_date_epoch(epoch: int) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
-def run_mkdocs(config_file: Path, site_dir: Path, epoch: int) -> None:
-    """Build the site in strict mode into `site_dir`, dated `epoch`; any warning fails it."""
+def run_mkdocs(
+    config_file: Path, site_dir: Path, epoch: int, cache_dir: Path | None = None
+) -> CacheStats:
+    """Build the site in strict mode into `site_dir`, dated `epoch`; any warning fails it.
+
+    With `cache_dir`, pages whose HTML cannot have changed come from the page cache there
+    (`pagecache.py`), which is updated only when the build succeeds.
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -127,6 +135,10 @@ def run_mkdocs(config_file: Path, site_dir: Path, epoch: int) -> None:
     with _mkdocs_logging() as collected, _source_date_epoch(epoch):
         try:
             config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
+            config.plugins[f"{PLUGIN_PREFIX}theme-files"] = UnusedThemeFiles()
+            cache = PageCache(cache_dir / PAGES_SUBDIR) if cache_dir is not None else None
+            if cache is not None:
+                config.plugins[f"{PLUGIN_PREFIX}page-cache"] = cache
             build(config)
         except (MkDocsException, SystemExit) as exc:
             details = "; ".join(collected.messages) or str(exc)
@@ -134,6 +146,10 @@ def run_mkdocs(config_file: Path, site_dir: Path, epoch: int) -> None:
                 f"MkDocs could not build the site: {details}",
                 "the previous site is unchanged; fix the page or setting named above",
             ) from None
+    if cache is None:
+        return CacheStats()
+    cache.save()
+    return cache.stats
 
 
 @contextmanager

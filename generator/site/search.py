@@ -18,13 +18,17 @@ Two choices, both for the same reason, byte-identical output:
 from __future__ import annotations
 
 import base64
+import contextlib
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,6 +47,9 @@ UNUSED_FILES = (
     "pagefind-component-ui.css",
     "pagefind-highlight.js",
 )
+# The folder of `cache_dir` where the last index is kept, and what says a copy is whole.
+CACHE_SUBDIR = "search"
+COMPLETE_MARK = ".complete"
 INSTALL_HINT = 'install Pagefind with `pip install "pagefind[bin]"`; the previous site is unchanged'
 
 
@@ -78,10 +85,31 @@ def index_site(
     site_dir: Path,
     pages: list[tuple[str, Path]] | None = None,
     advance: Callable[[int], None] = lambda _steps: None,
+    cache_dir: Path | None = None,
 ) -> SearchIndex:
-    """Write the search index of the site built in `site_dir` into its pagefind/ folder."""
+    """Write the search index of the site built in `site_dir` into its pagefind/ folder.
+
+    With `cache_dir`, an index made from the same pages (URL and bytes of each, and the same
+    Pagefind) is copied from there instead of made again: a rebuild with nothing new.
+    """
     pages = search_pages(site_dir) if pages is None else pages
     output = site_dir.resolve() / OUTPUT_SUBDIR
+    kept = cache_dir / _index_key(pages) if cache_dir is not None else None
+    if kept is not None and (kept / COMPLETE_MARK).is_file():
+        shutil.copytree(kept, output, copy_function=_link_or_copy, ignore=_ignore_mark)
+        advance(len(pages))
+    else:
+        _write_whole_index(output, pages, advance)
+        if cache_dir is not None and kept is not None:
+            _keep_index(output, cache_dir, kept)
+    written = [p for p in output.rglob("*") if p.is_file()]
+    return SearchIndex(len(pages), len(written), sum(p.stat().st_size for p in written))
+
+
+def _write_index(
+    output: Path, pages: list[tuple[str, Path]], advance: Callable[[int], None]
+) -> None:
+    """Have Pagefind index the pages, one by one in URL order, into `output`."""
     with _service() as service:
         index_id = service.request({"type": "NewIndex", "config": None})["index_id"]
         for url, path in pages:
@@ -99,8 +127,68 @@ def index_site(
         service.request({"type": "WriteFiles", "index_id": index_id, "output_path": str(output)})
     for name in UNUSED_FILES:
         (output / name).unlink(missing_ok=True)
-    written = [p for p in output.rglob("*") if p.is_file()]
-    return SearchIndex(len(pages), len(written), sum(p.stat().st_size for p in written))
+
+
+def _write_whole_index(
+    output: Path, pages: list[tuple[str, Path]], advance: Callable[[int], None]
+) -> None:
+    """Write the index, again if Pagefind left its entry file unfinished (seen under load)."""
+    for attempt in range(3):
+        if attempt:
+            shutil.rmtree(output, ignore_errors=True)
+        _write_index(output, pages, advance if attempt == 0 else lambda _steps: None)
+        if _is_whole(output):
+            return
+    raise BuildError(
+        "Pagefind could not index the site for search: it left pagefind-entry.json unfinished",
+        "the previous site is unchanged; run the build again",
+    )
+
+
+def _is_whole(output: Path) -> bool:
+    """Tell whether Pagefind's entry file, written last, is there and parses."""
+    try:
+        json.loads((output / "pagefind-entry.json").read_bytes())
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _index_key(pages: list[tuple[str, Path]]) -> str:
+    """Hash what decides the index: Pagefind's version, each page's URL and bytes."""
+    digest = hashlib.sha256(f"pagefind-bin {_pagefind_version()}\n".encode())
+    for url, path in pages:
+        digest.update(url.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _keep_index(output: Path, cache_dir: Path, kept: Path) -> None:
+    """Keep a copy of the index just written (and no older one) for the next build."""
+    if cache_dir.exists():
+        for old in cache_dir.iterdir():
+            shutil.rmtree(old, ignore_errors=True)
+    shutil.copytree(output, kept, copy_function=_link_or_copy)
+    (kept / COMPLETE_MARK).write_bytes(b"")
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """Hard-link a file (the cache and the site are on one disk, usually), else copy it."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _ignore_mark(_folder: str, names: list[str]) -> list[str]:
+    return [name for name in names if name == COMPLETE_MARK]
+
+
+def _pagefind_version() -> str:
+    try:
+        return metadata.version("pagefind-bin")
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 class _Service:
@@ -110,6 +198,7 @@ class _Service:
         self.process = process
         self.log = log
         self.sent = 0
+        self.pending = bytearray()
 
     def request(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """Send one request and return the answer's payload; an error answer raises BuildError."""
@@ -119,7 +208,7 @@ class _Service:
         try:
             self.process.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
             self.process.stdin.flush()
-            answer = _read_until_comma(self.process.stdout)
+            answer = _read_until_comma(self.process.stdout, self.pending)
         except (BrokenPipeError, EOFError):
             raise self.failure("it stopped") from None
         response = json.loads(base64.b64decode(answer))
@@ -138,16 +227,22 @@ class _Service:
         )
 
 
-def _read_until_comma(stream: IO[bytes]) -> bytes:
-    """Read one message: the bytes up to the next comma (base64 holds no comma)."""
-    chunks: list[bytes] = []
+def _read_until_comma(stream: IO[bytes], pending: bytearray) -> bytes:
+    """Read one message: the bytes up to the next comma (base64 holds no comma).
+
+    Reads what the pipe holds at once, not a byte a call (that took longer than the indexing);
+    bytes after the comma stay in `pending` for the next message.
+    """
     while True:
-        byte = stream.read(1)
-        if not byte:
+        end = pending.find(b",")
+        if end >= 0:
+            message = bytes(pending[:end])
+            del pending[: end + 1]
+            return message
+        chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(1)
+        if not chunk:
             raise EOFError
-        if byte == b",":
-            return b"".join(chunks)
-        chunks.append(byte)
+        pending += chunk
 
 
 @contextmanager
@@ -169,9 +264,12 @@ def _service() -> Iterator[_Service]:
             yield _Service(process, log)
         finally:
             if process.stdin:
-                process.stdin.close()
+                # Closing flushes what is left; a Pagefind that died already refuses it.
+                with contextlib.suppress(BrokenPipeError):
+                    process.stdin.close()
             try:
-                process.wait(timeout=10)
+                # Pagefind may still be writing the index's last files: give it time.
+                process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()

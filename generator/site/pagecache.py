@@ -1,0 +1,374 @@
+"""A MkDocs plugin that writes an unchanged page's HTML from a cache instead of rendering it.
+
+`paper-digest build` adds it to MkDocs' plugins (`publish.run_mkdocs`); users never configure
+it. A page's HTML is cached under a key that hashes everything that decides it, as MkDocs 1.6
+and Material 9 build a page:
+
+- the page: its path, URL and source bytes (front matter included);
+- the site: every setting of the loaded mkdocs.yml (after `!ENV`) but `site_dir`, the versions
+  of MkDocs, Material, Markdown, PyMdown and Jinja, and the bytes of every theme file outside
+  an installed package (`custom_dir`); SOURCE_DATE_EPOCH only when a theme template reads
+  `build_date_utc` (ours and Material's do not; MkDocs stamps it only in the sitemap, which is
+  built every time);
+- the navigation, which every page shows (tabs, the drawer): each entry's title, URL and kind.
+
+Only pages outside the navigation are cached: a page in it is marked active there and has
+previous/next pages, so it is rendered every time (four pages here). What a page's Markdown
+links to is looked up among the other files (`Files.get_file_from_path`: relative links,
+`--strict` validation); each lookup and its answer are recorded with the page and checked
+again before the cached HTML is used, so a page whose link target appeared, went or moved is
+rendered again. So are a page's anchors (other pages' links to them are validated).
+
+Every page it renders is also made smaller before it is written or cached: white space between
+tags (`compact.py`) and Material's inline icons as files fetched once (`icons.py`); the icons
+of cached pages are kept beside them.
+
+The cache is off when another MkDocs plugin is configured (it could read or change any page),
+or when anchor validation is strict enough to fail a build. Entries are saved only after a
+build that succeeded (`save`), and entries no page used are deleted then.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sysconfig
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta as jinja2_meta
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure import StructureItem
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Link, Navigation, Section
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from generator.atomic import write_atomic
+from generator.site.compact import compact_html
+from generator.site.icons import ICONS_DIR, root_of, use_icon_files
+
+# Bump when what this module writes changes (compact_html included).
+CACHE_VERSION = "2"
+CACHED_TEMPLATE = "paper-digest-cached-page.html"
+PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
+# The cache's folder in `cache_dir`, and the index of its entries there.
+PAGES_SUBDIR = "pages"
+INDEX_FILE = "index.json"
+ICONS_SUBDIR = "icons"
+# Paper Digest's own plugins are named so; the cache is off when any other plugin is configured.
+PLUGIN_PREFIX = "paper-digest/"
+# Settings that say where the site goes, not what it holds.
+UNKEYED_SETTINGS = frozenset({"site_dir", "plugins", "config_file_path"})
+# A theme template that reads these can make a page depend on the build date or on every page.
+GLOBAL_NAMES = frozenset({"build_date_utc", "pages"})
+
+log = logging.getLogger("mkdocs.plugins.paper_digest.pagecache")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What the index keeps of a cached page: the file lookups its Markdown made, its anchors."""
+
+    lookups: dict[str, list[str] | None]
+    anchors: list[str]
+    icons: list[str]
+
+
+@dataclass
+class CacheStats:
+    """How many pages came from the cache and how many were rendered."""
+
+    reused: int = 0
+    rendered: int = 0
+
+
+class _RecordingFiles(Files):
+    """MkDocs' Files, noting which paths a page being rendered looks up, and what it finds."""
+
+    def __init__(self, files: Files) -> None:
+        super().__init__(list(files))
+        self.recording: dict[str, list[str] | None] | None = None
+
+    def get_file_from_path(self, path: str) -> File | None:
+        found = super().get_file_from_path(path)
+        if self.recording is not None:
+            self.recording[path] = _signature(found)
+        return found
+
+
+def _signature(file: File | None) -> list[str] | None:
+    """Return what a link to `file` depends on: its URL and whether it is built."""
+    return None if file is None else [file.url, str(file.inclusion)]
+
+
+class _CachedPage(Page):
+    """A page whose HTML is known: reading and rendering it cost nothing."""
+
+    def __init__(self, file: File, config: MkDocsConfig, html: str, anchors: list[str]) -> None:
+        super().__init__(None, file, config)
+        self.cached_html = html
+        self.cached_anchors = set(anchors)
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        self.markdown, self.meta = "", {"template": CACHED_TEMPLATE}
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        self.content, self.toc = "", get_toc([])
+        self.present_anchor_ids = self.cached_anchors
+
+
+class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """Cache each page's HTML under `folder`; use it when nothing that decides the page changed."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+        self.stats = CacheStats()
+        self.enabled = False
+        self._site_key = ""
+        self._nav_key = ""
+        self._index: dict[str, _Entry] = {}
+        self._keys: dict[str, str] = {}  # src_uri -> key, for every page outside the nav
+        self._fresh: dict[str, tuple[str, _Entry]] = {}  # key -> (HTML, entry), rendered now
+        self._recorded: dict[str, dict[str, list[str] | None]] = {}
+        self._files: _RecordingFiles | None = None
+        self._icons: dict[str, str] = {}  # icon file name -> text, of every page built
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        others = [name for name in config.plugins if not name.startswith(PLUGIN_PREFIX)]
+        self.enabled = not others and config.validation.links.anchors < logging.WARNING
+        if self.enabled:
+            self._site_key = site_key(config)
+            self._index = _load_index(self.folder)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self._files = _RecordingFiles(files)
+        return self._files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        if not self.enabled:
+            return nav
+        self._nav_key = nav_key(nav)
+        in_nav = {page.file.src_uri for page in nav.pages}
+        for file in files.documentation_pages():
+            if file.src_uri in in_nav:
+                continue
+            key = self.page_key(file)
+            self._keys[file.src_uri] = key
+            cached = self._cached(key, files)
+            if cached is not None:
+                _CachedPage(file, config, cached, self._index[key].anchors)
+        return nav
+
+    def page_key(self, file: File) -> str:
+        """Return the key of a page outside the navigation."""
+        parts = [self._site_key, self._nav_key, file.src_uri, file.url]
+        digest = hashlib.sha256(json.dumps(parts).encode("utf-8"))
+        digest.update(file.content_bytes)
+        return digest.hexdigest()
+
+    def _cached(self, key: str, files: Files) -> str | None:
+        """Return the cached HTML of `key` if every lookup its page made finds the same now."""
+        entry = self._index.get(key)
+        if entry is None:
+            return None
+        icons = {}
+        for name in entry.icons:
+            try:
+                icons[name] = (self.folder / ICONS_SUBDIR / name).read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None
+        for path, seen in entry.lookups.items():
+            if _signature(Files.get_file_from_path(files, path)) != seen:
+                return None
+        try:
+            html = (self.folder / f"{key}.html").read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        self._icons.update(icons)
+        return html
+
+    def on_page_markdown(self, markdown: str, *, page: Page, **_: Any) -> str:
+        if self._files is not None and page.file.src_uri in self._keys:
+            self._files.recording = {}
+        return markdown
+
+    def on_page_content(self, html: str, *, page: Page, **_: Any) -> str:
+        if self._files is not None and self._files.recording is not None:
+            self._recorded[page.file.src_uri] = self._files.recording
+            self._files.recording = None
+        return html
+
+    def on_env(self, env: jinja2.Environment, **_: Any) -> jinja2.Environment:
+        cached = jinja2.DictLoader({CACHED_TEMPLATE: "{{ page.cached_html|safe }}"})
+        env.loader = jinja2.ChoiceLoader([cached, *([env.loader] if env.loader else [])])
+        return env
+
+    def on_post_page(self, output: str, *, page: Page, **_: Any) -> str:
+        if isinstance(page, _CachedPage):
+            self.stats.reused += 1
+            return output
+        self.stats.rendered += 1
+        output, icons = use_icon_files(compact_html(output), root_of(page.url))
+        self._icons.update(icons)
+        key = self._keys.get(page.file.src_uri)
+        if key is not None:
+            lookups = self._recorded.pop(page.file.src_uri, {})
+            anchors = sorted(page.present_anchor_ids or ())
+            self._fresh[key] = (output, _Entry(lookups, anchors, sorted(icons)))
+        return output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        for name, text in sorted(self._icons.items()):
+            path = Path(config.site_dir) / ICONS_DIR / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, "utf-8")
+
+    def save(self) -> None:
+        """Keep the entries of this build's pages, delete the rest: call after a build succeeds."""
+        if not self.enabled:
+            return
+        used = set(self._keys.values())
+        for key, (html, _entry) in self._fresh.items():
+            write_atomic(self.folder / f"{key}.html", html.encode("utf-8"), durable=False)
+        for name, text in self._icons.items():
+            icon = self.folder / ICONS_SUBDIR / name
+            if not icon.is_file():
+                write_atomic(icon, text.encode("utf-8"), durable=False)
+        entries = {**self._index, **{key: entry for key, (_html, entry) in self._fresh.items()}}
+        data = {
+            key: {"lookups": entry.lookups, "anchors": entry.anchors, "icons": entry.icons}
+            for key, entry in sorted(entries.items())
+            if key in used
+        }
+        write_atomic(self.folder / INDEX_FILE, json.dumps(data).encode("utf-8"), durable=False)
+        for path in self.folder.glob("*.html"):
+            if path.stem not in used:
+                path.unlink(missing_ok=True)
+
+
+def _load_index(folder: Path) -> dict[str, _Entry]:
+    """Read the index of cached pages; a missing or damaged index is an empty cache."""
+    try:
+        data = json.loads((folder / INDEX_FILE).read_text("utf-8"))
+        return {
+            key: _Entry(dict(value["lookups"]), list(value["anchors"]), list(value["icons"]))
+            for key, value in data.items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def nav_key(nav: Navigation) -> str:
+    """Hash what every page shows of the navigation: each entry's kind, title and URL."""
+
+    def entry(item: StructureItem) -> list[Any]:
+        if isinstance(item, Section):
+            return ["section", item.title, [entry(child) for child in item.children]]
+        if isinstance(item, Page):
+            # Without a title in mkdocs.yml, its title comes from its Markdown: hash that.
+            title = item.title or hashlib.sha256(item.file.content_bytes).hexdigest()
+            return ["page", item.title is None, title, item.url, item.file.src_uri]
+        if isinstance(item, Link):
+            return ["link", item.title, item.url]
+        return [type(item).__qualname__, item.title]
+
+    home = nav.homepage.url if nav.homepage is not None else None
+    parts = [home, [entry(item) for item in nav.items]]
+    return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
+
+
+def site_key(config: MkDocsConfig) -> str:
+    """Hash the settings, the packages and the theme files that every page depends on."""
+    settings = {k: v for k, v in config.items() if k not in UNKEYED_SETTINGS}
+    theme = config.theme
+    parts: list[Any] = [
+        CACHE_VERSION,
+        json.dumps(settings, sort_keys=True, default=_plain),
+        json.dumps(dict(theme.items()), sort_keys=True, default=_plain),
+        [theme.name, theme.dirs, theme.static_templates],
+        [(name, _version(name)) for name in PACKAGES],
+    ]
+    digest = hashlib.sha256(json.dumps(parts, default=_plain).encode("utf-8"))
+    reads_globals = False
+    for path, data in _theme_files(theme.dirs):
+        if path.suffix == ".html" and _reads_globals(data.decode("utf-8", "replace")):
+            reads_globals = True
+        if not _installed(path):
+            digest.update(str(path).encode("utf-8") + b"\0" + data + b"\0")
+    if reads_globals:
+        digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode("ascii"))
+    return digest.hexdigest()
+
+
+class _AnyName(dict[str, Any]):
+    """Filters or tests as a template parser sees them: any name is known (plugins add some)."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key, _any_filter)
+
+
+def _any_filter(value: Any, *_args: Any, **_kwargs: Any) -> Any:
+    return value
+
+
+def _reads_globals(template: str) -> bool:
+    """Tell whether a theme template reads the build date or the list of every page."""
+    if not any(name in template for name in GLOBAL_NAMES):
+        return False
+    parser = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    parser.filters = _AnyName(parser.filters)
+    parser.tests = _AnyName(parser.tests)
+    try:
+        names = jinja2_meta.find_undeclared_variables(parser.parse(template))
+    except jinja2.TemplateError:
+        return True  # a template we cannot read might read anything
+    return bool(names & GLOBAL_NAMES)
+
+
+def _theme_files(dirs: list[str]) -> Iterator[tuple[Path, bytes]]:
+    """Yield the templates of the theme folders (all files outside installed packages)."""
+    for folder in dirs:
+        root = Path(folder)
+        installed = _installed(root)
+        for path in sorted(root.rglob("*")):
+            if ".icons" in path.parts or not path.is_file():
+                continue
+            if installed and path.suffix != ".html":
+                continue
+            yield path, path.read_bytes()
+
+
+def _installed(path: Path) -> bool:
+    """Tell whether a path lies in an installed package (its version stands for its files)."""
+    roots = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    return any(path.resolve().is_relative_to(Path(root).resolve()) for root in roots)
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def _plain(value: object) -> object:
+    """Turn a setting MkDocs holds as an object into something stable to hash."""
+    if hasattr(value, "items"):
+        return dict(value.items())
+    if isinstance(value, set | frozenset):
+        return sorted(map(str, value))
+    text = str(value)
+    return type(value).__qualname__ if " at 0x" in text else text

@@ -1,0 +1,137 @@
+"""A day's increment: a build that reuses the page cache gives the bytes of a build from scratch.
+
+The page cache (generator/site/pagecache.py) writes an unchanged page's HTML instead of having
+MkDocs render it. These tests build the small fixture newsletter one digest short, add the last
+digest and build again, and compare that site with a build of all digests from an empty page
+cache, byte for byte; and they check that what could change a page (a theme template, the
+navigation) renders it again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildReport, build
+from generator.config import Settings, load_settings
+from generator.site.compact import compact_html
+from generator.site.pagecache import PAGES_SUBDIR
+from tests.conftest import MakeProject
+from tests.stand_in import StandInEmbedder
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    """Return every file of a built site by its path."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def build_quietly(settings: Settings) -> BuildReport:
+    return build(settings, embedder=StandInEmbedder())
+
+
+FIELDS = ("glacier", "violin", "orchard", "harbour")
+
+
+def digest(field: str, count: int) -> str:
+    """Return a digest of `count` papers on one field, in words no other field uses."""
+    blocks = []
+    for n in range(count):
+        words = " ".join(f"{field}{(n * 7 + k) % 23}" for k in range(30))
+        title = f"{field.title()} study number {n}"
+        blocks.append(f"{title}\nWe study {field} questions in depth, case {n}. {words}.\n")
+    return "\n".join(blocks)
+
+
+DIGESTS = {f"2025-03-1{day}.txt": digest(field, 6) for day, field in enumerate(FIELDS)}
+
+
+def project(make_project: MakeProject, names: list[str]) -> Settings:
+    return make_project({name: DIGESTS[name] for name in names})
+
+
+@pytest.fixture
+def grown(make_project: MakeProject) -> tuple[Settings, BuildReport]:
+    """A project built with all but the last digest, then built again with the last added."""
+    names = sorted(DIGESTS)
+    settings = project(make_project, names[:-1])
+    build_quietly(settings)
+    (settings.digests_dir / names[-1]).write_text(DIGESTS[names[-1]])
+    return settings, build_quietly(settings)
+
+
+def test_an_increment_gives_the_bytes_of_a_build_from_scratch(
+    grown: tuple[Settings, BuildReport], make_project: MakeProject
+) -> None:
+    incremental, report = grown
+    scratch = project(make_project, sorted(DIGESTS))
+    fresh = build_quietly(scratch)
+    assert (scratch.cache_dir / PAGES_SUBDIR / "index.json").read_bytes() != b"{}"
+    assert fresh.reused_pages == 0 and fresh.rendered_pages > 0
+    # Most pages of the increment came from the cache, yet the site is the same, byte for byte.
+    assert report.reused_pages > 0
+    assert report.rendered_pages < fresh.rendered_pages
+    assert report.reused_pages + report.rendered_pages == fresh.rendered_pages
+    assert tree(incremental.site_dir) == tree(scratch.site_dir)
+
+
+def test_a_build_with_nothing_new_renders_only_the_pages_in_the_navigation(
+    grown: tuple[Settings, BuildReport],
+) -> None:
+    settings, _ = grown
+    before = tree(settings.site_dir)
+    report = build_quietly(settings)
+    # Home, Topics, Archive and About are in the navigation: marked active there, always rendered.
+    assert report.rendered_pages == 4
+    assert tree(settings.site_dir) == before
+
+
+def test_a_theme_template_edit_renders_every_page_again(
+    grown: tuple[Settings, BuildReport],
+) -> None:
+    settings, _ = grown
+    main = settings.root / "templates" / "overrides" / "main.html"
+    main.write_text(
+        main.read_text().replace(
+            "{% block extrahead %}", '{% block extrahead %}\n<meta name="x-edited" content="1">'
+        )
+    )
+    report = build_quietly(settings)
+    assert report.reused_pages == 0
+    pages = [p for p in settings.site_dir.rglob("*.html") if p.name == "index.html"]
+    assert pages and all(b'name="x-edited"' in p.read_bytes() for p in pages)
+
+
+def test_a_setting_or_navigation_change_renders_every_page_again(
+    grown: tuple[Settings, BuildReport],
+) -> None:
+    settings, _ = grown
+    config = settings.config_file
+    config.write_text(config.read_text().replace("  - About: about.md", "  - About us: about.md"))
+    report = build_quietly(load_settings(config))
+    assert report.reused_pages == 0
+    paper = next((settings.site_dir / "papers").rglob("index.html")).read_text()
+    assert "About us" in paper
+
+
+def test_a_damaged_page_cache_is_an_empty_one(grown: tuple[Settings, BuildReport]) -> None:
+    settings, _ = grown
+    before = tree(settings.site_dir)
+    (settings.cache_dir / PAGES_SUBDIR / "index.json").write_text("{not json")
+    for page in list((settings.cache_dir / PAGES_SUBDIR).glob("*.html"))[:3]:
+        page.unlink()
+    report = build_quietly(settings)
+    assert report.reused_pages == 0
+    assert tree(settings.site_dir) == before
+    assert build_quietly(settings).reused_pages > 0
+
+
+def test_compacting_keeps_what_a_browser_shows() -> None:
+    html = (
+        '<div>\n    <span title="a\n\n  b">\n\n   Home\n  </span>  x  y\n'
+        "<pre>keep\n\n   this</pre>\n\n<code>a\n\n b</code><script>\n\n</script></div>"
+    )
+    assert compact_html(html) == (
+        '<div>\n<span title="a\n\n  b">\nHome\n</span>  x  y\n'
+        "<pre>keep\n\n   this</pre>\n<code>a\n\n b</code><script>\n\n</script></div>"
+    )
