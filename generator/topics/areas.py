@@ -306,17 +306,13 @@ def build_areas(
     names = sorted(members, key=lambda n: min(t.slug for t in members[n]))
     groups = [sorted(members[n], key=lambda t: t.slug) for n in names]
     papers = [sorted({pid for t in group for pid in t.paper_ids}) for group in groups]
-    weights, counts = c_tf_idf(papers, terms)
-    fields = [n if by_field is not None else None for n in names]
-    labels = choose_labels(papers, weights, counts, allowed)
+    if by_field is not None:
+        named = [(name, name) for name in names]  # a field is its own name and slug
+    else:
+        named = _names_by_phrases(groups, papers, terms, concepts, allowed, normalize)
     areas = []
-    for group, pids, field, key in zip(groups, papers, fields, labels, strict=True):
-        largest = max(group, key=lambda t: (len(t.paper_ids), t.slug))
-        if field is not None:
-            name = field
-        else:
-            name = display_form(concepts[key], normalize) if key else largest.label
-        slug = _slug("area-" + (field or key or largest.slug))
+    for group, pids, (name, key) in zip(groups, papers, named, strict=True):
+        slug = _slug("area-" + key)
         ranked = sorted(group, key=lambda t: (-len(t.paper_ids), t.label.casefold(), t.slug))
         areas.append(
             Area(
@@ -329,6 +325,27 @@ def build_areas(
         )
     areas.sort(key=lambda a: (-a.paper_count, a.slug))
     return areas, {t: a.slug for a in areas for t in a.topic_slugs}
+
+
+def _names_by_phrases(
+    groups: Sequence[Sequence[Topic]],
+    papers: Sequence[Sequence[str]],
+    terms: Mapping[str, Sequence[str]],
+    concepts: Mapping[str, Concept],
+    allowed: Mapping[str, bool],
+    normalize: Normalize,
+) -> list[tuple[str, str]]:
+    """Name areas found by clustering: (label, slug key) from the concept c-TF-IDF picks, else
+    from the largest topic."""
+    weights, counts = c_tf_idf(papers, terms)
+    named = []
+    for group, key in zip(groups, choose_labels(papers, weights, counts, allowed), strict=True):
+        if key:
+            named.append((display_form(concepts[key], normalize), key))
+        else:
+            largest = max(group, key=lambda t: (len(t.paper_ids), t.slug))
+            named.append((largest.label, largest.slug))
+    return named
 
 
 def _slug(text: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -180,7 +180,10 @@ class TitleNames:
 
     def mentioned(self, title: str) -> list[int]:
         """Return the topics a title names, by a phrase of their name or one of their acronyms."""
-        words, acronyms = _title_words(title)
+        return self.named_by(*_title_words(title))
+
+    def named_by(self, words: Sequence[str], acronyms: Iterable[str]) -> list[int]:
+        """Return the topics a title's folded words and acronyms (`_title_words`) name."""
         found = self.phrases.find(words)
         for acronym in acronyms:
             found |= self.acronyms.get(acronym, set())
@@ -191,7 +194,7 @@ def _memberships(
     grouped: Grouped,
     ids: Sequence[str],
     terms: Mapping[str, Sequence[str]],
-    titles: Sequence[str],
+    titles: Sequence[tuple[list[str], set[str]]],
     names: TitleNames,
     settings: TopicSettings,
 ) -> list[list[int]]:
@@ -207,7 +210,7 @@ def _memberships(
             chosen.append([])
             continue
         chosen.append([own])
-        for by_title in names.mentioned(titles[row]):
+        for by_title in names.named_by(*titles[row]):
             if by_title != own:
                 wanted.append((-1, -float(grouped.sims[row, by_title]), row, by_title))
         floor = grouped.sims[row, own] - settings.join_margin
@@ -260,10 +263,10 @@ def build_topics(
         return Catalog(catalog.issues, catalog.papers)
     acronyms = Acronyms(pairs, acronym_forms((p.text for p in papers), normalize))
     names = [_names(by_key[key], acronyms.of(by_key[key], tails=True)) for key in grouped.keys]
-    titles = [p.title for p in papers]
+    titles = [_title_words(p.title) for p in papers]  # folded words and acronyms, per row
     chosen = _memberships(grouped, ids, terms, titles, TitleNames(names), settings)
     topics = _topics(
-        grouped, chosen, ids, papers, names, by_key, allowed, acronyms, normalize, settings
+        grouped, chosen, ids, papers, titles, names, by_key, allowed, acronyms, normalize, settings
     )
     # Areas may have broad names ("Reinforcement learning"), never the field's or an acronym.
     allowed_areas = {c.key: not is_field_wide(c.key) and not _acronym_only(c) for c in concepts}
@@ -307,6 +310,7 @@ def _topics(
     chosen: Sequence[Sequence[int]],
     ids: Sequence[str],
     papers: Sequence[Paper],
+    titles: Sequence[tuple[list[str], set[str]]],
     names: Sequence[Names],
     by_key: Mapping[str, Concept],
     allowed: Mapping[str, bool],
@@ -316,7 +320,7 @@ def _topics(
 ) -> list[Topic]:
     """Make the Topic records: label with acronyms, description, members, related topics."""
     texts = [p.text for p in papers]
-    title_acronyms = {p.id: _title_words(p.title)[1] for p in papers}
+    title_acronyms = {pid: acronyms for pid, (_, acronyms) in zip(ids, titles, strict=True)}
     lowercase = lowercase_words(texts)
     slugs = [topic_slug(key) for key in grouped.keys]
     members: list[list[str]] = [[] for _ in slugs]
