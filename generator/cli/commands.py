@@ -19,7 +19,7 @@ from generator.config import Settings
 from generator.errors import ConfigError, PaperDigestError
 from generator.keyphrases import Document, Embedder, KeyphraseSettings, extract_keyphrases
 from generator.mail.addresses import check_address
-from generator.mail.editions import issue_edition, parse_week, week_edition
+from generator.mail.editions import Edition, issue_edition, parse_week, week_edition
 from generator.mail.ledger import read_ledger
 from generator.mail.outbox import EmailBuild, build_emails, file_stem, select_issues
 from generator.mail.readers import EVERY_ISSUE, EVERY_WEEK, Reader, check_slugs, read_readers
@@ -172,7 +172,8 @@ def email_send_command(
     for problem in problems:
         say(str(problem))
     if week is not None:
-        report = _send_one(catalog, settings, week, readers, outlet, dry_run, to, say)
+        edition = week_edition(catalog, week, settings)
+        report = _send_one(catalog, settings, edition, readers, outlet, dry_run, to, say)
         return _send_status(report.count(REFUSED), problems, say, report.finished)
     state = read_ledger(settings.ledger_path, outlet.ledger_key)
     numbers = (issue,) if issue is not None else pending_issues(catalog, state)
@@ -180,7 +181,8 @@ def email_send_command(
         say(f"No sent-ledger at {settings.ledger_path}: starting a new one.")
     refused = 0
     for number in numbers:
-        report = _send_one(catalog, settings, number, readers, outlet, dry_run, to, say)
+        edition = issue_edition(catalog, select_issues(catalog, number)[0], settings)
+        report = _send_one(catalog, settings, edition, readers, outlet, dry_run, to, say)
         refused += report.count(REFUSED)
         if not report.finished:
             return SEND_STOPPED  # a later issue must not overtake one that is still going out
@@ -204,14 +206,14 @@ def _send_status(
 def _send_one(
     catalog: Catalog,
     settings: Settings,
-    which: int | str,
+    edition: Edition,
     recipients: tuple[Reader, ...],
     outlet: Outlet,
     dry_run: bool,
     to: str | None,
     say: Say,
 ) -> SendReport:
-    """Send one issue (a number) or week, saying each delivery as it happens, then a summary."""
+    """Send one issue's or week's edition, saying each delivery as it happens, then a summary."""
     shown: set[int] = set()  # the deliveries already said, by identity
 
     def show(delivery: Delivery) -> None:
@@ -219,13 +221,15 @@ def _send_one(
         say(f"{delivery.status}: {delivery.recipient}{detail}")
         shown.add(id(delivery))
 
-    test = to is not None
-    if isinstance(which, str):
-        edition = week_edition(catalog, which, settings)
-    else:
-        edition = issue_edition(catalog, select_issues(catalog, which)[0], settings)
     report = send_edition(
-        catalog, settings, edition, recipients, outlet, dry_run=dry_run, test=test, progress=show
+        catalog,
+        settings,
+        edition,
+        recipients,
+        outlet,
+        dry_run=dry_run,
+        test=to is not None,
+        progress=show,
     )
     for delivery in report.deliveries:
         if delivery.status in LISTED_AFTER and id(delivery) not in shown:

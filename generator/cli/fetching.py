@@ -24,8 +24,8 @@ from generator.fetch import (
     fetch_hf,
     user_agent,
 )
-from generator.fetch.save import shown_path
 from generator.site.prose import counted
+from generator.sources import display_path
 
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -37,7 +37,7 @@ def _client(console: Console, settings: Settings, quiet: bool) -> Client:
 
 
 def _summary(fetched: Fetched, settings: Settings) -> str:
-    shown = shown_path(fetched.path, settings.root)
+    shown = display_path(fetched.path, settings.root)
     papers = counted(fetched.papers, "paper")
     if fetched.outcome is Outcome.UNCHANGED:
         return f"Unchanged: {shown} already holds these {papers}"

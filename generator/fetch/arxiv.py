@@ -16,7 +16,8 @@ from urllib.parse import urlencode, urlsplit
 from lxml import etree
 
 from generator.fetch.client import Client, FetchError
-from generator.fetch.save import Fetched, papers_in, save, shown_path
+from generator.fetch.save import Fetched, papers_in, save
+from generator.sources import display_path
 from generator.sources.formats import ARXIV_API
 
 ARXIV_ENDPOINT = "https://export.arxiv.org/api/query"
@@ -187,4 +188,4 @@ def _save(
             "check the category (arXiv's names, e.g. cs.LG)",
         )
     path = digests_dir / f"{listing.day.isoformat()}-arxiv-{category}.xml"
-    return save(path, document, papers, force=force, shown=shown_path(path, root))
+    return save(path, document, papers, force=force, shown=display_path(path, root))

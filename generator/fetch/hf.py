@@ -8,7 +8,8 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from generator.fetch.client import Client, FetchError
-from generator.fetch.save import Fetched, papers_in, save, shown_path
+from generator.fetch.save import Fetched, papers_in, save
+from generator.sources import display_path
 from generator.sources.formats import HF_API
 
 HF_ENDPOINT = "https://huggingface.co/api/daily_papers"
@@ -60,4 +61,4 @@ def fetch_hf(
     body = client.get(url, accept="application/json")
     papers = count_hf_papers(body, urlsplit(url).hostname or url, date)
     path = digests_dir / f"{date.isoformat()}-hf.json"
-    return save(path, body, papers, force=force, shown=shown_path(path, root))
+    return save(path, body, papers, force=force, shown=display_path(path, root))

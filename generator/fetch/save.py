@@ -54,10 +54,3 @@ def papers_in(body: bytes, kind: Format) -> int:
     """Count the papers a build will read from `body`, read as a digest of `kind` is."""
     text, _ = decode_digest(body, "fetched")
     return 0 if text is None else len(READERS[kind](Source("fetched", text)).entries)
-
-
-def shown_path(path: Path, root: Path | None) -> str:
-    """Name a file relative to the project when it is inside it."""
-    if root is not None and path.is_relative_to(root):
-        return str(path.relative_to(root))
-    return str(path)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import jinja2
 
-from generator.catalog import issue_dates
 from generator.config import Settings
 from generator.mail.addresses import unsubscribe_url
 from generator.mail.editions import Edition, issue_edition, issue_links
@@ -99,15 +98,6 @@ def email_environment(settings: Settings) -> Environments:
     env = make_environment(settings.templates_dir, settings.excerpt_chars)
     env.filters.update(oneline=one_line, wrap=_wrap)
     return env, env.overlay(autoescape=False)
-
-
-def issue_datetime(catalog: Catalog, issue: Issue) -> dt.datetime:
-    """Return the issue's Date header: the date its feed entry has (`catalog.issue_dates`).
-
-    That is midnight UTC of the issue's date; an undated issue takes the date of the nearest
-    dated issue before it, else 1970-01-01 plus its number in days. Never the clock.
-    """
-    return issue_dates(catalog.issues)[issue.slug]
 
 
 def _grouped(catalog: Catalog, papers: tuple[Paper, ...]) -> list[tuple[Area | None, list[Paper]]]:
@@ -234,6 +224,17 @@ def email_subject(edition: Edition, settings: Settings) -> str:
     return one_line(strip_controls(f"{settings.site_name}: {edition.title}"))
 
 
+def copy_papers(
+    catalog: Catalog, edition: Edition, settings: Settings, interests: Interests
+) -> tuple[Paper, ...] | None:
+    """Return the edition's papers a reader with these interests reads; None when they get no
+    mail: nothing of theirs, not the whole newsletter, and `email.empty_copy` is not "notice"."""
+    papers = chosen_papers(catalog, interests, edition.papers)
+    if not papers and not interests.whole and settings.email.empty_copy != "notice":
+        return None
+    return papers
+
+
 def render_copy(
     catalog: Catalog,
     edition: Edition,
@@ -249,8 +250,8 @@ def render_copy(
     A copy with none of the edition's papers is rendered only when `email.empty_copy` is
     "notice" (a short note with a link to the issue); the whole newsletter always is.
     """
-    papers = chosen_papers(catalog, interests, edition.papers)
-    if not papers and not interests.whole and settings.email.empty_copy != "notice":
+    papers = copy_papers(catalog, edition, settings, interests)
+    if papers is None:
         return None
     html_env, text_env = environments or email_environment(settings)
     cap = settings.email.max_excerpts if max_excerpts is None else max_excerpts

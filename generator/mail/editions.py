@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.catalog import issue_dates
@@ -11,11 +12,10 @@ from generator.config import Settings
 from generator.errors import ConfigError
 from generator.mail.ledger import ISSUE, WEEK, Mailing
 from generator.model import Catalog, Issue, Paper
-from generator.site.prose import long_date
-from generator.site.urls import absolute_url, issue_doc
+from generator.site.prose import counted, long_date
+from generator.site.urls import ARCHIVE_DOC, absolute_url, issue_doc
 
 _WEEK = re.compile(r"(?P<year>\d{4})-W(?P<week>\d{2})")
-ARCHIVE_DOC = "issues/index.md"
 
 
 @dataclass(frozen=True)
@@ -75,13 +75,16 @@ def week_of(day: dt.date | dt.datetime) -> str:
     return f"{year:04d}-W{week:02d}"
 
 
-def week_issues(catalog: Catalog, week: str) -> tuple[Issue, ...]:
-    """Return the issues of an ISO week, oldest first, dated as in the feeds.
+def week_issues(
+    catalog: Catalog, week: str, dates: Mapping[str, dt.datetime] | None = None
+) -> tuple[Issue, ...]:
+    """Return the issues of an ISO week, oldest first, dated as in the feeds (`dates`, by
+    issue slug, when the caller has them).
 
     An undated issue counts in the week of the date the feeds give it: that of the nearest
     dated issue before it (see `catalog.issue_dates`).
     """
-    dates = issue_dates(catalog.issues)
+    dates = dates if dates is not None else issue_dates(catalog.issues)
     found = [issue for issue in catalog.issues if week_of(dates[issue.slug]) == week]
     return tuple(sorted(found, key=Issue.order))
 
@@ -89,9 +92,9 @@ def week_issues(catalog: Catalog, week: str) -> tuple[Issue, ...]:
 def week_edition(catalog: Catalog, week: str, settings: Settings) -> Edition:
     """Return the weekly digest of an ISO week; a week with no issue is an error."""
     week = parse_week(week)
-    issues = week_issues(catalog, week)
+    dates = issue_dates(catalog.issues)
+    issues = week_issues(catalog, week, dates)
     if not issues:
-        dates = issue_dates(catalog.issues)
         weeks = sorted({week_of(dates[issue.slug]) for issue in catalog.issues})
         raise ConfigError(f"no issue falls in {week}", f"weeks with issues: {', '.join(weeks)}")
     papers: dict[str, Paper] = {}
@@ -105,10 +108,10 @@ def week_edition(catalog: Catalog, week: str, settings: Settings) -> Edition:
         title=f"The week of {long_date(monday)}",
         issues=issues,
         papers=tuple(papers.values()),
-        date=issue_dates(catalog.issues)[issues[-1].slug],
+        date=dates[issues[-1].slug],
         url=absolute_url(settings, ARCHIVE_DOC),
         local=f"week-{week.lower()}",
-        day=f"{week} · {len(issues)} issues" if len(issues) > 1 else f"{week} · 1 issue",
+        day=f"{week} · {counted(len(issues), 'issue')}",
     )
 
 

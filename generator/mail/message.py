@@ -16,7 +16,7 @@ from generator.config import Settings
 from generator.mail.addresses import parse_address, recipient_key, sender_address, unsubscribe_url
 from generator.mail.compose import IssueEmail, strip_controls
 from generator.site.prose import one_line
-from generator.site.urls import absolute_url, site_root
+from generator.site.urls import ARCHIVE_DOC, absolute_url, site_root
 
 
 def site_domain(settings: Settings) -> str:
@@ -117,7 +117,7 @@ def _shared_headers(email: IssueEmail, settings: Settings) -> EmailMessage:
         msg["Reply-To"] = parse_address("email.reply_to", settings.email.reply_to)
     msg["Date"] = format_datetime(email.date)
     msg["List-Id"] = f"{name} <newsletter.{domain}>"
-    msg["List-Archive"] = f"<{absolute_url(settings, 'issues/index.md')}>"
+    msg["List-Archive"] = f"<{absolute_url(settings, ARCHIVE_DOC)}>"
     _check_headers(msg)
     return msg
 

@@ -22,12 +22,18 @@ from generator.errors import ConfigError
 from generator.mail import ledger as book
 from generator.mail import smtp as wire
 from generator.mail.addresses import check_address, recipient_key, sender_address, unsubscribe_url
-from generator.mail.compose import Environments, email_environment, email_subject, render_copy
+from generator.mail.compose import (
+    Environments,
+    copy_papers,
+    email_environment,
+    email_subject,
+    render_copy,
+)
 from generator.mail.editions import Edition, issue_edition
 from generator.mail.ledger import Ledger, LedgerState, ledger_recipient, open_ledger, read_ledger
 from generator.mail.message import RECIPIENT_MARK, MessageMaker, message_id
 from generator.mail.outbox import select_issues
-from generator.mail.readers import Interests, Reader, chosen_papers
+from generator.mail.readers import Interests, Reader
 from generator.mail.smtp import Outlet
 from generator.model import Catalog
 
@@ -105,13 +111,14 @@ class Copies:
     edition: Edition
     environments: Environments
     makers: dict[Interests, MessageMaker | None] = field(default_factory=dict)
+    mailed: dict[Interests, bool] = field(default_factory=dict)
 
     def has_copy(self, interests: Interests) -> bool:
         """Tell whether readers with these interests get a mail (without rendering it)."""
-        if interests in self.makers:
-            return self.makers[interests] is not None
-        wanted = chosen_papers(self.catalog, interests, self.edition.papers)
-        return bool(wanted) or interests.whole or self.settings.email.empty_copy == "notice"
+        if interests not in self.mailed:
+            found = copy_papers(self.catalog, self.edition, self.settings, interests)
+            self.mailed[interests] = found is not None
+        return self.mailed[interests]
 
     def message_for(self, reader: Reader) -> tuple[str, bytes]:
         """Return the Message-ID and bytes of one reader's message."""
@@ -200,10 +207,10 @@ def send_edition(
     with open_ledger(path, key, outlet.clock) as ledger:
         plan = _plan(copies, people, ledger.state, key, test)
         done = tuple(d for d in plan if d.status not in WOULD)
-        by_address = {reader.address: reader for reader in people}
+        # _plan gives one delivery per reader, in their order.
         todo = [
-            (by_address[d.recipient], d.status == WOULD_SEND_AGAIN)
-            for d in plan
+            (reader, d.status == WOULD_SEND_AGAIN)
+            for reader, d in zip(people, plan, strict=True)
             if d.status in WOULD
         ]
         sent: tuple[Delivery, ...] = ()

@@ -26,7 +26,10 @@ from generator.site.layout import (
 )
 from generator.site.templates import make_environment
 from generator.site.urls import (
+    ARCHIVE_DOC,
+    OTHER_DOC,
     SIGNUP_DOC,
+    TOPICS_DOC,
     issue_doc,
     numbered_doc,
     paper_doc,
@@ -103,9 +106,7 @@ def render_pages(catalog: Catalog, settings: Settings) -> dict[str, str]:
     if settings.signup_url:  # the chooser leads to the sign-up link: no link, no chooser
         pages[SIGNUP_DOC] = renderer.render("pages/subscribe.md.j2", SIGNUP_DOC)
     pages.update(
-        paginated(
-            renderer, "pages/archive.md.j2", "issues/index.md", catalog.issues, ISSUES_PER_PAGE
-        )
+        paginated(renderer, "pages/archive.md.j2", ARCHIVE_DOC, catalog.issues, ISSUES_PER_PAGE)
     )
     pages.update(_issue_pages(renderer, catalog))
     pages.update(_topic_pages(renderer, catalog, by_size))
@@ -171,9 +172,9 @@ def _topic_pages(renderer: PageRenderer, catalog: Catalog, by_size: list[Topic])
     """Render the topics index, the pages of each topic and those of papers with no topic."""
     other = [p for p in catalog.papers if not p.topics]
     pages = {
-        "topics/index.md": renderer.render(
+        TOPICS_DOC: renderer.render(
             "pages/topics.md.j2",
-            "topics/index.md",
+            TOPICS_DOC,
             by_size=by_size,
             by_name=sorted(catalog.topics, key=lambda t: (t.label.casefold(), t.slug)),
             covered=len(catalog.papers) - len(other),
@@ -197,7 +198,7 @@ def _topic_pages(renderer: PageRenderer, catalog: Catalog, by_size: list[Topic])
             paginated(
                 renderer,
                 "pages/other.md.j2",
-                "other-papers.md",
+                OTHER_DOC,
                 newest_first(catalog, other),
                 PAPERS_PER_PAGE,
                 total=len(other),

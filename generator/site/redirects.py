@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from generator.model import Catalog
-from generator.site.urls import page_url, relative_url
+from generator.site.urls import TOPICS_DOC, page_url, relative_url
 
 # Where a redirect with no topic to go to leads: the topics index.
 INDEX = ""
@@ -56,9 +56,10 @@ def redirect_pages(moved: Mapping[str, str]) -> dict[str, bytes]:
     """Return a small HTML page per moved topic: meta refresh, canonical link, a plain link."""
     pages = {}
     for slug, target in moved.items():
-        target_doc = f"topics/{target}.md" if target else "topics/index.md"
-        href = html.escape(relative_url(f"topics/{slug}.md", target_doc))
-        pages[page_url(f"topics/{slug}.md") + "index.html"] = (
+        old_doc = f"topics/{slug}.md"
+        target_doc = f"topics/{target}.md" if target else TOPICS_DOC
+        href = html.escape(relative_url(old_doc, target_doc))
+        pages[page_url(old_doc) + "index.html"] = (
             '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">\n'
             f'<meta http-equiv="refresh" content="0; url={href}">\n'
             f'<link rel="canonical" href="{href}"><meta name="robots" content="noindex">\n'

@@ -10,12 +10,11 @@ from generator.config import Settings
 from generator.errors import ConfigError
 from generator.model import Issue, Paper, Topic
 
+ARCHIVE_DOC = "issues/index.md"
 TOPICS_DOC = "topics/index.md"
 OTHER_DOC = "other-papers.md"
 # The page where readers choose their topics for the email (built when signup_url is set).
 SIGNUP_DOC = "subscribe.md"
-# What signup_url may hold, filled in with the reader's choice (comma-separated slugs).
-SIGNUP_FIELDS = ("{topics}", "{areas}", "{every}")
 
 
 def issue_doc(issue: Issue) -> str:

@@ -286,7 +286,7 @@ def read_digests(
     dropped: list[str] = []
     files: list[FileReport] = []
     for position, path in enumerate(paths, start=1):
-        display = _display(path, relative_to)
+        display = display_path(path, relative_to)
         issue, found, kind = read_digest(path, display, position, default_year)
         problems.extend(found)
         taken = issue is not None and issue.slug in issues
@@ -309,7 +309,8 @@ def read_digests(
     return ReadResult(tuple(issues.values()), tuple(problems), tuple(dropped), tuple(files))
 
 
-def _display(path: Path, relative_to: Path | None) -> str:
+def display_path(path: Path, relative_to: Path | None) -> str:
+    """Name a file relative to a folder (the project) when it is inside it, else in full."""
     if relative_to is not None:
         try:
             return path.relative_to(relative_to).as_posix()
