@@ -51,17 +51,14 @@ def changed_papers(
 ) -> int:
     """Count papers whose keyphrases change when every vector moves by noise of `scale`."""
     rng = np.random.default_rng(0)
-    model = MiniLMEmbedder(settings.doc_max_tokens, settings.bf16)  # never asked: all known
-    base = rank(papers, dict(known), model, settings.top_n, settings.diversity, settings.distinct)
+    base = rank(papers, dict(known), settings.top_n, settings.diversity, settings.distinct)
     texts = sorted(known)
     moved = _unit(np.stack([known[t] for t in texts]) + rng.normal(0, scale, (len(texts), 384)))
     noisy_known = dict(zip(texts, moved, strict=True))
     noisy_papers = [
         replace(p, vector=_unit(p.vector + rng.normal(0, scale, p.vector.shape))) for p in papers
     ]
-    noisy = rank(
-        noisy_papers, noisy_known, model, settings.top_n, settings.diversity, settings.distinct
-    )
+    noisy = rank(noisy_papers, noisy_known, settings.top_n, settings.diversity, settings.distinct)
     # What readers see: the phrases and their order (scores are rounded to 4 decimals).
     return sum(
         [k.text for k in a.keyphrases] != [k.text for k in b.keyphrases]

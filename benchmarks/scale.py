@@ -40,6 +40,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from benchmarks.keyphrases import peak_memory_mb
+
 REPO = Path(__file__).resolve().parents[1]
 # Beside the repository (../shared/), else where the project's machines keep it.
 SOURCE = (
@@ -80,7 +82,7 @@ class StageMeter:
             {
                 "stage": label,
                 "seconds": round(time.perf_counter() - started, 2),
-                "peak_mib": _peak_mib(),
+                "peak_mib": peak_memory_mb(),
                 "child_peak_mib": round(
                     resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
                 ),
@@ -92,17 +94,6 @@ def _reset_peak() -> None:
     """Reset the process's peak resident memory (Linux), so each stage has its own."""
     with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
-
-
-def _peak_mib() -> int:
-    """Return the peak resident memory since the last reset, in MiB."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 def build_once(config: Path) -> dict[str, Any]:

@@ -10,7 +10,9 @@ from pathlib import Path
 FILE_MODE = 0o644  # what a plain write under a usual umask gives; mkstemp alone gives 0600
 
 
-def write_atomic(path: Path, data: bytes, *, durable: bool = True, mode: int = FILE_MODE) -> None:
+def write_atomic(
+    path: Path, data: bytes | memoryview, *, durable: bool = True, mode: int = FILE_MODE
+) -> None:
     """Write `data` to a temporary file beside `path`, then rename it over `path`.
 
     `durable` forces the bytes to disk before the rename (caches, mail files: what a crash must

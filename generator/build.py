@@ -33,6 +33,7 @@ from generator.site.search import CACHE_SUBDIR as SEARCH_CACHE
 from generator.site.search import index_site, search_pages
 from generator.sources import ReadResult, read_digests
 from generator.topics import TopicSettings, build_topics
+from generator.topics.grouping import paper_vectors
 from generator.topics.related import add_related
 
 Advance = Callable[[int], None]
@@ -135,14 +136,20 @@ def add_keyphrases(
 
 def add_topics(catalog: Catalog, result: KeyphraseResult, settings: Settings) -> Catalog:
     """Group the papers (with their keyphrases) into topics and areas; find related papers."""
+    # One vector a paper, papers by id: topics and related papers both compare them.
+    by_id = sorted(catalog.papers, key=lambda p: p.id)
+    matrix = paper_vectors(by_id, result.doc_vectors, result.phrase_vectors, normalize_phrase)
     catalog = build_topics(
         catalog,
         result.phrase_vectors,
         normalize_phrase,
         TopicSettings(min_papers=settings.min_topic_papers),
         result.doc_vectors,
+        matrix,
     )
-    return add_related(catalog, result.doc_vectors, result.phrase_vectors, normalize_phrase)
+    return add_related(
+        catalog, result.doc_vectors, result.phrase_vectors, normalize_phrase, matrix=matrix
+    )
 
 
 def annotate(

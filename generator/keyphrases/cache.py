@@ -70,7 +70,7 @@ def _write_npz(path: Path, header: Mapping[str, Any], arrays: Mapping[str, np.nd
     buffer = io.BytesIO()
     payload = {"header": np.frombuffer(raw, dtype=np.uint8), **arrays}
     np.savez(buffer, **payload)  # type: ignore[arg-type]
-    write_atomic(path, buffer.getvalue())
+    write_atomic(path, buffer.getbuffer())  # no second copy of a file that can be large
 
 
 def _read_npz(path: Path, names: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

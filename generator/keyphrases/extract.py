@@ -168,7 +168,7 @@ def _embed(
                 keys[start:], chunk, candidates, doc_vectors, strict=False
             )
         ]
-        ranked = rank(papers, known, model, settings.top_n, settings.diversity, settings.distinct)
+        ranked = rank(papers, known, settings.top_n, settings.diversity, settings.distinct)
         done.update((paper.key, entry) for paper, entry in zip(papers, ranked, strict=True))
         if progress is not None:
             progress(len(done), len(keys))

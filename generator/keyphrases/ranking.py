@@ -1,11 +1,12 @@
 """Rank papers' embedded candidates with KeyBERT: MMR against the paper, pulled toward its title.
 
 KeyBERT does the ranking through its public API (`KeyBERT.extract_keywords`), fed with the
-project's own parts: a `keybert.backend.BaseEmbedder` that wraps the project's embedder (the
-fast MiniLM forward pass), a scikit-learn `CountVectorizer` whose analyzer yields each paper's
-noun-phrase candidates, the paper and candidate vectors precomputed (`doc_embeddings=`,
-`word_embeddings=` in the vectorizer's vocabulary order), `use_mmr=True` and the title as the
-paper's `seed_keywords` (KeyBERT averages 3 parts paper to 1 part title).
+project's own parts: a `keybert.backend.BaseEmbedder` that serves the vectors the project's
+embedder (the fast MiniLM forward pass) computed, a scikit-learn `CountVectorizer` whose
+analyzer yields each paper's noun-phrase candidates, the paper and candidate vectors
+precomputed (`doc_embeddings=`, `word_embeddings=` in the vectorizer's vocabulary order),
+`use_mmr=True` and the title as the paper's `seed_keywords` (KeyBERT averages 3 parts paper to
+1 part title).
 
 Around it, one rule of our own: no keyphrase nests in or overlaps another of the same paper
 (`conflicts`); a pick that does yields to the better-scored one and KeyBERT ranks again without
@@ -25,7 +26,6 @@ import numpy as np
 
 from generator.keyphrases.cache import CachedDoc
 from generator.keyphrases.candidates import Candidate
-from generator.keyphrases.embedding import Embedder
 from generator.model import Keyphrase
 
 # Optional parts of KeyBERT's package (KeyLLM, its LLM and sentence-transformers backends) that
@@ -60,25 +60,22 @@ def _keybert() -> tuple[Any, Any, Any]:
 
 @functools.cache
 def _backend_class() -> Any:
-    """Return the KeyBERT backend class that wraps a project embedder (made on first use)."""
+    """Return the KeyBERT backend class that serves the project's vectors (made on first use).
+
+    Every text KeyBERT asks for is already embedded: each candidate and title by the
+    extractor before ranking, and an untitled paper's seed is the paper's own vector.
+    """
     base = _keybert()[1]
 
     class ProjectBackend(base):  # type: ignore[misc, valid-type]
-        """A keybert BaseEmbedder over the project's embedder, serving known vectors first."""
+        """A keybert BaseEmbedder that looks up vectors the project computed (and cached)."""
 
-        def __init__(
-            self, model: Embedder, known: dict[str, np.ndarray], own: dict[str, np.ndarray]
-        ) -> None:
-            super().__init__(embedding_model=model)
-            self.model = model
+        def __init__(self, known: dict[str, np.ndarray], own: dict[str, np.ndarray]) -> None:
+            super().__init__()
             self.known = known  # text -> vector, kept by the cache
             self.own = own  # paper key -> the paper's vector: the seed of an untitled paper
 
         def embed(self, documents: Sequence[str], verbose: bool = False) -> np.ndarray:
-            missing = sorted({t for t in documents if t not in self.known and t not in self.own})
-            if missing:
-                encoded = np.asarray(self.model.encode(missing), dtype=np.float32)
-                self.known.update(zip(missing, encoded, strict=True))
             rows = [self.own[t] if t in self.own else self.known[t] for t in documents]
             matrix: np.ndarray = np.stack(rows).astype(np.float64)
             return matrix
@@ -111,7 +108,6 @@ def conflicts(a: str, b: str) -> bool:
 def rank(
     papers: Sequence[Paper],
     known: dict[str, np.ndarray],
-    model: Embedder,
     top_n: int,
     diversity: float,
     distinct: bool = True,
@@ -122,7 +118,7 @@ def rank(
     chosen: dict[str, list[tuple[float, Candidate]]] = {}
     pending = [p for p in papers if p.candidates]
     own = {p.key: p.vector for p in papers if p.seed == p.key}
-    backend = _backend_class()(model, known, own)
+    backend = _backend_class()(known, own)
     while pending:
         picks = _keybert_pass(pending, allowed, backend, top_n, diversity)
         still: list[Paper] = []

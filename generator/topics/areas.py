@@ -225,15 +225,16 @@ class FieldFinder:
 
 
 def topic_fields(
-    topics: Sequence[Topic], terms: Mapping[str, Sequence[str]], normalize: Normalize
+    topics: Sequence[Topic], keys: Sequence[str], terms: Mapping[str, Sequence[str]]
 ) -> list[str | None]:
-    """Give each topic its field: the one its name is in ("Diffusion models": generative
-    models), else the one most of its papers are in (at least FIELD_NAME_SUPPORT of them)."""
+    """Give each topic its field: the one its name (concept key, in `keys`) is in ("Diffusion
+    models": generative models), else the one most of its papers are in (at least
+    FIELD_NAME_SUPPORT of them)."""
     finder = FieldFinder()
     found: list[str | None] = []
-    for topic in topics:
+    for topic, key in zip(topics, keys, strict=True):
         held = Counter(f for pid in topic.paper_ids for f in finder.held(terms.get(pid, ())))
-        named = finder.held([normalize(topic.label.split(" (")[0])])
+        named = finder.held([key])
         if named:
             found.append(min(named, key=lambda f: (-held[f], list(FIELDS).index(f))))
             continue
@@ -284,6 +285,7 @@ def area_groups(centroids: np.ndarray, count: int) -> list[int]:
 
 def build_areas(
     topics: Sequence[Topic],
+    keys: Sequence[str],
     centroids: np.ndarray,
     terms: Mapping[str, Sequence[str]],
     concepts: Mapping[str, Concept],
@@ -291,9 +293,10 @@ def build_areas(
     normalize: Normalize,
     settings: TopicSettings,
 ) -> tuple[list[Area], dict[str, str]]:
-    """Return the areas, largest first, and each topic slug's area slug."""
+    """Return the areas, largest first, and each topic slug's area slug; `keys` are the
+    topics' name concepts, `centroids` their centres, both in the order of `topics`."""
     total = len({pid for t in topics for pid in t.paper_ids})
-    by_field = field_groups(topics, centroids, topic_fields(topics, terms, normalize), total)
+    by_field = field_groups(topics, centroids, topic_fields(topics, keys, terms), total)
     members: dict[str, list[Topic]] = {}
     if by_field is not None:
         for topic, area in zip(topics, by_field, strict=True):

@@ -244,8 +244,12 @@ def build_topics(
     normalize: Normalize,
     settings: TopicSettings | None = None,
     doc_vectors: Mapping[str, np.ndarray] | None = None,
+    matrix: np.ndarray | None = None,
 ) -> Catalog:
-    """Return the catalog with its areas and topics, and each paper's topics, best first."""
+    """Return the catalog with its areas and topics, and each paper's topics, best first.
+
+    `matrix` is `paper_vectors` of the papers sorted by id, when the caller has it already.
+    """
     settings = settings or TopicSettings()
     papers = sorted(catalog.papers, key=lambda p: p.id)
     ids = [p.id for p in papers]
@@ -253,7 +257,8 @@ def build_topics(
     concepts, paper_concepts = form_concepts(papers, vectors, normalize, settings, pairs)
     by_key = {c.key: c for c in concepts}
     terms = {pid: sorted(k for k in found if k in by_key) for pid, found in paper_concepts.items()}
-    matrix = paper_vectors(papers, doc_vectors, vectors, normalize)
+    if matrix is None:
+        matrix = paper_vectors(papers, doc_vectors, vectors, normalize)
     allowed = topic_names(concepts, pairs, settings)
     seeds, centroids = _cluster(matrix, concepts, ids, allowed, settings)
     if not len(centroids):
@@ -271,7 +276,7 @@ def build_topics(
     # Areas may have broad names ("Reinforcement learning"), never the field's or an acronym.
     allowed_areas = {c.key: not is_field_wide(c.key) and not _acronym_only(c) for c in concepts}
     areas, area_of = build_areas(
-        topics, grouped.centroids, terms, by_key, allowed_areas, normalize, settings
+        topics, grouped.keys, grouped.centroids, terms, by_key, allowed_areas, normalize, settings
     )
     topics = sorted(
         (replace(t, area=area_of[t.slug]) for t in topics),

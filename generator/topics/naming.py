@@ -65,6 +65,9 @@ def is_field_wide(key: str) -> bool:
     )
 
 
+_SAY_NOTHING = BROAD_WORDS | FIELD_WORDS | VAGUE_WORDS | ROLE_WORDS
+
+
 def says_little(key: str) -> bool:
     """Tell whether a phrase names no research area: the field itself, only words for the part
     something plays in an experiment ("target model", "training samples"), or an aspect of an
@@ -72,8 +75,7 @@ def says_little(key: str) -> bool:
     words = key.replace("-", " ").split()
     if is_field_wide(key) or not words:
         return True
-    vague = BROAD_WORDS | FIELD_WORDS | VAGUE_WORDS | ROLE_WORDS
-    return all(w in vague for w in words) or (len(words) > 1 and words[-1] in ASPECT_HEADS)
+    return all(w in _SAY_NOTHING for w in words) or (len(words) > 1 and words[-1] in ASPECT_HEADS)
 
 
 def c_tf_idf(

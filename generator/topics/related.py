@@ -33,12 +33,18 @@ def add_related(
     phrase_vectors: Mapping[str, np.ndarray],
     normalize: Normalize,
     limit: int = RELATED_PAPERS,
+    matrix: np.ndarray | None = None,
 ) -> Catalog:
-    """Return the catalog with each paper's related papers, nearest first."""
+    """Return the catalog with each paper's related papers, nearest first.
+
+    `matrix` is `paper_vectors` of the papers sorted by id, when the caller has it already.
+    """
     papers = sorted(catalog.papers, key=lambda p: p.id)
     if len(papers) < 2:
         return catalog
-    matrix = paper_vectors(papers, doc_vectors, phrase_vectors, normalize).astype(np.float32)
+    if matrix is None:
+        matrix = paper_vectors(papers, doc_vectors, phrase_vectors, normalize)
+    matrix = matrix.astype(np.float32)
     rows = nearest_neighbours(matrix, limit, MIN_SIMILARITY)
     related = {papers[r].id: tuple(papers[j].id for j in found) for r, found in enumerate(rows)}
     return replace(
