@@ -6,7 +6,7 @@ Plain functions of the catalog; the templates only print what these return.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -94,12 +94,16 @@ def _area_part(catalog: Catalog, slug: str, groups: dict[str | None, list[Paper]
 
 
 def highlights(
-    catalog: Catalog, issue: Issue, per_area: int = HIGHLIGHTS_PER_AREA
+    catalog: Catalog,
+    issue: Issue,
+    per_area: int = HIGHLIGHTS_PER_AREA,
+    parts: Sequence[AreaPart] | None = None,
 ) -> tuple[tuple[AreaPart, tuple[Paper, ...]], ...]:
-    """Return each area of an issue with its first few papers (most upvoted, else as listed)."""
+    """Return each area of an issue with its first few papers (most upvoted, else as listed);
+    `parts` is the issue's `issue_parts`, when the caller has them."""
     order = {pid: index for index, pid in enumerate(issue.paper_ids)}
     chosen = []
-    for part in issue_parts(catalog, issue):
+    for part in issue_parts(catalog, issue) if parts is None else parts:
         papers = sorted(part.papers, key=lambda p: (-(p.upvotes or 0), order[p.id]))
         chosen.append((part, tuple(papers[:per_area])))
     return tuple(chosen)
@@ -114,11 +118,15 @@ class Neighbours:
     next: Paper | None
 
 
-def issue_neighbours(catalog: Catalog) -> dict[str, Neighbours]:
-    """Return, per paper id, its neighbours in the newest issue listing it, in page order."""
+def issue_neighbours(
+    catalog: Catalog, parts: Mapping[str, Sequence[AreaPart]] | None = None
+) -> dict[str, Neighbours]:
+    """Return, per paper id, its neighbours in the newest issue listing it, in page order;
+    `parts` are the issues' `issue_parts` by issue slug, when the caller has them."""
     found: dict[str, Neighbours] = {}
     for issue in catalog.issues:  # newest first: the first issue met is the newest
-        ordered = [paper for part in issue_parts(catalog, issue) for paper in part.papers]
+        arranged = issue_parts(catalog, issue) if parts is None else parts[issue.slug]
+        ordered = [paper for part in arranged for paper in part.papers]
         for index, paper in enumerate(ordered):
             if paper.id in found:
                 continue

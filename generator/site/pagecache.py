@@ -181,14 +181,16 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         entry = self._index.get(key)
         if entry is None:
             return None
+        for path, seen in entry.lookups.items():
+            if _signature(Files.get_file_from_path(files, path)) != seen:
+                return None
         icons = {}
-        for name in entry.icons:
+        for name in entry.icons:  # the same few icons on every page: each read once a build
+            if name in self._icons:
+                continue
             try:
                 icons[name] = (self.folder / ICONS_SUBDIR / name).read_text("utf-8")
             except (OSError, UnicodeDecodeError):
-                return None
-        for path, seen in entry.lookups.items():
-            if _signature(Files.get_file_from_path(files, path)) != seen:
                 return None
         try:
             html = (self.folder / f"{key}.html").read_text("utf-8")
@@ -293,17 +295,16 @@ def site_key(config: MkDocsConfig) -> str:
     theme = config.theme
     parts: list[Any] = [
         CACHE_VERSION,
-        json.dumps(settings, sort_keys=True, default=_plain),
-        json.dumps(dict(theme.items()), sort_keys=True, default=_plain),
+        json.dumps(settings, sort_keys=True, default=_plain),  # the theme's options too
         [theme.name, theme.dirs, theme.static_templates],
         [(name, _version(name)) for name in PACKAGES],
     ]
     digest = hashlib.sha256(json.dumps(parts, default=_plain).encode("utf-8"))
     reads_globals = False
-    for path, data in _theme_files(theme.dirs):
+    for path, data, installed in _theme_files(theme.dirs):
         if path.suffix == ".html" and _reads_globals(data.decode("utf-8", "replace")):
             reads_globals = True
-        if not _installed(path):
+        if not installed:
             digest.update(str(path).encode("utf-8") + b"\0" + data + b"\0")
     if reads_globals:
         digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode("ascii"))
@@ -338,8 +339,9 @@ def _reads_globals(template: str) -> bool:
     return bool(names & GLOBAL_NAMES)
 
 
-def _theme_files(dirs: list[str]) -> Iterator[tuple[Path, bytes]]:
-    """Yield the templates of the theme folders (all files outside installed packages)."""
+def _theme_files(dirs: list[str]) -> Iterator[tuple[Path, bytes, bool]]:
+    """Yield the templates of the theme folders (all files outside installed packages), each
+    with whether its folder is an installed package's."""
     for folder in dirs:
         root = Path(folder)
         installed = _installed(root)
@@ -348,7 +350,7 @@ def _theme_files(dirs: list[str]) -> Iterator[tuple[Path, bytes]]:
                 continue
             if installed and path.suffix != ".html":
                 continue
-            yield path, path.read_bytes()
+            yield path, path.read_bytes(), installed
 
 
 def _installed(path: Path) -> bool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -17,6 +17,7 @@ from generator.site.layout import (
     ISSUES_PER_PAGE,
     PAPERS_PER_PAGE,
     RECENT_ISSUES,
+    AreaPart,
     Pager,
     chunks,
     highlights,
@@ -24,7 +25,7 @@ from generator.site.layout import (
     issue_parts,
     phrase_topics,
 )
-from generator.site.templates import make_environment
+from generator.site.templates import MATH_MARK, make_environment
 from generator.site.urls import (
     ARCHIVE_DOC,
     OTHER_DOC,
@@ -50,8 +51,6 @@ GENERATED_PATHS = (
 )
 # How many topics the home page shows.
 HOME_TOPICS = 12
-# The marker of a formula in a rendered page (see templates.prose_html): KaTeX loads there.
-_MATH_MARK = '<span class="arithmatex">'
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class PageRenderer:
     env: jinja2.Environment
     catalog: Catalog
     settings: Settings
-    topics_by_phrase: dict[str, str] = field(default_factory=dict)
+    topics_by_phrase: dict[str, str]
 
     def render(self, template: str, doc: str, **context: Any) -> str:
         url: Callable[[str], str] = partial(relative_url, doc)
@@ -83,7 +82,7 @@ def with_math_flag(text: str) -> str:
 
     templates/overrides/main.html loads KaTeX on such pages only: most pages have no math.
     """
-    if _MATH_MARK not in text or not text.startswith("---\n"):
+    if MATH_MARK not in text or not text.startswith("---\n"):
         return text
     return "---\nmath: true\n" + text[4:]
 
@@ -94,12 +93,16 @@ def render_pages(catalog: Catalog, settings: Settings) -> dict[str, str]:
     renderer = PageRenderer(env, catalog, settings, phrase_topics(catalog))
     by_size = sorted(catalog.topics, key=lambda t: (-len(t.paper_ids), t.label.casefold(), t.slug))
     latest = catalog.latest
+    # Each issue arranged once: its page, the home page's highlights and papers' neighbours.
+    parts = {issue.slug: issue_parts(catalog, issue) for issue in catalog.issues}
     pages = {
         "index.md": renderer.render(
             "pages/home.md.j2",
             "index.md",
             main_topics=by_size[:HOME_TOPICS],
-            highlights=highlights(catalog, latest) if latest is not None else (),
+            highlights=(
+                highlights(catalog, latest, parts=parts[latest.slug]) if latest is not None else ()
+            ),
             recent=catalog.issues[:RECENT_ISSUES],
         ),
     }
@@ -108,9 +111,9 @@ def render_pages(catalog: Catalog, settings: Settings) -> dict[str, str]:
     pages.update(
         paginated(renderer, "pages/archive.md.j2", ARCHIVE_DOC, catalog.issues, ISSUES_PER_PAGE)
     )
-    pages.update(_issue_pages(renderer, catalog))
+    pages.update(_issue_pages(renderer, catalog, parts))
     pages.update(_topic_pages(renderer, catalog, by_size))
-    neighbours = issue_neighbours(catalog)
+    neighbours = issue_neighbours(catalog, parts)
     for paper in catalog.papers:
         doc = paper_doc(paper)
         pages[doc] = renderer.render(
@@ -207,7 +210,9 @@ def _topic_pages(renderer: PageRenderer, catalog: Catalog, by_size: list[Topic])
     return pages
 
 
-def _issue_pages(renderer: PageRenderer, catalog: Catalog) -> dict[str, str]:
+def _issue_pages(
+    renderer: PageRenderer, catalog: Catalog, parts: Mapping[str, Sequence[AreaPart]]
+) -> dict[str, str]:
     """Render issue pages, by area and topic, each linking to the issues before and after it."""
     ordered = list(catalog.issues)  # newest first
     pages = {}
@@ -219,7 +224,7 @@ def _issue_pages(renderer: PageRenderer, catalog: Catalog) -> dict[str, str]:
             "pages/issue.md.j2",
             doc,
             issue=issue,
-            parts=issue_parts(catalog, issue),
+            parts=parts[issue.slug],
             newer=newer,
             older=older,
         )

@@ -27,7 +27,6 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import IO, Any
@@ -51,15 +50,6 @@ UNUSED_FILES = (
 CACHE_SUBDIR = "search"
 COMPLETE_MARK = ".complete"
 INSTALL_HINT = 'install Pagefind with `pip install "pagefind[bin]"`; the previous site is unchanged'
-
-
-@dataclass(frozen=True)
-class SearchIndex:
-    """What the indexing wrote: how many pages are results, how many files and bytes."""
-
-    pages: int
-    files: int
-    size: int
 
 
 def search_pages(site_dir: Path) -> list[tuple[str, Path]]:
@@ -86,8 +76,9 @@ def index_site(
     pages: list[tuple[str, Path]] | None = None,
     advance: Callable[[int], None] = lambda _steps: None,
     cache_dir: Path | None = None,
-) -> SearchIndex:
-    """Write the search index of the site built in `site_dir` into its pagefind/ folder.
+) -> int:
+    """Write the search index of the site built in `site_dir` into its pagefind/ folder;
+    return how many pages are results.
 
     With `cache_dir`, an index made from the same pages (URL and bytes of each, and the same
     Pagefind) is copied from there instead of made again: a rebuild with nothing new.
@@ -102,8 +93,7 @@ def index_site(
         _write_whole_index(output, pages, advance)
         if cache_dir is not None and kept is not None:
             _keep_index(output, cache_dir, kept)
-    written = [p for p in output.rglob("*") if p.is_file()]
-    return SearchIndex(len(pages), len(written), sum(p.stat().st_size for p in written))
+    return len(pages)
 
 
 def _write_index(

@@ -20,8 +20,8 @@ log = logging.getLogger("mkdocs.plugins.paper_digest.search")
 def on_post_build(config: Any, **_kwargs: Any) -> None:
     """Write the search index of the site MkDocs has just built."""
     try:
-        index = index_site(Path(config["site_dir"]))
+        pages = index_site(Path(config["site_dir"]))
     except BuildError as exc:
         log.warning("search is off in this preview: %s", exc)
         return
-    log.info("Indexed %d papers and topics for search", index.pages)
+    log.info("Indexed %d papers and topics for search", pages)

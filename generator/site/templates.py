@@ -19,7 +19,7 @@ from generator.model import Issue
 from generator.site.layout import keyphrase_topic
 from generator.site.outlinks import authors_line, links_out, short_authors
 from generator.site.prose import Segment, counted, excerpt, long_date, one_line, split_math
-from generator.site.urls import issue_doc, numbered_doc, paper_doc, signup_link, topic_doc
+from generator.site.urls import issue_doc, paper_doc, signup_link, topic_doc
 from generator.sources.fields import safe_url
 
 _NO_FOLDING = 2**31  # one line: PyYAML folds long double-quoted scalars at `width`
@@ -32,11 +32,15 @@ def prose_html(text: str) -> Markup:
     )
 
 
+# How a formula opens in a rendered page: pages.with_math_flag looks for it to load KaTeX.
+MATH_MARK = '<span class="arithmatex">'
+
+
 def _math_html(segment: Segment) -> str:
     """Wrap a formula's escaped TeX for KaTeX (see docs/assets/paper-digest.js)."""
     if segment.display:
-        return f'<span class="arithmatex">\\[{escape(segment.text)}\\]</span>'
-    return f'<span class="arithmatex">\\({escape(segment.text)}\\)</span>'
+        return f"{MATH_MARK}\\[{escape(segment.text)}\\]</span>"
+    return f"{MATH_MARK}\\({escape(segment.text)}\\)</span>"
 
 
 # An address in an abstract: up to white space, quotes, angle brackets or braces ("\\url{...}").
@@ -140,7 +144,6 @@ def make_environment(templates_dir: Path, excerpt_chars: int = 280) -> jinja2.En
         issue_doc=issue_doc,
         paper_doc=paper_doc,
         topic_doc=topic_doc,
-        numbered_doc=numbered_doc,
         links_out=links_out,
         authors_line=authors_line,
         signup_link=signup_link,
