@@ -37,8 +37,12 @@ def normalize_title(title: str) -> str:
 
 def paper_id(title: str) -> str:
     """Return the stable id of a paper: a hash of its normalized title."""
-    digest = hashlib.blake2b(normalize_title(title).encode("utf-8"), digest_size=16).hexdigest()
-    return digest[:ID_CHARS]
+    return _id_of(normalize_title(title))
+
+
+def _id_of(key: str) -> str:
+    """Return the id of a normalized title (`normalize_title`)."""
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()[:ID_CHARS]
 
 
 def paper_slug(title: str, pid: str) -> str:
@@ -99,22 +103,23 @@ class _Papers:
         self.arxiv_of: dict[str, str] = {}
 
     def add(self, issue: Issue, entry: Entry) -> str:
-        pid = self._find(entry)
+        key = normalize_title(entry.title)  # once a listing: it is slow (per character)
+        pid = self._find(entry, key)
         if pid is None:
-            pid = paper_id(entry.title)
+            pid = _id_of(key)
             if pid in self.listings and entry.arxiv_id:
                 pid = paper_id(f"arXiv {entry.arxiv_id}")
         self.listings.setdefault(pid, []).append((issue, entry))
-        self.by_title.setdefault(normalize_title(entry.title), pid)
+        self.by_title.setdefault(key, pid)
         if entry.arxiv_id:
             self.by_arxiv.setdefault(entry.arxiv_id, pid)
             self.arxiv_of.setdefault(pid, entry.arxiv_id)
         return pid
 
-    def _find(self, entry: Entry) -> str | None:
+    def _find(self, entry: Entry, key: str) -> str | None:
         if entry.arxiv_id and entry.arxiv_id in self.by_arxiv:
             return self.by_arxiv[entry.arxiv_id]
-        pid = self.by_title.get(normalize_title(entry.title))
+        pid = self.by_title.get(key)
         if pid is None:
             return None
         known = self.arxiv_of.get(pid)

@@ -78,9 +78,12 @@ class ReadResult:
 
     issues: tuple[Issue, ...]
     problems: tuple[Problem, ...]
-    # Digest files that gave no issue at all (unreadable, not text, no paper, a taken URL).
-    dropped: tuple[str, ...] = ()
     files: tuple[FileReport, ...] = ()
+
+    @property
+    def dropped(self) -> tuple[str, ...]:
+        """Digest files that gave no issue at all (unreadable, not text, no paper, a taken URL)."""
+        return tuple(report.path for report in self.files if not report.papers)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -283,7 +286,6 @@ def read_digests(
     """Read every digest below a folder; a bad file costs only its own papers."""
     paths, problems = find_digests(folder)
     issues: dict[str, Issue] = {}
-    dropped: list[str] = []
     files: list[FileReport] = []
     for position, path in enumerate(paths, start=1):
         display = display_path(path, relative_to)
@@ -293,10 +295,8 @@ def read_digests(
         name = kind.name if kind and not taken else None
         files.append(FileReport(display, name, len(issue.entries) if issue and not taken else 0))
         if issue is None:
-            dropped.append(display)
             continue
-        if issue.slug in issues:
-            dropped.append(display)
+        if taken:
             problems.append(
                 Problem(
                     Location(display, 1),
@@ -306,7 +306,7 @@ def read_digests(
             )
             continue
         issues[issue.slug] = issue
-    return ReadResult(tuple(issues.values()), tuple(problems), tuple(dropped), tuple(files))
+    return ReadResult(tuple(issues.values()), tuple(problems), tuple(files))
 
 
 def display_path(path: Path, relative_to: Path | None) -> str:

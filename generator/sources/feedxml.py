@@ -47,10 +47,10 @@ class Feed:
 def parse_feed(source: Source, log: ProblemLog) -> Feed | None:
     """Parse a feed; log one problem for broken XML and keep the records around the break."""
     data = source.text.encode("utf-8")
-    complete, error = _strict_pass(data)
-    if error is None:
-        root = etree.fromstring(data, etree.XMLParser(**_SAFE))
-        return Feed(root, _records(root))
+    complete, parsed = _strict_pass(data)
+    if not isinstance(parsed, etree.XMLSyntaxError):
+        return Feed(parsed, _records(parsed))
+    error = parsed
     line = min(error.lineno or 1, source.text.count("\n") + 1)
     message = _WHERE_SUFFIX.sub("", error.msg or "not well-formed")
     if "EntityRef" in message:
@@ -80,18 +80,19 @@ def parse_feed(source: Source, log: ProblemLog) -> Feed | None:
     return Feed(root, kept)
 
 
-def _strict_pass(data: bytes) -> tuple[int, etree.XMLSyntaxError | None]:
-    """Count the records that end before the first syntax error, and return that error."""
+def _strict_pass(data: bytes) -> tuple[int, etree.XMLSyntaxError | Element]:
+    """Parse strictly: count the records that end before the first syntax error, and return
+    that error, else the root (the tree the parse built, not parsed a second time)."""
     parser = etree.XMLPullParser(events=("end",), **_SAFE)
     complete = 0
     try:
         parser.feed(data)
         for _event, element in parser.read_events():
             complete += local(element) in RECORDS
-        parser.close()
+        root: Element = parser.close()
     except etree.XMLSyntaxError as error:
         return complete, error
-    return complete, None
+    return complete, root
 
 
 def _records(root: Element) -> tuple[Element, ...]:

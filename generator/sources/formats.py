@@ -171,7 +171,7 @@ def _looks_like_a_table(head: str) -> bool:
             rows = list(itertools.islice(csv.reader(io.StringIO(head), delimiter=delimiter), 20))
         except csv.Error:
             continue
-        widths = Counter(len(row) for row in rows if any(cell.strip() for cell in row) or row)
+        widths = Counter(len(row) for row in rows if row)
         if not widths:
             continue
         width, count = widths.most_common(1)[0]

@@ -91,8 +91,7 @@ def _math_at(text: str, words: list[re.Match[str]], index: int) -> tuple[int, in
         tex = _as_tex(body)
         if tex is not None and _paired(tex):
             return start + lead, end - trail, tex, used
-        if _closed(body):  # balanced yet not math: more words will not make it math
-            return None
+        return None  # balanced (as _trim found) yet not math: more words will not make it math
     return None
 
 
@@ -128,10 +127,6 @@ def _counts_balance(body: str) -> bool:
         if depth < 0:
             return False
     return depth == 0 and body.count("(") == body.count(")") and body.count("[") == body.count("]")
-
-
-def _closed(body: str) -> bool:
-    return _counts_balance(body)
 
 
 def _paired(tex: str) -> bool:
