@@ -13,23 +13,18 @@ bench`: it measures a site, it does not build one.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
-import os
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from benchmarks.search import CHROMIUM, serving
+from benchmarks.site import site_size
+
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
-CHROMIUM = os.environ.get("PAPER_DIGEST_CHROMIUM", "/usr/bin/chromium")
 
 
-def reader_pages(site: Path) -> dict[str, str]:
+def reader_pages(catalog: dict[str, Any]) -> dict[str, str]:
     """Name the measured pages by their site-relative URL: home, issue 2, the biggest topic."""
-    catalog = json.loads((site / "api" / "catalog.json").read_text("utf-8"))
     issue = next(i for i in catalog["issues"] if i["number"] == 2)
     topic = max(catalog["topics"], key=lambda t: (len(t["paper_ids"]), t["slug"]))
     return {
@@ -39,37 +34,18 @@ def reader_pages(site: Path) -> dict[str, str]:
     }
 
 
-@contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    """Serve a folder on 127.0.0.1 while the block runs; yield its base URL."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def measure(site: Path, browser: Any) -> dict[str, Any]:
     """Return heights, the phone's first title and bytes of the reader's pages of one site."""
     catalog = json.loads((site / "api" / "catalog.json").read_text("utf-8"))
-    files = [p for p in site.rglob("*") if p.is_file()]
-    total = sum(p.stat().st_size for p in files)
+    total = site_size(site)[0]
     figures: dict[str, Any] = {
         "papers": len(catalog["papers"]),
         "site_bytes": total,
         "site_bytes_per_paper": round(total / len(catalog["papers"])),
         "pages": {},
     }
-    with serving(site) as base:
-        for name, path in reader_pages(site).items():
+    with serving(site) as (base, _sent):
+        for name, path in reader_pages(catalog).items():
             html = site / path / "index.html"
             page_figures: dict[str, Any] = {"html_bytes": html.stat().st_size}
             for label, (width, height) in VIEWPORTS.items():

@@ -68,7 +68,9 @@ class _Counting(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def _serving(folder: Path) -> Iterator[tuple[str, list[tuple[str, bytes]]]]:
+def serving(folder: Path) -> Iterator[tuple[str, list[tuple[str, bytes]]]]:
+    """Serve a folder on 127.0.0.1 while the block runs; yield its base URL and a list of the
+    (path, bytes) it sends."""
     sent: list[tuple[str, bytes]] = []
     handler = type("Counting", (_Counting,), {"sent": sent})
     server = http.server.ThreadingHTTPServer(
@@ -84,7 +86,7 @@ def _serving(folder: Path) -> Iterator[tuple[str, list[tuple[str, bytes]]]]:
 
 def first_query(browser: Any, site: Path, query: str, viewport: dict[str, int]) -> dict[str, Any]:
     """Open the home page in a fresh context, search `query`, return what it cost and showed."""
-    with _serving(site) as (base, sent):
+    with serving(site) as (base, sent):
         context = browser.new_context(viewport=viewport)
         page = context.new_page()
         page.goto(base, wait_until="load")

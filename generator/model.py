@@ -218,16 +218,19 @@ class Catalog:
         """Return the papers of an issue in the order the digest lists them."""
         return tuple(self._paper_index[pid] for pid in issue.paper_ids)
 
+    def first_topic(self, paper: Paper) -> str | None:
+        """Return the slug of a paper's first topic that has a page, if any."""
+        return next((slug for slug in paper.topics if slug in self._topic_index), None)
+
     def sections_of(self, issue: Issue) -> tuple[tuple[Topic | None, tuple[Paper, ...]], ...]:
         """Group an issue's papers under their first topic with a page, topics A–Z.
 
         Papers with no such topic come last, under None; without topics the issue is one
-        section. Pages, feeds and email all show an issue this way.
+        section. The feeds show an issue this way.
         """
         groups: dict[str | None, list[Paper]] = {}
         for paper in self.papers_of(issue):
-            first = next((slug for slug in paper.topics if slug in self._topic_index), None)
-            groups.setdefault(first, []).append(paper)
+            groups.setdefault(self.first_topic(paper), []).append(paper)
         topics = sorted(
             (self._topic_index[slug] for slug in groups if slug is not None),
             key=lambda t: (t.label.casefold(), t.label, t.slug),

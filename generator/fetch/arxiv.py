@@ -18,6 +18,7 @@ from lxml import etree
 from generator.fetch.client import Client, FetchError
 from generator.fetch.save import Fetched, papers_in, save
 from generator.sources import display_path
+from generator.sources.feedxml import SAFE_PARSING
 from generator.sources.formats import ARXIV_API
 
 ARXIV_ENDPOINT = "https://export.arxiv.org/api/query"
@@ -51,9 +52,7 @@ def arxiv_url(endpoint: str, category: str, start: int, size: int) -> str:
 
 def _parse(body: bytes, host: str) -> etree._Element:
     """Parse an Atom answer safely: no DTD, no entity expansion, no network."""
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
+    parser = etree.XMLParser(huge_tree=False, **SAFE_PARSING)
     try:
         root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as exc:

@@ -107,8 +107,7 @@ def _grouped(catalog: Catalog, papers: tuple[Paper, ...]) -> list[tuple[Area | N
     """
     groups: dict[str | None, list[Paper]] = {}
     areas: dict[str, Area] = {}
-    known = {topic.slug for topic in catalog.topics}
-    first = {p.id: next((t for t in p.topics if t in known), "") for p in papers}
+    first = {p.id: catalog.first_topic(p) or "" for p in papers}
     for paper in papers:
         area = catalog.area_of(paper)
         if area is not None:
@@ -124,8 +123,7 @@ def _grouped(catalog: Catalog, papers: tuple[Paper, ...]) -> list[tuple[Area | N
         sizes: dict[str, int] = {}
         for paper in members:
             sizes[first[paper.id]] = sizes.get(first[paper.id], 0) + 1
-        position = {paper.id: index for index, paper in enumerate(members)}
-        members.sort(key=lambda p: (-sizes[first[p.id]], first[p.id], position[p.id]))
+        members.sort(key=lambda p: (-sizes[first[p.id]], first[p.id]))  # stable: else in order
         found.append((areas[slug], members))
     if None in groups:
         found.append((None, groups[None]))

@@ -59,7 +59,7 @@ def issue_parts(catalog: Catalog, issue: Issue) -> tuple[AreaPart, ...]:
     by_area: dict[str, dict[str | None, list[Paper]]] = {}
     for paper in catalog.papers_of(issue):
         area = catalog.area_of(paper)
-        first = next((slug for slug in paper.topics if _has_topic(catalog, slug)), None)
+        first = catalog.first_topic(paper)
         key = area.slug if area is not None and first is not None else ""
         by_area.setdefault(key, {}).setdefault(first if key else None, []).append(paper)
     parts = [_area_part(catalog, slug, groups) for slug, groups in by_area.items() if slug]
@@ -68,14 +68,6 @@ def issue_parts(catalog: Catalog, issue: Issue) -> tuple[AreaPart, ...]:
         rest = tuple(paper for group in by_area[""].values() for paper in group)
         parts.append(AreaPart("other-papers", "Other papers", None, (Section("", "", rest),)))
     return tuple(parts)
-
-
-def _has_topic(catalog: Catalog, slug: str) -> bool:
-    try:
-        catalog.topic(slug)
-    except KeyError:
-        return False
-    return True
 
 
 def _area_part(catalog: Catalog, slug: str, groups: dict[str | None, list[Paper]]) -> AreaPart:

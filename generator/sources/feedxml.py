@@ -24,7 +24,9 @@ from generator.sources.formats import Source
 
 Element: TypeAlias = etree._Element
 RECORDS = frozenset({"entry", "item"})
-_SAFE = {"resolve_entities": False, "no_network": True, "load_dtd": False, "encoding": "utf-8"}
+# How XML from the web is parsed: no entity expansion, no DTD, nothing fetched (fetch uses it too).
+SAFE_PARSING = {"resolve_entities": False, "no_network": True, "load_dtd": False}
+_SAFE = {**SAFE_PARSING, "encoding": "utf-8"}
 _WHERE_SUFFIX = re.compile(r",\s*line \d+, column \d+\s*$")
 # Text that is HTML markup rather than prose: a known tag, a comment, or an escaped entity.
 _HTML = re.compile(
