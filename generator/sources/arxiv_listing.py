@@ -81,10 +81,11 @@ def read_listing(source: Source) -> Listing:
     entries: list[Entry] = []
     replaced = 0
     for number, record in enumerate(feed.records, start=1):
-        if _announce_type(record) in REPLACEMENTS:
+        parts = _Parts.of(record)
+        if _announce_type(record, parts) in REPLACEMENTS:
             replaced += 1
             continue
-        entry = _entry(source, log, record, number, day)
+        entry = _entry(source, log, record, parts, number, day)
         if entry is not None:
             entries.append(entry)
     return Listing(Parsed(tuple(entries), log.result(), date=day), replaced)
@@ -105,15 +106,28 @@ def _body(record: Element) -> str:
     return field(record, "description", "summary") or field(record, "encoded", "content")
 
 
-def _announce_type(record: Element) -> str:
+@dataclass(frozen=True)
+class _Parts:
+    """What a record's kind and its entry are both read from, found once a record."""
+
+    body: str
+    prefix: re.Match[str] | None  # arXiv's "arXiv:ID Announce Type: new Abstract:"
+    title: str
+    old: re.Match[str] | None  # the old listings' title suffix "(arXiv:ID [cat] UPDATED)"
+
+    @classmethod
+    def of(cls, record: Element) -> _Parts:
+        body, title = _body(record), field(record, "title")
+        return cls(body, _PREFIX.match(body), title, _OLD_TITLE.search(title))
+
+
+def _announce_type(record: Element, parts: _Parts) -> str:
     declared = field(record, "announce_type").strip().lower()
     if declared:
         return declared
-    match = _PREFIX.match(_body(record))
-    if match:
-        return match["type"].lower()
-    old = _OLD_TITLE.search(field(record, "title"))
-    return "replace" if old and old["updated"] else ""
+    if parts.prefix:
+        return parts.prefix["type"].lower()
+    return "replace" if parts.old and parts.old["updated"] else ""
 
 
 def _paper_id(record: Element, prefix: re.Match[str] | None) -> str | None:
@@ -131,24 +145,27 @@ def _paper_id(record: Element, prefix: re.Match[str] | None) -> str | None:
 
 
 def _entry(
-    source: Source, log: ProblemLog, record: Element, number: int, day: dt.date | None
+    source: Source,
+    log: ProblemLog,
+    record: Element,
+    parts: _Parts,
+    number: int,
+    day: dt.date | None,
 ) -> Entry | None:
     where = source.line((record.sourceline or 1) - 1)
-    body = _body(record)
-    prefix = _PREFIX.match(body)
+    body, prefix, old = parts.body, parts.prefix, parts.old
     paper = _paper_id(record, prefix)
-    old = _OLD_TITLE.search(field(record, "title"))
     # arXiv's abstracts are plain text; only other feeds' descriptions are HTML.
     if prefix is not None:
-        title, abstract = field(record, "title"), body[prefix.end() :]
+        title, abstract = parts.title, body[prefix.end() :]
     elif old is not None:
         # The old listing: "<p>abstract</p>" as HTML, the id in the title's suffix.
         paper = paper or arxiv_id(old["id"])
-        title, abstract = field(record, "title")[: old.start()], plain(body)
+        title, abstract = parts.title[: old.start()], plain(body)
     elif paper is not None:
-        title, abstract = field(record, "title"), plain(body)
+        title, abstract = parts.title, plain(body)
     else:
-        title, abstract = plain(field(record, "title")), plain(body)
+        title, abstract = plain(parts.title), plain(body)
     links: list[Link | None] = [doi_link(field(record, "doi")) or _dc_doi(record)]
     if paper is None:
         links.append(link(LinkKind.PAGE, feedxml.alternate(record) or record.get(_RDF_ABOUT)))
