@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ("site", "search", "scale", "keyphrases", "topics", "noise", "formats", "mail")
+SUITES = ("site", "search", "scale", "keyphrases", "topics", "noise", "formats", "mail", "tex")
 
 
 def main() -> int:

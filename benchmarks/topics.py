@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import re
 import statistics
 import time
 import tracemalloc
@@ -161,6 +162,27 @@ def recovery(catalog: Catalog) -> dict[str, Any] | None:
     }
 
 
+# Words of the issue's examples, and the topic whose label starts so: how many titles with
+# the word are on that topic ("36 papers have 'diffusion' in the title, 21 are on the topic").
+TITLE_CHECKS = (
+    (r"\bdiffusion", "Diffusion models"),
+    (r"\bRLHF\b", "Human feedback"),
+    (r"\bcontinual\b", "Continual learning"),
+)
+
+
+def title_checks(catalog: Catalog) -> dict[str, str]:
+    """Say, per example word, how many titles hold it and how many of those are on its topic."""
+    found = {}
+    for pattern, label in TITLE_CHECKS:
+        topic = next((t for t in catalog.topics if t.label.startswith(label)), None)
+        hits = [p for p in catalog.papers if re.search(pattern, p.title, re.IGNORECASE)]
+        on = sum(topic is not None and topic.slug in p.topics for p in hits)
+        where = topic.label if topic is not None else f"no {label!r} topic"
+        found[pattern] = f"{on} of {len(hits)} titles on {where}"
+    return found
+
+
 def demo_figures(cache_dir: Path) -> tuple[dict[str, Any], Catalog, KeyphraseResult]:
     """Figures for the demo digests, and stability from its first 3 issues to all 4."""
     settings = replace(load_settings(REPO / "mkdocs.yml"), cache_dir=cache_dir)
@@ -175,6 +197,7 @@ def demo_figures(cache_dir: Path) -> tuple[dict[str, Any], Catalog, KeyphraseRes
         topics(three, three_result, settings), catalog
     )
     figures["recovery"] = recovery(catalog)
+    figures["titles_on_their_topic"] = title_checks(catalog)
     return figures, catalog, result
 
 
