@@ -53,10 +53,16 @@ def page_url(doc: str) -> str:
 
 def relative_url(from_doc: str, to_doc: str) -> str:
     """Return the link from one page to another, relative, as the built site needs it."""
-    base = page_url(from_doc) or "."
-    target = page_url(to_doc) or "."
-    link = posixpath.relpath(target, base if base == "." else base.rstrip("/"))
-    return "./" if link == "." else link.rstrip("/") + "/"
+    # Folders of both URLs; what they share is climbed over, not out of and back into.
+    base = page_url(from_doc).split("/")[:-1]
+    target = page_url(to_doc).split("/")[:-1]
+    shared = 0
+    for mine, theirs in zip(base, target, strict=False):
+        if mine != theirs:
+            break
+        shared += 1
+    link = "/".join([".."] * (len(base) - shared) + target[shared:])
+    return link + "/" if link else "./"
 
 
 def source_link(from_doc: str, to_doc: str) -> str:
