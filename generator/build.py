@@ -35,6 +35,7 @@ from generator.sources import ReadResult, read_digests
 from generator.topics import TopicSettings, build_topics
 from generator.topics.grouping import paper_vectors
 from generator.topics.related import add_related
+from generator.uptodate import Figures, fingerprint, record, up_to_date
 
 Advance = Callable[[int], None]
 
@@ -72,6 +73,7 @@ class BuildReport:
     on_topic_pages: int = 0
     rendered_pages: int = 0  # HTML pages MkDocs rendered
     reused_pages: int = 0  # HTML pages written from the page cache, unchanged
+    up_to_date: bool = False  # nothing had changed: the site in place was left as it was
 
 
 def read_catalog(settings: Settings) -> tuple[Catalog, ReadResult]:
@@ -171,10 +173,8 @@ def read_annotated_catalog(
     return catalog, result
 
 
-def generate_docs(
-    settings: Settings, progress: Progress, embedder: Embedder | None = None
-) -> tuple[Catalog, ReadResult, int, KeyphraseResult]:
-    """Run every stage up to the Markdown pages and write them; return the page count."""
+def read_inputs(settings: Settings, progress: Progress) -> tuple[Catalog, ReadResult]:
+    """Read and merge the digests, refusing what must not be published."""
     if not settings.templates_dir.is_dir():
         raise ConfigError(
             f"templates_dir {settings.templates_dir} does not exist",
@@ -183,6 +183,20 @@ def generate_docs(
     with progress.stage("Reading digests"):
         catalog, result = read_catalog(settings)
     refuse_to_publish(catalog, result, settings)
+    return catalog, result
+
+
+def generate_docs(
+    settings: Settings,
+    progress: Progress,
+    embedder: Embedder | None = None,
+    read: tuple[Catalog, ReadResult] | None = None,
+) -> tuple[Catalog, ReadResult, int, KeyphraseResult]:
+    """Run every stage up to the Markdown pages and write them; return the page count.
+
+    `read` is what `read_inputs` returned, when the caller has read the digests already.
+    """
+    catalog, result = read or read_inputs(settings, progress)
     catalog, keyphrases = annotate(catalog, settings, progress, embedder)
     with progress.stage("Rendering pages"):
         pages = render_pages(catalog, settings)
@@ -223,15 +237,24 @@ def build(
     progress: Progress | None = None,
     embedder: Embedder | None = None,
     timer: Callable[[], float] = time.perf_counter,
+    force: bool = False,
 ) -> BuildReport:
     """Build the whole site; the previous site stays in place unless this one succeeds.
 
+    When nothing the site is made from has changed since the build that made the site in place
+    (`uptodate.py`), that site is left as it is and the report says so; `force` builds anyway.
     `embedder` stands in for the real model (tests); None loads it when something is new.
     `timer` measures the build's duration for the summary, and nothing else.
     """
     progress = progress or SilentProgress()
     started = timer()
-    catalog, result, pages, keyphrases = generate_docs(settings, progress, embedder)
+    inputs = fingerprint(settings)
+    read = read_inputs(settings, progress)
+    made = None if force else up_to_date(settings, inputs)
+    if made is not None:
+        catalog, result = read
+        return _report(catalog, result, made, settings, timer() - started, up_to_date=True)
+    catalog, result, pages, keyphrases = generate_docs(settings, progress, embedder, read)
     with progress.stage("Rendering feeds"):
         extra = render_feeds(catalog, settings)
         extra.update(alternate_sitemaps(extra))
@@ -239,20 +262,51 @@ def build(
         extra.update(redirect_pages(moved))
         extra["api/catalog.json"] = catalog_json(catalog, moved)
     stats = publish(settings, progress, build_epoch(catalog, settings.source_date_epoch), extra)
+    figures = Figures(
+        topics=len(catalog.topics),
+        pages=pages,
+        on_topic_pages=sum(1 for paper in catalog.papers if paper.topics),
+        embedded=keyphrases.embedded,
+        cached=keyphrases.cached,
+    )
+    record(settings, inputs, figures)
+    return _report(
+        catalog,
+        result,
+        figures,
+        settings,
+        timer() - started,
+        rendered_pages=stats.rendered,
+        reused_pages=stats.reused,
+    )
+
+
+def _report(
+    catalog: Catalog,
+    result: ReadResult,
+    figures: Figures,
+    settings: Settings,
+    seconds: float,
+    *,
+    rendered_pages: int = 0,
+    reused_pages: int = 0,
+    up_to_date: bool = False,
+) -> BuildReport:
     return BuildReport(
         issues=len(catalog.issues),
         papers=len(catalog.papers),
         listings=sum(len(issue.entries) for issue in catalog.issues),
         merged=catalog.merged_count,
         repeated=catalog.repeated_count,
-        topics=len(catalog.topics),
-        pages=pages,
-        seconds=timer() - started,
+        topics=figures.topics,
+        pages=figures.pages,
+        seconds=seconds,
         site_dir=settings.site_dir,
         problems=result.problems,
-        embedded=keyphrases.embedded,
-        cached=keyphrases.cached,
-        on_topic_pages=sum(1 for paper in catalog.papers if paper.topics),
-        rendered_pages=stats.rendered,
-        reused_pages=stats.reused,
+        embedded=figures.embedded,
+        cached=figures.cached,
+        on_topic_pages=figures.on_topic_pages,
+        rendered_pages=rendered_pages,
+        reused_pages=reused_pages,
+        up_to_date=up_to_date,
     )

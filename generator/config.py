@@ -234,6 +234,11 @@ def _read_yaml(config_file: Path | str, config_path: Path) -> dict[str, Any]:
     return raw
 
 
+def raw_config(config_file: Path) -> dict[str, Any]:
+    """Return mkdocs.yml as MkDocs reads it (`!ENV` values filled in), before validation."""
+    return _read_yaml(config_file, config_file)
+
+
 def _site_text(raw: Mapping[str, Any], key: str, default: str, name: str) -> str:
     value = raw.get(key) or default
     if not isinstance(value, str):

@@ -29,6 +29,7 @@ STAGES = {
     "generator.site": 7,
     "generator.mail": 8,
     "generator.build": 9,
+    "generator.uptodate": 9,
     "generator.cli": 10,
 }
 MAX_MODULE_LINES = 400

@@ -88,7 +88,7 @@ def test_a_failed_indexing_leaves_the_previous_site_whole(
     # Pages unchanged since `built` would take their index from the cache, without Pagefind.
     shutil.rmtree(built.cache_dir / search.CACHE_SUBDIR)
     with pytest.raises(BuildError, match="Pagefind could not index the site") as raised:
-        build(built, embedder=StandInEmbedder())
+        build(built, embedder=StandInEmbedder(), force=True)
     assert "broken install" in str(raised.value)
     assert "previous site is unchanged" in raised.value.hint
     assert tree_digest(built.site_dir) == before

@@ -31,7 +31,7 @@ from generator.mail.smtp import smtp_outlet
 
 def _build(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     progress = SilentProgress() if args.quiet else RichProgress(console)
-    report = build(settings, progress)
+    report = build(settings, progress, force=args.force)
     print_problems(console, report.problems)
     print_summary(console, report)
     return 0
@@ -174,9 +174,14 @@ def _add_site_commands(commands: Commands, common: list[argparse.ArgumentParser]
         parents=common,
         help="build the site into site/ (the previous site stays if the build fails)",
         description="Read the digests, write the pages under docs/, build the site with "
-        "MkDocs in strict mode and swap it into site/ only when the build succeeds.",
+        "MkDocs in strict mode and swap it into site/ only when the build succeeds. When "
+        "nothing it is made from (digests, settings, templates, docs/, installed packages) "
+        "has changed since the build that made site/, site/ is left as it is.",
     )
     build_cmd.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    build_cmd.add_argument(
+        "--force", action="store_true", help="build even when nothing has changed"
+    )
     build_cmd.set_defaults(run=_build)
     check_cmd = commands.add_parser(
         "check",

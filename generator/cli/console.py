@@ -66,6 +66,30 @@ def print_summary(console: Console, report: BuildReport) -> None:
     """Print the short summary that ends a build."""
     errors = sum(1 for p in report.problems if p.severity is Severity.ERROR)
     warnings = len(report.problems) - errors
+    if report.up_to_date:
+        console.print(
+            f"Nothing has changed since the last build: {report.issues} issues, "
+            f"{report.papers} papers, {report.topics} topics, {report.pages} pages, checked "
+            f"in {report.seconds:.1f} s; the site is as it was (`build --force` builds again).",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        _print_built(console, report)
+    if errors:
+        console.print(
+            f"{errors} input errors above (and {warnings} warnings): the papers they name were "
+            "left out; every other paper is in the site.",
+            style="yellow",
+            highlight=False,
+            soft_wrap=True,
+        )
+    elif warnings:
+        console.print(f"{warnings} warnings above.", style="yellow", highlight=False)
+    console.print(f"Site: {report.site_dir}", highlight=False, soft_wrap=True)
+
+
+def _print_built(console: Console, report: BuildReport) -> None:
     repeated = f", {report.repeated} listed twice in one digest" if report.repeated else ""
     console.print(
         f"Built {report.issues} issues: {report.papers} papers "
@@ -88,14 +112,3 @@ def print_summary(console: Console, report: BuildReport) -> None:
             "(from the page cache).",
             highlight=False,
         )
-    if errors:
-        console.print(
-            f"{errors} input errors above (and {warnings} warnings): the papers they name were "
-            "left out; every other paper is in the site.",
-            style="yellow",
-            highlight=False,
-            soft_wrap=True,
-        )
-    elif warnings:
-        console.print(f"{warnings} warnings above.", style="yellow", highlight=False)
-    console.print(f"Site: {report.site_dir}", highlight=False, soft_wrap=True)

@@ -1,0 +1,160 @@
+"""Whether the site in place is already what a build would make: the inputs' fingerprint.
+
+The site is a function of its inputs alone (the build is deterministic): the digests, the
+settings (mkdocs.yml as MkDocs reads it, `!ENV` values included, and SOURCE_DATE_EPOCH), the
+templates and theme overrides, the hand-written part of docs/, the generator's own code and the
+versions of every installed package (MkDocs, Material, Pagefind, the model...). A build hashes
+them all before it starts and, when it succeeds, leaves the hash in `cache_dir/build.json`
+beside what identifies the site it swapped in. The next build with the same hash, finding that
+same site in place, has nothing to make: it says so instead of making the same bytes again.
+
+The site is known by its folder's device, inode and modification time: a swap puts a new
+folder there, and adding or removing a file at its top changes the time. The pages the build
+writes into docs/ are known by their names, sizes and times. An edit deeper inside site/ goes
+unseen: `paper-digest build --force` builds regardless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import generator
+from generator.atomic import write_atomic
+from generator.config import Settings, raw_config
+from generator.site.pages import GENERATED_PATHS
+
+STAMP_FILE = "build.json"
+STAMP_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the build that made the site counted, to repeat in the summary of one that didn't."""
+
+    topics: int
+    pages: int
+    on_topic_pages: int
+    embedded: int
+    cached: int
+
+
+def fingerprint(settings: Settings) -> str:
+    """Hash everything the site is made from (see the module's docstring)."""
+    digest = hashlib.sha256()
+
+    def add(*parts: str | bytes) -> None:
+        for part in parts:
+            data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
+            digest.update(len(data).to_bytes(8, "big"))
+            digest.update(data)
+
+    config = raw_config(settings.config_file)
+    add(f"stamp {STAMP_VERSION}", repr(settings), repr(config))
+    raw_theme = config.get("theme")
+    custom = raw_theme.get("custom_dir") if isinstance(raw_theme, dict) else None
+    folders = [
+        ("digests", settings.digests_dir, ()),
+        ("templates", settings.templates_dir, ()),
+        ("docs", settings.docs_dir, GENERATED_PATHS),
+        ("generator", Path(generator.__file__).parent, ()),
+    ]
+    if isinstance(custom, str):
+        folders.append(("theme", settings.root / custom, ()))
+    for name, folder, skipped in folders:
+        add(f"folder {name}")
+        for relative, path in _files(folder, skipped):
+            add(relative, path.read_bytes())
+    for package in sorted({f"{d.name} {d.version}" for d in metadata.distributions()}):
+        add(package)
+    return digest.hexdigest()
+
+
+def _files(folder: Path, skipped: Iterable[str]) -> list[tuple[str, Path]]:
+    """Return (path relative to `folder`, path) of its files, sorted; symlinks followed.
+
+    Names in `skipped` are left out at the top of `folder`, and `__pycache__` everywhere.
+    """
+    found: list[tuple[str, Path]] = []
+    for top, dirs, files in os.walk(folder, followlinks=True):
+        here = Path(top)
+        left_out = {"__pycache__", *skipped} if here == folder else {"__pycache__"}
+        dirs[:] = [name for name in dirs if name not in left_out]
+        found.extend(
+            ((here / name).relative_to(folder).as_posix(), here / name)
+            for name in files
+            if name not in left_out
+        )
+    return sorted(found)
+
+
+def docs_state(settings: Settings) -> str | None:
+    """Hash the names, sizes and times of the pages the build wrote into docs/.
+
+    They are the build's output, not its input; but `serve` and MkDocs read them, so a build
+    finds nothing to do only when they are as the last build left them. None when a symlink is
+    among them (the build refuses those, and must be the one to say so).
+    """
+    digest = hashlib.sha256()
+    for top in sorted(GENERATED_PATHS):
+        for path in _walk(settings.docs_dir / top):
+            if path.is_symlink():
+                return None
+            if path.is_file():
+                stat = path.stat()
+                name = path.relative_to(settings.docs_dir).as_posix()
+                digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _walk(path: Path) -> list[Path]:
+    """Return `path` and, when it is a folder (not a link to one), everything below it."""
+    found = [path]
+    if path.is_dir() and not path.is_symlink():
+        for folder, dirs, files in os.walk(path):  # never descends into a linked folder
+            found.extend(Path(folder) / name for name in sorted(dirs + files))
+    return found
+
+
+def site_identity(site_dir: Path) -> list[int] | None:
+    """Return what tells the site folder in place from another one, or None if there is none."""
+    try:
+        stat = site_dir.stat()
+    except OSError:
+        return None
+    return [stat.st_dev, stat.st_ino, stat.st_mtime_ns]
+
+
+def up_to_date(settings: Settings, inputs: str) -> Figures | None:
+    """Return the figures of the last build if it made the site in place from `inputs`."""
+    try:
+        stamp = json.loads((settings.cache_dir / STAMP_FILE).read_text(encoding="utf-8"))
+        if (
+            stamp["version"] == STAMP_VERSION
+            and stamp["inputs"] == inputs
+            and stamp["site"] == site_identity(settings.site_dir)
+            and stamp["docs"] == docs_state(settings)
+            and (settings.site_dir / "index.html").is_file()
+        ):
+            return Figures(**stamp["figures"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def record(settings: Settings, inputs: str, figures: Figures) -> None:
+    """Say that the site now in place was made from `inputs` (after a successful build)."""
+    stamp: dict[str, Any] = {
+        "version": STAMP_VERSION,
+        "inputs": inputs,
+        "site": site_identity(settings.site_dir),
+        "docs": docs_state(settings),
+        "figures": asdict(figures),
+    }
+    write_atomic(settings.cache_dir / STAMP_FILE, json.dumps(stamp, indent=1).encode())
