@@ -250,3 +250,32 @@ def test_no_hostile_page_opens_a_dialog(hostile_site: Settings, browser: Any) ->
     context.close()
     assert dialogs == []
     assert not [url for url in requests if "invalid.invalid" in url or url.startswith("javascript")]
+
+
+def test_html_body_pages_are_what_markdown_makes_of_them(hostile_site: Settings) -> None:
+    """A paper page skips Markdown (htmlbody.HtmlBodyPage): Markdown would give the same.
+
+    Every paper page of the hostile site is rendered both ways, with MkDocs' own settings and
+    files: the same HTML, the same anchors, no table of contents.
+    """
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
+    from mkdocs.structure.pages import Page
+
+    from generator.site.htmlbody import HTML_BODY, HtmlBodyPage
+
+    config = load_config(str(hostile_site.config_file), site_dir=str(hostile_site.site_dir))
+    files = get_files(config)
+    papers = [f for f in files.documentation_pages() if f.src_uri.startswith("papers/")]
+    assert len(papers) == len(HOSTILE) + len(STRUCTURED)
+    for file in papers:
+        by_markdown = Page(None, file, config)
+        by_markdown.read_source(config)
+        assert by_markdown.meta.get(HTML_BODY) is True, file.src_uri
+        by_markdown.render(config, files)
+        direct = HtmlBodyPage(None, file, config)
+        direct.read_source(config)
+        direct.render(config, files)
+        assert direct.content == by_markdown.content, file.src_uri
+        assert direct.present_anchor_ids == by_markdown.present_anchor_ids, file.src_uri
+        assert list(direct.toc) == list(by_markdown.toc) == [], file.src_uri

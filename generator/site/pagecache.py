@@ -19,6 +19,8 @@ links to is looked up among the other files (`Files.get_file_from_path`: relativ
 again before the cached HTML is used, so a page whose link target appeared, went or moved is
 rendered again. So are a page's anchors (other pages' links to them are validated).
 
+A page it renders whose front matter says `html_body: true` skips Markdown (`htmlbody.py`).
+
 Every page it renders is also made smaller before it is written or cached: white space between
 tags (`compact.py`) and Material's inline icons as files fetched once (`icons.py`); the icons
 of cached pages are kept beside them.
@@ -53,6 +55,7 @@ from mkdocs.structure.toc import get_toc
 
 from generator.atomic import write_atomic
 from generator.site.compact import compact_html
+from generator.site.htmlbody import HtmlBodyPage
 from generator.site.icons import ICONS_DIR, root_of, use_icon_files
 
 # Bump when what this module writes changes (compact_html included).
@@ -167,6 +170,8 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             cached = self._cached(key, files)
             if cached is not None:
                 _CachedPage(file, config, cached, self._index[key].anchors)
+            else:
+                HtmlBodyPage(None, file, config)
         return nav
 
     def page_key(self, file: File) -> str:
