@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from lxml import etree
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
@@ -47,3 +48,45 @@ class UnusedThemeFiles(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # MkDocs writes sitemap.xml and a gzipped copy; crawlers read the plain one.
         (Path(config.site_dir) / "sitemap.xml.gz").unlink(missing_ok=True)
+        if config.site_url:
+            split_sitemap(Path(config.site_dir), config.site_url, SITEMAP_URLS)
+
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+# What one sitemap may list (sitemaps.org): a year of a busy category has more pages than that.
+SITEMAP_URLS = 50_000
+
+
+def split_sitemap(site_dir: Path, site_url: str, limit: int = SITEMAP_URLS) -> int:
+    """Split a sitemap.xml of more than `limit` URLs into parts and a sitemap index.
+
+    The parts are sitemap-1.xml, sitemap-2.xml... in the order of the URLs; sitemap.xml becomes
+    the index that lists them (by absolute URL, as the protocol asks). Return how many parts
+    were written: none when the sitemap fits in one.
+    """
+    path = site_dir / "sitemap.xml"
+    tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    urls = tree.getroot().findall(f"{{{SITEMAP_NS}}}url")
+    if len(urls) <= limit:
+        return 0
+    index = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})
+    parts = [urls[start : start + limit] for start in range(0, len(urls), limit)]
+    for number, part in enumerate(parts, start=1):
+        urlset = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
+        urlset.extend(part)
+        name = f"sitemap-{number}.xml"
+        (site_dir / name).write_bytes(_xml(urlset))
+        entry = etree.SubElement(index, f"{{{SITEMAP_NS}}}sitemap")
+        etree.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = site_url.rstrip("/") + "/" + name
+        dates = (url.findtext(f"{{{SITEMAP_NS}}}lastmod") for url in part)
+        newest = max((date for date in dates if date), default=None)
+        if newest:
+            etree.SubElement(entry, f"{{{SITEMAP_NS}}}lastmod").text = newest
+    path.write_bytes(_xml(index))
+    return len(parts)
+
+
+def _xml(root: etree._Element) -> bytes:
+    etree.indent(root, space="  ")
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return data + b"\n"
