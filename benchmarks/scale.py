@@ -5,9 +5,12 @@
 as N issues and, for each N, in a scratch project:
 
 1. builds the first N-1 days (not reported: it fills the page cache as yesterday's build did);
-2. adds day N and builds: the **one-day increment**;
-3. builds again with nothing new: the **warm rebuild**;
-4. empties the page cache and the search index cache, puts yesterday's site back and builds:
+2. adds day N and builds: the **one-day increment** (the table says how many papers were new);
+3. builds again with nothing new: the **warm rebuild** (the build finds its inputs unchanged
+   and leaves the site as it is: `generator/uptodate.py`);
+4. builds again with `--force`: every stage runs, pages come from the page cache, the search
+   index from its cache (**forced rebuild**);
+5. empties the page cache and the search index cache, puts yesterday's site back and builds:
    the **cold build** (every page rendered, every page indexed); its site is compared with
    the increment's, file by file (they must be the same bytes). Yesterday's site stays
    because it is the build's only memory: the redirects of topics that moved are read from
@@ -96,15 +99,16 @@ def _reset_peak() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
-def build_once(config: Path) -> dict[str, Any]:
+def build_once(config: Path, force: bool = False) -> dict[str, Any]:
     """Build one project (in this process) and return its figures."""
     from generator.build import build
     from generator.config import load_settings
 
     meter = StageMeter()
     started = time.perf_counter()
-    report = build(load_settings(config), meter)
+    report = build(load_settings(config), meter, force=force)
     return {
+        "up_to_date": report.up_to_date,
         "seconds": round(time.perf_counter() - started, 2),
         "papers": report.papers,
         "issues": report.issues,
@@ -116,12 +120,13 @@ def build_once(config: Path) -> dict[str, Any]:
     }
 
 
-def run_build(config: Path) -> dict[str, Any]:
+def run_build(config: Path, force: bool = False) -> dict[str, Any]:
     """Build a project in a new process (so its memory is its own) and return its figures."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     env["PYTHONPATH"] = str(REPO)
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.scale", "--build-one", str(config)],
+        [sys.executable, "-m", "benchmarks.scale", "--build-one", str(config)]
+        + (["--force"] if force else []),
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -195,7 +200,7 @@ def measure_days(count: int, days: list[Path], work: Path, cache_dir: Path) -> d
     config = make_project(work / f"days-{count}", cache_dir)
     site = config.parent / "site"
     add_days(config, days[: count - 1])
-    run_build(config)  # yesterday's build
+    yesterday_build = run_build(config)
     yesterday = work / f"days-{count}-yesterday"
     shutil.rmtree(yesterday, ignore_errors=True)
     shutil.copytree(site, yesterday)
@@ -205,6 +210,7 @@ def measure_days(count: int, days: list[Path], work: Path, cache_dir: Path) -> d
     shutil.rmtree(incremental_site, ignore_errors=True)
     shutil.copytree(site, incremental_site)
     warm = run_build(config)
+    forced = run_build(config, force=True)
     # Cold: no page cache, every page rendered. Yesterday's site stays as the previous one, as
     # for the increment: it holds the redirects of topics that moved (site/api/catalog.json).
     shutil.rmtree(site)
@@ -220,7 +226,9 @@ def measure_days(count: int, days: list[Path], work: Path, cache_dir: Path) -> d
         "papers": cold["papers"],
         "cold": cold,
         "warm": warm,
+        "forced": forced,
         "increment": increment,
+        "new_papers": increment["papers"] - yesterday_build["papers"],
         "increment_identical_to_cold": not differ,
         "files_that_differ": differ[:20],
         **site_bytes(site, cold["papers"]),
@@ -236,22 +244,25 @@ def measure_demo(work: Path) -> dict[str, Any]:
     add_days(config, sorted((REPO / "digests").iterdir()))
     cold = run_build(config)
     warm = run_build(config)
+    forced = run_build(config, force=True)
     shutil.rmtree(config.parent)
-    return {"papers": cold["papers"], "cold": cold, "warm": warm}
+    return {"papers": cold["papers"], "cold": cold, "warm": warm, "forced": forced}
 
 
 def table(rows: list[dict[str, Any]]) -> str:
     """Return the figures as a Markdown table."""
     lines = [
-        "| days | papers | cold build | warm rebuild | + one day | peak memory (cold) "
-        "| site | per paper | first query | increment = cold |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| days | papers | cold build | + one day (new papers) | warm rebuild "
+        "| forced rebuild | peak memory (cold) | site | per paper | first query "
+        "| increment = cold |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         search = row.get("search_bytes")
         lines.append(
             f"| {row['days']} | {row['papers']:,} | {row['cold']['seconds']:.1f} s "
-            f"| {row['warm']['seconds']:.1f} s | {row['increment']['seconds']:.1f} s "
+            f"| {row['increment']['seconds']:.1f} s ({row['new_papers']:,}) "
+            f"| {row['warm']['seconds']:.1f} s | {row['forced']['seconds']:.1f} s "
             f"| {row['cold']['peak_mib']:,} MiB | {row['site_mb']} MB "
             f"| {row['kb_per_paper']} KB | {f'{search / 1e3:.0f} KB' if search else '-'} "
             f"| {'yes' if row['increment_identical_to_cold'] else 'NO'} |"
@@ -259,18 +270,18 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def stage_table(rows: list[dict[str, Any]]) -> str:
-    """Return each stage's seconds and peak memory in the cold build, one column per size."""
-    header = "| stage (cold build) | " + " | ".join(f"{r['papers']:,} papers" for r in rows) + " |"
+def stage_table(rows: list[dict[str, Any]], build: str = "cold") -> str:
+    """Return each stage's seconds and peak memory in one build, one column per size."""
+    header = f"| stage ({build}) | " + " | ".join(f"{r['papers']:,} papers" for r in rows) + " |"
     lines = [header, "|---|" + "---|" * len(rows)]
-    labels = [s["stage"] for s in rows[-1]["cold"]["stages"]]
+    labels = [s["stage"] for s in rows[-1][build]["stages"]]
     for label in labels:
         cells = []
         for row in rows:
-            stage = next((s for s in row["cold"]["stages"] if s["stage"] == label), None)
+            stage = next((s for s in row[build]["stages"] if s["stage"] == label), None)
             cells.append(f"{stage['seconds']} s, {stage['peak_mib']} MiB" if stage else "-")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    pagefind = [max(s["child_peak_mib"] for s in r["cold"]["stages"]) for r in rows]
+    pagefind = [max(s["child_peak_mib"] for s in r[build]["stages"]) for r in rows]
     lines.append("| (Pagefind's process) | " + " | ".join(f"{m} MiB" for m in pagefind) + " |")
     return "\n".join(lines)
 
@@ -282,13 +293,15 @@ def plot(rows: list[dict[str, Any]]) -> str:
     papers = [float(r["papers"]) for r in rows]
     times = {
         "cold build": [r["cold"]["seconds"] for r in rows],
-        "warm rebuild": [r["warm"]["seconds"] for r in rows],
         "+ one day": [r["increment"]["seconds"] for r in rows],
+        "forced rebuild": [r["forced"]["seconds"] for r in rows],
+        "warm rebuild": [r["warm"]["seconds"] for r in rows],
     }
     memory = {
         "cold build": [r["cold"]["peak_mib"] for r in rows],
-        "warm rebuild": [r["warm"]["peak_mib"] for r in rows],
         "+ one day": [r["increment"]["peak_mib"] for r in rows],
+        "forced rebuild": [r["forced"]["peak_mib"] for r in rows],
+        "warm rebuild": [r["warm"]["peak_mib"] for r in rows],
     }
     return line_charts(
         [("Build time", "seconds", papers, times), ("Peak memory", "MiB", papers, memory)]
@@ -305,9 +318,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-demo", action="store_true", help="skip the demo's two builds")
     parser.add_argument("--quick", action="store_true", help="accepted for `make bench`")
     parser.add_argument("--build-one", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--force", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.build_one:
-        print(json.dumps(build_once(args.build_one)))
+        print(json.dumps(build_once(args.build_one, args.force)))
         return 0
     days = sorted(args.source.glob("*.jsonl.gz"))
     if not days:
@@ -326,12 +340,15 @@ def main(argv: list[str] | None = None) -> int:
         table(rows),
         "",
         stage_table(rows),
+        "",
+        stage_table(rows, "increment"),
     ]
     if demo:
         report += [
             "",
             f"Demo ({demo['papers']} papers): cold build {demo['cold']['seconds']} s "
-            f"(no site, no page cache, keyphrases cached), warm {demo['warm']['seconds']} s.",
+            f"(no site, no page cache, keyphrases cached), warm {demo['warm']['seconds']} s, "
+            f"forced {demo['forced']['seconds']} s.",
         ]
     text = "\n".join(report) + "\n"
     print(text)
