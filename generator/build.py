@@ -73,6 +73,7 @@ class BuildReport:
     on_topic_pages: int = 0
     rendered_pages: int = 0  # HTML pages MkDocs rendered
     reused_pages: int = 0  # HTML pages written from the page cache, unchanged
+    rendered_in_workers: int = 0  # of the rendered pages, those worker processes rendered
     up_to_date: bool = False  # nothing had changed: the site in place was left as it was
 
 
@@ -278,6 +279,7 @@ def build(
         timer() - started,
         rendered_pages=stats.rendered,
         reused_pages=stats.reused,
+        rendered_in_workers=stats.in_workers,
     )
 
 
@@ -290,6 +292,7 @@ def _report(
     *,
     rendered_pages: int = 0,
     reused_pages: int = 0,
+    rendered_in_workers: int = 0,
     up_to_date: bool = False,
 ) -> BuildReport:
     return BuildReport(
@@ -308,5 +311,6 @@ def _report(
         on_topic_pages=figures.on_topic_pages,
         rendered_pages=rendered_pages,
         reused_pages=reused_pages,
+        rendered_in_workers=rendered_in_workers,
         up_to_date=up_to_date,
     )

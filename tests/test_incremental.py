@@ -9,12 +9,14 @@ navigation) renders it again.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from generator.build import BuildReport, build
 from generator.config import Settings, load_settings
+from generator.site import parallel
 from generator.site.compact import compact_html
 from generator.site.pagecache import PAGES_SUBDIR
 from tests.conftest import MakeProject
@@ -135,3 +137,30 @@ def test_compacting_keeps_what_a_browser_shows() -> None:
         '<div>\n<span title="a\n\n  b">\nHome\n</span>  x  y\n'
         "<pre>keep\n\n   this</pre>\n<code>a\n\n b</code><script>\n\n</script></div>"
     )
+
+
+def test_pages_rendered_in_workers_are_the_pages_mkdocs_renders(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker processes (parallel.py) render pages to the bytes the build's own process does."""
+    if parallel.workers() < 2:
+        pytest.skip("one core: the build renders every page itself")  # CI machines have two
+    alone = project(make_project, sorted(DIGESTS))
+    monkeypatch.setattr(parallel, "MIN_PAGES", 10**9)
+    assert build_quietly(alone).rendered_pages > 0
+    shared = project(make_project, sorted(DIGESTS))
+    monkeypatch.setattr(parallel, "MIN_PAGES", 1)
+    report = build_quietly(shared)
+    assert report.rendered_in_workers == report.rendered_pages - 4  # all but the nav's four
+    assert tree(shared.site_dir) == tree(alone.site_dir)
+
+    # The page cache holds the same pages (keys differ: they hash each project's folders).
+    def kept(settings: Settings) -> tuple[list[bytes], list[str]]:
+        folder = settings.cache_dir / PAGES_SUBDIR
+        index = json.loads((folder / "index.json").read_text())
+        pages = sorted(data for name, data in tree(folder).items() if name != "index.json")
+        return pages, sorted(json.dumps(entry, sort_keys=True) for entry in index.values())
+
+    assert kept(shared) == kept(alone)
+    # The next build takes every page outside the navigation from the cache workers filled.
+    assert build_quietly(shared, force=True).reused_pages == report.rendered_pages - 4

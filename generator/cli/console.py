@@ -106,9 +106,14 @@ def _print_built(console: Console, report: BuildReport) -> None:
             highlight=False,
             soft_wrap=True,
         )
-    if report.reused_pages:
+    if report.reused_pages or report.rendered_in_workers:
+        workers = (
+            f" ({report.rendered_in_workers} by worker processes)"
+            if report.rendered_in_workers
+            else ""
+        )
         console.print(
-            f"Pages: {report.rendered_pages} rendered, {report.reused_pages} unchanged "
-            "(from the page cache).",
+            f"Pages: {report.rendered_pages} rendered{workers}, {report.reused_pages} "
+            "unchanged (from the page cache).",
             highlight=False,
         )

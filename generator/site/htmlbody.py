@@ -21,7 +21,12 @@ HTML_BODY = "html_body"
 
 
 class HtmlBodyPage(Page):
-    """A page to render; when its front matter says `html_body: true`, without Markdown."""
+    """A page to render; when its front matter says `html_body: true`, without Markdown.
+
+    `cached_html` is its HTML when a worker rendered it already (`parallel.py`).
+    """
+
+    cached_html: str | None = None
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         if self.meta.get(HTML_BODY) is not True:

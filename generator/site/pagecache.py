@@ -35,21 +35,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import sysconfig
-from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import meta as jinja2_meta
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure import StructureItem
-from mkdocs.structure.files import File, Files
-from mkdocs.structure.nav import Link, Navigation, Section
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
@@ -57,21 +51,16 @@ from generator.atomic import write_atomic
 from generator.site.compact import compact_html
 from generator.site.htmlbody import HtmlBodyPage
 from generator.site.icons import ICONS_DIR, root_of, use_icon_files
+from generator.site.pagekeys import nav_key, site_key
+from generator.site.parallel import Rendered, prerender
 
-# Bump when what this module writes changes (compact_html included).
-CACHE_VERSION = "2"
 CACHED_TEMPLATE = "paper-digest-cached-page.html"
-PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
 # The cache's folder in `cache_dir`, and the index of its entries there.
 PAGES_SUBDIR = "pages"
 INDEX_FILE = "index.json"
 ICONS_SUBDIR = "icons"
 # Paper Digest's own plugins are named so; the cache is off when any other plugin is configured.
 PLUGIN_PREFIX = "paper-digest/"
-# Settings that say where the site goes, not what it holds.
-UNKEYED_SETTINGS = frozenset({"site_dir", "plugins", "config_file_path"})
-# A theme template that reads these can make a page depend on the build date or on every page.
-GLOBAL_NAMES = frozenset({"build_date_utc", "pages"})
 
 log = logging.getLogger("mkdocs.plugins.paper_digest.pagecache")
 
@@ -91,6 +80,7 @@ class CacheStats:
 
     reused: int = 0
     rendered: int = 0
+    in_workers: int = 0  # of the rendered pages, those worker processes rendered
 
 
 class _RecordingFiles(Files):
@@ -144,6 +134,9 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self._recorded: dict[str, dict[str, list[str] | None]] = {}
         self._files: _RecordingFiles | None = None
         self._icons: dict[str, str] = {}  # icon file name -> text, of every page built
+        self._nav: Navigation | None = None
+        # src_uri -> (entry, icons) of pages a worker rendered (parallel.py)
+        self._prerendered: dict[str, tuple[_Entry, dict[str, str]]] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         others = [name for name in config.plugins if not name.startswith(PLUGIN_PREFIX)]
@@ -161,6 +154,7 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if not self.enabled:
             return nav
         self._nav_key = nav_key(nav)
+        self._nav = nav
         in_nav = {page.file.src_uri for page in nav.pages}
         for file in files.documentation_pages():
             if file.src_uri in in_nav:
@@ -215,16 +209,55 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             self._files.recording = None
         return html
 
-    def on_env(self, env: jinja2.Environment, **_: Any) -> jinja2.Environment:
+    def on_env(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files, **_: Any
+    ) -> jinja2.Environment:
         cached = jinja2.DictLoader({CACHED_TEMPLATE: "{{ page.cached_html|safe }}"})
         env.loader = jinja2.ChoiceLoader([cached, *([env.loader] if env.loader else [])])
+        if self.enabled and self._nav is not None:
+            self._render_in_workers(env, config, files, self._nav)
         return env
+
+    def _render_in_workers(
+        self, env: jinja2.Environment, config: MkDocsConfig, files: Files, nav: Navigation
+    ) -> None:
+        """Have workers render the pages to render (`parallel.py`); MkDocs writes their HTML."""
+        from mkdocs.commands.build import _build_page
+
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        pages = [
+            file.page
+            for file in doc_files
+            if isinstance(file.page, HtmlBodyPage) and file.src_uri in self._keys
+        ]
+
+        def render(page: HtmlBodyPage) -> Rendered:  # in a worker: MkDocs' own rendering
+            # doc_files holds no excluded (draft) page: only `serve` builds those.
+            _build_page(page, config, doc_files, nav, env, excluded=False)
+            html, entry = self._fresh[self._keys[page.file.src_uri]]
+            icons = {name: self._icons[name] for name in entry.icons}
+            return Rendered(page.file.src_uri, html, (entry, icons))
+
+        by_source = {page.file.src_uri: page for page in pages}
+        for done in prerender(pages, render):
+            self.stats.in_workers += 1
+            page = by_source[done.src_uri]
+            page.cached_html = done.html
+            page.meta["template"] = CACHED_TEMPLATE
+            self._prerendered[done.src_uri] = done.kept
 
     def on_post_page(self, output: str, *, page: Page, **_: Any) -> str:
         if isinstance(page, _CachedPage):
             self.stats.reused += 1
             return output
         self.stats.rendered += 1
+        done = self._prerendered.pop(page.file.src_uri, None)
+        if done is not None:  # a worker rendered it, and made it smaller
+            entry, icons = done
+            self._icons.update(icons)
+            self._recorded.pop(page.file.src_uri, None)
+            self._fresh[self._keys[page.file.src_uri]] = (output, entry)
+            return output
         output, icons = use_icon_files(compact_html(output), root_of(page.url))
         self._icons.update(icons)
         key = self._keys.get(page.file.src_uri)
@@ -273,109 +306,3 @@ def _load_index(folder: Path) -> dict[str, _Entry]:
         }
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
-
-
-def nav_key(nav: Navigation) -> str:
-    """Hash what every page shows of the navigation: each entry's kind, title and URL."""
-
-    def entry(item: StructureItem) -> list[Any]:
-        if isinstance(item, Section):
-            return ["section", item.title, [entry(child) for child in item.children]]
-        if isinstance(item, Page):
-            # Without a title in mkdocs.yml, its title comes from its Markdown: hash that.
-            title = item.title or hashlib.sha256(item.file.content_bytes).hexdigest()
-            return ["page", item.title is None, title, item.url, item.file.src_uri]
-        if isinstance(item, Link):
-            return ["link", item.title, item.url]
-        return [type(item).__qualname__, item.title]
-
-    home = nav.homepage.url if nav.homepage is not None else None
-    parts = [home, [entry(item) for item in nav.items]]
-    return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
-
-
-def site_key(config: MkDocsConfig) -> str:
-    """Hash the settings, the packages and the theme files that every page depends on."""
-    settings = {k: v for k, v in config.items() if k not in UNKEYED_SETTINGS}
-    theme = config.theme
-    parts: list[Any] = [
-        CACHE_VERSION,
-        json.dumps(settings, sort_keys=True, default=_plain),  # the theme's options too
-        [theme.name, theme.dirs, theme.static_templates],
-        [(name, _version(name)) for name in PACKAGES],
-    ]
-    digest = hashlib.sha256(json.dumps(parts, default=_plain).encode("utf-8"))
-    reads_globals = False
-    for path, data, installed in _theme_files(theme.dirs):
-        if path.suffix == ".html" and _reads_globals(data.decode("utf-8", "replace")):
-            reads_globals = True
-        if not installed:
-            digest.update(str(path).encode("utf-8") + b"\0" + data + b"\0")
-    if reads_globals:
-        digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode("ascii"))
-    return digest.hexdigest()
-
-
-class _AnyName(dict[str, Any]):
-    """Filters or tests as a template parser sees them: any name is known (plugins add some)."""
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return super().get(key, _any_filter)
-
-
-def _any_filter(value: Any, *_args: Any, **_kwargs: Any) -> Any:
-    return value
-
-
-def _reads_globals(template: str) -> bool:
-    """Tell whether a theme template reads the build date or the list of every page."""
-    if not any(name in template for name in GLOBAL_NAMES):
-        return False
-    parser = jinja2.Environment(extensions=["jinja2.ext.i18n"])
-    parser.filters = _AnyName(parser.filters)
-    parser.tests = _AnyName(parser.tests)
-    try:
-        names = jinja2_meta.find_undeclared_variables(parser.parse(template))
-    except jinja2.TemplateError:
-        return True  # a template we cannot read might read anything
-    return bool(names & GLOBAL_NAMES)
-
-
-def _theme_files(dirs: list[str]) -> Iterator[tuple[Path, bytes, bool]]:
-    """Yield the templates of the theme folders (all files outside installed packages), each
-    with whether its folder is an installed package's."""
-    for folder in dirs:
-        root = Path(folder)
-        installed = _installed(root)
-        for path in sorted(root.rglob("*")):
-            if ".icons" in path.parts or not path.is_file():
-                continue
-            if installed and path.suffix != ".html":
-                continue
-            yield path, path.read_bytes(), installed
-
-
-def _installed(path: Path) -> bool:
-    """Tell whether a path lies in an installed package (its version stands for its files)."""
-    roots = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    return any(path.resolve().is_relative_to(Path(root).resolve()) for root in roots)
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return ""
-
-
-def _plain(value: object) -> object:
-    """Turn a setting MkDocs holds as an object into something stable to hash."""
-    if hasattr(value, "items"):
-        return dict(value.items())
-    if isinstance(value, set | frozenset):
-        return sorted(map(str, value))
-    text = str(value)
-    return type(value).__qualname__ if " at 0x" in text else text
