@@ -20,8 +20,9 @@ Keyphrases come from `--cache-dir` (shared, so nothing is embedded twice; a pape
 there is embedded once and kept). Every build runs in its own process, so memory is measured
 per build: for each stage, the peak resident memory of the build process during that stage
 (Linux: VmHWM, reset at the start of each stage through /proc/self/clear_refs), and the peak of
-Pagefind's process (the indexing stage's child). Then: site bytes per paper (by kind of file)
-and the bytes a reader's first search query fetches (`benchmarks.search`, in Chromium).
+its child processes (getrusage: the largest child so far), shown for the stage where it grew:
+the page workers of the MkDocs stage (`generator/site/parallel.py`), Pagefind's process.
+Then: site bytes per paper (by kind of file) and the bytes a reader's first search query fetches (`benchmarks.search`, in Chromium).
 
 The table and an SVG plot of time and memory against papers go to `benchmarks/results/`.
 `make bench` runs `--days 7` only; the 61-day run is heavy (run it under `nice`).
@@ -278,11 +279,18 @@ def stage_table(rows: list[dict[str, Any]], build: str = "cold") -> str:
     for label in labels:
         cells = []
         for row in rows:
-            stage = next((s for s in row[build]["stages"] if s["stage"] == label), None)
-            cells.append(f"{stage['seconds']} s, {stage['peak_mib']} MiB" if stage else "-")
+            stages = row[build]["stages"]
+            index = next((i for i, s in enumerate(stages) if s["stage"] == label), None)
+            if index is None:
+                cells.append("-")
+                continue
+            stage = stages[index]
+            cell = f"{stage['seconds']} s, {stage['peak_mib']} MiB"
+            before = stages[index - 1]["child_peak_mib"] if index else 0
+            if stage["child_peak_mib"] > before:  # a child process of this stage
+                cell += f" (child ≤ {stage['child_peak_mib']} MiB)"
+            cells.append(cell)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    pagefind = [max(s["child_peak_mib"] for s in r[build]["stages"]) for r in rows]
-    lines.append("| (Pagefind's process) | " + " | ".join(f"{m} MiB" for m in pagefind) + " |")
     return "\n".join(lines)
 
 
