@@ -22,7 +22,8 @@ per build: for each stage, the peak resident memory of the build process during 
 (Linux: VmHWM, reset at the start of each stage through /proc/self/clear_refs), and the peak of
 its child processes (getrusage: the largest child so far), shown for the stage where it grew:
 the page workers of the MkDocs stage (`generator/site/parallel.py`), Pagefind's process.
-Then: site bytes per paper (by kind of file) and the bytes a reader's first search query fetches (`benchmarks.search`, in Chromium).
+Then: site bytes per paper (by kind of file) and the bytes a reader's first search query
+fetches (`benchmarks.search`, in Chromium).
 
 The table and an SVG plot of time and memory against papers go to `benchmarks/results/`.
 `make bench` runs `--days 7` only; the 61-day run is heavy (run it under `nice`).
