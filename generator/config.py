@@ -188,7 +188,9 @@ class Options(base.Config):  # type: ignore[no-untyped-call]
     default_year = opt.Optional(Whole(None, 1900, 9999))
     keyphrases_per_paper = Whole(5, 1)
     min_topic_papers = Whole(3, 1)
-    feed_issues = Whole(20, 1)
+    # Ten, as Jekyll's feed plugin: each entry is a whole issue, so twenty issues of a daily
+    # newsletter made a 5 MB file that feed readers download at every poll.
+    feed_issues = Whole(10, 1)
     feed_topic_papers = Whole(20, 1)
     excerpt_chars = Whole(280, 40)
     email = Section()
