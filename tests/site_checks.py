@@ -13,6 +13,8 @@ from typing import Any
 
 import lxml.html
 
+from generator.site.headscripts import SCRIPTS_DIR
+
 _BASE_URL = re.compile(r'URL\("[./]*",')
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", "srcdoc")
 
@@ -23,14 +25,21 @@ def html_pages(site: Path) -> Iterator[tuple[Path, lxml.html.HtmlElement]]:
 
 
 def script_signature(page: Path, site: Path, tree: lxml.html.HtmlElement) -> list[str]:
-    """Name every script of a page: its file (site-relative) or its inline text."""
+    """Name every script of a page: its file (site-relative) or its inline text.
+
+    A script the build moved out of a page's head into a file (generator/site/headscripts.py)
+    is named by its text, as it was inline."""
     names = []
     for script in tree.iter("script"):
         src = script.get("src")
         if src:
             here = page.parent.relative_to(site).as_posix()
             resolved = posixpath.normpath(posixpath.join(here, src)).lstrip("/")
-            names.append(f"src:{resolved}")
+            if resolved.startswith(SCRIPTS_DIR):
+                text = (site / resolved).read_text("utf-8").removesuffix("\n")
+                names.append("inline:" + _BASE_URL.sub("URL(BASE,", text))
+            else:
+                names.append(f"src:{resolved}")
         elif script.get("type") == "application/json":
             names.append(f"json:{script.get('id')}")
         else:

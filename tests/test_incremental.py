@@ -9,6 +9,7 @@ navigation) renders it again.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from generator.build import BuildReport, build
 from generator.config import Settings, load_settings
 from generator.site.compact import compact_html
 from generator.site.pagecache import PAGES_SUBDIR
+from generator.site.shrink import shrink_page
 from tests.conftest import MakeProject
 from tests.stand_in import StandInEmbedder
 
@@ -135,3 +137,16 @@ def test_compacting_keeps_what_a_browser_shows() -> None:
         '<div>\n<span title="a\n\n  b">\nHome\n</span>  x  y\n'
         "<pre>keep\n\n   this</pre>\n<code>a\n\n b</code><script>\n\n</script></div>"
     )
+
+
+def test_shrinking_moves_only_the_heads_inline_scripts_into_files() -> None:
+    html = (
+        "<html><head><script>var a=1</script>"
+        '<script id="__config" type="application/json">{}</script></head>'
+        "<body><script>var b=2</script></body></html>"
+    )
+    shrunk, files = shrink_page(html, "papers/x/")
+    name = "assets/javascripts/head/" + hashlib.sha256(b"var a=1").hexdigest()[:16] + ".js"
+    assert files == {name: "var a=1\n"}
+    moved = f'<script src="../../{name}"></script>'
+    assert shrunk == html.replace("<script>var a=1</script>", moved)

@@ -19,9 +19,9 @@ links to is looked up among the other files (`Files.get_file_from_path`: relativ
 again before the cached HTML is used, so a page whose link target appeared, went or moved is
 rendered again. So are a page's anchors (other pages' links to them are validated).
 
-Every page it renders is also made smaller before it is written or cached: white space between
-tags (`compact.py`) and Material's inline icons as files fetched once (`icons.py`); the icons
-of cached pages are kept beside them.
+Every page it renders is also made smaller before it is written or cached (`shrink.py`): white
+space between tags, Material's inline icons and the scripts of its head as files fetched once;
+those files are kept beside the cached pages that refer to them.
 
 The cache is off when another MkDocs plugin is configured (it could read or change any page),
 or when anchor validation is strict enough to fail a build. Entries are saved only after a
@@ -38,7 +38,7 @@ import sysconfig
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import jinja2
@@ -52,17 +52,17 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from generator.atomic import write_atomic
-from generator.site.compact import compact_html
-from generator.site.icons import ICONS_DIR, root_of, use_icon_files
+from generator.site.shrink import shrink_page
 
-# Bump when what this module writes changes (compact_html included).
-CACHE_VERSION = "2"
+# Bump when what this module writes changes (shrink_page included).
+CACHE_VERSION = "3"
 CACHED_TEMPLATE = "paper-digest-cached-page.html"
 PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
 # The cache's folder in `cache_dir`, and the index of its entries there.
 PAGES_SUBDIR = "pages"
 INDEX_FILE = "index.json"
-ICONS_SUBDIR = "icons"
+# The files cached pages refer to (icons, head scripts), each under its name (a hash).
+FILES_SUBDIR = "files"
 # Paper Digest's own plugins are named so; the cache is off when any other plugin is configured.
 PLUGIN_PREFIX = "paper-digest/"
 # Settings that say where the site goes, not what it holds.
@@ -75,11 +75,12 @@ log = logging.getLogger("mkdocs.plugins.paper_digest.pagecache")
 
 @dataclass(frozen=True)
 class _Entry:
-    """What the index keeps of a cached page: the file lookups its Markdown made, its anchors."""
+    """What the index keeps of a cached page: the file lookups its Markdown made, its anchors,
+    the site paths of the files it refers to."""
 
     lookups: dict[str, list[str] | None]
     anchors: list[str]
-    icons: list[str]
+    files: list[str]
 
 
 @dataclass
@@ -140,7 +141,7 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self._fresh: dict[str, tuple[str, _Entry]] = {}  # key -> (HTML, entry), rendered now
         self._recorded: dict[str, dict[str, list[str] | None]] = {}
         self._files: _RecordingFiles | None = None
-        self._icons: dict[str, str] = {}  # icon file name -> text, of every page built
+        self._shared: dict[str, str] = {}  # site path -> text: the files built pages refer to
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         others = [name for name in config.plugins if not name.startswith(PLUGIN_PREFIX)]
@@ -184,19 +185,19 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         for path, seen in entry.lookups.items():
             if _signature(Files.get_file_from_path(files, path)) != seen:
                 return None
-        icons = {}
-        for name in entry.icons:  # the same few icons on every page: each read once a build
-            if name in self._icons:
+        shared = {}
+        for path in entry.files:  # the same few files on every page: each read once a build
+            if path in self._shared:
                 continue
             try:
-                icons[name] = (self.folder / ICONS_SUBDIR / name).read_text("utf-8")
+                shared[path] = (self.folder / FILES_SUBDIR / PurePath(path).name).read_text("utf-8")
             except (OSError, UnicodeDecodeError):
                 return None
         try:
             html = (self.folder / f"{key}.html").read_text("utf-8")
         except (OSError, UnicodeDecodeError):
             return None
-        self._icons.update(icons)
+        self._shared.update(shared)
         return html
 
     def on_page_markdown(self, markdown: str, *, page: Page, **_: Any) -> str:
@@ -220,18 +221,18 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             self.stats.reused += 1
             return output
         self.stats.rendered += 1
-        output, icons = use_icon_files(compact_html(output), root_of(page.url))
-        self._icons.update(icons)
+        output, shared = shrink_page(output, page.url)
+        self._shared.update(shared)
         key = self._keys.get(page.file.src_uri)
         if key is not None:
             lookups = self._recorded.pop(page.file.src_uri, {})
             anchors = sorted(page.present_anchor_ids or ())
-            self._fresh[key] = (output, _Entry(lookups, anchors, sorted(icons)))
+            self._fresh[key] = (output, _Entry(lookups, anchors, sorted(shared)))
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        for name, text in sorted(self._icons.items()):
-            path = Path(config.site_dir) / ICONS_DIR / name
+        for relative, text in sorted(self._shared.items()):
+            path = Path(config.site_dir) / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, "utf-8")
 
@@ -242,13 +243,13 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         used = set(self._keys.values())
         for key, (html, _entry) in self._fresh.items():
             write_atomic(self.folder / f"{key}.html", html.encode("utf-8"), durable=False)
-        for name, text in self._icons.items():
-            icon = self.folder / ICONS_SUBDIR / name
-            if not icon.is_file():
-                write_atomic(icon, text.encode("utf-8"), durable=False)
+        for relative, text in self._shared.items():
+            cached = self.folder / FILES_SUBDIR / PurePath(relative).name
+            if not cached.is_file():
+                write_atomic(cached, text.encode("utf-8"), durable=False)
         entries = {**self._index, **{key: entry for key, (_html, entry) in self._fresh.items()}}
         data = {
-            key: {"lookups": entry.lookups, "anchors": entry.anchors, "icons": entry.icons}
+            key: {"lookups": entry.lookups, "anchors": entry.anchors, "files": entry.files}
             for key, entry in sorted(entries.items())
             if key in used
         }
@@ -263,7 +264,7 @@ def _load_index(folder: Path) -> dict[str, _Entry]:
     try:
         data = json.loads((folder / INDEX_FILE).read_text("utf-8"))
         return {
-            key: _Entry(dict(value["lookups"]), list(value["anchors"]), list(value["icons"]))
+            key: _Entry(dict(value["lookups"]), list(value["anchors"]), list(value["files"]))
             for key, value in data.items()
         }
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
