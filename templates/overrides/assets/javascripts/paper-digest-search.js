@@ -16,7 +16,8 @@
 
   var dialog = document.querySelector("[data-pd-search]");
   var toggle = document.getElementById("__search");
-  if (!dialog || !toggle) return;
+  var button = document.querySelector("label.md-header__button[for='__search'] svg");
+  if (!dialog || !toggle || !button) return;
   var root = new URL(dialog.getAttribute("data-pd-root"), document.baseURI);
 
   var PAGE_SIZE = 10;
@@ -36,8 +37,8 @@
   }
 
   // Material's search dialog (its partials/search.html, mkdocs-material 9), around the icons
-  // the page gives: search, back, clear.
-  var icons = Array.prototype.slice.call(dialog.children);
+  // the page gives: the header's search button's, then back and clear in the dialog's box.
+  var icons = [button.cloneNode(true)].concat(Array.prototype.slice.call(dialog.children));
   var label = dialog.getAttribute("aria-label");
   var placeholder = dialog.getAttribute("data-pd-placeholder");
   var reset = dialog.getAttribute("data-pd-reset");
