@@ -48,12 +48,13 @@ def script_signature(page: Path, site: Path, tree: lxml.html.HtmlElement) -> lis
     return names
 
 
-KATEX = "src:assets/vendor/katex/katex.min.js"
+KATEX = ("src:assets/vendor/katex/katex.min.js", "src:assets/paper-digest.js")
 
 
 def without_katex(signature: list[str]) -> list[str]:
-    """A page's scripts less KaTeX, which pages with a formula load (and only they)."""
-    return [name for name in signature if name != KATEX]
+    """A page's scripts less KaTeX and what typesets with it: pages with a formula load them
+    (and only they)."""
+    return [name for name in signature if name not in KATEX]
 
 
 def event_handlers(tree: lxml.html.HtmlElement) -> list[str]:
