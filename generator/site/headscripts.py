@@ -32,7 +32,7 @@ def use_script_files(html: str, root: str) -> tuple[str, dict[str, str]]:
         script = match.group(1)
         if not script.strip():
             return match.group(0)
-        path = SCRIPTS_DIR + hashlib.sha256(script.encode()).hexdigest()[:16] + ".js"
+        path = SCRIPTS_DIR + hashlib.sha256(script.encode()).hexdigest()[:10] + ".js"
         files[path] = script + "\n"
         return f'<script src="{root}{path}"></script>'
 

@@ -36,7 +36,7 @@ def use_icon_files(html: str, root: str) -> tuple[str, dict[str, str]]:
 
     def refer(match: re.Match[str]) -> str:
         viewbox, paths = match.group(1), match.group(2)
-        name = hashlib.sha256(f"{viewbox}\0{paths}".encode()).hexdigest()[:16] + ".svg"
+        name = hashlib.sha256(f"{viewbox}\0{paths}".encode()).hexdigest()[:10] + ".svg"
         icons[ICONS_DIR + name] = icon_file(viewbox, paths)
         return f'<svg viewBox="{viewbox}"><use href="{root}{ICONS_DIR}{name}#i"/></svg>'
 
