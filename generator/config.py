@@ -188,8 +188,11 @@ class Options(base.Config):  # type: ignore[no-untyped-call]
     default_year = opt.Optional(Whole(None, 1900, 9999))
     keyphrases_per_paper = Whole(5, 1)
     min_topic_papers = Whole(3, 1)
-    feed_issues = Whole(20, 1)
-    feed_topic_papers = Whole(20, 1)
+    # Ten entries a feed, as Jekyll's feed plugin has for every feed it writes: an issue entry
+    # is a whole issue, so twenty issues of a daily newsletter made a 5 MB file that feed readers
+    # download at every poll; twenty papers in each of 221 topics' two feeds were 13 MB.
+    feed_issues = Whole(10, 1)
+    feed_topic_papers = Whole(10, 1)
     excerpt_chars = Whole(280, 40)
     email = Section()
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import lxml.html
 
+from generator.site.headscripts import SCRIPTS_DIR
+
 _BASE_URL = re.compile(r'URL\("[./]*",')
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", "srcdoc")
 
@@ -23,14 +25,21 @@ def html_pages(site: Path) -> Iterator[tuple[Path, lxml.html.HtmlElement]]:
 
 
 def script_signature(page: Path, site: Path, tree: lxml.html.HtmlElement) -> list[str]:
-    """Name every script of a page: its file (site-relative) or its inline text."""
+    """Name every script of a page: its file (site-relative) or its inline text.
+
+    A script the build moved out of a page's head into a file (generator/site/headscripts.py)
+    is named by its text, as it was inline."""
     names = []
     for script in tree.iter("script"):
         src = script.get("src")
         if src:
             here = page.parent.relative_to(site).as_posix()
             resolved = posixpath.normpath(posixpath.join(here, src)).lstrip("/")
-            names.append(f"src:{resolved}")
+            if resolved.startswith(SCRIPTS_DIR):
+                text = (site / resolved).read_text("utf-8").removesuffix("\n")
+                names.append("inline:" + _BASE_URL.sub("URL(BASE,", text))
+            else:
+                names.append(f"src:{resolved}")
         elif script.get("type") == "application/json":
             names.append(f"json:{script.get('id')}")
         else:
@@ -39,12 +48,13 @@ def script_signature(page: Path, site: Path, tree: lxml.html.HtmlElement) -> lis
     return names
 
 
-KATEX = "src:assets/vendor/katex/katex.min.js"
+KATEX = ("src:assets/vendor/katex/katex.min.js", "src:assets/paper-digest.js")
 
 
 def without_katex(signature: list[str]) -> list[str]:
-    """A page's scripts less KaTeX, which pages with a formula load (and only they)."""
-    return [name for name in signature if name != KATEX]
+    """A page's scripts less KaTeX and what typesets with it: pages with a formula load them
+    (and only they)."""
+    return [name for name in signature if name not in KATEX]
 
 
 def event_handlers(tree: lxml.html.HtmlElement) -> list[str]:

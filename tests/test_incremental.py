@@ -9,6 +9,7 @@ navigation) renders it again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from generator.config import Settings, load_settings
 from generator.site import parallel
 from generator.site.compact import compact_html
 from generator.site.pagecache import PAGES_SUBDIR
+from generator.site.shrink import shrink_page
 from tests.conftest import MakeProject
 from tests.stand_in import StandInEmbedder
 
@@ -164,3 +166,16 @@ def test_pages_rendered_in_workers_are_the_pages_mkdocs_renders(
     assert kept(shared) == kept(alone)
     # The next build takes every page outside the navigation from the cache workers filled.
     assert build_quietly(shared, force=True).reused_pages == report.rendered_pages - 4
+
+
+def test_shrinking_moves_only_the_heads_inline_scripts_into_files() -> None:
+    html = (
+        "<html><head><script>var a=1</script>"
+        '<script id="__config" type="application/json">{}</script></head>'
+        "<body><script>var b=2</script></body></html>"
+    )
+    shrunk, files = shrink_page(html, "papers/x/")
+    name = "assets/javascripts/head/" + hashlib.sha256(b"var a=1").hexdigest()[:10] + ".js"
+    assert files == {name: "var a=1\n"}
+    moved = f'<script src="../../{name}"></script>'
+    assert shrunk == html.replace("<script>var a=1</script>", moved)

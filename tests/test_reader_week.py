@@ -190,6 +190,8 @@ def test_every_paper_page_links_out_and_to_at_most_five_related_papers(demo: Dem
         assert tree.xpath("//meta[@property='og:title']/@content") == [
             tree.xpath("string(//article/h1)")
         ], path
+        [description] = tree.xpath("//meta[@name='description']/@content")  # the card's text
+        assert description.strip(), path
     assert with_related >= 0.9 * len(pages)
 
 
@@ -268,3 +270,7 @@ def test_social_cards_are_escaped_text(demo: Demo) -> None:
     assert home.xpath("//meta[@property='og:site_name']/@content") == ["Paper Digest"]
     assert home.xpath("//meta[@property='og:url']/@content") == [demo.base]
     assert home.xpath("//meta[@name='twitter:card']/@content") == ["summary"]
+    # The description cards show is the page's own, which link previews read without og:.
+    assert home.xpath("//meta[@name='description']/@content") == [
+        "Research papers worth reading, issue by issue."
+    ]

@@ -28,7 +28,7 @@ def icon_file(viewbox: str, paths: str) -> str:
 
 
 def use_icon_files(html: str, root: str) -> tuple[str, dict[str, str]]:
-    """Replace the page's inline icons by references; return it and {file name: file text}.
+    """Replace the page's inline icons by references; return it and {site path: file text}.
 
     `root` is the relative path from the page to the site's root ("../../" for papers/x/).
     """
@@ -36,8 +36,8 @@ def use_icon_files(html: str, root: str) -> tuple[str, dict[str, str]]:
 
     def refer(match: re.Match[str]) -> str:
         viewbox, paths = match.group(1), match.group(2)
-        name = hashlib.sha256(f"{viewbox}\0{paths}".encode()).hexdigest()[:16] + ".svg"
-        icons[name] = icon_file(viewbox, paths)
+        name = hashlib.sha256(f"{viewbox}\0{paths}".encode()).hexdigest()[:10] + ".svg"
+        icons[ICONS_DIR + name] = icon_file(viewbox, paths)
         return f'<svg viewBox="{viewbox}"><use href="{root}{ICONS_DIR}{name}#i"/></svg>'
 
     return _ICON.sub(refer, html), icons

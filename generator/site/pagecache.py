@@ -20,10 +20,11 @@ again before the cached HTML is used, so a page whose link target appeared, went
 rendered again. So are a page's anchors (other pages' links to them are validated).
 
 A page it renders whose front matter says `html_body: true` skips Markdown (`htmlbody.py`).
+Pages to render may be rendered by worker processes, on every core (`parallel.py`).
 
-Every page it renders is also made smaller before it is written or cached: white space between
-tags (`compact.py`) and Material's inline icons as files fetched once (`icons.py`); the icons
-of cached pages are kept beside them.
+Every page it renders is also made smaller before it is written or cached (`shrink.py`): white
+space between tags, Material's inline icons and the scripts of its head as files fetched once;
+those files are kept beside the cached pages that refer to them.
 
 The cache is off when another MkDocs plugin is configured (it could read or change any page),
 or when anchor validation is strict enough to fail a build. Entries are saved only after a
@@ -36,7 +37,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import jinja2
@@ -48,17 +49,17 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from generator.atomic import write_atomic
-from generator.site.compact import compact_html
 from generator.site.htmlbody import HtmlBodyPage
-from generator.site.icons import ICONS_DIR, root_of, use_icon_files
 from generator.site.pagekeys import nav_key, site_key
 from generator.site.parallel import Rendered, prerender
+from generator.site.shrink import shrink_page
 
 CACHED_TEMPLATE = "paper-digest-cached-page.html"
 # The cache's folder in `cache_dir`, and the index of its entries there.
 PAGES_SUBDIR = "pages"
 INDEX_FILE = "index.json"
-ICONS_SUBDIR = "icons"
+# The files cached pages refer to (icons, head scripts), each under its name (a hash).
+FILES_SUBDIR = "files"
 # Paper Digest's own plugins are named so; the cache is off when any other plugin is configured.
 PLUGIN_PREFIX = "paper-digest/"
 
@@ -67,11 +68,12 @@ log = logging.getLogger("mkdocs.plugins.paper_digest.pagecache")
 
 @dataclass(frozen=True)
 class _Entry:
-    """What the index keeps of a cached page: the file lookups its Markdown made, its anchors."""
+    """What the index keeps of a cached page: the file lookups its Markdown made, its anchors,
+    the site paths of the files it refers to."""
 
     lookups: dict[str, list[str] | None]
     anchors: list[str]
-    icons: list[str]
+    files: list[str]
 
 
 @dataclass
@@ -133,9 +135,9 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self._fresh: dict[str, tuple[str, _Entry]] = {}  # key -> (HTML, entry), rendered now
         self._recorded: dict[str, dict[str, list[str] | None]] = {}
         self._files: _RecordingFiles | None = None
-        self._icons: dict[str, str] = {}  # icon file name -> text, of every page built
+        self._shared: dict[str, str] = {}  # site path -> text: the files built pages refer to
         self._nav: Navigation | None = None
-        # src_uri -> (entry, icons) of pages a worker rendered (parallel.py)
+        # src_uri -> (entry, shared files) of pages a worker rendered (parallel.py)
         self._prerendered: dict[str, tuple[_Entry, dict[str, str]]] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -183,19 +185,19 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         for path, seen in entry.lookups.items():
             if _signature(Files.get_file_from_path(files, path)) != seen:
                 return None
-        icons = {}
-        for name in entry.icons:  # the same few icons on every page: each read once a build
-            if name in self._icons:
+        shared = {}
+        for path in entry.files:  # the same few files on every page: each read once a build
+            if path in self._shared:
                 continue
             try:
-                icons[name] = (self.folder / ICONS_SUBDIR / name).read_text("utf-8")
+                shared[path] = (self.folder / FILES_SUBDIR / PurePath(path).name).read_text("utf-8")
             except (OSError, UnicodeDecodeError):
                 return None
         try:
             html = (self.folder / f"{key}.html").read_text("utf-8")
         except (OSError, UnicodeDecodeError):
             return None
-        self._icons.update(icons)
+        self._shared.update(shared)
         return html
 
     def on_page_markdown(self, markdown: str, *, page: Page, **_: Any) -> str:
@@ -235,8 +237,8 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             # doc_files holds no excluded (draft) page: only `serve` builds those.
             _build_page(page, config, doc_files, nav, env, excluded=False)
             html, entry = self._fresh[self._keys[page.file.src_uri]]
-            icons = {name: self._icons[name] for name in entry.icons}
-            return Rendered(page.file.src_uri, html, (entry, icons))
+            shared = {path: self._shared[path] for path in entry.files}
+            return Rendered(page.file.src_uri, html, (entry, shared))
 
         by_source = {page.file.src_uri: page for page in pages}
         for done in prerender(pages, render):
@@ -253,23 +255,23 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.stats.rendered += 1
         done = self._prerendered.pop(page.file.src_uri, None)
         if done is not None:  # a worker rendered it, and made it smaller
-            entry, icons = done
-            self._icons.update(icons)
+            entry, shared = done
+            self._shared.update(shared)
             self._recorded.pop(page.file.src_uri, None)
             self._fresh[self._keys[page.file.src_uri]] = (output, entry)
             return output
-        output, icons = use_icon_files(compact_html(output), root_of(page.url))
-        self._icons.update(icons)
+        output, shared = shrink_page(output, page.url)
+        self._shared.update(shared)
         key = self._keys.get(page.file.src_uri)
         if key is not None:
             lookups = self._recorded.pop(page.file.src_uri, {})
             anchors = sorted(page.present_anchor_ids or ())
-            self._fresh[key] = (output, _Entry(lookups, anchors, sorted(icons)))
+            self._fresh[key] = (output, _Entry(lookups, anchors, sorted(shared)))
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        for name, text in sorted(self._icons.items()):
-            path = Path(config.site_dir) / ICONS_DIR / name
+        for relative, text in sorted(self._shared.items()):
+            path = Path(config.site_dir) / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, "utf-8")
 
@@ -280,13 +282,13 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         used = set(self._keys.values())
         for key, (html, _entry) in self._fresh.items():
             write_atomic(self.folder / f"{key}.html", html.encode("utf-8"), durable=False)
-        for name, text in self._icons.items():
-            icon = self.folder / ICONS_SUBDIR / name
-            if not icon.is_file():
-                write_atomic(icon, text.encode("utf-8"), durable=False)
+        for relative, text in self._shared.items():
+            cached = self.folder / FILES_SUBDIR / PurePath(relative).name
+            if not cached.is_file():
+                write_atomic(cached, text.encode("utf-8"), durable=False)
         entries = {**self._index, **{key: entry for key, (_html, entry) in self._fresh.items()}}
         data = {
-            key: {"lookups": entry.lookups, "anchors": entry.anchors, "icons": entry.icons}
+            key: {"lookups": entry.lookups, "anchors": entry.anchors, "files": entry.files}
             for key, entry in sorted(entries.items())
             if key in used
         }
@@ -301,7 +303,7 @@ def _load_index(folder: Path) -> dict[str, _Entry]:
     try:
         data = json.loads((folder / INDEX_FILE).read_text("utf-8"))
         return {
-            key: _Entry(dict(value["lookups"]), list(value["anchors"]), list(value["icons"]))
+            key: _Entry(dict(value["lookups"]), list(value["anchors"]), list(value["files"]))
             for key, value in data.items()
         }
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

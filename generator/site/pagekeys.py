@@ -24,8 +24,8 @@ from mkdocs.structure import StructureItem
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 
-# Bump when what the page cache writes changes (compact_html included).
-CACHE_VERSION = "2"
+# Bump when what the page cache writes changes (shrink_page included).
+CACHE_VERSION = "3"
 PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
 # Settings that say where the site goes, not what it holds.
 UNKEYED_SETTINGS = frozenset({"site_dir", "plugins", "config_file_path"})

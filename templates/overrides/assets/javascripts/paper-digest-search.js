@@ -5,6 +5,9 @@
 // the index chunks and result fragments it needs. Each result is one short entry: the title,
 // what it is and when, one line of the text around the words found.
 //
+// The page holds the dialog's box, hidden, with its labels and icons
+// (templates/overrides/partials/search.html); this script builds the dialog in it and shows it.
+//
 // Titles and abstracts come from the web: every text goes into the page through textContent,
 // never innerHTML. Pagefind's excerpts are HTML-escaped text with <mark> around the words found;
 // they are split at the marks and each piece unescaped into a text node.
@@ -13,16 +16,74 @@
 
   var dialog = document.querySelector("[data-pd-search]");
   var toggle = document.getElementById("__search");
-  if (!dialog || !toggle) return;
-  var input = dialog.querySelector("[data-pd-search-query]");
-  var form = dialog.querySelector("[data-pd-search-form]");
-  var status = dialog.querySelector("[data-pd-search-status]");
-  var list = dialog.querySelector("[data-pd-search-results]");
+  var button = document.querySelector("label.md-header__button[for='__search'] svg");
+  if (!dialog || !toggle || !button) return;
   var root = new URL(dialog.getAttribute("data-pd-root"), document.baseURI);
 
   var PAGE_SIZE = 10;
   var WORDS_BEFORE = 4;
   var HINT = "Type to search papers and topics";
+
+  // An element with attributes and children; text children become text nodes.
+  function node(tag, attributes, children) {
+    var made = document.createElement(tag);
+    Object.keys(attributes).forEach(function (name) {
+      made.setAttribute(name, attributes[name]);
+    });
+    (children || []).forEach(function (child) {
+      made.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return made;
+  }
+
+  // Material's search dialog (its partials/search.html, mkdocs-material 9), around the icons
+  // the page gives: the header's search button's, then back and clear in the dialog's box.
+  var icons = [button.cloneNode(true)].concat(Array.prototype.slice.call(dialog.children));
+  var label = dialog.getAttribute("aria-label");
+  var placeholder = dialog.getAttribute("data-pd-placeholder");
+  var reset = dialog.getAttribute("data-pd-reset");
+  var input = node("input", {
+    type: "text",
+    class: "md-search__input",
+    name: "query",
+    "aria-label": placeholder,
+    placeholder: placeholder,
+    autocapitalize: "off",
+    autocorrect: "off",
+    autocomplete: "off",
+    spellcheck: "false",
+    "aria-controls": "pd-search-results",
+    required: "",
+  });
+  var form = node("form", { class: "md-search__form", name: "search" }, [
+    input,
+    node("label", { class: "md-search__icon md-icon", for: "__search" }, icons.slice(0, 2)),
+    node("nav", { class: "md-search__options", "aria-label": label }, [
+      node(
+        "button",
+        { type: "reset", class: "md-search__icon md-icon", title: reset, "aria-label": reset, tabindex: "-1" },
+        icons.slice(2, 3)
+      ),
+    ]),
+  ]);
+  var status = node("div", { class: "md-search-result__meta", "aria-live": "polite" }, [HINT]);
+  var list = node("ol", {
+    class: "md-search-result__list",
+    id: "pd-search-results",
+    "data-pd-search-results": "",
+  });
+  dialog.replaceChildren(
+    node("label", { class: "md-search__overlay", for: "__search" }),
+    node("div", { class: "md-search__inner", role: "search" }, [
+      form,
+      node("div", { class: "md-search__output" }, [
+        node("div", { class: "md-search__scrollwrap", tabindex: "0" }, [
+          node("div", { class: "md-search-result" }, [status, list]),
+        ]),
+      ]),
+    ])
+  );
+  dialog.hidden = false;
   var pagefind = null; // a promise of the Pagefind module, once asked for
   var query = ""; // the query the shown results belong to
   var results = []; // every result of that query, best first
