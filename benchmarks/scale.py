@@ -18,7 +18,8 @@ as N issues and, for each N, in a scratch project:
 
 Keyphrases come from `--cache-dir` (shared, so nothing is embedded twice; a paper missing
 there is embedded once and kept). Every build runs in its own process, so memory is measured
-per build: for each stage, the peak resident memory of the build process during that stage
+per build: for each stage, the peak PSS of the build and all its processes summed
+(`TreeMemory`), the peak resident memory of the build process during that stage
 (Linux: VmHWM, reset at the start of each stage through /proc/self/clear_refs), and the peak of
 its child processes (getrusage: the largest child so far), shown for the stage where it grew:
 the page workers of the MkDocs stage (`generator/site/parallel.py`), Pagefind's process.
@@ -39,6 +40,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,15 +74,61 @@ KINDS = (
 )
 
 
+class TreeMemory:
+    """The memory of a process and all its descendants: their PSS, summed, sampled 10 times a
+    second (Linux). PSS splits a page shared by several processes between them, so forked page
+    workers count only what they do not share with the build (their RSS counts it again)."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
+        self._thread.start()
+
+    def reset(self) -> None:
+        self.peak_kib = self.sample()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.peak_kib = max(self.peak_kib, self.sample())
+
+    @staticmethod
+    def sample() -> int:
+        parents: dict[int, int] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                parents[int(stat.parent.name)] = int(fields[1])
+        tree = {os.getpid()}
+        grew = True
+        while grew:
+            found = {pid for pid, parent in parents.items() if parent in tree} - tree
+            tree |= found
+            grew = bool(found)
+        total = 0
+        for pid in tree:
+            with contextlib.suppress(OSError, ValueError):
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+        return total
+
+
 class StageMeter:
     """The build's progress, measured: seconds and peak resident memory of each stage."""
 
     def __init__(self) -> None:
         self.stages: list[dict[str, Any]] = []
+        self.tree = TreeMemory()
 
     @contextmanager
     def stage(self, label: str, total: int | None = None) -> Iterator[Any]:
         _reset_peak()
+        self.tree.reset()
         started = time.perf_counter()
         yield lambda _steps: None
         self.stages.append(
@@ -88,6 +136,7 @@ class StageMeter:
                 "stage": label,
                 "seconds": round(time.perf_counter() - started, 2),
                 "peak_mib": peak_memory_mb(),
+                "tree_pss_mib": round(max(self.tree.peak_kib, self.tree.sample()) / 1024),
                 "child_peak_mib": round(
                     resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
                 ),
@@ -109,6 +158,7 @@ def build_once(config: Path, force: bool = False) -> dict[str, Any]:
     meter = StageMeter()
     started = time.perf_counter()
     report = build(load_settings(config), meter, force=force)
+    meter.tree.stop()
     return {
         "up_to_date": report.up_to_date,
         "seconds": round(time.perf_counter() - started, 2),
@@ -118,6 +168,7 @@ def build_once(config: Path, force: bool = False) -> dict[str, Any]:
         "rendered_pages": report.rendered_pages,
         "reused_pages": report.reused_pages,
         "peak_mib": max(s["peak_mib"] for s in meter.stages),
+        "tree_pss_mib": max(s["tree_pss_mib"] for s in meter.stages),
         "stages": meter.stages,
     }
 
@@ -265,7 +316,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {row['days']} | {row['papers']:,} | {row['cold']['seconds']:.1f} s "
             f"| {row['increment']['seconds']:.1f} s ({row['new_papers']:,}) "
             f"| {row['warm']['seconds']:.1f} s | {row['forced']['seconds']:.1f} s "
-            f"| {row['cold']['peak_mib']:,} MiB | {row['site_mb']} MB "
+            f"| {row['cold']['peak_mib']:,} MiB, all processes {row['cold']['tree_pss_mib']:,} MiB "
+            f"| {row['site_mb']} MB "
             f"| {row['kb_per_paper']} KB | {f'{search / 1e3:.0f} KB' if search else '-'} "
             f"| {'yes' if row['increment_identical_to_cold'] else 'NO'} |"
         )
@@ -307,6 +359,7 @@ def plot(rows: list[dict[str, Any]]) -> str:
         "warm rebuild": [r["warm"]["seconds"] for r in rows],
     }
     memory = {
+        "cold build, all processes (PSS)": [r["cold"]["tree_pss_mib"] for r in rows],
         "cold build": [r["cold"]["peak_mib"] for r in rows],
         "+ one day": [r["increment"]["peak_mib"] for r in rows],
         "forced rebuild": [r["forced"]["peak_mib"] for r in rows],
