@@ -20,7 +20,7 @@ from generator.build import SilentProgress, build, generate_docs
 from generator.cli.serve import mkdocs_hooks
 from generator.config import Settings
 from generator.errors import BuildError
-from generator.site import search
+from generator.site import pagefind, search
 from generator.site.search import page_url, search_pages
 from tests.conftest import MakeProject
 from tests.site_checks import search_fragments, tree_digest
@@ -84,7 +84,7 @@ def test_a_failed_indexing_leaves_the_previous_site_whole(
     broken = tmp_path / "pagefind"
     broken.write_text("#!/bin/sh\necho 'cannot start: broken install' >&2\nexit 3\n")
     broken.chmod(broken.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setattr(search, "_executable", lambda: broken)
+    monkeypatch.setattr(pagefind, "executable", lambda: broken)
     # Pages unchanged since `built` would take their index from the cache, without Pagefind.
     shutil.rmtree(built.cache_dir / search.CACHE_SUBDIR)
     with pytest.raises(BuildError, match="Pagefind could not index the site") as raised:

@@ -6,32 +6,22 @@ are not documents. Pagefind writes a small entry file, a WASM search core, an in
 chunks by word and one fragment per page; a reader's browser fetches the chunks and fragments
 a query needs, never the whole index.
 
-Two choices, both for the same reason, byte-identical output:
-
-- Pages go to Pagefind one by one, sorted by path. Its command line numbers pages in the order
-  the filesystem lists them, so one site indexed on ext4 and on tmpfs gave different bytes.
-- This module speaks Pagefind's service protocol (`pagefind --service`, the one its Python and
-  Node packages speak: base64 JSON messages ended by commas) itself, one request, one answer.
-  The `pagefind` package's client polls for each answer every 0.1 s: 815 pages took 82 s.
+Pages go to Pagefind (through its service, pagefind.py) one by one, sorted by path, for
+byte-identical output: its command line numbers pages in the order the filesystem lists them,
+so one site indexed on ext4 and on tmpfs gave different bytes.
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import hashlib
 import json
 import os
 import shutil
-import subprocess
-import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from importlib import metadata
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
 
 from generator.errors import BuildError
+from generator.site.pagefind import pagefind_service, pagefind_version
 
 OUTPUT_SUBDIR = "pagefind"
 # What a page carries when it is a search result (see templates/pages/paper.md.j2, topic.md.j2).
@@ -49,7 +39,6 @@ UNUSED_FILES = (
 # The folder of `cache_dir` where the last index is kept, and what says a copy is whole.
 CACHE_SUBDIR = "search"
 COMPLETE_MARK = ".complete"
-INSTALL_HINT = 'install Pagefind with `pip install "pagefind[bin]"`; the previous site is unchanged'
 
 
 def search_pages(site_dir: Path) -> list[tuple[str, Path]]:
@@ -100,7 +89,7 @@ def _write_index(
     output: Path, pages: list[tuple[str, Path]], advance: Callable[[int], None]
 ) -> None:
     """Have Pagefind index the pages, one by one in URL order, into `output`."""
-    with _service() as service:
+    with pagefind_service() as service:
         index_id = service.request({"type": "NewIndex", "config": None})["index_id"]
         for url, path in pages:
             html = path.read_text("utf-8")
@@ -115,6 +104,7 @@ def _write_index(
             )
             advance(1)
         service.request({"type": "WriteFiles", "index_id": index_id, "output_path": str(output)})
+        service.wait_for_writes(output)
     for name in UNUSED_FILES:
         (output / name).unlink(missing_ok=True)
 
@@ -146,7 +136,7 @@ def _is_whole(output: Path) -> bool:
 
 def _index_key(pages: list[tuple[str, Path]]) -> str:
     """Hash what decides the index: Pagefind's version, each page's URL and bytes."""
-    digest = hashlib.sha256(f"pagefind-bin {_pagefind_version()}\n".encode())
+    digest = hashlib.sha256(f"pagefind-bin {pagefind_version()}\n".encode())
     for url, path in pages:
         digest.update(url.encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
@@ -172,109 +162,3 @@ def _link_or_copy(source: str, target: str) -> None:
 
 def _ignore_mark(_folder: str, names: list[str]) -> list[str]:
     return [name for name in names if name == COMPLETE_MARK]
-
-
-def _pagefind_version() -> str:
-    try:
-        return metadata.version("pagefind-bin")
-    except metadata.PackageNotFoundError:
-        return ""
-
-
-class _Service:
-    """One running `pagefind --service`: send a request, read its answer."""
-
-    def __init__(self, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
-        self.process = process
-        self.log = log
-        self.sent = 0
-        self.pending = bytearray()
-
-    def request(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        """Send one request and return the answer's payload; an error answer raises BuildError."""
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.sent += 1
-        message = json.dumps({"message_id": self.sent, "payload": payload})
-        try:
-            self.process.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
-            self.process.stdin.flush()
-            answer = _read_until_comma(self.process.stdout, self.pending)
-        except (BrokenPipeError, EOFError):
-            raise self.failure("it stopped") from None
-        response = json.loads(base64.b64decode(answer))
-        result: dict[str, Any] = response["payload"]
-        if result.get("type") == "Error":
-            raise self.failure(str(result.get("message")))
-        return result
-
-    def failure(self, why: str) -> BuildError:
-        """Return the error to raise, with what Pagefind said on its error output."""
-        self.log.seek(0)
-        said = " ".join(self.log.read().decode("utf-8", "replace").split())[-300:]
-        return BuildError(
-            f"Pagefind could not index the site for search: {why}" + (f" ({said})" if said else ""),
-            "the previous site is unchanged; run the build again, or report the message above",
-        )
-
-
-def _read_until_comma(stream: IO[bytes], pending: bytearray) -> bytes:
-    """Read one message: the bytes up to the next comma (base64 holds no comma).
-
-    Reads what the pipe holds at once, not a byte a call (that took longer than the indexing);
-    bytes after the comma stay in `pending` for the next message.
-    """
-    while True:
-        end = pending.find(b",")
-        if end >= 0:
-            message = bytes(pending[:end])
-            del pending[: end + 1]
-            return message
-        chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(1)
-        if not chunk:
-            raise EOFError
-        pending += chunk
-
-
-@contextmanager
-def _service() -> Iterator[_Service]:
-    """Run Pagefind's service while the block runs, isolated from PAGEFIND_* settings."""
-    executable = _executable()
-    # Only the defaults: no pagefind.yml from the working folder, no PAGEFIND_* variables.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
-    with tempfile.TemporaryDirectory() as quiet, tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [str(executable), "--service"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            cwd=quiet,
-            env=env,
-        )
-        try:
-            yield _Service(process, log)
-        finally:
-            if process.stdin:
-                # Closing flushes what is left; a Pagefind that died already refuses it.
-                with contextlib.suppress(BrokenPipeError):
-                    process.stdin.close()
-            try:
-                # Pagefind may still be writing the index's last files: give it time.
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            if process.stdout:
-                process.stdout.close()
-
-
-def _executable() -> Path:
-    """Return the Pagefind binary that the `pagefind-bin` package installs."""
-    try:
-        from pagefind_bin import get_executable
-    except ImportError:
-        raise BuildError("Pagefind is not installed", INSTALL_HINT) from None
-    try:
-        path: Path = get_executable()
-    except FileNotFoundError as exc:
-        raise BuildError(f"the Pagefind binary is missing: {exc}", INSTALL_HINT) from None
-    return path
