@@ -164,8 +164,8 @@ def _send_pages(
     advance: Callable[[int], None],
 ) -> tuple[dict[str, str], set[str]]:
     """Send each page to Pagefind as its record (else as HTML), without waiting for answers:
-    Pagefind indexes a page while the next is read. Return each page's record digest, and the
-    URLs of the records that have words."""
+    Pagefind indexes a page while the next is read (the answers are read with the next
+    request's). Return each page's record digest, and the URLs of the records with words."""
     digests, worded = {}, set()
     for url, path in pages:
         page = path.read_bytes()
@@ -181,7 +181,6 @@ def _send_pages(
             if any(char.isalnum() for char in _words(record.content)):
                 worded.add(url)
         advance(1)
-    service.receive()
     return digests, worded
 
 
