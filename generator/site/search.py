@@ -38,6 +38,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ CACHE_INDEX = "index"
 CACHE_STATE = "state.json"
 FRAGMENTS = "fragment"
 FRAGMENT_SIGNATURE = b"pagefind_dcd"
+WORD = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,7 @@ def _send_pages(
         else:
             service.send(record.request(index_id))
             digests[url] = record.digest()
-            if any(char.isalnum() for char in _words(record.content)):
+            if _has_words(record.content):
                 worded.add(url)
         advance(1)
     return digests, worded
@@ -238,9 +240,10 @@ def _fragment_files(output: Path) -> list[str]:
     return [path.name for path in folder.iterdir()] if folder.is_dir() else []
 
 
-def _words(content: str) -> str:
-    """Return a record's text without Pagefind's weight marks."""
-    return " ".join(word for word in content.split() if not word.startswith("___"))
+def _has_words(content: str) -> bool:
+    """Tell whether a record's text has a word besides Pagefind's weight marks."""
+    words = (word[0] for word in WORD.finditer(content) if not word[0].startswith("___"))
+    return any(any(char.isalnum() for char in word) for word in words)
 
 
 def _is_whole(output: Path) -> bool:

@@ -55,6 +55,8 @@ MARK = b"data-pagefind-"
 # matters once there is a title.
 WATCHED = re.compile(rb"data-pagefind-|<(?:h1|img|script|style|!|textarea|title|xmp)")
 WATCHED_BEFORE_TITLE = re.compile(rb"data-pagefind-|<(?:h1|script|style|!|textarea|title|xmp)")
+# What could hide an end tag in an element skipped whole.
+RAW_TEXT_INSIDE = re.compile(rb"<(?:script|style|!|textarea|title|xmp|iframe|no|plaintext)")
 # A tag (group 1: the "/" of an end tag, 2: its name, 3: its attributes, which may hold ">" in
 # quotes), a comment, a doctype or a processing instruction.
 ATTRIBUTES = rb"([^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*)"
@@ -215,6 +217,8 @@ class _Reader:
 
     def read(self, start: int) -> None:
         page, lowered, position = self.page, self.lowered, start
+        last_mark, last_image = lowered.rfind(MARK), lowered.rfind(b"<img")
+        settled = False
         while True:
             token = TAG.search(lowered, position)
             end = token.start() if token else len(page)
@@ -227,6 +231,18 @@ class _Reader:
                 continue
             if token[1]:
                 self._close(token[2])
+                continue
+            # Past the last Pagefind attribute, with a title and no image to come, only the
+            # text of the elements around the bodies can still reach the record.
+            settled = settled or (
+                token.start() > last_mark
+                and not self.capturing
+                and "auto_title" in self.meta
+                and (token.start() > last_image or "auto_image" in self.meta)
+            )
+            past = self._past_settled(token[2], token[3], position) if settled else None
+            if past is not None:
+                position = past
             else:
                 raw = page[token.start(3) : token.end(3)]
                 position = self._open(token[2], token[3], raw, position)
@@ -303,6 +319,19 @@ class _Reader:
             return None
         watched = WATCHED if "auto_title" in self.meta else WATCHED_BEFORE_TITLE
         return None if watched.search(self.lowered, position, end[0]) else end[1]
+
+    def _past_settled(self, tag: bytes, attributes: bytes, position: int) -> int | None:
+        """Return the end of an element once nothing in it can reach the record, else None."""
+        if tag in VOID_TAGS or attributes.rstrip().endswith(b"/"):
+            return None  # (a <br> adds a space)
+        if tag in RAW_TEXT_TAGS or tag in UNFOLLOWED_TAGS:
+            close = self.lowered.find(b"</" + tag, position)
+            after = self.lowered.find(b">", close)
+            return len(self.page) if close < 0 or after < 0 else after + 1
+        end = self._end_tag(tag, position)
+        if end is None or RAW_TEXT_INSIDE.search(self.lowered, position, end[0]):
+            return None
+        return end[1]
 
     def _flat(self, tag: bytes, position: int, capturing: bool) -> tuple[bytes, int] | None:
         """Return the text of an element of text and inline elements only, and its end
