@@ -6,6 +6,7 @@ indexing leaves the previous site whole; `paper-digest serve` indexes each of it
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import json
 import shutil
@@ -20,7 +21,7 @@ from generator.build import SilentProgress, build, generate_docs
 from generator.cli.serve import mkdocs_hooks
 from generator.config import Settings
 from generator.errors import BuildError
-from generator.site import search
+from generator.site import pagefind, search
 from generator.site.search import page_url, search_pages
 from tests.conftest import MakeProject
 from tests.site_checks import search_fragments, tree_digest
@@ -84,7 +85,7 @@ def test_a_failed_indexing_leaves_the_previous_site_whole(
     broken = tmp_path / "pagefind"
     broken.write_text("#!/bin/sh\necho 'cannot start: broken install' >&2\nexit 3\n")
     broken.chmod(broken.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setattr(search, "_executable", lambda: broken)
+    monkeypatch.setattr(pagefind, "executable", lambda: broken)
     # Pages unchanged since `built` would take their index from the cache, without Pagefind.
     shutil.rmtree(built.cache_dir / search.CACHE_SUBDIR)
     with pytest.raises(BuildError, match="Pagefind could not index the site") as raised:
@@ -134,3 +135,68 @@ def test_a_paper_is_found_by_its_authors_and_keyphrases(make_project: MakeProjec
     assert phrases and all(phrase.split()[-1] in words for phrase in phrases)
     for one, two in itertools.pairwise(phrases):
         assert one.split()[-1] + two.split()[0] not in fragment["content"]
+
+
+def index_of(site: Path, cache_dir: Path | None) -> dict[str, bytes]:
+    shutil.rmtree(site / "pagefind", ignore_errors=True)
+    search.index_site(site, cache_dir=cache_dir)
+    return index_files(site)
+
+
+def edit(page: Path, old: bytes, new: bytes) -> None:
+    html = page.read_bytes()
+    assert old in html
+    page.write_bytes(html.replace(old, new, 1))
+
+
+def paper_pages(site: Path) -> list[Path]:
+    return sorted(path for url, path in search_pages(site) if url.startswith("/papers/"))
+
+
+@pytest.fixture
+def indexed(built: Settings, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of a built site, indexed with a cache: (site, cache folder)."""
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    shutil.copytree(built.site_dir, site)
+    index_of(site, cache)
+    return site, cache
+
+
+def test_an_index_made_with_the_cache_is_the_one_made_from_scratch(
+    indexed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    site, cache = indexed
+    first, second = paper_pages(site)[:2]
+    edit(first, b"data-pagefind-body>\n<p>", b"data-pagefind-body>\n<p>Zebrafish ")  # its text
+    edit(second, b"</article>", b"<p>A link that is not indexed</p></article>")  # HTML only
+    folder = cache / search.CACHE_SUBDIR / search.CACHE_INDEX / "fragment"
+    kept = {path.stat().st_ino for path in folder.iterdir()}
+    warm = index_of(site, cache)
+    # Pagefind wrote the changed page's fragment; the others came from the cache.
+    fragments = sorted((site / "pagefind" / "fragment").iterdir())
+    written = [path for path in fragments if path.stat().st_ino not in kept]
+    assert len(fragments) > 2 and len(written) == 1
+    assert b"Zebrafish" in gzip.decompress(written[0].read_bytes())
+    assert warm == index_of(site, None)
+
+
+def test_pages_whose_records_are_the_same_take_the_index_kept(indexed: tuple[Path, Path]) -> None:
+    site, cache = indexed
+    kept = sorted((cache / search.CACHE_SUBDIR / search.CACHE_INDEX).rglob("*.pf_*"))
+    for page in paper_pages(site):
+        edit(page, b"</article>", b"<p>Related papers changed</p></article>")
+    assert index_of(site, cache) == index_of(site, None)
+    assert all(path.exists() for path in kept)  # the same index, kept as it was
+
+
+def test_a_fragment_kept_under_another_name_is_written_again(indexed: tuple[Path, Path]) -> None:
+    """The check after a write finds a fragment copied that is not Pagefind's own."""
+    site, cache = indexed
+    state_file = cache / search.CACHE_SUBDIR / search.CACHE_STATE
+    state = json.loads(state_file.read_text())
+    one, two = sorted(url for url in state["pages"] if url.startswith("/papers/"))[:2]
+    (d1, n1), (d2, n2) = state["pages"][one], state["pages"][two]
+    state["pages"][one], state["pages"][two] = [d1, n2], [d2, n1]
+    state_file.write_text(json.dumps(state))
+    edit(paper_pages(site)[1], b"data-pagefind-body>\n<p>", b"data-pagefind-body>\n<p>Okapi ")
+    assert index_of(site, cache) == index_of(site, None)

@@ -1,37 +1,51 @@
 """Index the built site for search with Pagefind: papers and topics, in fragments read on demand.
 
-Pagefind reads the HTML that MkDocs wrote. The page templates say what a result is: only paper
-and topic pages carry `data-pagefind-body`, so list pages (home, issues, archive, topics index)
-are not documents. Pagefind writes a small entry file, a WASM search core, an index split into
-chunks by word and one fragment per page; a reader's browser fetches the chunks and fragments
-a query needs, never the whole index.
+The page templates say what a result is: only paper and topic pages carry
+`data-pagefind-body`, so list pages (home, issues, archive, topics index) are not documents.
+Pagefind writes a small entry file, a WASM search core, an index split into chunks by word and
+one fragment per page; a reader's browser fetches the chunks and fragments a query needs,
+never the whole index.
 
-Two choices, both for the same reason, byte-identical output:
+Each page goes to Pagefind as its record (search_records.py: the text, weights and meta
+Pagefind would read from the page, ~1.5 KB where the page is ~16 KB), one by one, sorted by
+URL: Pagefind numbers pages in the order they come, and its own walk of a folder follows the
+filesystem's order (one site indexed on ext4 and on tmpfs gave different bytes). Records are
+sent without waiting for answers, so Pagefind indexes one while the next page is read.
 
-- Pages go to Pagefind one by one, sorted by path. Its command line numbers pages in the order
-  the filesystem lists them, so one site indexed on ext4 and on tmpfs gave different bytes.
-- This module speaks Pagefind's service protocol (`pagefind --service`, the one its Python and
-  Node packages speak: base64 JSON messages ended by commas) itself, one request, one answer.
-  The `pagefind` package's client polls for each answer every 0.1 s: 815 pages took 82 s.
+With a cache folder, a build does the least it can, and the index is the same bytes whatever
+the cache held:
+
+- pages the same as last time (URL and bytes): the last index is copied;
+- records the same (related papers, pagers or links changed, no text): likewise;
+- else Pagefind indexes every record (it cannot add to an index: CloudCannon/pagefind#71),
+  but writes only the fragments of pages whose record changed: the others are copied first,
+  and Pagefind does not write a file that is there (fragment names are hashes of their
+  content). That each fragment copied is one Pagefind named the same is checked after (names
+  are 7 hex digits, and collide); if not, every file is written.
+
+One index, not several merged in the browser (Pagefind's mergeIndex), though a second index
+of the papers listed before this week would leave Pagefind a fifth of the records to index
+each day: Pagefind, not finding a word in an index, matches the longest word of that index the
+query starts with, so a rare word found in one index brings pages of the other (on the 60-day
+benchmark, "layermoe" gave 1 result with one index and 489 with two, its paper not in the
+first ten), and a first query fetched 10-40% more.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
+import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
-import subprocess
-import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from importlib import metadata
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
 
-from generator.errors import BuildError
+from generator.site.pagefind import PagefindService, pagefind_service, pagefind_version
+from generator.site.search_records import Unsupported, read_record
 
 OUTPUT_SUBDIR = "pagefind"
 # What a page carries when it is a search result (see templates/pages/paper.md.j2, topic.md.j2).
@@ -46,10 +60,32 @@ UNUSED_FILES = (
     "pagefind-component-ui.css",
     "pagefind-highlight.js",
 )
-# The folder of `cache_dir` where the last index is kept, and what says a copy is whole.
+# The folder of `cache_dir` where the last index is kept, and the file that describes it.
 CACHE_SUBDIR = "search"
-COMPLETE_MARK = ".complete"
-INSTALL_HINT = 'install Pagefind with `pip install "pagefind[bin]"`; the previous site is unchanged'
+CACHE_INDEX = "index"
+CACHE_STATE = "state.json"
+FRAGMENTS = "fragment"
+FRAGMENT_SIGNATURE = b"pagefind_dcd"
+WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The last index kept in the cache: what it was made of, and each page's fragment."""
+
+    index: Path
+    pagefind: str
+    pages_key: str
+    records_key: str
+    pages: dict[str, tuple[str, str]]  # URL -> (record digest, fragment file or "")
+
+
+@dataclass(frozen=True)
+class Written:
+    """An index just written: its records and each page's fragment."""
+
+    records_key: str
+    pages: dict[str, tuple[str, str]]  # URL -> (record digest, fragment file or "")
 
 
 def search_pages(site_dir: Path) -> list[tuple[str, Path]]:
@@ -80,59 +116,134 @@ def index_site(
     """Write the search index of the site built in `site_dir` into its pagefind/ folder;
     return how many pages are results.
 
-    With `cache_dir`, an index made from the same pages (URL and bytes of each, and the same
-    Pagefind) is copied from there instead of made again: a rebuild with nothing new.
+    With `cache_dir`, what the last index was made from decides how much is made again.
     """
     pages = search_pages(site_dir) if pages is None else pages
     output = site_dir.resolve() / OUTPUT_SUBDIR
-    kept = cache_dir / _index_key(pages) if cache_dir is not None else None
-    if kept is not None and (kept / COMPLETE_MARK).is_file():
-        shutil.copytree(kept, output, copy_function=_link_or_copy, ignore=_ignore_mark)
+    kept = _kept(cache_dir) if cache_dir is not None else None
+    pages_key = _pages_key(pages)
+    if kept is not None and kept.pages_key == pages_key:
+        shutil.copytree(kept.index, output, copy_function=_link_or_copy)
         advance(len(pages))
-    else:
-        _write_whole_index(output, pages, advance)
-        if cache_dir is not None and kept is not None:
-            _keep_index(output, cache_dir, kept)
+        return len(pages)
+    written = _write_index(output, pages, advance, kept)
+    if cache_dir is not None:
+        _keep(cache_dir, output, pages_key, written, kept)
     return len(pages)
 
 
 def _write_index(
-    output: Path, pages: list[tuple[str, Path]], advance: Callable[[int], None]
-) -> None:
-    """Have Pagefind index the pages, one by one in URL order, into `output`."""
-    with _service() as service:
+    output: Path,
+    pages: list[tuple[str, Path]],
+    advance: Callable[[int], None],
+    kept: Kept | None,
+) -> Written:
+    """Have Pagefind index the pages into `output`, reusing what `kept` can give."""
+    with pagefind_service() as service:
         index_id = service.request({"type": "NewIndex", "config": None})["index_id"]
-        for url, path in pages:
-            html = path.read_text("utf-8")
-            service.request(
-                {
-                    "type": "AddFile",
-                    "index_id": index_id,
-                    "file_path": None,
-                    "url": url,
-                    "file_contents": html,
-                }
-            )
-            advance(1)
-        service.request({"type": "WriteFiles", "index_id": index_id, "output_path": str(output)})
+        digests, worded = _send_pages(service, index_id, pages, advance)
+        records_key = _records_key(digests)
+        if kept is not None and kept.records_key == records_key:
+            shutil.copytree(kept.index, output, copy_function=_link_or_copy)
+            return Written(records_key, kept.pages)
+        changed = {url for url, digest in digests.items() if _kept_digest(kept, url) != digest}
+        # A page sent as HTML or without words may have no fragment: then all are written.
+        copied = _copy_fragments(kept, output, digests) if kept and changed <= worded else {}
+        names = _write_files(service, index_id, output)
+        if names is None or (copied and set(names) != changed):
+            # A fragment copied may not be the one Pagefind named so, or a file was left
+            # unfinished: write every file.
+            shutil.rmtree(output, ignore_errors=True)
+            copied, names = {}, _write_files(service, index_id, output)
+            if names is None:
+                raise service.failure("it left files unfinished")
+    files = {**copied, **names}
+    return Written(
+        records_key, {url: (digest, files.get(url, "")) for url, digest in digests.items()}
+    )
+
+
+def _send_pages(
+    service: PagefindService,
+    index_id: int,
+    pages: list[tuple[str, Path]],
+    advance: Callable[[int], None],
+) -> tuple[dict[str, str], set[str]]:
+    """Send each page to Pagefind as its record (else as HTML), without waiting for answers:
+    Pagefind indexes a page while the next is read (the answers are read with the next
+    request's). Return each page's record digest, and the URLs of the records with words."""
+    digests, worded = {}, set()
+    for url, path in pages:
+        page = path.read_bytes()
+        try:
+            record = read_record(url, page)
+        except Unsupported:
+            html = {"file_path": None, "url": url, "file_contents": page.decode("utf-8")}
+            service.send({"type": "AddFile", "index_id": index_id, **html})
+            digests[url] = "html:" + hashlib.sha256(page).hexdigest()
+        else:
+            service.send(record.request(index_id))
+            digests[url] = record.digest()
+            if _has_words(record.content):
+                worded.add(url)
+        advance(1)
+    return digests, worded
+
+
+def _kept_digest(kept: Kept | None, url: str) -> str:
+    return kept.pages[url][0] if kept is not None and url in kept.pages else ""
+
+
+def _write_files(service: PagefindService, index_id: int, output: Path) -> dict[str, str] | None:
+    """Have Pagefind write its files into `output` (it leaves out those there already); return
+    URL -> file name of the fragments it wrote, None if a file it wrote is unfinished."""
+    before = set(_fragment_files(output))
+    service.request({"type": "WriteFiles", "index_id": index_id, "output_path": str(output)})
+    service.wait_for_writes(output)
     for name in UNUSED_FILES:
         (output / name).unlink(missing_ok=True)
+    if not _is_whole(output):
+        return None
+    return _names(output, sorted(set(_fragment_files(output)) - before))
 
 
-def _write_whole_index(
-    output: Path, pages: list[tuple[str, Path]], advance: Callable[[int], None]
-) -> None:
-    """Write the index, again if Pagefind left its entry file unfinished (seen under load)."""
-    for attempt in range(3):
-        if attempt:
-            shutil.rmtree(output, ignore_errors=True)
-        _write_index(output, pages, advance if attempt == 0 else lambda _steps: None)
-        if _is_whole(output):
-            return
-    raise BuildError(
-        "Pagefind could not index the site for search: it left pagefind-entry.json unfinished",
-        "the previous site is unchanged; run the build again",
-    )
+def _copy_fragments(kept: Kept, output: Path, digests: dict[str, str]) -> dict[str, str]:
+    """Copy the fragments of pages whose record is unchanged; return URL -> file name."""
+    folder = output / FRAGMENTS
+    folder.mkdir(parents=True, exist_ok=True)
+    copied = {}
+    for url, (digest, name) in kept.pages.items():
+        if name and digests.get(url) == digest:
+            _link_or_copy(str(kept.index / FRAGMENTS / name), str(folder / name))
+            copied[url] = name
+    return copied
+
+
+def _names(output: Path, files: list[str]) -> dict[str, str] | None:
+    """Return URL -> file name of the fragment files given; None if one does not read, or
+    if two are one page's."""
+    names = {}
+    for name in files:
+        try:
+            data = gzip.decompress((output / FRAGMENTS / name).read_bytes())
+            url = json.loads(data[len(FRAGMENT_SIGNATURE) :])["url"]
+        except (OSError, ValueError, KeyError, EOFError):
+            return None
+        if url in names:
+            return None
+        names[url] = name
+    return names
+
+
+def _fragment_files(output: Path) -> list[str]:
+    folder = output / FRAGMENTS
+    return [path.name for path in folder.iterdir()] if folder.is_dir() else []
+
+
+def _has_words(content: str) -> bool:
+    """Tell whether a record's text has a word besides Pagefind's weight marks."""
+    words = (word[0] for word in WORD.finditer(content) if not word[0].startswith("___"))
+    return any(any(char.isalnum() for char in word) for word in words)
 
 
 def _is_whole(output: Path) -> bool:
@@ -144,22 +255,61 @@ def _is_whole(output: Path) -> bool:
     return True
 
 
-def _index_key(pages: list[tuple[str, Path]]) -> str:
+def _pages_key(pages: list[tuple[str, Path]]) -> str:
     """Hash what decides the index: Pagefind's version, each page's URL and bytes."""
-    digest = hashlib.sha256(f"pagefind-bin {_pagefind_version()}\n".encode())
+    digest = hashlib.sha256(f"pagefind-bin {pagefind_version()}\n".encode())
     for url, path in pages:
         digest.update(url.encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
-def _keep_index(output: Path, cache_dir: Path, kept: Path) -> None:
-    """Keep a copy of the index just written (and no older one) for the next build."""
-    if cache_dir.exists():
-        for old in cache_dir.iterdir():
-            shutil.rmtree(old, ignore_errors=True)
-    shutil.copytree(output, kept, copy_function=_link_or_copy)
-    (kept / COMPLETE_MARK).write_bytes(b"")
+def _records_key(digests: dict[str, str]) -> str:
+    """Hash what decides the index when pages are read: Pagefind's version and each record."""
+    digest = hashlib.sha256(f"pagefind-bin {pagefind_version()}\n".encode())
+    for url, record in digests.items():
+        digest.update(f"{url}\0{record}\n".encode())
+    return digest.hexdigest()
+
+
+def _kept(cache_dir: Path) -> Kept | None:
+    """Return the index kept in `cache_dir`, if there is a whole one of this Pagefind."""
+    folder = cache_dir / CACHE_SUBDIR
+    try:
+        state = json.loads((folder / CACHE_STATE).read_text("utf-8"))
+        kept = Kept(
+            folder / CACHE_INDEX,
+            state["pagefind"],
+            state["pages_key"],
+            state["records_key"],
+            {url: (digest, name) for url, (digest, name) in state["pages"].items()},
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return kept if kept.pagefind == pagefind_version() and kept.index.is_dir() else None
+
+
+def _keep(
+    cache_dir: Path, output: Path, pages_key: str, written: Written, kept: Kept | None
+) -> None:
+    """Keep the index just written (and no older one) for the next build."""
+    folder = cache_dir / CACHE_SUBDIR
+    state = {
+        "pagefind": pagefind_version(),
+        "pages_key": pages_key,
+        "records_key": written.records_key,
+        "pages": written.pages,
+    }
+    with contextlib.suppress(FileNotFoundError):
+        (folder / CACHE_STATE).unlink()  # no state: no cache, until the copy is whole
+    if kept is None or kept.records_key != written.records_key:
+        if folder.exists():
+            for old in folder.iterdir():
+                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
+        shutil.copytree(output, folder / CACHE_INDEX, copy_function=_link_or_copy)
+    partial = folder / f"{CACHE_STATE}.partial"
+    partial.write_text(json.dumps(state, sort_keys=True), "utf-8")
+    partial.replace(folder / CACHE_STATE)
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -168,113 +318,3 @@ def _link_or_copy(source: str, target: str) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
-
-
-def _ignore_mark(_folder: str, names: list[str]) -> list[str]:
-    return [name for name in names if name == COMPLETE_MARK]
-
-
-def _pagefind_version() -> str:
-    try:
-        return metadata.version("pagefind-bin")
-    except metadata.PackageNotFoundError:
-        return ""
-
-
-class _Service:
-    """One running `pagefind --service`: send a request, read its answer."""
-
-    def __init__(self, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
-        self.process = process
-        self.log = log
-        self.sent = 0
-        self.pending = bytearray()
-
-    def request(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        """Send one request and return the answer's payload; an error answer raises BuildError."""
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.sent += 1
-        message = json.dumps({"message_id": self.sent, "payload": payload})
-        try:
-            self.process.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
-            self.process.stdin.flush()
-            answer = _read_until_comma(self.process.stdout, self.pending)
-        except (BrokenPipeError, EOFError):
-            raise self.failure("it stopped") from None
-        response = json.loads(base64.b64decode(answer))
-        result: dict[str, Any] = response["payload"]
-        if result.get("type") == "Error":
-            raise self.failure(str(result.get("message")))
-        return result
-
-    def failure(self, why: str) -> BuildError:
-        """Return the error to raise, with what Pagefind said on its error output."""
-        self.log.seek(0)
-        said = " ".join(self.log.read().decode("utf-8", "replace").split())[-300:]
-        return BuildError(
-            f"Pagefind could not index the site for search: {why}" + (f" ({said})" if said else ""),
-            "the previous site is unchanged; run the build again, or report the message above",
-        )
-
-
-def _read_until_comma(stream: IO[bytes], pending: bytearray) -> bytes:
-    """Read one message: the bytes up to the next comma (base64 holds no comma).
-
-    Reads what the pipe holds at once, not a byte a call (that took longer than the indexing);
-    bytes after the comma stay in `pending` for the next message.
-    """
-    while True:
-        end = pending.find(b",")
-        if end >= 0:
-            message = bytes(pending[:end])
-            del pending[: end + 1]
-            return message
-        chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(1)
-        if not chunk:
-            raise EOFError
-        pending += chunk
-
-
-@contextmanager
-def _service() -> Iterator[_Service]:
-    """Run Pagefind's service while the block runs, isolated from PAGEFIND_* settings."""
-    executable = _executable()
-    # Only the defaults: no pagefind.yml from the working folder, no PAGEFIND_* variables.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
-    with tempfile.TemporaryDirectory() as quiet, tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [str(executable), "--service"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            cwd=quiet,
-            env=env,
-        )
-        try:
-            yield _Service(process, log)
-        finally:
-            if process.stdin:
-                # Closing flushes what is left; a Pagefind that died already refuses it.
-                with contextlib.suppress(BrokenPipeError):
-                    process.stdin.close()
-            try:
-                # Pagefind may still be writing the index's last files: give it time.
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            if process.stdout:
-                process.stdout.close()
-
-
-def _executable() -> Path:
-    """Return the Pagefind binary that the `pagefind-bin` package installs."""
-    try:
-        from pagefind_bin import get_executable
-    except ImportError:
-        raise BuildError("Pagefind is not installed", INSTALL_HINT) from None
-    try:
-        path: Path = get_executable()
-    except FileNotFoundError as exc:
-        raise BuildError(f"the Pagefind binary is missing: {exc}", INSTALL_HINT) from None
-    return path
