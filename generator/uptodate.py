@@ -70,28 +70,57 @@ def fingerprint(settings: Settings) -> str:
     for name, folder, skipped in folders:
         add(f"folder {name}")
         for relative, path in _files(folder, skipped):
-            add(relative, path.read_bytes())
+            add(relative, _content(path))
     for package in sorted({f"{d.name} {d.version}" for d in metadata.distributions()}):
         add(package)
     return digest.hexdigest()
 
 
-def _files(folder: Path, skipped: Iterable[str]) -> list[tuple[str, Path]]:
-    """Return (path relative to `folder`, path) of its files, sorted; symlinks followed.
+def _files(folder: Path, skipped: Iterable[str]) -> list[tuple[str, Path | None]]:
+    """Return (path relative to `folder`, path) of what lies below it, sorted.
 
-    Names in `skipped` are left out at the top of `folder`, and `__pycache__` everywhere.
+    Links are followed, each folder entered once (a link loop ends there). What is neither a
+    file nor a folder (a pipe, a link to nothing) comes with None: its name is hashed, it is
+    never opened. Names in `skipped` are left out at the top, and `__pycache__` everywhere.
     """
-    found: list[tuple[str, Path]] = []
-    for top, dirs, files in os.walk(folder, followlinks=True):
-        here = Path(top)
-        left_out = {"__pycache__", *skipped} if here == folder else {"__pycache__"}
-        dirs[:] = [name for name in dirs if name not in left_out]
-        found.extend(
-            ((here / name).relative_to(folder).as_posix(), here / name)
-            for name in files
-            if name not in left_out
-        )
+    found: list[tuple[str, Path | None]] = []
+    entered: set[tuple[int, int]] = set()
+
+    def visit(path: Path, prefix: str, left_out: frozenset[str]) -> None:
+        try:
+            stat = path.stat()
+            if (stat.st_dev, stat.st_ino) in entered:
+                return
+            entered.add((stat.st_dev, stat.st_ino))
+            entries = sorted(os.scandir(path), key=lambda entry: entry.name)
+        except OSError:
+            found.append((prefix, None))
+            return
+        for entry in entries:
+            if entry.name in left_out:
+                continue
+            relative = prefix + entry.name
+            try:
+                is_dir, is_file = entry.is_dir(), entry.is_file()
+            except OSError:
+                is_dir = is_file = False
+            if is_dir:
+                visit(Path(entry.path), relative + "/", frozenset({"__pycache__"}))
+            else:
+                found.append((relative, Path(entry.path) if is_file else None))
+
+    visit(folder, "", frozenset({"__pycache__", *skipped}))
     return sorted(found)
+
+
+def _content(path: Path | None) -> bytes:
+    """Return a file's bytes, or what stands for them when there are none to read."""
+    if path is None:
+        return b"\0not a file"
+    try:
+        return path.read_bytes()
+    except OSError as exc:  # the reader reports it; here it is one more state of the file
+        return f"\0unreadable {exc.errno}".encode()
 
 
 def docs_state(settings: Settings) -> str | None:

@@ -9,7 +9,9 @@ site again and shows the change.
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -17,7 +19,7 @@ import pytest
 from generator.build import BuildReport, build
 from generator.cli import main
 from generator.config import Settings, load_settings
-from generator.uptodate import STAMP_FILE
+from generator.uptodate import STAMP_FILE, fingerprint
 from tests.conftest import MakeProject, paper
 from tests.stand_in import StandInEmbedder
 from tests.test_incremental import tree
@@ -182,3 +184,21 @@ def test_a_digest_problem_is_reported_on_a_build_with_nothing_new(
     again = build_quietly(settings)
     assert again.up_to_date
     assert [str(p) for p in again.problems] == [str(p) for p in first.problems]
+
+
+def test_odd_entries_among_the_digests_are_hashed_not_opened(built: Settings) -> None:
+    """A pipe is never opened (it would wait for a writer), a link loop is entered once, a link
+    to nothing and an unreadable file are states like any other: the build still decides."""
+    folder = built.digests_dir
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "dangling.txt").symlink_to(folder / "nowhere.txt")
+    (folder / "loop").symlink_to(folder)
+    done: list[str] = []
+    worker = threading.Thread(target=lambda: done.append(fingerprint(built)), daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert done, "hashing the inputs did not finish"
+    assert not build_quietly(built).up_to_date  # new entries: the inputs changed
+    assert build_quietly(built).up_to_date
+    (folder / "nowhere.txt").write_text(paper("A Paper That Appeared"))
+    assert fingerprint(built) != done[0]
