@@ -16,6 +16,7 @@ unseen: `paper-digest build --force` builds regardless.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -178,7 +179,10 @@ def up_to_date(settings: Settings, inputs: str) -> Figures | None:
 
 
 def record(settings: Settings, inputs: str, figures: Figures) -> None:
-    """Say that the site now in place was made from `inputs` (after a successful build)."""
+    """Say that the site now in place was made from `inputs` (after a successful build).
+
+    A stamp that cannot be written is no failure: the next build then builds.
+    """
     stamp: dict[str, Any] = {
         "version": STAMP_VERSION,
         "inputs": inputs,
@@ -186,4 +190,5 @@ def record(settings: Settings, inputs: str, figures: Figures) -> None:
         "docs": docs_state(settings),
         "figures": asdict(figures),
     }
-    write_atomic(settings.cache_dir / STAMP_FILE, json.dumps(stamp, indent=1).encode())
+    with contextlib.suppress(OSError):
+        write_atomic(settings.cache_dir / STAMP_FILE, json.dumps(stamp, indent=1).encode())

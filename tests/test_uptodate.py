@@ -202,3 +202,12 @@ def test_odd_entries_among_the_digests_are_hashed_not_opened(built: Settings) ->
     assert build_quietly(built).up_to_date
     (folder / "nowhere.txt").write_text(paper("A Paper That Appeared"))
     assert fingerprint(built) != done[0]
+
+
+def test_a_stamp_that_cannot_be_written_only_means_the_next_build_builds(built: Settings) -> None:
+    stamp = built.cache_dir / STAMP_FILE
+    stamp.unlink()
+    stamp.mkdir()  # in the way of the file: writing it fails
+    report = build_quietly(built, force=True)
+    assert not report.up_to_date and report.pages > 0
+    assert not build_quietly(built).up_to_date
