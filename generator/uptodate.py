@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from importlib import metadata
@@ -29,7 +28,10 @@ from typing import Any
 import generator
 from generator.atomic import write_atomic
 from generator.config import Settings, raw_config
+from generator.errors import BuildError
 from generator.site.pages import GENERATED_PATHS
+from generator.site.publish import generated_files
+from generator.sources import walk_files
 
 STAMP_FILE = "build.json"
 STAMP_VERSION = 1
@@ -78,40 +80,20 @@ def fingerprint(settings: Settings) -> str:
 
 
 def _files(folder: Path, skipped: Iterable[str]) -> list[tuple[str, Path | None]]:
-    """Return (path relative to `folder`, path) of what lies below it, sorted.
-
-    Links are followed, each folder entered once (a link loop ends there). What is neither a
-    file nor a folder (a pipe, a link to nothing) comes with None: its name is hashed, it is
-    never opened. Names in `skipped` are left out at the top, and `__pycache__` everywhere.
-    """
-    found: list[tuple[str, Path | None]] = []
-    entered: set[tuple[int, int]] = set()
-
-    def visit(path: Path, prefix: str, left_out: frozenset[str]) -> None:
-        try:
-            stat = path.stat()
-            if (stat.st_dev, stat.st_ino) in entered:
-                return
-            entered.add((stat.st_dev, stat.st_ino))
-            entries = sorted(os.scandir(path), key=lambda entry: entry.name)
-        except OSError:
-            found.append((prefix, None))
-            return
-        for entry in entries:
-            if entry.name in left_out:
-                continue
-            relative = prefix + entry.name
-            try:
-                is_dir, is_file = entry.is_dir(), entry.is_file()
-            except OSError:
-                is_dir = is_file = False
-            if is_dir:
-                visit(Path(entry.path), relative + "/", frozenset({"__pycache__"}))
-            else:
-                found.append((relative, Path(entry.path) if is_file else None))
-
-    visit(folder, "", frozenset({"__pycache__", *skipped}))
-    return sorted(found)
+    """Return (path relative to `folder`, path) of what lies below it, sorted, as the digests'
+    walk finds it (`sources.walk_files`: links followed, each folder once, hidden files left
+    out). What it skips (a pipe, a link to nothing, a loop) comes with None: its name is hashed,
+    it is never opened. Names in `skipped` are left out at the top, `__pycache__` everywhere."""
+    found, passed = walk_files(folder) if folder.is_dir() else ([], [])
+    entries: list[tuple[Path, Path | None]] = [(path, path) for path in found]
+    entries += [(Path(problem.location.path), None) for problem in passed]
+    kept: list[tuple[str, Path | None]] = []
+    for name, path in entries:
+        relative = name.relative_to(folder) if name.is_relative_to(folder) else name
+        if (relative.parts and relative.parts[0] in skipped) or "__pycache__" in relative.parts:
+            continue
+        kept.append((relative.as_posix(), path))
+    return sorted(kept, key=lambda entry: entry[0])
 
 
 def _content(path: Path | None) -> bytes:
@@ -131,25 +113,16 @@ def docs_state(settings: Settings) -> str | None:
     finds nothing to do only when they are as the last build left them. None when a symlink is
     among them (the build refuses those, and must be the one to say so).
     """
+    try:
+        files = generated_files(settings.docs_dir)
+    except BuildError:
+        return None
     digest = hashlib.sha256()
-    for top in sorted(GENERATED_PATHS):
-        for path in _walk(settings.docs_dir / top):
-            if path.is_symlink():
-                return None
-            if path.is_file():
-                stat = path.stat()
-                name = path.relative_to(settings.docs_dir).as_posix()
-                digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for path in sorted(files):
+        stat = path.stat()
+        name = path.relative_to(settings.docs_dir).as_posix()
+        digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
-
-
-def _walk(path: Path) -> list[Path]:
-    """Return `path` and, when it is a folder (not a link to one), everything below it."""
-    found = [path]
-    if path.is_dir() and not path.is_symlink():
-        for folder, dirs, files in os.walk(path):  # never descends into a linked folder
-            found.extend(Path(folder) / name for name in sorted(dirs + files))
-    return found
 
 
 def site_identity(site_dir: Path) -> list[int] | None:

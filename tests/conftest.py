@@ -119,6 +119,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def served_project(root: Path, digests: Path | None = None) -> tuple[Path, int]:
+    """Make a project in `root` (with the digests of folder `digests`) whose site_url is a free
+    port on 127.0.0.1; return its mkdocs.yml and the port to serve its site on."""
+    copy_project_files(root)
+    if digests is not None:
+        shutil.copytree(digests, root / "digests")
+    port = free_port()
+    set_site_url(root / "mkdocs.yml", f"http://127.0.0.1:{port}/")
+    return root / "mkdocs.yml", port
+
+
 @contextmanager
 def serving(folder: Path, port: int = 0) -> Iterator[str]:
     """Serve a folder over HTTP on 127.0.0.1 while the block runs; yield its base URL.

@@ -8,7 +8,6 @@ tests/artifacts/site/.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +22,8 @@ from generator.config import Settings, load_settings
 from tests.conftest import (
     DEMO_DIGESTS,
     SMALL_DIGESTS,
-    copy_project_files,
-    free_port,
+    served_project,
     serving,
-    set_site_url,
 )
 from tests.stand_in import StandInEmbedder
 
@@ -49,12 +46,7 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """Build the fixture digests once and serve the site on 127.0.0.1 at its site_url."""
-    root = tmp_path_factory.mktemp("browser-site")
-    copy_project_files(root)
-    shutil.copytree(SMALL_DIGESTS, root / "digests")
-    port = free_port()
-    config = root / "mkdocs.yml"
-    set_site_url(config, f"http://127.0.0.1:{port}/")
+    config, port = served_project(tmp_path_factory.mktemp("browser-site"), SMALL_DIGESTS)
     # Five papers: let every shared concept have a topic page, so there are topics to browse.
     config.write_text(config.read_text().replace("min_topic_papers: 3", "min_topic_papers: 1"))
     settings = load_settings(config)
@@ -151,12 +143,8 @@ def test_search_finds_a_paper_by_one_of_its_keyphrases(site: Site, reader: Watch
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The demo's 746 papers (stand-in vectors): enough papers for areas and topics."""
-    root = tmp_path_factory.mktemp("browser-demo")
-    copy_project_files(root)
-    shutil.copytree(DEMO_DIGESTS, root / "digests")
-    port = free_port()
-    set_site_url(root / "mkdocs.yml", f"http://127.0.0.1:{port}/")
-    settings = load_settings(root / "mkdocs.yml")
+    config, port = served_project(tmp_path_factory.mktemp("browser-demo"), DEMO_DIGESTS)
+    settings = load_settings(config)
     build(settings, embedder=StandInEmbedder())
     with serving(settings.site_dir, port) as url:
         yield Site(settings, url)

@@ -23,10 +23,8 @@ from generator.errors import BuildError
 from generator.mail.outbox import build_emails
 from generator.site.pages import check_front_matter
 from tests.conftest import (
-    copy_project_files,
-    free_port,
+    served_project,
     serving,
-    set_site_url,
     write_digests,
 )
 from tests.site_checks import (
@@ -123,12 +121,9 @@ STRUCTURED = {
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Build a project whose one digest is the hostile table, served at its own site_url."""
-    root = tmp_path_factory.mktemp("hostile")
-    copy_project_files(root)
-    write_digests(root / "digests", {"01-hostile.txt": digest(), **STRUCTURED})
-    port = free_port()
-    set_site_url(root / "mkdocs.yml", f"http://127.0.0.1:{port}/")
-    settings = load_settings(root / "mkdocs.yml")
+    config, _port = served_project(tmp_path_factory.mktemp("hostile"))
+    write_digests(config.parent / "digests", {"01-hostile.txt": digest(), **STRUCTURED})
+    settings = load_settings(config)
     report = build(settings, embedder=StandInEmbedder())
     assert report.papers == len(HOSTILE) + len(STRUCTURED)
     yield settings

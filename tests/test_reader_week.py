@@ -11,7 +11,6 @@ Screenshots, desktop light and phone dark, go to tests/artifacts/reader/.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,11 @@ import pytest
 
 from generator.build import build
 from generator.config import Settings, load_settings
-from tests.conftest import DEMO_DIGESTS, copy_project_files, free_port, serving, set_site_url
+from tests.conftest import (
+    DEMO_DIGESTS,
+    served_project,
+    serving,
+)
 from tests.site_checks import html_pages, search_fragments
 from tests.stand_in import StandInEmbedder
 
@@ -60,12 +63,7 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    root = tmp_path_factory.mktemp("reader-week")
-    copy_project_files(root)
-    shutil.copytree(DEMO_DIGESTS, root / "digests")
-    port = free_port()
-    config = root / "mkdocs.yml"
-    set_site_url(config, f"http://127.0.0.1:{port}/")
+    config, port = served_project(tmp_path_factory.mktemp("reader-week"), DEMO_DIGESTS)
     text = config.read_text()
     config.write_text(
         text.replace("  paper_digest:\n", f"  paper_digest:\n    signup_url: {SIGNUP}\n")

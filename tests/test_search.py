@@ -98,7 +98,7 @@ def test_a_failed_indexing_leaves_the_previous_site_whole(
 
 
 def test_search_pages_reads_the_mark_the_templates_set(built: Settings) -> None:
-    urls = [url for url, _ in search_pages(built.site_dir)]
+    urls = [url for url, *_ in search_pages(built.site_dir)]
     assert urls == sorted(urls)
     assert "/" not in urls and "/topics/" not in urls and "/issues/" not in urls
     assert all(url.startswith(("/papers/", "/topics/")) for url in urls)
@@ -114,7 +114,7 @@ def test_serve_indexes_each_build_with_a_mkdocs_hook(make_project: MakeProject) 
     config = load_config(str(settings.config_file), site_dir=str(site), hooks=hooks)
     mkdocs_build(config)
     assert (site / "pagefind/pagefind-entry.json").is_file()
-    assert {f["url"] for f in search_fragments(site)} == {url for url, _ in search_pages(site)}
+    assert {f["url"] for f in search_fragments(site)} == {url for url, *_ in search_pages(site)}
 
 
 def test_a_paper_is_found_by_its_authors_and_keyphrases(make_project: MakeProject) -> None:
@@ -150,7 +150,7 @@ def edit(page: Path, old: bytes, new: bytes) -> None:
 
 
 def paper_pages(site: Path) -> list[Path]:
-    return sorted(path for url, path in search_pages(site) if url.startswith("/papers/"))
+    return sorted(path for url, path, _ in search_pages(site) if url.startswith("/papers/"))
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ one short entry each, best first. Screenshots of the dialog go to tests/artifact
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +17,8 @@ from generator.build import build
 from generator.config import load_settings
 from tests.conftest import (
     DEMO_DIGESTS,
-    copy_project_files,
-    free_port,
+    served_project,
     serving,
-    set_site_url,
     write_digests,
 )
 from tests.stand_in import StandInEmbedder
@@ -51,13 +48,9 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """Build the demo digests and one hostile digest (stand-in vectors), served at site_url."""
-    root = tmp_path_factory.mktemp("search-demo")
-    copy_project_files(root)
-    shutil.copytree(DEMO_DIGESTS, root / "digests")
-    write_digests(root / "digests", {"999-hostile.txt": HOSTILE_DIGEST})
-    port = free_port()
-    set_site_url(root / "mkdocs.yml", f"http://127.0.0.1:{port}/")
-    settings = load_settings(root / "mkdocs.yml")
+    config, port = served_project(tmp_path_factory.mktemp("search-demo"), DEMO_DIGESTS)
+    write_digests(config.parent / "digests", {"999-hostile.txt": HOSTILE_DIGEST})
+    settings = load_settings(config)
     build(settings, embedder=StandInEmbedder())
     with serving(settings.site_dir, port) as url:
         yield Site(url)

@@ -39,7 +39,7 @@ def write_docs(docs_dir: Path, pages: Mapping[str, str]) -> None:
     for relative in pages:
         if relative.split("/", 1)[0] not in GENERATED_PATHS:
             raise ValueError(f"{relative} is not a generated path")
-    existing = _generated_files(docs_dir)
+    existing = generated_files(docs_dir)
     for relative, text in pages.items():
         target = docs_dir / relative
         data = text.encode("utf-8")
@@ -53,7 +53,7 @@ def write_docs(docs_dir: Path, pages: Mapping[str, str]) -> None:
         stale.unlink()
 
 
-def _generated_files(docs_dir: Path) -> set[Path]:
+def generated_files(docs_dir: Path) -> set[Path]:
     """Return the files of the generated part of docs/; refuse a symlink anywhere in it."""
     found = set()
     for top in GENERATED_PATHS:

@@ -43,6 +43,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.site.pagefind import PagefindService, pagefind_service, pagefind_version
 from generator.site.search_records import Unsupported, read_record
@@ -88,14 +89,24 @@ class Written:
     pages: dict[str, tuple[str, str]]  # URL -> (record digest, fragment file or "")
 
 
-def search_pages(site_dir: Path) -> list[tuple[str, Path]]:
-    """Return (URL, file) of every page that is a search result, sorted by URL."""
+class SearchPage(NamedTuple):
+    """A page that is a search result: its URL, its file and the SHA-256 of its bytes."""
+
+    url: str
+    path: Path
+    sha256: bytes
+
+
+def search_pages(site_dir: Path) -> list[SearchPage]:
+    """Return every page that is a search result, sorted by URL; each file is read once."""
     found = []
     for path in site_dir.rglob("*.html"):
         relative = path.relative_to(site_dir).as_posix()
-        if relative.startswith(f"{OUTPUT_SUBDIR}/") or BODY_MARK not in path.read_bytes():
+        if relative.startswith(f"{OUTPUT_SUBDIR}/"):
             continue
-        found.append((page_url(relative), path))
+        data = path.read_bytes()
+        if BODY_MARK in data:
+            found.append(SearchPage(page_url(relative), path, hashlib.sha256(data).digest()))
     return sorted(found)
 
 
@@ -109,7 +120,7 @@ def page_url(relative: str) -> str:
 
 def index_site(
     site_dir: Path,
-    pages: list[tuple[str, Path]] | None = None,
+    pages: list[SearchPage] | None = None,
     advance: Callable[[int], None] = lambda _steps: None,
     cache_dir: Path | None = None,
 ) -> int:
@@ -134,7 +145,7 @@ def index_site(
 
 def _write_index(
     output: Path,
-    pages: list[tuple[str, Path]],
+    pages: list[SearchPage],
     advance: Callable[[int], None],
     kept: Kept | None,
 ) -> Written:
@@ -166,14 +177,14 @@ def _write_index(
 def _send_pages(
     service: PagefindService,
     index_id: int,
-    pages: list[tuple[str, Path]],
+    pages: list[SearchPage],
     advance: Callable[[int], None],
 ) -> tuple[dict[str, str], set[str]]:
     """Send each page to Pagefind as its record (else as HTML), without waiting for answers:
     Pagefind indexes a page while the next is read (the answers are read with the next
     request's). Return each page's record digest, and the URLs of the records with words."""
     digests, worded = {}, set()
-    for url, path in pages:
+    for url, path, _sha256 in pages:
         page = path.read_bytes()
         try:
             record = read_record(url, page)
@@ -255,12 +266,12 @@ def _is_whole(output: Path) -> bool:
     return True
 
 
-def _pages_key(pages: list[tuple[str, Path]]) -> str:
+def _pages_key(pages: list[SearchPage]) -> str:
     """Hash what decides the index: Pagefind's version, each page's URL and bytes."""
     digest = hashlib.sha256(f"pagefind-bin {pagefind_version()}\n".encode())
-    for url, path in pages:
-        digest.update(url.encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for page in pages:
+        digest.update(page.url.encode("utf-8") + b"\0")
+        digest.update(page.sha256)
     return digest.hexdigest()
 
 

@@ -99,8 +99,11 @@ def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
-def _walk(folder: Path) -> tuple[list[Path], list[Problem]]:
-    """List every file below a folder, following links to folders once; name what is skipped."""
+def walk_files(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """List every file below a folder, following links to folders once; name what is skipped.
+
+    Hidden files and folders are left out; so are pipes, sockets, devices and links to nothing.
+    """
     files: list[Path] = []
     problems: list[Problem] = []
     seen: set[tuple[int, int]] = set()
@@ -139,7 +142,7 @@ def find_digests(folder: Path) -> tuple[list[Path], list[Problem]]:
         where = Location(str(folder), 1)
         hint = "create it and put digests in it, or set extra.paper_digest.digests_dir"
         return [], [Problem(where, "the digests folder does not exist", hint)]
-    found, problems = _walk(folder)
+    found, problems = walk_files(folder)
     # Every file is read by its content; only YAML files are sidecars (issue metadata).
     ordered = sorted(found, key=lambda p: natural_key(p.relative_to(folder).as_posix()))
     return [p for p in ordered if p.suffix.lower() not in SIDECAR_SUFFIXES], problems
