@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -74,6 +75,7 @@ class BuildReport:
     rendered_pages: int = 0  # HTML pages MkDocs rendered
     reused_pages: int = 0  # HTML pages written from the page cache, unchanged
     rendered_in_workers: int = 0  # of the rendered pages, those worker processes rendered
+    converted_in_workers: int = 0  # of the rendered pages, those whose Markdown workers read
     up_to_date: bool = False  # nothing had changed: the site in place was left as it was
 
 
@@ -225,12 +227,18 @@ def publish(
     """
     with staged_site(settings.site_dir) as staging:
         with progress.stage("Building the site with MkDocs"):
-            stats = run_mkdocs(settings.config_file, staging, epoch, settings.cache_dir)
+            built = run_mkdocs(settings.config_file, staging, epoch, settings.cache_dir)
             write_files(staging, extra)
-        pages = search_pages(staging)
-        with progress.stage("Indexing papers and topics for search", total=len(pages)) as advance:
-            index_site(staging, pages, advance, settings.cache_dir / SEARCH_CACHE)
-    return stats
+        # The page cache is written while Pagefind indexes (its process does most of that).
+        with ThreadPoolExecutor(max_workers=1) as saver:
+            saved = saver.submit(built.save)
+            pages = search_pages(staging)
+            with progress.stage(
+                "Indexing papers and topics for search", total=len(pages)
+            ) as advance:
+                index_site(staging, pages, advance, settings.cache_dir / SEARCH_CACHE)
+            saved.result()
+    return built.stats
 
 
 def build(
@@ -280,6 +288,7 @@ def build(
         rendered_pages=stats.rendered,
         reused_pages=stats.reused,
         rendered_in_workers=stats.in_workers,
+        converted_in_workers=stats.converted_in_workers,
     )
 
 
@@ -293,6 +302,7 @@ def _report(
     rendered_pages: int = 0,
     reused_pages: int = 0,
     rendered_in_workers: int = 0,
+    converted_in_workers: int = 0,
     up_to_date: bool = False,
 ) -> BuildReport:
     return BuildReport(
@@ -312,5 +322,6 @@ def _report(
         rendered_pages=rendered_pages,
         reused_pages=reused_pages,
         rendered_in_workers=rendered_in_workers,
+        converted_in_workers=converted_in_workers,
         up_to_date=up_to_date,
     )

@@ -10,16 +10,17 @@ navigation) renders it again.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import pytest
 
 from generator.build import BuildReport, build
 from generator.config import Settings, load_settings
-from generator.site import parallel
+from generator.errors import BuildError
+from generator.site import pagecache, parallel
 from generator.site.compact import compact_html
-from generator.site.pagecache import PAGES_SUBDIR
+from generator.site.pagecache import FILES_SUBDIR, PAGES_SUBDIR
+from generator.site.pagestore import STORE_FILE, PageStore
 from generator.site.shrink import shrink_page
 from tests.conftest import MakeProject
 from tests.stand_in import StandInEmbedder
@@ -70,7 +71,7 @@ def test_an_increment_gives_the_bytes_of_a_build_from_scratch(
     incremental, report = grown
     scratch = project(make_project, sorted(DIGESTS))
     fresh = build_quietly(scratch)
-    assert (scratch.cache_dir / PAGES_SUBDIR / "index.json").read_bytes() != b"{}"
+    assert PageStore(scratch.cache_dir / PAGES_SUBDIR).entries()
     assert fresh.reused_pages == 0 and fresh.rendered_pages > 0
     # Most pages of the increment came from the cache, yet the site is the same, byte for byte.
     assert report.reused_pages > 0
@@ -121,13 +122,26 @@ def test_a_setting_or_navigation_change_renders_every_page_again(
 def test_a_damaged_page_cache_is_an_empty_one(grown: tuple[Settings, BuildReport]) -> None:
     settings, _ = grown
     before = tree(settings.site_dir)
-    (settings.cache_dir / PAGES_SUBDIR / "index.json").write_text("{not json")
-    for page in list((settings.cache_dir / PAGES_SUBDIR).glob("*.html"))[:3]:
-        page.unlink()
+    store = settings.cache_dir / PAGES_SUBDIR / STORE_FILE
+    store.write_bytes(b"SQLite format 3\x00" + store.read_bytes()[16:1000])  # cut short
     report = build_quietly(settings, force=True)
     assert report.reused_pages == 0
     assert tree(settings.site_dir) == before
     assert build_quietly(settings, force=True).reused_pages > 0
+    store.write_text("{not a database")
+    assert build_quietly(settings, force=True).reused_pages == 0
+    assert tree(settings.site_dir) == before
+
+
+def test_pages_kept_a_file_a_page_by_earlier_versions_are_removed(
+    grown: tuple[Settings, BuildReport],
+) -> None:
+    settings, _ = grown
+    folder = settings.cache_dir / PAGES_SUBDIR
+    (folder / "index.json").write_text("{}")
+    (folder / f"{'0' * 64}.html").write_text("<p>old</p>")
+    build_quietly(settings, force=True)
+    assert sorted(path.name for path in folder.iterdir()) == ["files", STORE_FILE]
 
 
 def test_compacting_keeps_what_a_browser_shows() -> None:
@@ -144,28 +158,57 @@ def test_compacting_keeps_what_a_browser_shows() -> None:
 def test_pages_rendered_in_workers_are_the_pages_mkdocs_renders(
     make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Worker processes (parallel.py) render pages to the bytes the build's own process does."""
+    """Worker processes (parallel.py) convert and render pages to the bytes the build's own
+    process does."""
     if parallel.workers() < 2:
         pytest.skip("one core: the build renders every page itself")  # CI machines have two
     alone = project(make_project, sorted(DIGESTS))
-    monkeypatch.setattr(parallel, "MIN_PAGES", 10**9)
-    assert build_quietly(alone).rendered_pages > 0
+    monkeypatch.setattr(parallel, "MAX_WORKERS", 1)
+    report = build_quietly(alone)
+    assert report.rendered_pages > 0
+    assert report.rendered_in_workers == report.converted_in_workers == 0
     shared = project(make_project, sorted(DIGESTS))
+    monkeypatch.setattr(parallel, "MAX_WORKERS", 2)
     monkeypatch.setattr(parallel, "MIN_PAGES", 1)
+    monkeypatch.setattr(pagecache, "MIN_CONVERT", 1)
     report = build_quietly(shared)
     assert report.rendered_in_workers == report.rendered_pages - 4  # all but the nav's four
+    # The issue, topic and list pages: all but the paper pages, which need no Markdown.
+    papers = len(list((shared.site_dir / "papers").glob("*/index.html")))
+    assert report.converted_in_workers == report.rendered_pages - 4 - papers > 0
     assert tree(shared.site_dir) == tree(alone.site_dir)
 
     # The page cache holds the same pages (keys differ: they hash each project's folders).
-    def kept(settings: Settings) -> tuple[list[bytes], list[str]]:
+    def kept(settings: Settings) -> tuple[list[str], list[str], dict[str, bytes]]:
         folder = settings.cache_dir / PAGES_SUBDIR
-        index = json.loads((folder / "index.json").read_text())
-        pages = sorted(data for name, data in tree(folder).items() if name != "index.json")
-        return pages, sorted(json.dumps(entry, sort_keys=True) for entry in index.values())
+        store = PageStore(folder)
+        entries = store.entries()
+        pages = sorted(store.html(entries).values())
+        shared = tree(folder / FILES_SUBDIR)  # the icons and head scripts pages refer to
+        return pages, sorted(entry.to_json() for entry in entries.values()), shared
 
     assert kept(shared) == kept(alone)
     # The next build takes every page outside the navigation from the cache workers filled.
     assert build_quietly(shared, force=True).reused_pages == report.rendered_pages - 4
+
+
+def test_a_warning_in_a_worker_fails_the_build_as_without_workers(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page whose Markdown links to no file warns in the worker that converts it: that
+    worker's share is converted again in the build's process, where strict mode fails."""
+    if parallel.workers() < 2:
+        pytest.skip("one core: the build converts every page itself")
+    settings = project(make_project, sorted(DIGESTS))
+    monkeypatch.setattr(parallel, "MIN_PAGES", 1)
+    monkeypatch.setattr(pagecache, "MIN_CONVERT", 1)
+    assert build_quietly(settings).converted_in_workers > 0
+    before = tree(settings.site_dir)
+    (settings.docs_dir / "broken.md").write_text("# Broken\n\n[gone](missing.md)\n")
+    with pytest.raises(BuildError) as raised:
+        build_quietly(settings)
+    assert "missing.md" in str(raised.value)
+    assert tree(settings.site_dir) == before
 
 
 def test_shrinking_moves_only_the_heads_inline_scripts_into_files() -> None:

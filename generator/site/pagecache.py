@@ -20,7 +20,8 @@ again before the cached HTML is used, so a page whose link target appeared, went
 rendered again. So are a page's anchors (other pages' links to them are validated).
 
 A page it renders whose front matter says `html_body: true` skips Markdown (`htmlbody.py`).
-Pages to render may be rendered by worker processes, on every core (`parallel.py`).
+Pages to render may be converted from Markdown and rendered by worker processes, on every core
+(`parallel.py`).
 
 Every page it renders is also made smaller before it is written or cached (`shrink.py`): white
 space between tags, Material's inline icons and the scripts of its head as files fetched once;
@@ -49,31 +50,23 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from generator.atomic import write_atomic
-from generator.site.htmlbody import HtmlBodyPage
+from generator.site.htmlbody import Converted, HtmlBodyPage
 from generator.site.pagekeys import nav_key, site_key
-from generator.site.parallel import Rendered, prerender
+from generator.site.pagestore import Entry, PageStore
+from generator.site.parallel import in_workers
 from generator.site.shrink import shrink_page
 
 CACHED_TEMPLATE = "paper-digest-cached-page.html"
-# The cache's folder in `cache_dir`, and the index of its entries there.
+# The cache's folder in `cache_dir` (its pages are in a database there: `pagestore.py`).
 PAGES_SUBDIR = "pages"
-INDEX_FILE = "index.json"
 # The files cached pages refer to (icons, head scripts), each under its name (a hash).
 FILES_SUBDIR = "files"
+# Fewer pages to convert than this are converted in the build's process.
+MIN_CONVERT = 50
 # Paper Digest's own plugins are named so; the cache is off when any other plugin is configured.
 PLUGIN_PREFIX = "paper-digest/"
 
 log = logging.getLogger("mkdocs.plugins.paper_digest.pagecache")
-
-
-@dataclass(frozen=True)
-class _Entry:
-    """What the index keeps of a cached page: the file lookups its Markdown made, its anchors,
-    the site paths of the files it refers to."""
-
-    lookups: dict[str, list[str] | None]
-    anchors: list[str]
-    files: list[str]
 
 
 @dataclass
@@ -83,6 +76,7 @@ class CacheStats:
     reused: int = 0
     rendered: int = 0
     in_workers: int = 0  # of the rendered pages, those worker processes rendered
+    converted_in_workers: int = 0  # of those, the pages whose Markdown workers converted
 
 
 class _RecordingFiles(Files):
@@ -126,26 +120,27 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def __init__(self, folder: Path) -> None:
         super().__init__()
         self.folder = folder
+        self._store = PageStore(folder)
         self.stats = CacheStats()
         self.enabled = False
         self._site_key = ""
         self._nav_key = ""
-        self._index: dict[str, _Entry] = {}
+        self._index: dict[str, Entry] = {}
         self._keys: dict[str, str] = {}  # src_uri -> key, for every page outside the nav
-        self._fresh: dict[str, tuple[str, _Entry]] = {}  # key -> (HTML, entry), rendered now
+        self._fresh: dict[str, tuple[str, Entry]] = {}  # key -> (HTML, entry), rendered now
         self._recorded: dict[str, dict[str, list[str] | None]] = {}
         self._files: _RecordingFiles | None = None
         self._shared: dict[str, str] = {}  # site path -> text: the files built pages refer to
         self._nav: Navigation | None = None
         # src_uri -> (entry, shared files) of pages a worker rendered (parallel.py)
-        self._prerendered: dict[str, tuple[_Entry, dict[str, str]]] = {}
+        self._prerendered: dict[str, tuple[Entry, dict[str, str]]] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         others = [name for name in config.plugins if not name.startswith(PLUGIN_PREFIX)]
         self.enabled = not others and config.validation.links.anchors < logging.WARNING
         if self.enabled:
             self._site_key = site_key(config)
-            self._index = _load_index(self.folder)
+            self._index = self._store.entries()
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -158,33 +153,65 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self._nav_key = nav_key(nav)
         self._nav = nav
         in_nav = {page.file.src_uri for page in nav.pages}
+        outside = []  # (file, its key, whether its body is HTML already)
         for file in files.documentation_pages():
             if file.src_uri in in_nav:
                 continue
-            key = self.page_key(file)
+            source = file.content_bytes
+            key = self.page_key(file, source)
             self._keys[file.src_uri] = key
-            cached = self._cached(key, files)
-            if cached is not None:
-                _CachedPage(file, config, cached, self._index[key].anchors)
-            else:
-                HtmlBodyPage(None, file, config)
+            outside.append((file, key, _says_html_body(source)))
+        kept = self._store.html(key for _, key, _ in outside if self._usable(key, files))
+        markdown = []  # the pages to render whose body is Markdown
+        for file, key, html_body in outside:
+            if key in kept:
+                _CachedPage(file, config, kept[key], self._index[key].anchors)
+                continue
+            page = HtmlBodyPage(None, file, config)
+            if not html_body:
+                markdown.append(page)
+        self._convert_in_workers(markdown, config, files)
         return nav
 
-    def page_key(self, file: File) -> str:
-        """Return the key of a page outside the navigation."""
+    def page_key(self, file: File, source: bytes | None = None) -> str:
+        """Return the key of a page outside the navigation (`source`: its bytes, if read)."""
         parts = [self._site_key, self._nav_key, file.src_uri, file.url]
         digest = hashlib.sha256(json.dumps(parts).encode("utf-8"))
-        digest.update(file.content_bytes)
+        digest.update(file.content_bytes if source is None else source)
         return digest.hexdigest()
 
-    def _cached(self, key: str, files: Files) -> str | None:
-        """Return the cached HTML of `key` if every lookup its page made finds the same now."""
+    def _convert_in_workers(
+        self, pages: list[HtmlBodyPage], config: MkDocsConfig, files: Files
+    ) -> None:
+        """Have workers convert the Markdown of `pages` (`parallel.py`); MkDocs' reading loop
+        then takes each page's HTML from them (`HtmlBodyPage.render`)."""
+
+        def convert(read: HtmlBodyPage) -> Converted:  # in a worker: as MkDocs reads a page
+            config._current_page = read
+            page = config.plugins.on_pre_page(read, config=config, files=files)
+            page.read_source(config)
+            assert page.markdown is not None
+            page.markdown = config.plugins.on_page_markdown(
+                page.markdown, page=page, config=config, files=files
+            )
+            page.render(config, files)
+            assert self._files is not None
+            return Converted.of(page, list(self._files.recording or {}))
+
+        for page, done in zip(pages, in_workers(pages, convert, MIN_CONVERT), strict=True):
+            if done is not None:
+                page.converted = done
+                self.stats.converted_in_workers += 1
+
+    def _usable(self, key: str, files: Files) -> bool:
+        """Tell whether the page kept under `key` can be used: every lookup its page made finds
+        the same now, and the files it refers to are there."""
         entry = self._index.get(key)
         if entry is None:
-            return None
+            return False
         for path, seen in entry.lookups.items():
             if _signature(Files.get_file_from_path(files, path)) != seen:
-                return None
+                return False
         shared = {}
         for path in entry.files:  # the same few files on every page: each read once a build
             if path in self._shared:
@@ -192,13 +219,9 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             try:
                 shared[path] = (self.folder / FILES_SUBDIR / PurePath(path).name).read_text("utf-8")
             except (OSError, UnicodeDecodeError):
-                return None
-        try:
-            html = (self.folder / f"{key}.html").read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
+                return False
         self._shared.update(shared)
-        return html
+        return True
 
     def on_page_markdown(self, markdown: str, *, page: Page, **_: Any) -> str:
         if self._files is not None and page.file.src_uri in self._keys:
@@ -233,20 +256,21 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             if isinstance(file.page, HtmlBodyPage) and file.src_uri in self._keys
         ]
 
-        def render(page: HtmlBodyPage) -> Rendered:  # in a worker: MkDocs' own rendering
-            # doc_files holds no excluded (draft) page: only `serve` builds those.
+        def render(page: HtmlBodyPage) -> tuple[str, Entry, dict[str, str]]:  # in a worker
+            # MkDocs' own rendering; doc_files holds no excluded (draft) page: only `serve`
+            # builds those.
             _build_page(page, config, doc_files, nav, env, excluded=False)
             html, entry = self._fresh[self._keys[page.file.src_uri]]
-            shared = {path: self._shared[path] for path in entry.files}
-            return Rendered(page.file.src_uri, html, (entry, shared))
+            return html, entry, {path: self._shared[path] for path in entry.files}
 
-        by_source = {page.file.src_uri: page for page in pages}
-        for done in prerender(pages, render):
+        for page, done in zip(pages, in_workers(pages, render), strict=True):
+            if done is None:
+                continue
             self.stats.in_workers += 1
-            page = by_source[done.src_uri]
-            page.cached_html = done.html
+            html, entry, shared = done
+            page.cached_html = html
             page.meta["template"] = CACHED_TEMPLATE
-            self._prerendered[done.src_uri] = done.kept
+            self._prerendered[page.file.src_uri] = (entry, shared)
 
     def on_post_page(self, output: str, *, page: Page, **_: Any) -> str:
         if isinstance(page, _CachedPage):
@@ -266,7 +290,7 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if key is not None:
             lookups = self._recorded.pop(page.file.src_uri, {})
             anchors = sorted(page.present_anchor_ids or ())
-            self._fresh[key] = (output, _Entry(lookups, anchors, sorted(shared)))
+            self._fresh[key] = (output, Entry(lookups, anchors, sorted(shared)))
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -279,32 +303,17 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         """Keep the entries of this build's pages, delete the rest: call after a build succeeds."""
         if not self.enabled:
             return
-        used = set(self._keys.values())
-        for key, (html, _entry) in self._fresh.items():
-            write_atomic(self.folder / f"{key}.html", html.encode("utf-8"), durable=False)
         for relative, text in self._shared.items():
             cached = self.folder / FILES_SUBDIR / PurePath(relative).name
             if not cached.is_file():
                 write_atomic(cached, text.encode("utf-8"), durable=False)
-        entries = {**self._index, **{key: entry for key, (_html, entry) in self._fresh.items()}}
-        data = {
-            key: {"lookups": entry.lookups, "anchors": entry.anchors, "files": entry.files}
-            for key, entry in sorted(entries.items())
-            if key in used
-        }
-        write_atomic(self.folder / INDEX_FILE, json.dumps(data).encode("utf-8"), durable=False)
-        for path in self.folder.glob("*.html"):
-            if path.stem not in used:
-                path.unlink(missing_ok=True)
+        self._store.save(self._fresh, set(self._keys.values()))
 
 
-def _load_index(folder: Path) -> dict[str, _Entry]:
-    """Read the index of cached pages; a missing or damaged index is an empty cache."""
-    try:
-        data = json.loads((folder / INDEX_FILE).read_text("utf-8"))
-        return {
-            key: _Entry(dict(value["lookups"]), list(value["anchors"]), list(value["files"]))
-            for key, value in data.items()
-        }
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+def _says_html_body(source: bytes) -> bool:
+    """Tell whether a page's front matter says `html_body: true` (a page misread here is only
+    converted elsewhere: `HtmlBodyPage.render` reads the front matter itself)."""
+    if not source.startswith(b"---"):
+        return False
+    front, _, _ = source.partition(b"\n---")
+    return b"\nhtml_body: true" in front

@@ -25,6 +25,7 @@ from generator.site.layout import (
     issue_parts,
     phrase_topics,
 )
+from generator.site.parallel import in_workers
 from generator.site.templates import MATH_MARK, make_environment
 from generator.site.urls import (
     ARCHIVE_DOC,
@@ -115,14 +116,22 @@ def render_pages(catalog: Catalog, settings: Settings) -> dict[str, str]:
     )
     pages.update(_issue_pages(renderer, catalog, parts))
     pages.update(_topic_pages(renderer, catalog, by_size))
-    neighbours = issue_neighbours(catalog, parts)
-    for paper in catalog.papers:
-        doc = paper_doc(paper)
-        pages[doc] = renderer.render(
-            "pages/paper.md.j2", doc, paper=paper, neighbours=neighbours.get(paper.id)
-        )
     for doc, text in pages.items():
         check_front_matter(doc, text)
+    neighbours = issue_neighbours(catalog, parts)
+
+    def paper_page(paper: Paper) -> str:  # in a worker process, where there are several
+        doc = paper_doc(paper)
+        text = renderer.render(
+            "pages/paper.md.j2", doc, paper=paper, neighbours=neighbours.get(paper.id)
+        )
+        check_front_matter(doc, text)
+        return text
+
+    papers = catalog.papers
+    for paper, done in zip(papers, in_workers(papers, paper_page), strict=True):
+        # A paper page a worker did not send back is rendered here, where an error is raised.
+        pages[paper_doc(paper)] = paper_page(paper) if done is None else done
     return dict(sorted(pages.items()))
 
 

@@ -1,15 +1,22 @@
-"""Render pages in worker processes: MkDocs renders one page after another, on one core.
+"""Work on pages in worker processes: Jinja and MkDocs render one page after another, on one
+core.
 
-Once MkDocs has read and converted every page (its `env` event), the page cache plugin
-(`pagecache.py`) hands `prerender` the pages it has to render. Forked workers each render a
-share exactly as MkDocs would, with MkDocs' own `_build_page` (every plugin's hooks included),
-and send back what the page cache keeps of each page; MkDocs' own loop then writes each page
-from that HTML. The workers start from a copy of the build's memory (fork), so nothing but
-their answers crosses between processes.
+The paper pages' Markdown is rendered from their template by workers (`pages.py`), and the
+page cache plugin (`pagecache.py`) uses workers twice in MkDocs' build:
 
-A worker that fails, or that MkDocs warns in, sends back nothing for its share: MkDocs then
-renders those pages itself, in the build's process, where strict mode counts every warning.
-Where fork is missing, or only one core is free, or there are few pages, nothing changes.
+- once MkDocs has made its pages (its `nav` event), workers convert the Markdown of the pages
+  to render (issue, topic and list pages: paper pages need no Markdown, `htmlbody.py`), and
+  MkDocs' own reading loop then takes each page's HTML, table of contents and anchors from
+  what came back;
+- once every page is read (its `env` event), workers render the pages to render with MkDocs'
+  own `_build_page` (every plugin's hooks included), and MkDocs' own loop then writes each
+  page from that HTML.
+
+The workers start from a copy of the build's memory (fork), so nothing but their answers
+crosses between processes. A worker that fails, or that MkDocs warns in, sends back nothing
+for its share: the build's own process then does that work itself, as MkDocs would, where
+strict mode counts every warning. Where fork is missing, or only one core is free, or there
+are few pages, nothing changes.
 """
 
 from __future__ import annotations
@@ -19,26 +26,18 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 # Fewer pages than this are not worth starting processes for.
 MIN_PAGES = 200
 # The most workers: each holds a copy-on-write image of the build.
 MAX_WORKERS = 4
 
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
-@dataclass(frozen=True)
-class Rendered:
-    """What a worker sends back of one page it rendered."""
-
-    src_uri: str
-    html: str
-    kept: Any  # what the page cache keeps of the page (its entry and icons)
-
-
-# The job the workers share, set just before they are forked: (pages, render one page).
-_job: tuple[Sequence[Any], Callable[[Any], Rendered]] | None = None
+# The job the workers share, set just before they are forked: (items, work on one item).
+_job: tuple[Sequence[Any], Callable[[Any], Any]] | None = None
 
 
 def workers() -> int:
@@ -48,24 +47,30 @@ def workers() -> int:
     return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
 
 
-def prerender(pages: Sequence[Any], render: Callable[[Any], Rendered]) -> list[Rendered]:
-    """Render `pages` with `render` in forked workers; return what came back, in page order.
+def in_workers(
+    items: Sequence[Item], work: Callable[[Item], Result], minimum: int | None = None
+) -> list[Result | None]:
+    """Run `work` on each of `items` in forked workers; return the results in item order.
 
-    A page missing from the answer is to be rendered by the caller.
+    An item whose result is None is the caller's to work on: its worker failed or warned, or
+    there were no workers (fewer items than `minimum`, MIN_PAGES by default; one core).
     """
     count = workers()
-    if count < 2 or len(pages) < MIN_PAGES:
-        return []
+    if count < 2 or len(items) < max(MIN_PAGES if minimum is None else minimum, 1):
+        return [None] * len(items)
     global _job
-    _job = (pages, render)
+    _job = (items, work)
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-            shares = list(pool.map(_render_share, range(count), [count] * count))
+            shares = list(pool.map(_work_share, range(count), [count] * count))
     finally:
         _job = None
-    done = {rendered.src_uri: rendered for share in shares for rendered in share}
-    return [done[page.file.src_uri] for page in pages if page.file.src_uri in done]
+    results: list[Result | None] = [None] * len(items)
+    for share, done in enumerate(shares):
+        if done is not None:
+            results[share::count] = done
+    return results
 
 
 class _Warned(logging.Handler):
@@ -77,17 +82,17 @@ class _Warned(logging.Handler):
         self.seen = True
 
 
-def _render_share(share: int, count: int) -> list[Rendered]:
-    """Render every `count`-th page from `share` on (in a worker); nothing if MkDocs warned."""
+def _work_share(share: int, count: int) -> list[Any] | None:
+    """Work on every `count`-th item from `share` on (in a worker); None if MkDocs warned."""
     assert _job is not None
-    pages, render = _job
+    items, work = _job
     warned = _Warned()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(warned)
     try:
-        rendered = [render(page) for page in pages[share::count]]
-    except Exception:  # the build's process renders this share again, and reports the error
-        return []
+        done = [work(item) for item in items[share::count]]
+    except Exception:  # the build's process does this share again, and reports the error
+        return None
     finally:
         logger.removeHandler(warned)
-    return [] if warned.seen else rendered
+    return None if warned.seen else done

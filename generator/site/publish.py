@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.atomic import write_atomic
@@ -120,13 +121,22 @@ def _source_date_epoch(epoch: int) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
+@dataclass(frozen=True)
+class Built:
+    """What MkDocs' build reports: its page figures, and how to update the page cache."""
+
+    stats: CacheStats
+    save: Callable[[], None]  # keeps the pages of this build in the page cache
+
+
 def run_mkdocs(
     config_file: Path, site_dir: Path, epoch: int, cache_dir: Path | None = None
-) -> CacheStats:
+) -> Built:
     """Build the site in strict mode into `site_dir`, dated `epoch`; any warning fails it.
 
     With `cache_dir`, pages whose HTML cannot have changed come from the page cache there
-    (`pagecache.py`), which is updated only when the build succeeds.
+    (`pagecache.py`); `save` updates it, once the build succeeded (the caller may do so while
+    it indexes the site).
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -147,9 +157,8 @@ def run_mkdocs(
                 "the previous site is unchanged; fix the page or setting named above",
             ) from None
     if cache is None:
-        return CacheStats()
-    cache.save()
-    return cache.stats
+        return Built(CacheStats(), lambda: None)
+    return Built(cache.stats, cache.save)
 
 
 @contextmanager
