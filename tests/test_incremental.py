@@ -20,7 +20,7 @@ from generator.errors import BuildError
 from generator.site import pagecache, parallel
 from generator.site.compact import compact_html
 from generator.site.pagecache import FILES_SUBDIR, PAGES_SUBDIR
-from generator.site.pagestore import STORE_FILE, PageStore
+from generator.site.pagestore import STORE_FILE, Entry, PageStore
 from generator.site.shrink import shrink_page
 from tests.conftest import MakeProject
 from tests.stand_in import StandInEmbedder
@@ -222,3 +222,24 @@ def test_shrinking_moves_only_the_heads_inline_scripts_into_files() -> None:
     assert files == {name: "var a=1\n"}
     moved = f'<script src="../../{name}"></script>'
     assert shrunk == html.replace("<script>var a=1</script>", moved)
+
+
+def test_the_page_store_keeps_only_the_pages_used_and_gives_back_free_space(
+    tmp_path: Path,
+) -> None:
+    store = PageStore(tmp_path)
+    entry = Entry({"a.md": ["a/", "included"]}, ["top"], ["assets/x.svg"])
+    noise = [  # pages that compress little: hex digits
+        "".join(hashlib.sha256(f"{n}.{k}".encode()).hexdigest() for k in range(100))
+        for n in range(200)
+    ]
+    store.save({f"old{n}": (text, entry) for n, text in enumerate(noise)}, [])
+    assert len(store.entries()) == 200
+    size = store.path.stat().st_size
+    # The next build keeps old0 and makes 10 new pages: 199 pages go, and their space with them.
+    store.save({f"new{n}": (f"<p>{n}</p>", entry) for n in range(10)}, ["old0"])
+    entries = store.entries()
+    assert sorted(entries) == sorted(["old0", *(f"new{n}" for n in range(10))])
+    assert entries["new3"] == entry
+    assert store.html(["new3", "old0", "gone"]) == {"new3": "<p>3</p>", "old0": noise[0]}
+    assert store.path.stat().st_size < size / 4
