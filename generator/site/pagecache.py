@@ -161,11 +161,15 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             key = self.page_key(file, source)
             self._keys[file.src_uri] = key
             outside.append((file, key, _says_html_body(source)))
-        kept = self._store.html(key for _, key, _ in outside if self._usable(key, files))
+        read: dict[str, str | None] = {}  # the files cached pages refer to, each read once
+        usable = {key for _, key, _ in outside if self._usable(key, files, read)}
+        kept = self._store.html(usable)
         markdown = []  # the pages to render whose body is Markdown
         for file, key, html_body in outside:
             if key in kept:
-                _CachedPage(file, config, kept[key], self._index[key].anchors)
+                entry = self._index[key]
+                _CachedPage(file, config, kept[key], entry.anchors)
+                self._shared.update({path: read[path] or "" for path in entry.files})
                 continue
             page = HtmlBodyPage(None, file, config)
             if not html_body:
@@ -203,24 +207,24 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 page.converted = done
                 self.stats.converted_in_workers += 1
 
-    def _usable(self, key: str, files: Files) -> bool:
+    def _usable(self, key: str, files: Files, read: dict[str, str | None]) -> bool:
         """Tell whether the page kept under `key` can be used: every lookup its page made finds
-        the same now, and the files it refers to are there."""
+        the same now, and the files it refers to are there (`read`: those read so far)."""
         entry = self._index.get(key)
         if entry is None:
             return False
         for path, seen in entry.lookups.items():
             if _signature(Files.get_file_from_path(files, path)) != seen:
                 return False
-        shared = {}
         for path in entry.files:  # the same few files on every page: each read once a build
-            if path in self._shared:
-                continue
-            try:
-                shared[path] = (self.folder / FILES_SUBDIR / PurePath(path).name).read_text("utf-8")
-            except (OSError, UnicodeDecodeError):
+            if path not in read:
+                try:
+                    kept = self.folder / FILES_SUBDIR / PurePath(path).name
+                    read[path] = kept.read_text("utf-8")
+                except (OSError, UnicodeDecodeError):
+                    read[path] = None
+            if read[path] is None:
                 return False
-        self._shared.update(shared)
         return True
 
     def on_page_markdown(self, markdown: str, *, page: Page, **_: Any) -> str:
