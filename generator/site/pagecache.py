@@ -282,12 +282,12 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             return output
         self.stats.rendered += 1
         done = self._prerendered.pop(page.file.src_uri, None)
-        if done is not None:  # a worker rendered it, and made it smaller
+        if done is not None:  # a worker rendered it, made it smaller and wrote it
             entry, shared = done
             self._shared.update(shared)
             self._recorded.pop(page.file.src_uri, None)
             self._fresh[self._keys[page.file.src_uri]] = (output, entry)
-            return output
+            return ""  # MkDocs writes no empty page: the worker's file stays
         output, shared = shrink_page(output, page.url)
         self._shared.update(shared)
         key = self._keys.get(page.file.src_uri)

@@ -9,14 +9,15 @@ page cache plugin (`pagecache.py`) uses workers twice in MkDocs' build:
   MkDocs' own reading loop then takes each page's HTML, table of contents and anchors from
   what came back;
 - once every page is read (its `env` event), workers render the pages to render with MkDocs'
-  own `_build_page` (every plugin's hooks included), and MkDocs' own loop then writes each
-  page from that HTML.
+  own `_build_page` (every plugin's hooks included), which writes each page's file; MkDocs'
+  own loop then passes over those pages, leaving their files as the workers wrote them, and
+  the page cache keeps the HTML that came back.
 
 The workers start from a copy of the build's memory (fork), so nothing but their answers
-crosses between processes. A worker that fails, or that MkDocs warns in, sends back nothing
-for its share: the build's own process then does that work itself, as MkDocs would, where
-strict mode counts every warning. Where fork is missing, or only one core is free, or there
-are few pages, nothing changes.
+and the pages' files crosses between processes. A worker that fails, or that MkDocs warns
+in, sends back nothing for its share: the build's own process then does that work itself
+(writing those pages' files again), as MkDocs would, where strict mode counts every warning.
+Where fork is missing, or only one core is free, or there are few pages, nothing changes.
 """
 
 from __future__ import annotations
