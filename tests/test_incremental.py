@@ -211,6 +211,24 @@ def test_a_warning_in_a_worker_fails_the_build_as_without_workers(
     assert tree(settings.site_dir) == before
 
 
+def test_a_paper_page_a_worker_cannot_render_stops_the_build_by_name(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paper pages are rendered from their template by workers; a worker's error is raised
+    again by the build's own process, naming the page, and the site stays as it was."""
+    if parallel.workers() < 2:
+        pytest.skip("one core: the build renders every page itself")
+    settings = project(make_project, sorted(DIGESTS))
+    monkeypatch.setattr(parallel, "MIN_PAGES", 1)
+    build_quietly(settings)
+    before = tree(settings.site_dir)
+    template = settings.templates_dir / "pages" / "paper.md.j2"
+    template.write_text(template.read_text().replace("html_body: true", "html_body: [true"))
+    with pytest.raises(BuildError, match=r"papers/.*\.md: its front matter does not parse"):
+        build_quietly(settings)
+    assert tree(settings.site_dir) == before
+
+
 def test_shrinking_moves_only_the_heads_inline_scripts_into_files() -> None:
     html = (
         "<html><head><script>var a=1</script>"
