@@ -22,6 +22,7 @@ Where fork is missing, or only one core is free, or there are few pages, nothing
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -61,11 +62,15 @@ def in_workers(
         return [None] * len(items)
     global _job
     _job = (items, work)
+    # The build's objects move out of the collector's reach: a collection in a worker would
+    # write to every one of them, and so copy every page of memory they are on.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
             shares = list(pool.map(_work_share, range(count), [count] * count))
     finally:
+        gc.unfreeze()
         _job = None
     results: list[Result | None] = [None] * len(items)
     for share, done in enumerate(shares):
