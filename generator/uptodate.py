@@ -29,6 +29,7 @@ import generator
 from generator.atomic import write_atomic
 from generator.config import Settings, raw_config
 from generator.errors import BuildError
+from generator.site.pagekeys import plain
 from generator.site.pages import GENERATED_PATHS
 from generator.site.publish import generated_files
 from generator.sources import walk_files
@@ -59,7 +60,9 @@ def fingerprint(settings: Settings) -> str:
             digest.update(data)
 
     config = raw_config(settings.config_file)
-    add(f"stamp {STAMP_VERSION}", repr(settings), repr(config))
+    # The file's bytes say which function a YAML tag names; the loaded settings hold !ENV.
+    add(f"stamp {STAMP_VERSION}", repr(settings), settings.config_file.read_bytes())
+    add(_settings_text(config))
     raw_theme = config.get("theme")
     custom = raw_theme.get("custom_dir") if isinstance(raw_theme, dict) else None
     folders = [
@@ -68,8 +71,9 @@ def fingerprint(settings: Settings) -> str:
         ("docs", settings.docs_dir, GENERATED_PATHS),
         ("generator", Path(generator.__file__).parent, ()),
     ]
-    if isinstance(custom, str):
-        folders.append(("theme", settings.root / custom, ()))
+    theme = settings.root / custom if isinstance(custom, str) else None
+    if theme is not None and not theme.resolve().is_relative_to(settings.templates_dir.resolve()):
+        folders.append(("theme", theme, ()))  # hashed already when inside the templates
     for name, folder, skipped in folders:
         add(f"folder {name}")
         for relative, path in _files(folder, skipped):
@@ -77,6 +81,15 @@ def fingerprint(settings: Settings) -> str:
     for package in sorted({f"{d.name} {d.version}" for d in metadata.distributions()}):
         add(package)
     return digest.hexdigest()
+
+
+def _settings_text(config: Any) -> str:
+    """Return loaded settings as text that is the same in every process (a function a tag
+    names has no address in it); odd YAML (keys that are lists, a loop) falls back to repr."""
+    try:
+        return json.dumps(config, default=plain)
+    except (TypeError, ValueError):
+        return repr(config)
 
 
 def _files(folder: Path, skipped: Iterable[str]) -> list[tuple[str, Path | None]]:

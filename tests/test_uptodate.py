@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 
@@ -211,3 +213,31 @@ def test_a_stamp_that_cannot_be_written_only_means_the_next_build_builds(built: 
     report = build_quietly(built, force=True)
     assert not report.up_to_date and report.pages > 0
     assert not build_quietly(built).up_to_date
+
+
+def test_a_function_named_in_mkdocs_yml_hashes_the_same_in_every_process(
+    make_project: MakeProject,
+) -> None:
+    """Material's emoji setup names a function with a YAML tag; its address in memory differs
+    from one process to the next, and must not make every build a new one."""
+    settings = make_project()
+    config = settings.config_file
+    config.write_text(
+        config.read_text().replace(
+            "markdown_extensions:\n",
+            "markdown_extensions:\n  - pymdownx.emoji:\n"
+            "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n",
+        )
+    )
+    script = (
+        "import sys; from generator.config import load_settings; "
+        "from generator.uptodate import fingerprint; "
+        "print(fingerprint(load_settings(sys.argv[1])))"
+    )
+
+    def in_a_process() -> str:
+        command = [sys.executable, "-c", script, str(config)]
+        return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+    first = in_a_process()
+    assert first.strip() and in_a_process() == first

@@ -86,6 +86,16 @@ class HtmlBodyPage(Page):
             }
 
 
+def says_html_body(source: bytes) -> bool:
+    """Tell from a page's bytes, without parsing its front matter, whether that says
+    `html_body: true` (a page misread here is only converted elsewhere: `render` reads the
+    front matter itself)."""
+    if not source.startswith(b"---"):
+        return False
+    front, _, _ = source.partition(b"\n---")
+    return f"\n{HTML_BODY}: true".encode() in front
+
+
 def html_anchors(html: str) -> set[str]:
     """Return the anchors an HTML fragment holds, as MkDocs finds them: ids, and names of <a>."""
     if not html.strip():

@@ -28,8 +28,9 @@ space between tags, Material's inline icons and the scripts of its head as files
 those files are kept beside the cached pages that refer to them.
 
 The cache is off when another MkDocs plugin is configured (it could read or change any page),
-or when anchor validation is strict enough to fail a build. Entries are saved only after a
-build that succeeded (`save`), and entries no page used are deleted then.
+or when anchor validation is strict enough to fail a build. Entries are saved only after
+MkDocs' build succeeded (`save`; the search indexing that follows may still fail, and the
+pages kept are right all the same), and entries no page used are deleted then.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from generator.atomic import write_atomic
-from generator.site.htmlbody import Converted, HtmlBodyPage
+from generator.site.htmlbody import Converted, HtmlBodyPage, says_html_body
 from generator.site.pagekeys import nav_key, site_key
 from generator.site.pagestore import Entry, PageStore
 from generator.site.parallel import in_workers
@@ -160,7 +161,7 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             source = file.content_bytes
             key = self.page_key(file, source)
             self._keys[file.src_uri] = key
-            outside.append((file, key, _says_html_body(source)))
+            outside.append((file, key, says_html_body(source)))
         read: dict[str, str | None] = {}  # the files cached pages refer to, each read once
         usable = {key for _, key, _ in outside if self._usable(key, files, read)}
         kept = self._store.html(usable)
@@ -250,7 +251,7 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def _render_in_workers(
         self, env: jinja2.Environment, config: MkDocsConfig, files: Files, nav: Navigation
     ) -> None:
-        """Have workers render the pages to render (`parallel.py`); MkDocs writes their HTML."""
+        """Have workers render and write the pages to render (`parallel.py`)."""
         from mkdocs.commands.build import _build_page
 
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
@@ -312,12 +313,3 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             if not cached.is_file():
                 write_atomic(cached, text.encode("utf-8"), durable=False)
         self._store.save(self._fresh, set(self._keys.values()))
-
-
-def _says_html_body(source: bytes) -> bool:
-    """Tell whether a page's front matter says `html_body: true` (a page misread here is only
-    converted elsewhere: `HtmlBodyPage.render` reads the front matter itself)."""
-    if not source.startswith(b"---"):
-        return False
-    front, _, _ = source.partition(b"\n---")
-    return b"\nhtml_body: true" in front

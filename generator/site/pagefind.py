@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import json
 import os
 import subprocess
@@ -42,7 +43,7 @@ class PagefindService:
     def request(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """Send one request and return its answer; an error answer raises BuildError."""
         self.send(payload)
-        return self.receive()[-1]
+        return self._receive()
 
     def send(self, payload: Mapping[str, Any]) -> None:
         """Send a request without waiting for its answer."""
@@ -54,10 +55,10 @@ class PagefindService:
         except BrokenPipeError:
             raise self.failure("it stopped") from None
 
-    def receive(self) -> list[dict[str, Any]]:
-        """Return the answers to every request sent and not yet answered, in order."""
+    def _receive(self) -> dict[str, Any]:
+        """Read the answers to every request sent and not yet answered; return the last."""
         assert self.process.stdin is not None and self.process.stdout is not None
-        answers = []
+        result: dict[str, Any] = {}
         try:
             self.process.stdin.flush()
             while self.answered < self.sent:
@@ -65,13 +66,12 @@ class PagefindService:
                     base64.b64decode(_read_until_comma(self.process.stdout, self.pending))
                 )
                 self.answered += 1
-                result: dict[str, Any] = response["payload"]
+                result = response["payload"]
                 if result.get("type") == "Error":
                     raise self.failure(str(result.get("message")))
-                answers.append(result)
         except (BrokenPipeError, EOFError):
             raise self.failure("it stopped") from None
-        return answers
+        return result
 
     def wait_for_writes(self, folder: Path) -> None:
         """Wait until Pagefind has closed every file it writes in `folder`.
@@ -160,6 +160,7 @@ def pagefind_service() -> Iterator[PagefindService]:
                 process.stdout.close()
 
 
+@functools.cache
 def pagefind_version() -> str:
     """Return the version of the Pagefind binary in use ("" when unknown)."""
     try:

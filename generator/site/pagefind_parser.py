@@ -117,10 +117,10 @@ class PageReader:
     def __init__(self, page: bytes, lowered: bytes) -> None:
         self.page = page
         self.lowered = lowered
-        self.root = _Node(None)
-        self.stack = [self.root]
+        self.stack = [_Node(None)]  # the bottom is the root: see `root`
         self.meta: dict[str, str] = {}
         self.capturing = 0  # open elements whose whole text can reach the record
+        self._ends: dict[tuple[bytes, int], tuple[int, int] | None] = {}  # see _end_tag
 
     def read(self, start: int) -> None:
         page, lowered, position = self.page, self.lowered, start
@@ -157,7 +157,11 @@ class PageReader:
             node = self.stack.pop()
             if self.stack[-1].status != PARENT_OF_BODY:
                 _hand_over(node, self.stack[-1])
-        self.root = self.stack[0]
+
+    @property
+    def root(self) -> _Node:
+        """The node that holds what was read (an element open before the start is under it)."""
+        return self.stack[0]
 
     def final_meta(self) -> dict[str, str]:
         """Return the page's meta: the title and image found, unless set explicitly."""
@@ -264,7 +268,14 @@ class PageReader:
         return b"".join(text), end[1]
 
     def _end_tag(self, tag: bytes, position: int) -> tuple[int, int] | None:
-        """Return the span of the end tag of the element open at `position`."""
+        """Return the span of the end tag of the element open at `position` (found once: an
+        element may be looked at to skip it, then to read it flat)."""
+        key = (tag, position)
+        if key not in self._ends:
+            self._ends[key] = self._find_end_tag(tag, position)
+        return self._ends[key]
+
+    def _find_end_tag(self, tag: bytes, position: int) -> tuple[int, int] | None:
         lowered, depth = self.lowered, 1
         for match in _same_tags(tag).finditer(lowered, position):
             if match[1]:

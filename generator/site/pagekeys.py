@@ -58,11 +58,11 @@ def site_key(config: MkDocsConfig) -> str:
     theme = config.theme
     parts: list[Any] = [
         CACHE_VERSION,
-        json.dumps(settings, sort_keys=True, default=_plain),  # the theme's options too
+        json.dumps(settings, sort_keys=True, default=plain),  # the theme's options too
         [theme.name, theme.dirs, theme.static_templates],
         [(name, _version(name)) for name in PACKAGES],
     ]
-    digest = hashlib.sha256(json.dumps(parts, default=_plain).encode("utf-8"))
+    digest = hashlib.sha256(json.dumps(parts, default=plain).encode("utf-8"))
     reads_globals = False
     for path, data, installed in _theme_files(theme.dirs):
         if path.suffix == ".html" and _reads_globals(data.decode("utf-8", "replace")):
@@ -129,8 +129,9 @@ def _version(name: str) -> str:
         return ""
 
 
-def _plain(value: object) -> object:
-    """Turn a setting MkDocs holds as an object into something stable to hash."""
+def plain(value: object) -> object:
+    """Turn a setting MkDocs holds as an object (a function a YAML tag names, say) into
+    something stable to hash: never its address in memory."""
     if hasattr(value, "items"):
         return dict(value.items())
     if isinstance(value, set | frozenset):

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from generator.atomic import write_atomic
 from generator.site.pagefind import PagefindService, pagefind_service, pagefind_version
 from generator.site.search_records import Unsupported, read_record
 
@@ -70,6 +71,10 @@ FRAGMENT_SIGNATURE = b"pagefind_dcd"
 WORD = re.compile(r"\S+")
 
 
+# Of an index: each page's URL -> (the digest of its record, its fragment file or "").
+Fragments = dict[str, tuple[str, str]]
+
+
 @dataclass(frozen=True)
 class Kept:
     """The last index kept in the cache: what it was made of, and each page's fragment."""
@@ -77,16 +82,7 @@ class Kept:
     index: Path
     pagefind: str
     pages_key: str
-    records_key: str
-    pages: dict[str, tuple[str, str]]  # URL -> (record digest, fragment file or "")
-
-
-@dataclass(frozen=True)
-class Written:
-    """An index just written: its records and each page's fragment."""
-
-    records_key: str
-    pages: dict[str, tuple[str, str]]  # URL -> (record digest, fragment file or "")
+    pages: Fragments
 
 
 class SearchPage(NamedTuple):
@@ -98,7 +94,8 @@ class SearchPage(NamedTuple):
 
 
 def search_pages(site_dir: Path) -> list[SearchPage]:
-    """Return every page that is a search result, sorted by URL; each file is read once."""
+    """Return every page that is a search result, sorted by URL (each file is read once here,
+    and hashed as it is read)."""
     found = []
     for path in site_dir.rglob("*.html"):
         relative = path.relative_to(site_dir).as_posix()
@@ -148,15 +145,14 @@ def _write_index(
     pages: list[SearchPage],
     advance: Callable[[int], None],
     kept: Kept | None,
-) -> Written:
+) -> Fragments:
     """Have Pagefind index the pages into `output`, reusing what `kept` can give."""
     with pagefind_service() as service:
         index_id = service.request({"type": "NewIndex", "config": None})["index_id"]
         digests, worded = _send_pages(service, index_id, pages, advance)
-        records_key = _records_key(digests)
-        if kept is not None and kept.records_key == records_key:
+        if kept is not None and _digests(kept.pages) == digests:  # the same records
             shutil.copytree(kept.index, output, copy_function=_link_or_copy)
-            return Written(records_key, kept.pages)
+            return kept.pages
         changed = {url for url, digest in digests.items() if _kept_digest(kept, url) != digest}
         # A page sent as HTML or without words may have no fragment: then all are written.
         copied = _copy_fragments(kept, output, digests) if kept and changed <= worded else {}
@@ -169,9 +165,7 @@ def _write_index(
             if names is None:
                 raise service.failure("it left files unfinished")
     files = {**copied, **names}
-    return Written(
-        records_key, {url: (digest, files.get(url, "")) for url, digest in digests.items()}
-    )
+    return {url: (digest, files.get(url, "")) for url, digest in digests.items()}
 
 
 def _send_pages(
@@ -184,14 +178,14 @@ def _send_pages(
     Pagefind indexes a page while the next is read (the answers are read with the next
     request's). Return each page's record digest, and the URLs of the records with words."""
     digests, worded = {}, set()
-    for url, path, _sha256 in pages:
+    for url, path, sha256 in pages:
         page = path.read_bytes()
         try:
             record = read_record(url, page)
         except Unsupported:
             html = {"file_path": None, "url": url, "file_contents": page.decode("utf-8")}
             service.send({"type": "AddFile", "index_id": index_id, **html})
-            digests[url] = "html:" + hashlib.sha256(page).hexdigest()
+            digests[url] = "html:" + sha256.hex()
         else:
             service.send(record.request(index_id))
             digests[url] = record.digest()
@@ -275,12 +269,9 @@ def _pages_key(pages: list[SearchPage]) -> str:
     return digest.hexdigest()
 
 
-def _records_key(digests: dict[str, str]) -> str:
-    """Hash what decides the index when pages are read: Pagefind's version and each record."""
-    digest = hashlib.sha256(f"pagefind-bin {pagefind_version()}\n".encode())
-    for url, record in digests.items():
-        digest.update(f"{url}\0{record}\n".encode())
-    return digest.hexdigest()
+def _digests(fragments: Fragments) -> dict[str, str]:
+    """Return each page's record digest: what decides the index when pages are read."""
+    return {url: digest for url, (digest, _name) in fragments.items()}
 
 
 def _kept(cache_dir: Path) -> Kept | None:
@@ -292,7 +283,6 @@ def _kept(cache_dir: Path) -> Kept | None:
             folder / CACHE_INDEX,
             state["pagefind"],
             state["pages_key"],
-            state["records_key"],
             {url: (digest, name) for url, (digest, name) in state["pages"].items()},
         )
     except (OSError, ValueError, KeyError, TypeError):
@@ -301,26 +291,23 @@ def _kept(cache_dir: Path) -> Kept | None:
 
 
 def _keep(
-    cache_dir: Path, output: Path, pages_key: str, written: Written, kept: Kept | None
+    cache_dir: Path, output: Path, pages_key: str, written: Fragments, kept: Kept | None
 ) -> None:
     """Keep the index just written (and no older one) for the next build."""
     folder = cache_dir / CACHE_SUBDIR
     state = {
         "pagefind": pagefind_version(),
         "pages_key": pages_key,
-        "records_key": written.records_key,
-        "pages": written.pages,
+        "pages": written,
     }
     with contextlib.suppress(FileNotFoundError):
         (folder / CACHE_STATE).unlink()  # no state: no cache, until the copy is whole
-    if kept is None or kept.records_key != written.records_key:
+    if kept is None or _digests(kept.pages) != _digests(written):
         if folder.exists():
             for old in folder.iterdir():
                 shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
         shutil.copytree(output, folder / CACHE_INDEX, copy_function=_link_or_copy)
-    partial = folder / f"{CACHE_STATE}.partial"
-    partial.write_text(json.dumps(state, sort_keys=True), "utf-8")
-    partial.replace(folder / CACHE_STATE)
+    write_atomic(folder / CACHE_STATE, json.dumps(state, sort_keys=True).encode("utf-8"))
 
 
 def _link_or_copy(source: str, target: str) -> None:
