@@ -35,6 +35,7 @@ from generator.site.search import index_site, search_pages
 from generator.sources import ReadResult, read_digests
 from generator.topics import TopicSettings, build_topics
 from generator.topics.grouping import paper_vectors
+from generator.topics.plan import plan_topics
 from generator.topics.related import add_related
 from generator.uptodate import Figures, fingerprint, record, up_to_date
 
@@ -144,14 +145,25 @@ def add_topics(catalog: Catalog, result: KeyphraseResult, settings: Settings) ->
     # One vector a paper, papers by id: topics and related papers both compare them.
     by_id = sorted(catalog.papers, key=lambda p: p.id)
     matrix = paper_vectors(by_id, result.doc_vectors, result.phrase_vectors, normalize_phrase)
-    catalog = build_topics(
-        catalog,
-        result.phrase_vectors,
-        normalize_phrase,
-        TopicSettings(min_papers=settings.min_topic_papers),
-        result.doc_vectors,
-        matrix,
-    )
+    topic_settings = TopicSettings(min_papers=settings.min_topic_papers)
+    if settings.topic_grouping == "archive":
+        catalog = build_topics(
+            catalog,
+            result.phrase_vectors,
+            normalize_phrase,
+            topic_settings,
+            result.doc_vectors,
+            matrix,
+        )
+    else:
+        catalog = plan_topics(
+            catalog,
+            result.phrase_vectors,
+            normalize_phrase,
+            matrix,
+            topic_settings,
+            result.doc_vectors,
+        )
     return add_related(
         catalog, result.doc_vectors, result.phrase_vectors, normalize_phrase, matrix=matrix
     )

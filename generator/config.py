@@ -77,6 +77,8 @@ class Settings:
     feed_topic_papers: int
     excerpt_chars: int
     email: EmailSettings
+    # "issues" (planned issue by issue, the past fixed) or "archive" (all at once).
+    topic_grouping: str
     # SOURCE_DATE_EPOCH from the environment, read once when the settings are loaded.
     source_date_epoch: int | None
 
@@ -175,6 +177,14 @@ class EmailOptions(base.Config):  # type: ignore[no-untyped-call]
     empty_copy = opt.Choice(("skip", "notice"), default="skip")
 
 
+class TopicOptions(base.Config):  # type: ignore[no-untyped-call]
+    """`extra.paper_digest.topics`: how papers are grouped into topics."""
+
+    # "issues": issue by issue in publication order, what was published stays (generator/topics/
+    # plan.py); "archive": the whole archive at once, each build (generator/topics/grouping.py).
+    grouping = opt.Choice(("issues", "archive"), default="issues")
+
+
 class Options(base.Config):  # type: ignore[no-untyped-call]
     """`extra.paper_digest`: the options of Settings that MkDocs itself does not have."""
 
@@ -195,6 +205,7 @@ class Options(base.Config):  # type: ignore[no-untyped-call]
     feed_topic_papers = Whole(10, 1)
     excerpt_chars = Whole(280, 40)
     email = Section()
+    topics = Section()
 
 
 def _validated(options: base.Config, raw: Any, where: str) -> dict[str, Any]:
@@ -266,6 +277,7 @@ def load_settings(
         raise ConfigError(f"{name}: extra: expected a mapping of settings", "see README.md")
     values = _validated(Options(str(config_path)), extra.get(SETTINGS_KEY), where)
     email = _validated(EmailOptions(str(config_path)), values.pop("email"), f"{where}.email")
+    topics = _validated(TopicOptions(str(config_path)), values.pop("topics"), f"{where}.topics")
     for key in ("digests_dir", "templates_dir", "cache_dir", "out_dir"):
         values[key] = root / values[key]
     site_url = _site_text(raw, "site_url", "", name)
@@ -280,6 +292,7 @@ def load_settings(
         docs_dir=root / _site_text(raw, "docs_dir", "docs", name),
         site_dir=root / _site_text(raw, "site_dir", "site", name),
         email=EmailSettings(**email),
+        topic_grouping=topics["grouping"],
         source_date_epoch=_source_date_epoch(os.environ if environ is None else environ),
         **values,
     )

@@ -161,6 +161,8 @@ class Topic:
     phrases: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     area: str = ""
+    parent: str = ""  # the topic it split from, if any
+    children: tuple[str, ...] = ()  # the topics it split into: they take its new papers
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,12 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "Reinforcement learning": (
         "reinforcement learning",
         "rl",
-        "policy",
+        "policy gradient",
+        "policy optimization",
+        "policy learning",
+        "policy evaluation",
+        "policy iteration",
+        "off policy",
         "reward",
         "imitation learning",
         "bandit",
@@ -81,7 +86,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "kernel",
         "regret",
         "lower bound",
-        "theory",
+        "learning theory",
+        "generalization theory",
     ),
     "Robustness and safety": (
         "adversarial example",

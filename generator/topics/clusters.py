@@ -42,12 +42,19 @@ def seed_papers(papers: int, settings: TopicSettings) -> int:
     In steps (one per doubling of `papers_per_step` papers), so a day added rarely changes it:
     min_papers up to 999 papers (by default), then 4, 5, ... 7 at 8,000 to 15,999 papers.
     """
-    steps = (max(papers, 0) // settings.papers_per_step).bit_length()
+    steps = (max(papers, settings.population, 0) // settings.papers_per_step).bit_length()
     return settings.min_papers + max(steps - 1, 0)
 
 
 def size_cap(papers: int, settings: TopicSettings) -> float:
-    """Return the most papers a topic may hold: max_share of them, never below SMALL_CAP."""
+    """Return the most papers a topic may hold: max_share of them (or of the archive they join,
+    `settings.population`), never below SMALL_CAP."""
+    return max(settings.max_share * max(papers, settings.population), SMALL_CAP)
+
+
+def broad_cap(papers: int, settings: TopicSettings) -> float:
+    """Return how many of these papers a concept may hold and still name a topic (not the field):
+    max_share of them, never below SMALL_CAP, whatever archive they join."""
     return max(settings.max_share * papers, SMALL_CAP)
 
 
@@ -61,7 +68,7 @@ def choose_seeds(
     """Pick the seed concepts and their centroids: most papers first, none too alike."""
     total = len(index)
     least = seed_papers(total, settings)
-    most = size_cap(total, settings)
+    most = broad_cap(total, settings)
     candidates = sorted(
         (c for c in concepts if least <= len(c.papers) <= most and allowed.get(c.key, False)),
         key=lambda c: (-len(c.papers), c.key),

@@ -53,6 +53,12 @@ class TopicSettings:
     join_margin: float = 0.04
     # About this many areas, each holding its topics.
     areas: int = 12
+    # Shares (max_share, seed_papers) count at least this many papers: the archive a topic
+    # split in the plan (`plan`) is measured against.
+    population: int = 0
+    # A concept more than this share of the papers so far hold is too broad to seed a topic
+    # when topics are planned issue by issue.
+    seed_share: float = 0.08
 
 
 @dataclass(frozen=True)
@@ -131,12 +137,17 @@ def _folds(key: str) -> tuple[str, str, str]:
     return spaced, joined, glued
 
 
+def fold_key(key: str) -> str:
+    """Return one form for a key's hyphen, spacing, word-order and head-word variants."""
+    return _folds(key)[0]
+
+
 def is_narrower(a: str, b: str) -> bool:
     """Tell whether phrase a ends in phrase b ("offline reinforcement learning", "...")."""
     return a.replace("-", " ").endswith(" " + b.replace("-", " "))
 
 
-def _suffixes(key: str) -> list[str]:
+def suffixes(key: str) -> list[str]:
     """Return the shorter phrases a phrase ends in: "a b c" -> ["b c", "c"]."""
     words = key.split()
     return [" ".join(words[i:]) for i in range(1, len(words))]
@@ -192,7 +203,7 @@ def _paper_phrases(
         for phrase in paper.keyphrases:
             weight = direct[paper.id][normalize(phrase.text)]
             # Suffixes of the phrase as written, so "few-shot learning" never gives "shot learning".
-            for broader in (normalize(s) for s in _suffixes(phrase.text)):
+            for broader in (normalize(s) for s in suffixes(phrase.text)):
                 if broader in holders:
                     grown[broader] = max(grown.get(broader, 0.0), weight / 2)
         expanded[paper.id] = grown

@@ -11,8 +11,8 @@ the same topics in any order.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -31,6 +31,7 @@ from generator.topics.concepts import (
 )
 from generator.topics.naming import (
     ACRONYM_SOURCES,
+    DESCRIBE_SHARE,
     Acronyms,
     acronym_forms,
     c_tf_idf,
@@ -45,7 +46,7 @@ from generator.topics.naming import (
     repeats_name,
     says_little,
 )
-from generator.topics.phrases import PhraseFinder
+from generator.topics.titles import Names, TitleNames, names_of, title_words
 
 # How many of a topic's leading concepts it keeps, and how many of them a paper may share to
 # join the topic by its phrases.
@@ -141,55 +142,6 @@ def _name(
     )
 
 
-@dataclass(frozen=True)
-class Names:
-    """How titles name a topic: its name's phrase keys as words, and its acronyms as written."""
-
-    phrases: frozenset[tuple[str, ...]]
-    acronyms: frozenset[str]
-
-
-def _title_words(title: str) -> tuple[list[str], set[str]]:
-    """Return a title's words folded (case, hyphens, a plural -s) and its acronyms as written."""
-    raw = [w.strip(".,;:!?()[]{}\"'") for w in title.replace("-", " ").split()]
-    folded = [_fold(w) for w in raw if w]
-    acronyms = {w[:-1] if w.endswith("s") and w[:-1].isupper() else w for w in raw if w}
-    return folded, acronyms
-
-
-def _fold(word: str) -> str:
-    word = word.casefold()
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
-
-def _names(concept: Concept, acronyms: Sequence[str]) -> Names:
-    """Return how a title names a topic whose name is this concept."""
-    phrases = {tuple(_fold(w) for w in key.split()) for key in concept.keys if " " in key}
-    return Names(frozenset(phrases), frozenset(a for a in acronyms if len(a) >= 2))
-
-
-class TitleNames:
-    """The topics' names, indexed: which topics a title names, in time linear in the title."""
-
-    def __init__(self, names: Sequence[Names]) -> None:
-        self.phrases = PhraseFinder((p, c) for c, name in enumerate(names) for p in name.phrases)
-        self.acronyms: dict[str, set[int]] = defaultdict(set)
-        for c, name in enumerate(names):
-            for acronym in name.acronyms:
-                self.acronyms[acronym].add(c)
-
-    def mentioned(self, title: str) -> list[int]:
-        """Return the topics a title names, by a phrase of their name or one of their acronyms."""
-        return self.named_by(*_title_words(title))
-
-    def named_by(self, words: Sequence[str], acronyms: Iterable[str]) -> list[int]:
-        """Return the topics a title's folded words and acronyms (`_title_words`) name."""
-        found = self.phrases.find(words)
-        for acronym in acronyms:
-            found |= self.acronyms.get(acronym, set())
-        return sorted(found)
-
-
 def _memberships(
     grouped: Grouped,
     ids: Sequence[str],
@@ -238,19 +190,31 @@ def _memberships(
     return chosen
 
 
-def build_topics(
+@dataclass(frozen=True)
+class Groups:
+    """Topics as `group_papers` found them, before areas: with what naming and areas need."""
+
+    topics: list[Topic]
+    keys: list[str]  # each topic's name concept
+    names: list[Names]  # how titles name each topic
+    centroids: np.ndarray
+    terms: dict[str, list[str]]  # each paper's concept keys
+    concepts: dict[str, Concept]
+    chosen: dict[str, tuple[str, ...]]  # each paper's topic slugs, own cluster's first
+
+
+def group_papers(
     catalog: Catalog,
     vectors: Mapping[str, np.ndarray],
     normalize: Normalize,
-    settings: TopicSettings | None = None,
+    settings: TopicSettings,
     doc_vectors: Mapping[str, np.ndarray] | None = None,
     matrix: np.ndarray | None = None,
-) -> Catalog:
-    """Return the catalog with its areas and topics, and each paper's topics, best first.
+) -> Groups | None:
+    """Group the catalog's papers into named topics (no areas yet); None when none forms.
 
     `matrix` is `paper_vectors` of the papers sorted by id, when the caller has it already.
     """
-    settings = settings or TopicSettings()
     papers = sorted(catalog.papers, key=lambda p: p.id)
     ids = [p.id for p in papers]
     pairs = acronym_pairs((p.text for p in papers), normalize)
@@ -262,29 +226,64 @@ def build_topics(
     allowed = topic_names(concepts, pairs, settings)
     seeds, centroids = _cluster(matrix, concepts, ids, allowed, settings)
     if not len(centroids):
-        return Catalog(catalog.issues, catalog.papers)
+        return None
     grouped = _name(matrix, centroids, seeds, ids, terms, allowed)
     if not grouped.keys:
-        return Catalog(catalog.issues, catalog.papers)
+        return None
     acronyms = Acronyms(pairs, acronym_forms((p.text for p in papers), normalize))
-    names = [_names(by_key[key], acronyms.of(by_key[key], tails=True)) for key in grouped.keys]
-    titles = [_title_words(p.title) for p in papers]  # folded words and acronyms, per row
+    names = [names_of(by_key[key], acronyms.of(by_key[key], tails=True)) for key in grouped.keys]
+    titles = [title_words(p.title) for p in papers]  # folded words and acronyms, per row
     chosen = _memberships(grouped, ids, terms, titles, TitleNames(names), settings)
     topics = _topics(
         grouped, chosen, ids, papers, titles, names, by_key, allowed, acronyms, normalize, settings
     )
+    slugs = [topic_slug(key) for key in grouped.keys]
+    return Groups(
+        topics=topics,
+        keys=list(grouped.keys),
+        names=names,
+        centroids=grouped.centroids,
+        terms=terms,
+        concepts=by_key,
+        chosen={ids[row]: tuple(slugs[c] for c in cs) for row, cs in enumerate(chosen)},
+    )
+
+
+def build_topics(
+    catalog: Catalog,
+    vectors: Mapping[str, np.ndarray],
+    normalize: Normalize,
+    settings: TopicSettings | None = None,
+    doc_vectors: Mapping[str, np.ndarray] | None = None,
+    matrix: np.ndarray | None = None,
+) -> Catalog:
+    """Return the catalog with its areas and topics, and each paper's topics, best first, all
+    papers grouped at once (`plan.plan_topics` groups them issue by issue).
+
+    `matrix` is `paper_vectors` of the papers sorted by id, when the caller has it already.
+    """
+    settings = settings or TopicSettings()
+    groups = group_papers(catalog, vectors, normalize, settings, doc_vectors, matrix)
+    if groups is None:
+        return Catalog(catalog.issues, catalog.papers)
     # Areas may have broad names ("Reinforcement learning"), never the field's or an acronym.
-    allowed_areas = {c.key: not is_field_wide(c.key) and not _acronym_only(c) for c in concepts}
+    concepts = groups.concepts
+    allowed_areas = {k: not is_field_wide(k) and not _acronym_only(c) for k, c in concepts.items()}
     areas, area_of = build_areas(
-        topics, grouped.keys, grouped.centroids, terms, by_key, allowed_areas, normalize, settings
+        groups.topics,
+        groups.keys,
+        groups.centroids,
+        groups.terms,
+        concepts,
+        allowed_areas,
+        normalize,
+        settings,
     )
     topics = sorted(
-        (replace(t, area=area_of[t.slug]) for t in topics),
+        (replace(t, area=area_of[t.slug]) for t in groups.topics),
         key=lambda t: (t.label.casefold(), t.slug),
     )
-    slugs = [topic_slug(key) for key in grouped.keys]
-    topic_of = {ids[row]: tuple(slugs[c] for c in cs) for row, cs in enumerate(chosen)}
-    new_papers = tuple(replace(p, topics=topic_of.get(p.id, ())) for p in catalog.papers)
+    new_papers = tuple(replace(p, topics=groups.chosen.get(p.id, ())) for p in catalog.papers)
     return Catalog(catalog.issues, new_papers, tuple(topics), tuple(areas))
 
 
@@ -301,7 +300,7 @@ def topic_names(
     An acronym is judged by its expansion ("LMs" is "language models"); a concept more than
     `max_share` of all papers hold is the field (or an area), not a topic.
     """
-    most = cl.size_cap(len({pid for c in concepts for pid in c.papers}), settings)
+    most = cl.broad_cap(len({pid for c in concepts for pid in c.papers}), settings)
     return {
         c.key: len(c.papers) <= most
         and not says_little(c.key)
@@ -346,10 +345,13 @@ def _topics(
         # An acronym of a whole the name ends ("RLHF") shows when its papers' titles use it.
         in_titles = Counter(a for pid in members[c] for a in title_acronyms[pid])
         acronyms += sorted(a for a in names[c].acronyms if in_titles[a] >= TITLE_ACRONYM)
+        # Only what many of its papers share: a phrase two of twelve hold is not "shared".
+        need = max(2, DESCRIBE_SHARE * len(members[c]))
         others = [
-            inline_form(k, normalize, lowercase)
+            (inline_form(k, normalize, lowercase), grouped.counts[c].get(k.key, 0))
             for k in leading
-            if not is_field_wide(k.key)
+            if grouped.counts[c].get(k.key, 0) >= need
+            and not is_field_wide(k.key)
             and not is_narrower(k.key, key)
             and not is_narrower(key, k.key)
             and not repeats_name(k.key, name)  # the description adds to the name

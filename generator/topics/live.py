@@ -1,0 +1,233 @@
+"""The state of a topic plan while it runs: live topics, their areas, each paper's topics.
+
+Areas are given when topics are born and never taken back (`birth_areas`): a topic is in the
+field (`areas.FIELDS`) its name is in, else in the one a quarter of its papers are in, else in
+the area whose centre is nearest its own. A newsletter whose first topics mostly fit no field
+(another discipline's) groups its first topics by Ward clustering instead, each group named by
+its largest topic, and later topics join the nearest of those areas.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from slugify import slugify
+
+from generator.model import Catalog
+from generator.topics import clusters as cl
+from generator.topics.areas import (
+    FIELD_NAME_SUPPORT,
+    FIELDS,
+    FIELDS_FIT,
+    TOPICS_PER_AREA,
+    FieldFinder,
+)
+from generator.topics.areas import area_groups as ward_groups
+from generator.topics.concepts import fold_key
+from generator.topics.naming import DESCRIBE_SHARE, describe, is_field_wide, repeats_name
+from generator.topics.titles import Names
+
+Rows = Callable[[Sequence[str]], np.ndarray]
+Terms = Callable[[str], set[str]]
+DESCRIBED = 3
+
+
+@dataclass
+class LiveTopic:
+    """A topic while the plan runs: its record's parts, its centre, and its members."""
+
+    slug: str
+    key: str  # the concept key that names it
+    label: str
+    phrases: tuple[str, ...]
+    names: Names
+    total: np.ndarray  # the sum of its own papers' vectors
+    own: int = 0  # papers whose own topic it is
+    area: str = ""
+    members: list[str] = field(default_factory=list)
+    children: list[str] = field(default_factory=list)
+    parent: str | None = None
+
+    @property
+    def centre(self) -> np.ndarray:
+        centre: np.ndarray = cl.unit_rows(self.total[None, :])[0]
+        return centre
+
+
+@dataclass
+class LiveArea:
+    """An area while the plan runs: its name and its topics, in order of birth."""
+
+    slug: str
+    label: str
+    topics: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PlanState:
+    """Everything the steps so far decided."""
+
+    topics: list[LiveTopic] = field(default_factory=list)
+    by_slug: dict[str, LiveTopic] = field(default_factory=dict)
+    areas: dict[str, LiveArea] = field(default_factory=dict)
+    paper_topics: dict[str, list[str]] = field(default_factory=dict)
+    placed: int = 0
+    order: list[str] = field(default_factory=list)  # the papers in the order they arrived
+    holders: dict[str, list[str]] = field(default_factory=dict)  # papers of each phrase key
+    direct: Counter[str] = field(default_factory=Counter)  # papers with a key as a keyphrase
+    folds: dict[str, str] = field(default_factory=dict)  # folded form -> the key first seen
+    acronyms: dict[str, str] = field(default_factory=dict)  # acronym -> expansion, first seen
+    fields: bool | None = None  # whether areas are FIELDS (decided by the first topics)
+
+    def live(self) -> list[LiveTopic]:
+        """Return the topics that take new papers: all but the parents of a split."""
+        return [t for t in self.topics if not t.children]
+
+    def centres(self, topics: Sequence[LiveTopic]) -> np.ndarray:
+        return np.stack([t.centre for t in topics])
+
+    def adopt(self, topic: LiveTopic) -> None:
+        self.topics.append(topic)
+        self.by_slug[topic.slug] = topic
+
+    def canonical(self, key: str) -> str:
+        """Return the key that stands for a phrase key: acronyms spelled out as the papers so far
+        define them, and the first key seen of its hyphen, spacing and word-order variants."""
+        key = " ".join(self.acronyms.get(w, w) for w in key.split())
+        return self.folds.setdefault(fold_key(key), key)
+
+    def drop(self, topic: LiveTopic) -> None:
+        """Take back a topic born in this step that no paper is on yet."""
+        self.topics.remove(topic)
+        del self.by_slug[topic.slug]
+        if topic.area:
+            self.areas[topic.area].topics.remove(topic.slug)
+            if not self.areas[topic.area].topics:
+                del self.areas[topic.area]
+
+    def add(self, pid: str, topic: LiveTopic) -> None:
+        """Put a paper on a topic (once)."""
+        mine = self.paper_topics.setdefault(pid, [])
+        if topic.slug not in mine:
+            mine.append(topic.slug)
+            topic.members.append(pid)
+
+    def heir(self, topic: LiveTopic) -> LiveTopic:
+        """Return the live topic that takes a split topic's papers: its first child, and so on."""
+        while topic.children:
+            topic = self.by_slug[topic.children[0]]
+        return topic
+
+    def place_in_area(self, topic: LiveTopic, slug: str, label: str) -> None:
+        area = self.areas.setdefault(slug, LiveArea(slug, label))
+        area.topics.append(topic.slug)
+        topic.area = slug
+
+
+def _field_of(
+    topic: LiveTopic, members: Sequence[str], terms: Mapping[str, Sequence[str]]
+) -> str | None:
+    """Return a topic's field: its name's, else the one a quarter of its papers are in."""
+    finder = FieldFinder()
+    named = finder.held([topic.key])
+    held = Counter(f for pid in members for f in finder.held(terms.get(pid, ())))
+    order = list(FIELDS)
+    if named:
+        return min(named, key=lambda f: (-held[f], order.index(f)))
+    fit = [f for f, n in held.items() if n >= FIELD_NAME_SUPPORT * len(members)]
+    return min(fit, key=lambda f: (-held[f], order.index(f))) if fit else None
+
+
+def birth_areas(
+    state: PlanState,
+    born: Sequence[tuple[LiveTopic, list[str]]],
+    terms: Mapping[str, Sequence[str]],
+    rows: Rows,
+) -> None:
+    """Give each newly born topic its area, for good (see the module)."""
+    if not born:
+        return
+    fields = [_field_of(topic, members, terms) for topic, members in born]
+    if state.fields is None:
+        fielded = sum(len(m) for (_, m), f in zip(born, fields, strict=True) if f)
+        state.fields = fielded >= FIELDS_FIT * sum(len(m) for _, m in born)
+        if not state.fields:
+            _first_areas(state, [t for t, _ in born], rows)
+            return
+    centres = {t.slug: rows(m).mean(axis=0) for t, m in born}
+    for (topic, _), found in zip(born, fields, strict=True):
+        if state.fields and found:
+            state.place_in_area(topic, slugify("area-" + found) or "area", found)
+    for topic, _ in born:
+        if not topic.area:
+            _nearest_area(state, topic, centres[topic.slug])
+
+
+def _area_centre(state: PlanState, slug: str) -> np.ndarray:
+    topics = [state.by_slug[s] for s in state.areas[slug].topics]
+    centre: np.ndarray = cl.unit_rows(np.stack([t.centre for t in topics]).mean(axis=0)[None, :])[0]
+    return centre
+
+
+def _nearest_area(state: PlanState, topic: LiveTopic, centre: np.ndarray) -> None:
+    """Put a topic in the area whose centre is nearest its own (a new area when none is)."""
+    slugs = sorted(s for s, a in state.areas.items() if a.topics and s != "")
+    if not slugs:
+        state.place_in_area(topic, slugify("area-" + topic.key) or "area", topic.label)
+        return
+    sims = np.round(
+        np.stack([_area_centre(state, s) for s in slugs]) @ cl.unit_rows(centre[None, :])[0], 5
+    )
+    slug = slugs[int(np.argmax(sims))]
+    state.place_in_area(topic, slug, state.areas[slug].label)
+
+
+def _first_areas(state: PlanState, topics: Sequence[LiveTopic], rows: Rows) -> None:
+    """Group a newsletter's first topics into areas by meaning (no field fits them)."""
+    ordered = sorted(topics, key=lambda t: t.slug)
+    count = max(1, len(ordered) // TOPICS_PER_AREA)
+    centres = np.stack([rows(t.members).mean(axis=0) if t.members else t.total for t in ordered])
+    numbers = ward_groups(cl.unit_rows(centres), count)
+    groups: dict[int, list[LiveTopic]] = {}
+    for topic, number in zip(ordered, numbers, strict=True):
+        groups.setdefault(number, []).append(topic)
+    for number in sorted(groups, key=lambda n: min(t.slug for t in groups[n])):
+        largest = max(groups[number], key=lambda t: (len(t.members), t.slug))
+        slug = slugify("area-" + largest.key) or "area"
+        for topic in groups[number]:
+            state.place_in_area(topic, slug, largest.label)
+
+
+def describe_members(
+    topic: LiveTopic, terms: Terms, catalog: Catalog, normalize: Callable[[str], str]
+) -> str:
+    """Say what a topic's papers share besides its name: phrases many of them hold, counted."""
+    count = len(topic.members)
+    held: Counter[str] = Counter()
+    written: dict[str, Counter[str]] = {}
+    for pid in topic.members:
+        for phrase in catalog.paper(pid).keyphrases:
+            written.setdefault(normalize(phrase.text), Counter())[phrase.text] += 1
+        held.update(terms(pid))
+    need = max(2, DESCRIBE_SHARE * count)
+    shared = [
+        (n, key)
+        for key, n in held.items()
+        if n >= need
+        and key != topic.key
+        and not is_field_wide(key)
+        and not repeats_name(key, topic.label)
+    ]
+    shared.sort(key=lambda nk: (-nk[0], nk[1]))
+    return describe([(_written(key, written), n) for n, key in shared[:DESCRIBED]], count)
+
+
+def _written(key: str, written: Mapping[str, Counter[str]]) -> str:
+    """Return how the papers most often write a phrase key."""
+    forms = written.get(key)
+    if not forms:
+        return key
+    return min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0]

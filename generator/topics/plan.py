@@ -1,0 +1,352 @@
+"""Topics planned issue by issue, in publication order: what was published stays published.
+
+`grouping.build_topics` groups the whole archive at once, so every new issue could move old
+papers and retire slugs. Here the same ideas run one issue at a time, and what an issue decided
+is kept:
+
+1. **Phrases.** A new paper's phrase keys are its keyphrases, normalized, with acronyms spelled
+   out as the papers so far define them ("RL" is "reinforcement learning"), one key for hyphen,
+   spacing and word-order variants, and the broader phrases they end in that some paper has.
+2. **New topics.** A phrase key that now has enough papers (`clusters.seed_papers`), is not too
+   broad (held by at most `seed_share` of the papers so far), names something (`naming`) and
+   whose papers' centre is not too close to a topic there is (`seed_separation`) becomes a
+   topic; most papers first, ties A-Z, as `clusters.choose_seeds` does.
+3. **Own topic.** Each new paper joins the topic whose centre is nearest its own vector, when it
+   is near at all (`min_similarity`); else it is one of the *other papers*. A topic born now that
+   fewer than `min_papers` new papers join is taken back (it may be born later).
+4. **Gains.** An earlier paper nearer a topic born now than its own topic's centre gains it, up
+   to `max_topics_per_paper`: topics are only ever added to a published paper.
+5. **More topics.** A new paper also sits on the topics its title names, on those nearly as near
+   that share a leading phrase with it, and on those its phrases name (`more_topics`).
+6. **Split.** A live topic over `max_share` of the papers splits in two children (`split`); the
+   parent keeps its page, its feed and every paper it ever listed, and new papers go to the
+   children.
+7. **Areas.** A topic takes its area when it is born (`live.birth_areas`) and keeps it.
+
+A step reads only its issue and what the steps before it decided, so a build from scratch gives
+yesterday's topics plus today's: an issue added after the others never takes a topic or an area
+from a published paper and never removes a slug. An issue inserted before others (a backfill)
+re-plans the issues after it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from generator.model import Area, Catalog, Issue, Topic
+from generator.topics import clusters as cl
+from generator.topics.concepts import Normalize, TopicSettings, acronym_pairs, suffixes
+from generator.topics.grouping import topic_slug
+from generator.topics.live import LiveTopic, PlanState, birth_areas, describe_members
+from generator.topics.naming import says_little
+from generator.topics.split import split_topic
+from generator.topics.titles import Names, TitleNames, fold_word
+
+# A new paper joins a topic by its phrases when it shares one of the topic's leading ones.
+SHARED_PHRASES = 5
+# Related topics listed on a topic page.
+RELATED_TOPICS = 5
+# A group whose earlier papers hold this share of one topic brings its new papers there.
+MAJORITY = 0.5
+
+
+def publication_order(issues: Sequence[Issue]) -> list[Issue]:
+    """Return the issues in the order the plan reads them: publication order (number, slug)."""
+    return sorted(issues, key=Issue.order)
+
+
+def new_papers_by_issue(catalog: Catalog) -> list[list[str]]:
+    """Return, per issue in publication order, the ids of the papers it is the first to list."""
+    seen: set[str] = set()
+    steps = []
+    for issue in publication_order(catalog.issues):
+        fresh = sorted(set(issue.paper_ids) - seen)
+        seen.update(fresh)
+        steps.append(fresh)
+    return steps
+
+
+@dataclass
+class Inputs:
+    """What every step reads: the catalog, its papers' vectors and phrases."""
+
+    catalog: Catalog
+    row: Mapping[str, int]
+    matrix: np.ndarray
+    vectors: Mapping[str, np.ndarray]
+    normalize: Normalize
+    settings: TopicSettings
+    doc_vectors: Mapping[str, np.ndarray] | None
+    keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def rows(self, ids: Sequence[str]) -> np.ndarray:
+        return self.matrix[[self.row[pid] for pid in ids]]
+
+    def display(self, key: str, members: Sequence[str]) -> str:
+        """Return how these papers most often write a phrase key, in sentence case."""
+        forms: Counter[str] = Counter()
+        for pid in members:
+            for phrase in self.catalog.paper(pid).keyphrases:
+                if self.normalize(phrase.text) == key:
+                    forms[phrase.text] += 1
+        text = min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0] if forms else key
+        return text[:1].upper() + text[1:]
+
+    def terms(self, pid: str) -> set[str]:
+        """Return a paper's phrase keys as the plan gave them when it arrived (`learn_terms`)."""
+        return set(self.keys.get(pid, ()))
+
+    def learn_terms(self, state: PlanState, fresh: Sequence[str]) -> None:
+        """Give new papers their phrase keys: keyphrases normalized, acronyms spelled out as the
+        papers so far define them, and the broader phrases they end in that some paper has."""
+        papers = [self.catalog.paper(pid) for pid in fresh]
+        for acronym, expansion in acronym_pairs((p.text for p in papers), self.normalize).items():
+            state.acronyms.setdefault(acronym, expansion)
+        spelled = {}
+        for paper in papers:
+            for phrase in paper.keyphrases:
+                spelled[phrase.text] = state.canonical(self.normalize(phrase.text))
+                state.direct[spelled[phrase.text]] += 1
+        for paper in papers:
+            keys = {spelled[k.text] for k in paper.keyphrases}
+            for phrase in paper.keyphrases:
+                for broader in (state.canonical(self.normalize(s)) for s in suffixes(phrase.text)):
+                    if broader in state.direct:
+                        keys.add(broader)
+            self.keys[paper.id] = tuple(sorted(keys))
+
+
+def plan_topics(
+    catalog: Catalog,
+    vectors: Mapping[str, np.ndarray],
+    normalize: Normalize,
+    matrix: np.ndarray,
+    settings: TopicSettings | None = None,
+    doc_vectors: Mapping[str, np.ndarray] | None = None,
+) -> Catalog:
+    """Return the catalog with topics and areas planned issue by issue (see the module).
+
+    `matrix` is one unit row per paper, papers sorted by id (`grouping.paper_vectors`).
+    """
+    ids = sorted(p.id for p in catalog.papers)
+    inputs = Inputs(
+        catalog,
+        {pid: i for i, pid in enumerate(ids)},
+        matrix,
+        vectors,
+        normalize,
+        settings or TopicSettings(),
+        doc_vectors,
+    )
+    state = PlanState()
+    for fresh in new_papers_by_issue(catalog):
+        if fresh:
+            step(state, inputs, fresh)
+    return records(state, inputs)
+
+
+def step(state: PlanState, inputs: Inputs, fresh: Sequence[str]) -> None:
+    """Place one issue's new papers: new topics from the concepts they bring over the bar, each
+    paper to its nearest topic, more topics, splits."""
+    settings = inputs.settings
+    state.placed += len(fresh)
+    state.order.extend(fresh)
+    inputs.learn_terms(state, fresh)
+    touched: set[str] = set()
+    for pid in fresh:
+        for key in inputs.terms(pid):
+            state.holders.setdefault(key, []).append(pid)
+            touched.add(key)
+    born_now = seed_topics(state, inputs, touched)
+    own = nearest_topics(state, inputs, fresh)
+    # A topic born now that few new papers are nearest to is no topic after all (yet).
+    while born_now:
+        counts = Counter(own.values())
+        weak = [t for t in born_now if counts[t.slug] < settings.min_papers]
+        if not weak:
+            break
+        for topic in weak:
+            state.drop(topic)
+        born_now = [t for t in born_now if t not in weak]
+        own = nearest_topics(state, inputs, fresh)
+    for pid in fresh:
+        state.paper_topics.setdefault(pid, [])
+    for pid in sorted(own):
+        topic = state.by_slug[own[pid]]
+        topic.total = topic.total + inputs.matrix[inputs.row[pid]]
+        topic.own += 1
+        state.add(pid, topic)
+    gain_born(state, inputs, born_now, set(fresh))
+    more_topics(state, inputs, [pid for pid in fresh if pid in own], own)
+    cap = cl.size_cap(state.placed, share_settings(state, settings))
+    for topic in list(state.topics):
+        if not topic.children and topic.own > cap:
+            split_topic(state, topic, inputs.rows, inputs.terms, inputs.display, settings)
+
+
+def gain_born(state: PlanState, inputs: Inputs, born: Sequence[LiveTopic], fresh: set[str]) -> None:
+    """Earlier papers nearer a topic born now than their own topic's centre gain it (a topic is
+    only ever added to a published paper, never taken away)."""
+    if not born:
+        return
+    earlier = [pid for pid in state.order if pid not in fresh and state.paper_topics.get(pid)]
+    if not earlier:
+        return
+    rows = inputs.rows(earlier)
+    new = cl.similarities(rows, state.centres(born))
+    owners = [state.by_slug[state.paper_topics[pid][0]] for pid in earlier]
+    theirs = np.round(
+        np.einsum("ij,ij->i", rows, np.stack([t.centre for t in owners])), cl.DECIMALS
+    )
+    limit = inputs.settings.max_topics_per_paper
+    for i, pid in enumerate(earlier):
+        for c in np.flatnonzero(new[i] > theirs[i]):
+            if len(state.paper_topics[pid]) < limit:
+                state.add(pid, born[int(c)])
+
+
+def nearest_topics(state: PlanState, inputs: Inputs, fresh: Sequence[str]) -> dict[str, str]:
+    """Return each new paper's nearest live topic, if it is near at all (`min_similarity`)."""
+    own: dict[str, str] = {}
+    live = state.live()
+    if live:
+        sims = cl.similarities(inputs.rows(fresh), state.centres(live))
+        best = np.argmax(sims, axis=1)
+        for i, pid in enumerate(fresh):
+            if sims[i, best[i]] >= inputs.settings.min_similarity:
+                own[pid] = live[int(best[i])].slug
+    return own
+
+
+def seed_topics(state: PlanState, inputs: Inputs, touched: set[str]) -> list[LiveTopic]:
+    """Make topics of the concepts that now clear the bar: enough papers, not the field, not too
+    like a topic there is (`seed_separation`); most papers first, ties A-Z."""
+    settings = inputs.settings
+    least = cl.seed_papers(state.placed, settings)
+    most = max(settings.seed_share * state.placed, least)
+    candidates = sorted(
+        (
+            key
+            for key in touched
+            if least <= len(state.holders[key]) <= most
+            and topic_slug(key) not in state.by_slug
+            and not says_little(key)
+            # A lone word papers reach through longer phrases ("feedback" of "human feedback")
+            # is a part of those topics, not a topic.
+            and (" " in key.replace("-", " ") or 2 * state.direct[key] >= len(state.holders[key]))
+        ),
+        key=lambda k: (-len(state.holders[k]), k),
+    )
+    born: list[LiveTopic] = []
+    centres = [t.centre for t in state.topics]
+    for key in candidates:
+        holders = state.holders[key]
+        centre = cl.unit_rows(inputs.rows(holders).mean(axis=0, keepdims=True))[0]
+        if (
+            centres
+            and float(np.round(np.max(np.stack(centres) @ centre), cl.DECIMALS))
+            >= settings.seed_separation
+        ):
+            continue
+        topic = LiveTopic(
+            slug=topic_slug(key),
+            key=key,
+            label=inputs.display(key, holders),
+            phrases=(key,),
+            names=Names(frozenset({tuple(fold_word(w) for w in key.split())}), frozenset()),
+            total=inputs.rows(holders).sum(axis=0),
+        )
+        state.adopt(topic)
+        centres.append(centre)
+        born.append(topic)
+    if born:
+        terms = {pid: sorted(inputs.terms(pid)) for t in born for pid in state.holders[t.key]}
+        birth_areas(state, [(t, list(state.holders[t.key])) for t in born], terms, inputs.rows)
+    return born
+
+
+def share_settings(state: PlanState, settings: TopicSettings) -> TopicSettings:
+    """Return the settings with shares counted on the archive (at least one step of papers)."""
+    return replace(settings, population=max(state.placed, settings.papers_per_step))
+
+
+def more_topics(
+    state: PlanState, inputs: Inputs, placed: Sequence[str], own: Mapping[str, str]
+) -> None:
+    """Give new papers the other topics their titles or phrases name, or that are as near."""
+    live = state.live()
+    if not live or not placed:
+        return
+    settings = inputs.settings
+    index = {t.slug: c for c, t in enumerate(live)}
+    by_key = {t.key: c for c, t in enumerate(live)}
+    sims = cl.similarities(inputs.rows(placed), state.centres(live))
+    titles = TitleNames([t.names for t in live])
+    wanted: list[tuple[int, float, str, int]] = []
+    for i, pid in enumerate(placed):
+        mine = index[own[pid]]
+        terms = inputs.terms(pid)
+        for c in titles.mentioned(inputs.catalog.paper(pid).title):
+            wanted.append((-1, -float(sims[i, c]), pid, c))
+        floor = sims[i, mine] - settings.join_margin
+        for c in (int(c) for c in np.flatnonzero(sims[i] >= floor)):
+            if terms & set(live[c].phrases[:SHARED_PHRASES]):
+                wanted.append((0, -float(sims[i, c]), pid, c))
+        for key in sorted(terms & by_key.keys()):
+            wanted.append((1, -float(sims[i, by_key[key]]), pid, by_key[key]))
+    cap = cl.size_cap(state.placed, share_settings(state, settings))
+    for _, _, pid, c in sorted(wanted):
+        topic = live[c]
+        mine_now = state.paper_topics[pid]
+        if len(mine_now) < settings.max_topics_per_paper and len(topic.members) + 1 <= cap:
+            state.add(pid, topic)
+
+
+def records(state: PlanState, inputs: Inputs) -> Catalog:
+    """Make the catalog's Topic and Area records from the plan."""
+    catalog = inputs.catalog
+    if not state.topics:
+        return Catalog(catalog.issues, catalog.papers)
+    centres = state.centres(state.topics)
+    slugs = [t.slug for t in state.topics]
+    topics = []
+    for c, live in enumerate(state.topics):
+        sims = np.round(centres @ centres[c], cl.DECIMALS)
+        near = sorted((i for i in range(len(slugs)) if i != c), key=lambda i: (-sims[i], slugs[i]))
+        topics.append(
+            Topic(
+                slug=live.slug,
+                label=live.label,
+                description=describe_members(live, inputs.terms, catalog, inputs.normalize),
+                paper_ids=tuple(sorted(live.members)),
+                phrases=live.phrases,
+                related=tuple(slugs[i] for i in near[:RELATED_TOPICS]),
+                area=live.area,
+                parent=live.parent or "",
+                children=tuple(live.children),
+            )
+        )
+    topics.sort(key=lambda t: (t.label.casefold(), t.slug))
+    areas = []
+    for area in state.areas.values():
+        members = [state.by_slug[s] for s in area.topics]
+        held = {pid for t in members for pid in t.members}
+        ranked = sorted(members, key=lambda t: (-len(t.members), t.label.casefold(), t.slug))
+        areas.append(
+            Area(
+                slug=area.slug,
+                label=area.label,
+                description=f"{len(held)} papers in {len(members)} topics",
+                topic_slugs=tuple(t.slug for t in ranked),
+                paper_count=len(held),
+            )
+        )
+    areas.sort(key=lambda a: (-a.paper_count, a.slug))
+    placed = tuple(
+        replace(p, topics=tuple(state.paper_topics.get(p.id, ()))) for p in catalog.papers
+    )
+    return Catalog(catalog.issues, placed, tuple(topics), tuple(areas))

@@ -1,0 +1,96 @@
+"""A topic that outgrew its share splits in two children; the parent keeps its URL and papers.
+
+The children are the two halves of the parent's papers by meaning (two centres, from the two
+papers farthest apart, refined a few rounds as in k-means, ties to the lower id), each named by
+the phrase that tells its papers from the other half's (c-TF-IDF, as topics are named). The
+parent stops taking papers: its page and feed keep every paper it ever listed and lead to the
+children, which take the new ones. No name free, or a half too small: no split (tried again as
+the topic grows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from generator.topics import clusters as cl
+from generator.topics.concepts import TopicSettings
+from generator.topics.grouping import topic_slug
+from generator.topics.live import LiveTopic, PlanState
+from generator.topics.naming import c_tf_idf, choose_labels, is_field_wide, says_little
+from generator.topics.titles import Names, fold_word
+
+Rows = Callable[[Sequence[str]], np.ndarray]
+Terms = Callable[[str], set[str]]
+# How the papers write a phrase key, in sentence case: (key, papers) -> label.
+Display = Callable[[str, Sequence[str]], str]
+ROUNDS = 5
+
+
+def halves(vectors: np.ndarray) -> np.ndarray:
+    """Return 0 or 1 per row: two groups by meaning, seeded by the two rows farthest apart."""
+    centre = cl.unit_rows(vectors.mean(axis=0, keepdims=True))[0]
+    first = int(np.argmin(np.round(vectors @ centre, cl.DECIMALS)))
+    second = int(np.argmin(np.round(vectors @ vectors[first], cl.DECIMALS)))
+    centres = vectors[[first, second]]
+    labels = np.zeros(len(vectors), dtype=int)
+    for _ in range(ROUNDS):
+        labels = cl.nearest(vectors, centres)
+        if labels.min() == labels.max():
+            break
+        centres = cl.unit_rows(np.stack([vectors[labels == g].mean(axis=0) for g in (0, 1)]))
+    return labels
+
+
+def split_topic(
+    state: PlanState,
+    topic: LiveTopic,
+    rows: Rows,
+    terms: Terms,
+    display: Display,
+    settings: TopicSettings,
+) -> bool:
+    """Split a topic in two named children (see the module); tell whether it split."""
+    members = sorted(topic.members)
+    if len(members) < 2 * settings.min_papers:
+        return False
+    labels = halves(rows(members))
+    groups = [[pid for pid, g in zip(members, labels, strict=True) if g == half] for half in (0, 1)]
+    if min(len(g) for g in groups) < settings.min_papers:
+        return False
+    held = {pid: sorted(terms(pid)) for pid in members}
+    weights, counts = c_tf_idf(groups, held)
+    allowed = {
+        key: not says_little(key)
+        and not is_field_wide(key)
+        and key != topic.key
+        and topic_slug(key) not in state.by_slug
+        for counted in counts
+        for key in counted
+    }
+    names = choose_labels(groups, weights, counts, allowed)
+    if any(name is None for name in names):
+        return False
+    for group, key in zip(groups, names, strict=True):
+        assert key is not None
+        child = LiveTopic(
+            slug=topic_slug(key),
+            key=key,
+            label=display(key, group),
+            phrases=tuple(_leading(weights[groups.index(group)])),
+            names=Names(frozenset({tuple(fold_word(w) for w in key.split())}), frozenset()),
+            total=rows(group).sum(axis=0),
+            own=len(group),
+            parent=topic.slug,
+        )
+        state.adopt(child)
+        state.place_in_area(child, topic.area, state.areas[topic.area].label)
+        topic.children.append(child.slug)
+        for pid in group:
+            state.add(pid, child)
+    return True
+
+
+def _leading(weights: dict[str, float]) -> list[str]:
+    return [t for t, _ in sorted(weights.items(), key=lambda kv: (-round(kv[1], 9), kv[0]))][:8]

@@ -1,0 +1,169 @@
+"""Topics planned issue by issue: an issue added never takes a topic, an area or a slug away."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+import numpy as np
+
+from generator.keyphrases import normalize_phrase
+from generator.model import Catalog, Issue, Paper
+from generator.topics.areas import FieldFinder
+from generator.topics.concepts import TopicSettings
+from generator.topics.grouping import paper_vectors
+from generator.topics.naming import is_field_wide, says_little
+from generator.topics.plan import new_papers_by_issue, plan_topics
+from generator.topics.related import add_related
+from tests.stand_in import StandInEmbedder
+from tests.test_topics import make_paper, themed_papers
+
+
+def issues_of(papers: list[Paper], count: int) -> Catalog:
+    """Deal the papers into `count` issues, round robin, each paper listed by one issue."""
+    issues = []
+    for n in range(count):
+        ids = tuple(p.id for i, p in enumerate(papers) if i % count == n)
+        issues.append(Issue(f"issue-{n + 1}", n + 1, f"Issue {n + 1}", "x.txt", paper_ids=ids))
+    dealt = tuple(replace(p, issues=(f"issue-{i % count + 1}",)) for i, p in enumerate(papers))
+    return Catalog(tuple(issues[::-1]), dealt)
+
+
+def planned(catalog: Catalog, **options: float) -> Catalog:
+    """Plan the topics of a catalog with the stand-in embedder's vectors."""
+    embedder = StandInEmbedder()
+    papers = sorted(catalog.papers, key=lambda p: p.id)
+    keys = sorted({normalize_phrase(k.text) for p in papers for k in p.keyphrases})
+    phrases = dict(zip(keys, embedder.encode(keys), strict=True))
+    docs = {p.id: v for p, v in zip(papers, embedder.encode([p.text for p in papers]), strict=True)}
+    matrix = paper_vectors(papers, docs, phrases, normalize_phrase)
+    settings = TopicSettings(**options)  # type: ignore[arg-type]
+    return plan_topics(catalog, phrases, normalize_phrase, matrix, settings, docs)
+
+
+def first(catalog: Catalog, count: int) -> Catalog:
+    """Return the catalog as it was after its first `count` issues."""
+    kept = sorted(catalog.issues, key=Issue.order)[:count]
+    ids = {pid for issue in kept for pid in issue.paper_ids}
+    return Catalog(tuple(kept[::-1]), tuple(p for p in catalog.papers if p.id in ids))
+
+
+# Phrases of a newsletter whose themes overlap and grow at different speeds: regrouping the
+# whole archive at every issue moves papers between topics and retires slugs on these.
+PHRASES = [
+    f"{a} {b}"
+    for a in ("sparse", "robust", "neural", "causal", "federated", "quantum")
+    for b in ("graphs", "kernels", "policies", "retrieval", "sampling")
+]
+
+
+def mixed_papers(count: int, seed: int = 5) -> list[Paper]:
+    """Papers holding three phrases each, drawn with Zipf-like weights."""
+    rng = np.random.default_rng(seed)
+    weights = 1 / np.arange(1, len(PHRASES) + 1) ** 0.8
+    papers = []
+    for n in range(count):
+        picked = rng.choice(len(PHRASES), size=3, replace=False, p=weights / weights.sum())
+        own = [PHRASES[int(i)] for i in picked]
+        papers.append(make_paper(n, own, f"We study {own[0]}, {own[1]} and {own[2]}."))
+    return papers
+
+
+def test_each_issue_keeps_every_topic_area_and_slug_it_found() -> None:
+    catalog = issues_of(mixed_papers(200), 5)
+    builds = [planned(first(catalog, n)) for n in range(1, 6)]
+    assert builds[-1].topics, "the themes make topics"
+    for before, after in itertools.pairwise(builds):
+        now = {p.id: p for p in after.papers}
+        for paper in before.papers:
+            assert set(paper.topics) <= set(now[paper.id].topics), paper.id
+        topics = {t.slug: t for t in after.topics}
+        for topic in before.topics:
+            assert topic.slug in topics  # no slug retired
+            assert topic.area == topics[topic.slug].area  # no topic moved to another area
+            assert set(topic.paper_ids) <= set(topics[topic.slug].paper_ids)
+        assert {a.slug for a in before.areas} <= {a.slug for a in after.areas}
+
+
+def test_a_build_from_scratch_equals_the_same_digests_in_any_listing_order() -> None:
+    catalog = issues_of(themed_papers(count=8), 3)
+    shuffled = Catalog(catalog.issues[::-1], catalog.papers[::-1])
+    one, two = planned(catalog), planned(shuffled)
+    assert (one.topics, one.areas) == (two.topics, two.areas)
+    assert {p.id: p.topics for p in one.papers} == {p.id: p.topics for p in two.papers}
+
+
+def test_a_topic_that_outgrows_its_share_splits_and_keeps_its_page() -> None:
+    catalog = issues_of(themed_papers(count=30), 5)
+    done = planned(catalog, max_share=0.05, papers_per_step=1)
+    parents = [t for t in done.topics if t.children]
+    assert parents, [(t.label, len(t.paper_ids)) for t in done.topics]
+    for parent in parents:
+        for slug in parent.children:
+            child = done.topic(slug)
+            assert child.parent == parent.slug
+            assert child.area == parent.area
+    # The parent keeps every paper it listed before it split.
+    before = planned(first(catalog, 4), max_share=0.05, papers_per_step=1)
+    later = {t.slug: set(t.paper_ids) for t in done.topics}
+    for topic in before.topics:
+        assert set(topic.paper_ids) <= later[topic.slug]
+
+
+def test_an_issue_changes_at_most_a_few_old_related_lists_per_new_paper() -> None:
+    catalog = issues_of(themed_papers(count=12), 4)
+    embedder = StandInEmbedder()
+    docs = {
+        p.id: v
+        for p, v in zip(
+            catalog.papers, embedder.encode([p.text for p in catalog.papers]), strict=True
+        )
+    }
+    before = add_related(first(catalog, 3), docs, {}, normalize_phrase)
+    after = add_related(catalog, docs, {}, normalize_phrase)
+    fresh = new_papers_by_issue(catalog)[-1]
+    old = {p.id: p.related for p in before.papers}
+    changed = [p.id for p in after.papers if p.id in old and p.related != old[p.id]]
+    assert len(changed) <= 5 * len(fresh)
+    for paper in after.papers:  # an old list changes only by new papers entering it
+        if paper.id in old and paper.related != old[paper.id]:
+            assert set(paper.related) - set(old[paper.id]) <= set(fresh)
+
+
+def test_names_of_research_areas_are_not_refused_and_aspects_are() -> None:
+    for good in [
+        "gaussian process",
+        "markov decision process",
+        "hawkes process",
+        "world model",
+        "information theory",
+    ]:
+        assert not says_little(good) and not is_field_wide(good), good
+    for bad in ["unlearning process", "reasoning capability", "machine learning", "target model"]:
+        assert says_little(bad), bad
+
+
+def test_fields_are_not_found_in_words_other_fields_use() -> None:
+    finder = FieldFinder()
+    assert finder.held(["monetary policy"]) == []
+    assert finder.held(["string theory"]) == []
+    assert finder.held(["policy gradient"]) == ["Reinforcement learning"]
+    assert finder.held(["statistical learning theory"]) == ["Optimization and learning theory"]
+
+
+def test_planned_topics_are_the_same_bytes_on_noise_below_the_rounding() -> None:
+    catalog = issues_of(themed_papers(count=8), 3)
+    embedder = StandInEmbedder()
+    papers = sorted(catalog.papers, key=lambda p: p.id)
+    keys = sorted({normalize_phrase(k.text) for p in papers for k in p.keyphrases})
+    phrases = dict(zip(keys, embedder.encode(keys), strict=True))
+    docs = {p.id: v for p, v in zip(papers, embedder.encode([p.text for p in papers]), strict=True)}
+    noise = np.random.default_rng(3)
+    noisy = {k: v + 1e-7 * noise.standard_normal(v.shape) for k, v in docs.items()}
+    one = plan_topics(
+        catalog, phrases, normalize_phrase, paper_vectors(papers, docs, phrases, normalize_phrase)
+    )
+    two = plan_topics(
+        catalog, phrases, normalize_phrase, paper_vectors(papers, noisy, phrases, normalize_phrase)
+    )
+    assert one == two
