@@ -35,6 +35,7 @@ from generator.site.search import index_site, search_pages
 from generator.sources import ReadResult, read_digests
 from generator.topics import TopicSettings, build_topics
 from generator.topics.grouping import paper_vectors
+from generator.topics.knowledge import load_knowledge
 from generator.topics.plan import plan_topics
 from generator.topics.related import add_related
 from generator.uptodate import Figures, fingerprint, record, up_to_date
@@ -145,7 +146,10 @@ def add_topics(catalog: Catalog, result: KeyphraseResult, settings: Settings) ->
     # One vector a paper, papers by id: topics and related papers both compare them.
     by_id = sorted(catalog.papers, key=lambda p: p.id)
     matrix = paper_vectors(by_id, result.doc_vectors, result.phrase_vectors, normalize_phrase)
-    topic_settings = TopicSettings(min_papers=settings.min_topic_papers)
+    topic_settings = TopicSettings(
+        min_papers=settings.min_topic_papers,
+        knowledge=load_knowledge(settings.topic_knowledge, settings.root),
+    )
     if settings.topic_grouping == "archive":
         catalog = build_topics(
             catalog,
@@ -269,6 +273,7 @@ def build(
     """
     progress = progress or SilentProgress()
     started = timer()
+    load_knowledge(settings.topic_knowledge, settings.root)  # a bad file stops the build now
     inputs = fingerprint(settings)
     read = read_inputs(settings, progress)
     made = None if force else up_to_date(settings, inputs)

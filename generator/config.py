@@ -79,6 +79,9 @@ class Settings:
     email: EmailSettings
     # "issues" (planned issue by issue, the past fixed) or "archive" (all at once).
     topic_grouping: str
+    # Word lists and fields that name topics and make areas: "ml", "none" or a file's path
+    # (generator/topics/knowledge.py).
+    topic_knowledge: str
     # SOURCE_DATE_EPOCH from the environment, read once when the settings are loaded.
     source_date_epoch: int | None
 
@@ -183,6 +186,8 @@ class TopicOptions(base.Config):  # type: ignore[no-untyped-call]
     # "issues": issue by issue in publication order, what was published stays (generator/topics/
     # plan.py); "archive": the whole archive at once, each build (generator/topics/grouping.py).
     grouping = opt.Choice(("issues", "archive"), default="issues")
+    # "ml" (generator/topics/knowledge/ml.toml), "none", or a TOML file of that shape.
+    knowledge = Text("ml")
 
 
 class Options(base.Config):  # type: ignore[no-untyped-call]
@@ -293,6 +298,7 @@ def load_settings(
         site_dir=root / _site_text(raw, "site_dir", "site", name),
         email=EmailSettings(**email),
         topic_grouping=topics["grouping"],
+        topic_knowledge=topics["knowledge"],
         source_date_epoch=_source_date_epoch(os.environ if environ is None else environ),
         **values,
     )

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+import pytest
 
+from generator.errors import ConfigError
 from generator.keyphrases import normalize_phrase
 from generator.model import Catalog, Issue, Paper
 from generator.topics.areas import FieldFinder
 from generator.topics.concepts import TopicSettings
 from generator.topics.grouping import paper_vectors
+from generator.topics.knowledge import ML, load_knowledge
 from generator.topics.naming import is_field_wide, says_little
 from generator.topics.plan import new_papers_by_issue, plan_topics
 from generator.topics.related import add_related
@@ -167,3 +171,35 @@ def test_planned_topics_are_the_same_bytes_on_noise_below_the_rounding() -> None
         catalog, phrases, normalize_phrase, paper_vectors(papers, noisy, phrases, normalize_phrase)
     )
     assert one == two
+
+
+def test_knowledge_is_a_file_that_can_be_replaced_or_switched_off(tmp_path: Path) -> None:
+    assert load_knowledge("ml", tmp_path) is ML
+    assert ML.field_names[0] == "Language models" and "world model" in ML.kept
+    none = load_knowledge("none", tmp_path)
+    assert none.fields == () and FieldFinder(none).held(["policy gradient"]) == []
+    own = tmp_path / "astro.toml"
+    own.write_text(
+        '[names]\nkept = ["dark matter"]\nfield_words = ["astrophysical"]\n'
+        '[fields]\n"Cosmology" = ["dark matter", "cosmic microwave background"]\n'
+        '"Stellar physics" = ["stellar", "supernova"]\n',
+        encoding="utf-8",
+    )
+    astro = load_knowledge("astro.toml", tmp_path)
+    assert FieldFinder(astro).held(["cold dark matter halos"]) == ["Cosmology"]
+    assert is_field_wide("astrophysical model", astro)
+    assert not is_field_wide("astrophysical model")
+    (tmp_path / "bad.toml").write_text("[fields]\nx = 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"fields\.x"):
+        load_knowledge("bad.toml", tmp_path)
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_knowledge("missing.toml", tmp_path)
+
+
+def test_a_newsletter_with_no_field_table_gets_areas_by_meaning() -> None:
+    catalog = issues_of(themed_papers(count=12), 3)
+    done = planned(catalog, knowledge=load_knowledge("none", Path()))  # type: ignore[arg-type]
+    assert done.topics and done.areas
+    fields = {f"area-{name.lower().replace(' ', '-')}" for name in ML.field_names}
+    assert not {a.slug for a in done.areas} & fields
+    assert all(t.area in {a.slug for a in done.areas} for t in done.topics)

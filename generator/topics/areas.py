@@ -20,186 +20,14 @@ from slugify import slugify
 from generator.model import Area, Topic
 from generator.topics.clusters import unit_rows
 from generator.topics.concepts import Concept, Normalize, TopicSettings
+from generator.topics.knowledge import ML, Knowledge
 from generator.topics.naming import c_tf_idf, choose_labels, display_form
 from generator.topics.phrases import PhraseFinder
 
 # An area holds at least this many topics on average: few topics make fewer areas.
 TOPICS_PER_AREA = 3
-# The fields a table of contents of machine learning uses, broad as they are, each with the
-# phrases that say a paper is in it. An area whose papers hold a field's phrases often enough
-# takes the field's name ("Language models" over "Human feedback"); others are named by
-# c-TF-IDF like topics. A phrase matches a paper's concept when its words appear in it in order
-# ("language model" in "large language model").
-FIELDS: dict[str, tuple[str, ...]] = {
-    "Language models": (
-        "language model",
-        "llm",
-        "lm",
-        "instruction tuning",
-        "prompting",
-        "in context learning",
-        "chain of thought",
-        "question answering",
-        "machine translation",
-        "text generation",
-    ),
-    "Reinforcement learning": (
-        "reinforcement learning",
-        "rl",
-        "policy gradient",
-        "policy optimization",
-        "policy learning",
-        "policy evaluation",
-        "policy iteration",
-        "off policy",
-        "reward",
-        "imitation learning",
-        "bandit",
-        "markov decision process",
-        "exploration",
-        "q learning",
-    ),
-    "Generative models": (
-        "generative model",
-        "diffusion model",
-        "generative adversarial network",
-        "gan",
-        "variational autoencoder",
-        "vae",
-        "normalizing flow",
-        "image generation",
-        "score matching",
-    ),
-    "Optimization and learning theory": (
-        "gradient descent",
-        "sgd",
-        "optimizer",
-        "convergence",
-        "learning rate",
-        "adam",
-        "loss landscape",
-        "training dynamics",
-        "generalization bound",
-        "sample complexity",
-        "pac",
-        "neural tangent kernel",
-        "kernel",
-        "regret",
-        "lower bound",
-        "learning theory",
-        "generalization theory",
-    ),
-    "Robustness and safety": (
-        "adversarial example",
-        "adversarial attack",
-        "adversarial training",
-        "robustness",
-        "out of distribution",
-        "distribution shift",
-        "unlearning",
-        "privacy",
-        "backdoor",
-        "safety",
-        "jailbreak",
-        "fairness",
-        "interpretability",
-    ),
-    "Vision and robotics": (
-        "image classification",
-        "object detection",
-        "segmentation",
-        "convolutional network",
-        "cnn",
-        "vision transformer",
-        "computer vision",
-        "visual",
-        "video",
-        "robot",
-        "manipulation",
-        "locomotion",
-        "autonomous driving",
-    ),
-    "Probabilistic and causal methods": (
-        "bayesian",
-        "gaussian process",
-        "variational inference",
-        "uncertainty",
-        "probabilistic",
-        "monte carlo",
-        "posterior",
-        "causal",
-        "counterfactual",
-    ),
-    "Transfer and continual learning": (
-        "continual learning",
-        "transfer learning",
-        "meta learning",
-        "domain adaptation",
-        "few shot learning",
-        "lifelong learning",
-        "catastrophic forgetting",
-        "multitask learning",
-    ),
-    "Representation learning": (
-        "self supervised learning",
-        "contrastive learning",
-        "representation learning",
-        "embedding",
-        "autoencoder",
-        "knowledge distillation",
-    ),
-    "Architectures": (
-        "recurrent neural network",
-        "rnn",
-        "transformer",
-        "attention",
-        "state space model",
-        "lstm",
-        "sequence model",
-        "graph neural network",
-        "gnn",
-        "mixture of experts",
-    ),
-    "Data and benchmarks": (
-        "synthetic data",
-        "dataset",
-        "data augmentation",
-        "benchmark",
-        "active learning",
-        "data selection",
-        "pretraining data",
-        "label noise",
-    ),
-    "Efficient and distributed learning": (
-        "federated learning",
-        "distributed training",
-        "quantization",
-        "pruning",
-        "compression",
-        "efficient inference",
-        "sparsity",
-        "hardware",
-    ),
-    "Applications": (
-        "recommender system",
-        "recommendation",
-        "time series",
-        "forecasting",
-        "speech",
-        "audio",
-        "music",
-        "partial differential equation",
-        "pde",
-        "physics informed",
-        "molecule",
-        "molecular",
-        "protein",
-        "climate",
-        "weather",
-        "healthcare",
-        "medical",
-    ),
-}
+# The fields of machine learning, the default (`knowledge/ml.toml`): field name -> phrases.
+FIELDS: dict[str, tuple[str, ...]] = dict(ML.fields)
 # The share of a topic's papers that must be in a field for the topic to be in it.
 FIELD_NAME_SUPPORT = 0.25
 # The table fits a newsletter when at least this share of its topics' papers is on a topic
@@ -210,11 +38,13 @@ MIN_AREA_SHARE = 0.01
 
 
 class FieldFinder:
-    """The fields a concept key is in, by the FIELDS phrases it holds (each key looked at once)."""
+    """The fields a concept key is in, by the phrases of the knowledge's fields it holds (each
+    key looked at once)."""
 
-    def __init__(self) -> None:
+    def __init__(self, knowledge: Knowledge = ML) -> None:
+        self.order = knowledge.field_names
         self._finder = PhraseFinder(
-            (tuple(phrase.split()), name) for name, found in FIELDS.items() for phrase in found
+            (tuple(phrase.split()), name) for name, found in knowledge.fields for phrase in found
         )
         self._fields: dict[str, frozenset[str]] = {}
 
@@ -227,25 +57,28 @@ class FieldFinder:
     def held(self, keys: Iterable[str]) -> list[str]:
         """Return the fields some of these concept keys are in, in FIELDS order."""
         found = {field for key in keys for field in self.of_key(key)}
-        return [name for name in FIELDS if name in found]
+        return [name for name in self.order if name in found]
 
 
 def topic_fields(
-    topics: Sequence[Topic], keys: Sequence[str], terms: Mapping[str, Sequence[str]]
+    topics: Sequence[Topic],
+    keys: Sequence[str],
+    terms: Mapping[str, Sequence[str]],
+    knowledge: Knowledge = ML,
 ) -> list[str | None]:
     """Give each topic its field: the one its name (concept key, in `keys`) is in ("Diffusion
     models": generative models), else the one most of its papers are in (at least
     FIELD_NAME_SUPPORT of them)."""
-    finder = FieldFinder()
+    finder = FieldFinder(knowledge)
     found: list[str | None] = []
     for topic, key in zip(topics, keys, strict=True):
         held = Counter(f for pid in topic.paper_ids for f in finder.held(terms.get(pid, ())))
         named = finder.held([key])
         if named:
-            found.append(min(named, key=lambda f: (-held[f], list(FIELDS).index(f))))
+            found.append(min(named, key=lambda f: (-held[f], finder.order.index(f))))
             continue
         fit = [f for f, n in held.items() if n >= FIELD_NAME_SUPPORT * len(topic.paper_ids)]
-        found.append(min(fit, key=lambda f: (-held[f], list(FIELDS).index(f))) if fit else None)
+        found.append(min(fit, key=lambda f: (-held[f], finder.order.index(f))) if fit else None)
     return found
 
 
@@ -302,7 +135,9 @@ def build_areas(
     """Return the areas, largest first, and each topic slug's area slug; `keys` are the
     topics' name concepts, `centroids` their centres, both in the order of `topics`."""
     total = len({pid for t in topics for pid in t.paper_ids})
-    by_field = field_groups(topics, centroids, topic_fields(topics, keys, terms), total)
+    by_field = field_groups(
+        topics, centroids, topic_fields(topics, keys, terms, settings.knowledge), total
+    )
     members: dict[str, list[Topic]] = {}
     if by_field is not None:
         for topic, area in zip(topics, by_field, strict=True):

@@ -19,6 +19,7 @@ import numpy as np
 
 from generator.keyphrases.vocabulary import BROAD_WORDS
 from generator.model import Paper
+from generator.topics.knowledge import ML, Knowledge
 
 Normalize = Callable[[str], str]
 
@@ -59,6 +60,8 @@ class TopicSettings:
     # A concept more than this share of the papers so far hold is too broad to seed a topic
     # when topics are planned issue by issue.
     seed_share: float = 0.08
+    # Word lists and fields of the newsletter's discipline (`knowledge`).
+    knowledge: Knowledge = ML
 
 
 @dataclass(frozen=True)

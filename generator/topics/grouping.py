@@ -268,7 +268,10 @@ def build_topics(
         return Catalog(catalog.issues, catalog.papers)
     # Areas may have broad names ("Reinforcement learning"), never the field's or an acronym.
     concepts = groups.concepts
-    allowed_areas = {k: not is_field_wide(k) and not _acronym_only(c) for k, c in concepts.items()}
+    known = settings.knowledge
+    allowed_areas = {
+        k: not is_field_wide(k, known) and not _acronym_only(c) for k, c in concepts.items()
+    }
     areas, area_of = build_areas(
         groups.topics,
         groups.keys,
@@ -303,8 +306,10 @@ def topic_names(
     most = cl.broad_cap(len({pid for c in concepts for pid in c.papers}), settings)
     return {
         c.key: len(c.papers) <= most
-        and not says_little(c.key)
-        and not is_field_wide(pairs.get(c.key, pairs.get(c.key.rstrip("s"), c.key)))
+        and not says_little(c.key, settings.knowledge)
+        and not is_field_wide(
+            pairs.get(c.key, pairs.get(c.key.rstrip("s"), c.key)), settings.knowledge
+        )
         for c in concepts
     }
 
@@ -351,7 +356,7 @@ def _topics(
             (inline_form(k, normalize, lowercase), grouped.counts[c].get(k.key, 0))
             for k in leading
             if grouped.counts[c].get(k.key, 0) >= need
-            and not is_field_wide(k.key)
+            and not is_field_wide(k.key, settings.knowledge)
             and not is_narrower(k.key, key)
             and not is_narrower(key, k.key)
             and not repeats_name(k.key, name)  # the description adds to the name

@@ -20,13 +20,13 @@ from generator.model import Catalog
 from generator.topics import clusters as cl
 from generator.topics.areas import (
     FIELD_NAME_SUPPORT,
-    FIELDS,
     FIELDS_FIT,
     TOPICS_PER_AREA,
     FieldFinder,
 )
 from generator.topics.areas import area_groups as ward_groups
 from generator.topics.concepts import fold_key
+from generator.topics.knowledge import Knowledge
 from generator.topics.naming import DESCRIBE_SHARE, describe, is_field_wide, repeats_name
 from generator.topics.titles import Names
 
@@ -128,13 +128,16 @@ class PlanState:
 
 
 def _field_of(
-    topic: LiveTopic, members: Sequence[str], terms: Mapping[str, Sequence[str]]
+    topic: LiveTopic,
+    members: Sequence[str],
+    terms: Mapping[str, Sequence[str]],
+    knowledge: Knowledge,
 ) -> str | None:
     """Return a topic's field: its name's, else the one a quarter of its papers are in."""
-    finder = FieldFinder()
+    finder = FieldFinder(knowledge)
     named = finder.held([topic.key])
     held = Counter(f for pid in members for f in finder.held(terms.get(pid, ())))
-    order = list(FIELDS)
+    order = finder.order
     if named:
         return min(named, key=lambda f: (-held[f], order.index(f)))
     fit = [f for f, n in held.items() if n >= FIELD_NAME_SUPPORT * len(members)]
@@ -146,11 +149,12 @@ def birth_areas(
     born: Sequence[tuple[LiveTopic, list[str]]],
     terms: Mapping[str, Sequence[str]],
     rows: Rows,
+    knowledge: Knowledge,
 ) -> None:
     """Give each newly born topic its area, for good (see the module)."""
     if not born:
         return
-    fields = [_field_of(topic, members, terms) for topic, members in born]
+    fields = [_field_of(topic, members, terms, knowledge) for topic, members in born]
     if state.fields is None:
         fielded = sum(len(m) for (_, m), f in zip(born, fields, strict=True) if f)
         state.fields = fielded >= FIELDS_FIT * sum(len(m) for _, m in born)
@@ -202,7 +206,11 @@ def _first_areas(state: PlanState, topics: Sequence[LiveTopic], rows: Rows) -> N
 
 
 def describe_members(
-    topic: LiveTopic, terms: Terms, catalog: Catalog, normalize: Callable[[str], str]
+    topic: LiveTopic,
+    terms: Terms,
+    catalog: Catalog,
+    normalize: Callable[[str], str],
+    knowledge: Knowledge,
 ) -> str:
     """Say what a topic's papers share besides its name: phrases many of them hold, counted."""
     count = len(topic.members)
@@ -218,7 +226,7 @@ def describe_members(
         for key, n in held.items()
         if n >= need
         and key != topic.key
-        and not is_field_wide(key)
+        and not is_field_wide(key, knowledge)
         and not repeats_name(key, topic.label)
     ]
     shared.sort(key=lambda nk: (-nk[0], nk[1]))

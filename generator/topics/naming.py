@@ -16,43 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from generator.keyphrases.vocabulary import BROAD_WORDS, VAGUE_WORDS
 from generator.topics.concepts import Concept, Normalize, is_generic
+from generator.topics.knowledge import ML, Knowledge
 
-# Words that, alone or together with BROAD_WORDS, name the whole field rather than a topic in
-# it: "Neural networks", "Deep learning", "Machine learning", "Pre-trained models". Keys are
-# split at hyphens before they are looked up, so the list holds no hyphenated words.
-FIELD_WORDS = frozenset(
-    """
-    neural deep machine artificial intelligence ai pretrained pre trained large
-    small modeling modelling supervised unsupervised learned labeled unlabeled labelled
-    statistical computational modern standard general generic foundation frontier
-    sota downstream world real practical empirical theoretical
-    mechanism component module pipeline design experiments settings
-    fine tuning finetuning natural processing nlp classification regression generative
-    """.split()
-)
-# Words that name a part an experiment plays, not what a paper is about: with only these and
-# the broad words, a phrase names no research area ("Target model", "Training samples").
-ROLE_WORDS = frozenset(
-    """
-    target base source baseline original proxy surrogate auxiliary final initial underlying
-    input output intermediate sample instance distribution generation step stage level size
-    amount cost metric score variable case scenario condition capability ability process
-    api specification configuration version variant baseline candidate
-    """.split()
-)
-# A phrase ending in one of these names an aspect of its other words, not an area of its own
-# ("Unlearning process", "Reasoning capabilities"): the other words name it better.
-ASPECT_HEADS = frozenset("process capability ability performance behavior behaviour".split())
-# Names of research areas made of words the lists above hold, which still name an area: never
-# refused as the field, a role or an aspect ("Gaussian process", "World models").
-NAMES_KEPT = frozenset(
-    """
-    gaussian process, markov decision process, hawkes process, point process, dirichlet process,
-    poisson process, decision process, world model, information theory, game theory,
-    graph theory, control theory, learning theory, decision theory, optimal transport,
-    representation learning, structured prediction, density estimation
-    """.replace("\n", " ").split(", ")
-)
 # A description names a phrase when at least this share of the topic's papers hold it.
 DESCRIBE_SHARE = 0.1
 # A label must be a concept held by at least this share of its cluster's papers.
@@ -69,38 +34,35 @@ TAIL_PREPOSITIONS = frozenset("from with of for via".split())
 _ACRONYM_WORD = re.compile(r"\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9]*)\)")
 
 
-def is_kept_name(key: str) -> bool:
-    """Tell whether a phrase is one of NAMES_KEPT (hyphens, case and a plural -s aside)."""
+def is_kept_name(key: str, knowledge: Knowledge = ML) -> bool:
+    """Tell whether a phrase is one the knowledge keeps as a name (hyphens, case, a plural -s
+    aside): "Gaussian process", "world models"."""
     folded = " ".join(key.casefold().replace("-", " ").split())
-    return folded in NAMES_KEPT or folded.removesuffix("s") in NAMES_KEPT
+    return folded in knowledge.kept or folded.removesuffix("s") in knowledge.kept
 
 
-def is_field_wide(key: str) -> bool:
+def is_field_wide(key: str, knowledge: Knowledge = ML) -> bool:
     """Tell whether a phrase names the field itself: only broad, field or vague words."""
-    if is_kept_name(key):
+    if is_kept_name(key, knowledge):
         return False
     words = key.replace("-", " ").split()
     return is_generic(key) or all(
-        w in BROAD_WORDS or w in FIELD_WORDS or w in VAGUE_WORDS for w in words
+        w in BROAD_WORDS or w in knowledge.field_words or w in VAGUE_WORDS for w in words
     )
 
 
-_SAY_NOTHING = BROAD_WORDS | FIELD_WORDS | VAGUE_WORDS | ROLE_WORDS
-
-
-def says_little(key: str) -> bool:
+def says_little(key: str, knowledge: Knowledge = ML) -> bool:
     """Tell whether a phrase names no research area: the field itself, only words for the part
     something plays in an experiment ("target model", "training samples"), or an aspect of an
-    area rather than the area ("unlearning process")."""
+    activity rather than an area ("unlearning process", not "Gaussian process")."""
     words = key.replace("-", " ").split()
-    if is_kept_name(key):
+    if is_kept_name(key, knowledge):
         return False
-    if is_field_wide(key) or not words:
+    if is_field_wide(key, knowledge) or not words:
         return True
-    # "Unlearning process", "reasoning capabilities": an aspect of an activity, not
-    # "Gaussian process" or "Markov decision process".
-    aspect = len(words) > 1 and words[-1] in ASPECT_HEADS and words[-2].endswith("ing")
-    return all(w in _SAY_NOTHING for w in words) or aspect
+    nothing = BROAD_WORDS | VAGUE_WORDS | knowledge.field_words | knowledge.role_words
+    aspect = len(words) > 1 and words[-1] in knowledge.aspect_heads and words[-2].endswith("ing")
+    return all(w in nothing for w in words) or aspect
 
 
 def c_tf_idf(

@@ -48,6 +48,9 @@ from generator.topics.titles import Names, TitleNames, fold_word
 
 # A new paper joins a topic by its phrases when it shares one of the topic's leading ones.
 SHARED_PHRASES = 5
+# A topic splits once it holds this share of the most papers a topic may hold (`max_share`),
+# so that it splits before new papers must go elsewhere.
+SPLIT_AT = 0.9
 # Related topics listed on a topic page.
 RELATED_TOPICS = 5
 # A group whose earlier papers hold this share of one topic brings its new papers there.
@@ -184,7 +187,7 @@ def step(state: PlanState, inputs: Inputs, fresh: Sequence[str]) -> None:
     more_topics(state, inputs, [pid for pid in fresh if pid in own], own)
     cap = cl.size_cap(state.placed, share_settings(state, settings))
     for topic in list(state.topics):
-        if not topic.children and topic.own > cap:
+        if not topic.children and len(topic.members) > SPLIT_AT * cap:
             split_topic(state, topic, inputs.rows, inputs.terms, inputs.display, settings)
 
 
@@ -210,15 +213,26 @@ def gain_born(state: PlanState, inputs: Inputs, born: Sequence[LiveTopic], fresh
 
 
 def nearest_topics(state: PlanState, inputs: Inputs, fresh: Sequence[str]) -> dict[str, str]:
-    """Return each new paper's nearest live topic, if it is near at all (`min_similarity`)."""
+    """Return each new paper's nearest live topic with room (under `max_share` of the papers),
+    if it is near at all (`min_similarity`)."""
     own: dict[str, str] = {}
     live = state.live()
-    if live:
-        sims = cl.similarities(inputs.rows(fresh), state.centres(live))
-        best = np.argmax(sims, axis=1)
-        for i, pid in enumerate(fresh):
-            if sims[i, best[i]] >= inputs.settings.min_similarity:
-                own[pid] = live[int(best[i])].slug
+    if not live:
+        return own
+    sims = cl.similarities(inputs.rows(fresh), state.centres(live))
+    room = [
+        cl.size_cap(state.placed, share_settings(state, inputs.settings)) - len(t.members)
+        for t in live
+    ]
+    for i, pid in enumerate(fresh):
+        order = sorted(range(len(live)), key=lambda c: (-sims[i, c], c))
+        for c in order:
+            if sims[i, c] < inputs.settings.min_similarity:
+                break
+            if room[c] >= 1:
+                own[pid] = live[c].slug
+                room[c] -= 1
+                break
     return own
 
 
@@ -227,14 +241,14 @@ def seed_topics(state: PlanState, inputs: Inputs, touched: set[str]) -> list[Liv
     like a topic there is (`seed_separation`); most papers first, ties A-Z."""
     settings = inputs.settings
     least = cl.seed_papers(state.placed, settings)
-    most = max(settings.seed_share * state.placed, least)
+    most = max(settings.seed_share * state.placed, cl.SMALL_CAP)
     candidates = sorted(
         (
             key
             for key in touched
             if least <= len(state.holders[key]) <= most
             and topic_slug(key) not in state.by_slug
-            and not says_little(key)
+            and not says_little(key, settings.knowledge)
             # A lone word papers reach through longer phrases ("feedback" of "human feedback")
             # is a part of those topics, not a topic.
             and (" " in key.replace("-", " ") or 2 * state.direct[key] >= len(state.holders[key]))
@@ -265,7 +279,13 @@ def seed_topics(state: PlanState, inputs: Inputs, touched: set[str]) -> list[Liv
         born.append(topic)
     if born:
         terms = {pid: sorted(inputs.terms(pid)) for t in born for pid in state.holders[t.key]}
-        birth_areas(state, [(t, list(state.holders[t.key])) for t in born], terms, inputs.rows)
+        birth_areas(
+            state,
+            [(t, list(state.holders[t.key])) for t in born],
+            terms,
+            inputs.rows,
+            settings.knowledge,
+        )
     return born
 
 
@@ -321,7 +341,9 @@ def records(state: PlanState, inputs: Inputs) -> Catalog:
             Topic(
                 slug=live.slug,
                 label=live.label,
-                description=describe_members(live, inputs.terms, catalog, inputs.normalize),
+                description=describe_members(
+                    live, inputs.terms, catalog, inputs.normalize, inputs.settings.knowledge
+                ),
                 paper_ids=tuple(sorted(live.members)),
                 phrases=live.phrases,
                 related=tuple(slugs[i] for i in near[:RELATED_TOPICS]),

@@ -62,8 +62,8 @@ def split_topic(
     held = {pid: sorted(terms(pid)) for pid in members}
     weights, counts = c_tf_idf(groups, held)
     allowed = {
-        key: not says_little(key)
-        and not is_field_wide(key)
+        key: not says_little(key, settings.knowledge)
+        and not is_field_wide(key, settings.knowledge)
         and key != topic.key
         and topic_slug(key) not in state.by_slug
         for counted in counts
