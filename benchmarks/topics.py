@@ -34,6 +34,7 @@ from generator.keyphrases import (
 )
 from generator.model import Catalog, Issue
 from generator.sources import read_digests
+from generator.topics.grouping import paper_vectors
 from generator.topics.naming import is_field_wide
 
 REPO = Path(__file__).resolve().parents[1]
@@ -149,6 +150,9 @@ def recovery(catalog: Catalog) -> dict[str, Any] | None:
     for area, papers in by_area.items():
         if area in field_of:
             by_field[field_of[area]] |= papers
+    present = {p.id for p in catalog.papers}
+    by_area = {a: found & present for a, found in by_area.items() if found & present}
+    by_field = {f: found & present for f, found in by_field.items() if found & present}
     topic_sets = [set(t.paper_ids) for t in catalog.topics]
     area_sets = [
         {pid for slug in a.topic_slugs for pid in catalog.topic(slug).paper_ids}
@@ -183,6 +187,72 @@ def title_checks(catalog: Catalog) -> dict[str, str]:
     return found
 
 
+def cohesion(catalog: Catalog, result: KeyphraseResult, worst: int = 10) -> dict[str, Any]:
+    """Per topic, its papers' mean cosine to its centre against their mean cosine to the nearest
+    other topic's centre; the topics whose margin is smallest, with a few titles each."""
+    papers = sorted(catalog.papers, key=lambda p: p.id)
+    row = {p.id: i for i, p in enumerate(papers)}
+    matrix = paper_vectors(papers, result.doc_vectors, result.phrase_vectors, normalize_phrase)
+    topics = [t for t in catalog.topics if t.paper_ids]
+    if len(topics) < 2:
+        return {}
+    centres = np.stack([matrix[[row[p] for p in t.paper_ids]].mean(axis=0) for t in topics])
+    centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+    rows = []
+    for c, topic in enumerate(topics):
+        sims = matrix[[row[p] for p in topic.paper_ids]] @ centres.T
+        own = float(sims[:, c].mean())
+        sims[:, c] = -np.inf
+        other = float(sims.max(axis=1).mean())
+        titles = [catalog.paper(p).title[:70] for p in sorted(topic.paper_ids)[:3]]
+        rows.append((round(own - other, 3), topic.label, len(topic.paper_ids), titles))
+    rows.sort()
+    margins = [r[0] for r in rows]
+    return {
+        "margin_mean": round(statistics.mean(margins), 3),
+        "topics_closer_to_another_centre": sum(m < 0 for m in margins),
+        "worst": [list(r) for r in rows[:worst]],
+    }
+
+
+def issue_by_issue(
+    issues: tuple[Issue, ...], settings: Settings, every: int = 1
+) -> list[dict[str, Any]]:
+    """Build the topics after each issue in publication order: slugs alive from the first
+    build, old papers that lost a topic, papers that changed, and quality every `every` issues."""
+    ordered = sorted(issues, key=Issue.order)
+    rows: list[dict[str, Any]] = []
+    first: set[str] = set()
+    before: Catalog | None = None
+    for n in range(1, len(ordered) + 1):
+        catalog, result = keyphrases(first_issues(issues, n), settings)
+        now = topics(catalog, result, settings)
+        slugs = {t.slug for t in now.topics}
+        first = first or slugs
+        figures: dict[str, Any] = {"issues": n, "papers": len(now.papers), "topics": len(slugs)}
+        figures["first_slugs_alive_percent"] = round(
+            100 * len(first & slugs) / max(len(first), 1), 1
+        )
+        if before is not None:
+            mine = {p.id: set(p.topics) for p in now.papers}
+            old = list(before.papers)
+            figures["old_papers_that_lost_a_topic"] = sum(
+                not set(p.topics) <= mine[p.id] for p in old
+            )
+            figures["old_papers_whose_topics_changed"] = sum(
+                set(p.topics) != mine[p.id] for p in old
+            )
+            figures["slugs_gone"] = sorted({t.slug for t in before.topics} - slugs)
+        if n % every == 0 or n == len(ordered):
+            found = recovery(now)
+            if found is not None:
+                figures["area_recovery_f1"] = found["area_recovery_f1"]
+                figures["field_recovery_f1"] = found["field_recovery_f1"]
+        rows.append(figures)
+        before = now
+    return rows
+
+
 def demo_figures(cache_dir: Path) -> tuple[dict[str, Any], Catalog, KeyphraseResult]:
     """Figures for the demo digests, and stability from its first 3 issues to all 4."""
     settings = replace(load_settings(REPO / "mkdocs.yml"), cache_dir=cache_dir)
@@ -197,6 +267,11 @@ def demo_figures(cache_dir: Path) -> tuple[dict[str, Any], Catalog, KeyphraseRes
         topics(three, three_result, settings), catalog
     )
     figures["recovery"] = recovery(catalog)
+    archive = topics(catalog, result, replace(settings, topic_grouping="archive"))
+    figures["recovery_whole_archive_at_once"] = recovery(archive)
+    figures["issue_by_issue"] = issue_by_issue(issues, settings)
+    figures["cohesion"] = cohesion(catalog, result)
+    figures["cohesion_whole_archive_at_once"] = cohesion(archive, result)
     figures["titles_on_their_topic"] = title_checks(catalog)
     return figures, catalog, result
 
@@ -241,7 +316,16 @@ def _print(title: str, figures: dict[str, Any]) -> None:
         if isinstance(value, dict):
             print(f"  {key}:")
             for inner, item in value.items():
-                print(f"    {inner:32} {item}")
+                if isinstance(item, list) and item and isinstance(item[0], list):
+                    print(f"    {inner}:")
+                    for entry in item:
+                        print(f"      {entry}")
+                else:
+                    print(f"    {inner:32} {item}")
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            print(f"  {key}:")
+            for item in value:
+                print("    " + ", ".join(f"{k} {v}" for k, v in item.items()))
         elif key == "lookalike_label_pairs":
             print(f"  {key}: {len(value)}")
             for a, b, why in value:

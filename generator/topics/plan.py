@@ -89,14 +89,18 @@ class Inputs:
     def rows(self, ids: Sequence[str]) -> np.ndarray:
         return self.matrix[[self.row[pid] for pid in ids]]
 
-    def display(self, key: str, members: Sequence[str]) -> str:
-        """Return how these papers most often write a phrase key, in sentence case."""
+    def written(self, key: str, members: Sequence[str]) -> str:
+        """Return how these papers most often write a phrase key (the key if none does)."""
         forms: Counter[str] = Counter()
         for pid in members:
             for phrase in self.catalog.paper(pid).keyphrases:
                 if self.normalize(phrase.text) == key:
                     forms[phrase.text] += 1
-        text = min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0] if forms else key
+        return min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0] if forms else key
+
+    def display(self, key: str, members: Sequence[str]) -> str:
+        """Return how these papers most often write a phrase key, in sentence case."""
+        text = self.written(key, members)
         return text[:1].upper() + text[1:]
 
     def terms(self, pid: str) -> set[str]:
@@ -188,7 +192,15 @@ def step(state: PlanState, inputs: Inputs, fresh: Sequence[str]) -> None:
     cap = cl.size_cap(state.placed, share_settings(state, settings))
     for topic in list(state.topics):
         if not topic.children and len(topic.members) > SPLIT_AT * cap:
-            split_topic(state, topic, inputs.rows, inputs.terms, inputs.display, settings)
+            split_topic(
+                state,
+                topic,
+                inputs.rows,
+                inputs.terms,
+                inputs.display,
+                inputs.written,
+                settings,
+            )
 
 
 def gain_born(state: PlanState, inputs: Inputs, born: Sequence[LiveTopic], fresh: set[str]) -> None:
@@ -236,6 +248,15 @@ def nearest_topics(state: PlanState, inputs: Inputs, fresh: Sequence[str]) -> di
     return own
 
 
+def names_a_thing(key: str, inputs: Inputs, state: PlanState) -> bool:
+    """Tell whether a one-word key may name a topic: papers hold it as a keyphrase of its own
+    (not only inside longer ones, as "feedback" in "human feedback") and write it as a name
+    ("Transformers", "Adam"), not as a common word ("adaptation", "classifiers")."""
+    holders = state.holders[key]
+    written = inputs.written(key, holders)
+    return 2 * state.direct[key] >= len(holders) and any(ch.isupper() for ch in written)
+
+
 def seed_topics(state: PlanState, inputs: Inputs, touched: set[str]) -> list[LiveTopic]:
     """Make topics of the concepts that now clear the bar: enough papers, not the field, not too
     like a topic there is (`seed_separation`); most papers first, ties A-Z."""
@@ -251,7 +272,7 @@ def seed_topics(state: PlanState, inputs: Inputs, touched: set[str]) -> list[Liv
             and not says_little(key, settings.knowledge)
             # A lone word papers reach through longer phrases ("feedback" of "human feedback")
             # is a part of those topics, not a topic.
-            and (" " in key.replace("-", " ") or 2 * state.direct[key] >= len(state.holders[key]))
+            and (" " in key.replace("-", " ") or names_a_thing(key, inputs, state))
         ),
         key=lambda k: (-len(state.holders[k]), k),
     )

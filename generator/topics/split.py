@@ -23,7 +23,7 @@ from generator.topics.titles import Names, fold_word
 
 Rows = Callable[[Sequence[str]], np.ndarray]
 Terms = Callable[[str], set[str]]
-# How the papers write a phrase key, in sentence case: (key, papers) -> label.
+# How the papers write a phrase key (as a label, or as written): (key, papers) -> text.
 Display = Callable[[str, Sequence[str]], str]
 ROUNDS = 5
 
@@ -49,6 +49,7 @@ def split_topic(
     rows: Rows,
     terms: Terms,
     display: Display,
+    written: Display,
     settings: TopicSettings,
 ) -> bool:
     """Split a topic in two named children (see the module); tell whether it split."""
@@ -66,6 +67,9 @@ def split_topic(
         and not is_field_wide(key, settings.knowledge)
         and key != topic.key
         and topic_slug(key) not in state.by_slug
+        # One word names a topic when papers write it as a name ("Transformers"), not as a
+        # common word ("feedback", "adaptation").
+        and (" " in key.replace("-", " ") or any(ch.isupper() for ch in written(key, members)))
         for counted in counts
         for key in counted
     }
