@@ -146,6 +146,13 @@ def add_topics(catalog: Catalog, result: KeyphraseResult, settings: Settings) ->
     # One vector a paper, papers by id: topics and related papers both compare them.
     by_id = sorted(catalog.papers, key=lambda p: p.id)
     matrix = paper_vectors(by_id, result.doc_vectors, result.phrase_vectors, normalize_phrase)
+    unknown = sorted(set(settings.topic_replan) - {issue.slug for issue in catalog.issues})
+    if unknown:
+        known = ", ".join(issue.slug for issue in catalog.issues[:3])
+        raise ConfigError(
+            f"extra.paper_digest.topics.replan: no issue {unknown[0]!r}",
+            f"name issues by their slug (the digest's name: {known}, ...)",
+        )
     topic_settings = TopicSettings(
         min_papers=settings.min_topic_papers,
         knowledge=load_knowledge(settings.topic_knowledge, settings.root),
@@ -167,6 +174,7 @@ def add_topics(catalog: Catalog, result: KeyphraseResult, settings: Settings) ->
             matrix,
             topic_settings,
             result.doc_vectors,
+            settings.topic_replan,
         )
     return add_related(
         catalog, result.doc_vectors, result.phrase_vectors, normalize_phrase, matrix=matrix
@@ -284,7 +292,9 @@ def build(
     with progress.stage("Rendering feeds"):
         extra = render_feeds(catalog, settings)
         extra.update(alternate_sitemaps(extra))
-        moved = moved_topics(catalog, _previous_catalog(settings.site_dir))
+        moved = dict(catalog.moved)  # from a re-plan: known from the digests alone
+        moved.update(moved_topics(catalog, _previous_catalog(settings.site_dir)))
+        moved = dict(sorted(moved.items()))
         extra.update(redirect_pages(moved))
         extra["api/catalog.json"] = catalog_json(catalog, moved)
     stats = publish(settings, progress, build_epoch(catalog, settings.source_date_epoch), extra)

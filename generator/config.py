@@ -82,6 +82,8 @@ class Settings:
     # Word lists and fields that name topics and make areas: "ml", "none" or a file's path
     # (generator/topics/knowledge.py).
     topic_knowledge: str
+    # Issue slugs at which the archive is re-planned (see TopicOptions.replan).
+    topic_replan: tuple[str, ...]
     # SOURCE_DATE_EPOCH from the environment, read once when the settings are loaded.
     source_date_epoch: int | None
 
@@ -188,6 +190,9 @@ class TopicOptions(base.Config):  # type: ignore[no-untyped-call]
     grouping = opt.Choice(("issues", "archive"), default="issues")
     # "ml" (generator/topics/knowledge/ml.toml), "none", or a TOML file of that shape.
     knowledge = Text("ml")
+    # Issues (slugs) at which the editor re-plans the archive: every issue up to the last one is
+    # grouped at once; the topics that re-plan retires redirect to where their papers went.
+    replan = opt.ListOfItems(Text(), default=[])
 
 
 class Options(base.Config):  # type: ignore[no-untyped-call]
@@ -299,6 +304,7 @@ def load_settings(
         email=EmailSettings(**email),
         topic_grouping=topics["grouping"],
         topic_knowledge=topics["knowledge"],
+        topic_replan=tuple(topics["replan"]),
         source_date_epoch=_source_date_epoch(os.environ if environ is None else environ),
         **values,
     )

@@ -184,6 +184,8 @@ class Catalog:
     papers: tuple[Paper, ...]
     topics: tuple[Topic, ...] = ()
     areas: tuple[Area, ...] = ()
+    # Topic slugs a re-plan retired, each with the slug it leads to ("" for the topics index).
+    moved: tuple[tuple[str, str], ...] = ()
     _paper_index: dict[str, Paper] = field(init=False, compare=False, repr=False)
     _issue_index: dict[str, Issue] = field(init=False, compare=False, repr=False)
     _topic_index: dict[str, Topic] = field(init=False, compare=False, repr=False)

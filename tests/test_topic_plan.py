@@ -203,3 +203,41 @@ def test_a_newsletter_with_no_field_table_gets_areas_by_meaning() -> None:
     fields = {f"area-{name.lower().replace(' ', '-')}" for name in ML.field_names}
     assert not {a.slug for a in done.areas} & fields
     assert all(t.area in {a.slug for a in done.areas} for t in done.topics)
+
+
+def test_a_replan_groups_the_archive_at_once_and_every_retired_slug_leads_on() -> None:
+    catalog = issues_of(mixed_papers(200), 5)
+    embedder = StandInEmbedder()
+    papers = sorted(catalog.papers, key=lambda p: p.id)
+    keys = sorted({normalize_phrase(k.text) for p in papers for k in p.keyphrases})
+    phrases = dict(zip(keys, embedder.encode(keys), strict=True))
+    docs = {p.id: v for p, v in zip(papers, embedder.encode([p.text for p in papers]), strict=True)}
+    matrix = paper_vectors(papers, docs, phrases, normalize_phrase)
+    settings = TopicSettings()
+    daily = plan_topics(catalog, phrases, normalize_phrase, matrix, settings, docs)
+    again = plan_topics(catalog, phrases, normalize_phrase, matrix, settings, docs, ["issue-4"])
+    gone = {t.slug for t in daily.topics} - {t.slug for t in again.topics}
+    moved = dict(again.moved)
+    assert gone and set(moved) == gone
+    live = {t.slug for t in again.topics}
+    assert all(target in live or target == "" for target in moved.values())
+    # Grouped at once up to issue 4 as if it had been one issue.
+    merged = Catalog(
+        (
+            Issue(
+                "all",
+                1,
+                "All",
+                "x.txt",
+                paper_ids=tuple(
+                    sorted(pid for i in catalog.issues if i.number <= 4 for pid in i.paper_ids)
+                ),
+            ),
+            replace(catalog.issue("issue-5"), number=2),
+        ),
+        catalog.papers,
+    )
+    once = plan_topics(merged, phrases, normalize_phrase, matrix, settings, docs)
+    assert [t.slug for t in once.topics] == [t.slug for t in again.topics]
+    # No re-plan: nothing moved.
+    assert daily.moved == ()

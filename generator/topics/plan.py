@@ -134,10 +134,15 @@ def plan_topics(
     matrix: np.ndarray,
     settings: TopicSettings | None = None,
     doc_vectors: Mapping[str, np.ndarray] | None = None,
+    replan: Sequence[str] = (),
 ) -> Catalog:
     """Return the catalog with topics and areas planned issue by issue (see the module).
 
     `matrix` is one unit row per paper, papers sorted by id (`grouping.paper_vectors`).
+    `replan` names issues (slugs) at which the editor re-plans the archive: the papers of every
+    issue up to the last of them are grouped at once, as one step; the topics that plan no longer
+    has are in the catalog's `moved` (each to the topic holding most of its papers), with those
+    of the re-plans before it.
     """
     ids = sorted(p.id for p in catalog.papers)
     inputs = Inputs(
@@ -149,11 +154,40 @@ def plan_topics(
         settings or TopicSettings(),
         doc_vectors,
     )
+    order = [issue.slug for issue in publication_order(catalog.issues)]
+    points = sorted({slug for slug in replan if slug in order}, key=order.index)
+    steps = new_papers_by_issue(catalog)
+    if points:  # everything up to the last re-plan is one step
+        last = order.index(points[-1]) + 1
+        steps = [sorted(pid for fresh in steps[:last] for pid in fresh), *steps[last:]]
     state = PlanState()
-    for fresh in new_papers_by_issue(catalog):
+    for fresh in steps:
         if fresh:
             step(state, inputs, fresh)
-    return records(state, inputs)
+    planned = records(state, inputs)
+    if not points:
+        return planned
+    before = plan_topics(catalog, vectors, normalize, matrix, settings, doc_vectors, points[:-1])
+    return replace(planned, moved=moves(before, planned))
+
+
+def moves(before: Catalog, after: Catalog) -> tuple[tuple[str, str], ...]:
+    """Return (gone slug, slug it leads to) for the topics `before` has and `after` has not:
+    to the topic of `after` holding most of its papers (ties A-Z; "" for the topics index),
+    with the moves `before` already had, followed on."""
+    live = {t.slug for t in after.topics}
+    first = {p.id: p.topics[0] for p in after.papers if p.topics}
+    moved: dict[str, str] = {}
+    for topic in before.topics:
+        if topic.slug not in live:
+            votes = Counter(first[pid] for pid in topic.paper_ids if pid in first)
+            moved[topic.slug] = min(votes.items(), key=lambda kv: (-kv[1], kv[0]), default=("", 0))[
+                0
+            ]
+    for slug, target in before.moved:
+        if slug not in live and slug not in moved:
+            moved[slug] = target if target in live else moved.get(target, "")
+    return tuple(sorted(moved.items()))
 
 
 def step(state: PlanState, inputs: Inputs, fresh: Sequence[str]) -> None:
