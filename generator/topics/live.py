@@ -33,6 +33,10 @@ from generator.topics.titles import Names
 Rows = Callable[[Sequence[str]], np.ndarray]
 Terms = Callable[[str], set[str]]
 DESCRIBED = 3
+# Areas by meaning (no field fits): a topic whose centre is under this cosine from every area's
+# starts a new area, up to MAX_AREAS.
+AREA_JOIN = 0.65
+MAX_AREAS = 12
 
 
 @dataclass
@@ -185,8 +189,12 @@ def _nearest_area(state: PlanState, topic: LiveTopic, centre: np.ndarray) -> Non
     sims = np.round(
         np.stack([_area_centre(state, s) for s in slugs]) @ cl.unit_rows(centre[None, :])[0], 5
     )
-    slug = slugs[int(np.argmax(sims))]
-    state.place_in_area(topic, slug, state.areas[slug].label)
+    best = int(np.argmax(sims))
+    if not state.fields and sims[best] < AREA_JOIN and len(slugs) < MAX_AREAS:
+        # Areas by meaning: a topic far from every area starts one of its own.
+        state.place_in_area(topic, slugify("area-" + topic.key) or "area", topic.label)
+        return
+    state.place_in_area(topic, slugs[best], state.areas[slugs[best]].label)
 
 
 def _first_areas(state: PlanState, topics: Sequence[LiveTopic], rows: Rows) -> None:

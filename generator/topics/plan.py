@@ -238,22 +238,28 @@ def step(state: PlanState, inputs: Inputs, fresh: Sequence[str]) -> None:
 
 
 def gain_born(state: PlanState, inputs: Inputs, born: Sequence[LiveTopic], fresh: set[str]) -> None:
-    """Earlier papers nearer a topic born now than their own topic's centre gain it (a topic is
-    only ever added to a published paper, never taken away)."""
+    """Earlier papers nearer a topic born now than their own topic's centre gain it, and earlier
+    papers on no topic gain the nearest one born now that is near at all: a topic is only ever
+    added to a published paper, never taken away."""
     if not born:
         return
-    earlier = [pid for pid in state.order if pid not in fresh and state.paper_topics.get(pid)]
+    earlier = [pid for pid in state.order if pid not in fresh]
     if not earlier:
         return
     rows = inputs.rows(earlier)
     new = cl.similarities(rows, state.centres(born))
-    owners = [state.by_slug[state.paper_topics[pid][0]] for pid in earlier]
-    theirs = np.round(
-        np.einsum("ij,ij->i", rows, np.stack([t.centre for t in owners])), cl.DECIMALS
-    )
+    floor = inputs.settings.min_similarity
+    mine = [state.paper_topics.get(pid) for pid in earlier]
+    owners = [state.by_slug[m[0]].centre if m else np.zeros(rows.shape[1]) for m in mine]
+    theirs = np.round(np.einsum("ij,ij->i", rows, np.stack(owners)), cl.DECIMALS)
     limit = inputs.settings.max_topics_per_paper
     for i, pid in enumerate(earlier):
-        for c in np.flatnonzero(new[i] > theirs[i]):
+        if not mine[i]:  # on no topic yet: the nearest topic born now, if it is near
+            best = int(np.argmax(new[i]))
+            if new[i, best] >= floor:
+                state.add(pid, born[best])
+            continue
+        for c in np.flatnonzero(new[i] > max(theirs[i], floor)):
             if len(state.paper_topics[pid]) < limit:
                 state.add(pid, born[int(c)])
 
@@ -272,13 +278,13 @@ def nearest_topics(state: PlanState, inputs: Inputs, fresh: Sequence[str]) -> di
     ]
     for i, pid in enumerate(fresh):
         order = sorted(range(len(live)), key=lambda c: (-sims[i, c], c))
-        for c in order:
-            if sims[i, c] < inputs.settings.min_similarity:
-                break
-            if room[c] >= 1:
-                own[pid] = live[c].slug
-                room[c] -= 1
-                break
+        near = [c for c in order if sims[i, c] >= inputs.settings.min_similarity]
+        if not near:
+            continue
+        # The nearest with room; when all near ones are full (none could split), the nearest.
+        c = next((c for c in near if room[c] >= 1), near[0])
+        own[pid] = live[c].slug
+        room[c] -= 1
     return own
 
 
