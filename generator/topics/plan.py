@@ -33,15 +33,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
 from generator.model import Area, Catalog, Issue, Topic
 from generator.topics import clusters as cl
-from generator.topics.concepts import Normalize, TopicSettings, acronym_pairs, suffixes
+from generator.topics.concepts import Normalize, TopicSettings
 from generator.topics.grouping import topic_slug
-from generator.topics.live import LiveTopic, PlanState, birth_areas, describe_members
+from generator.topics.live import Inputs, LiveTopic, PlanState, birth_areas, describe_members
 from generator.topics.naming import says_little
 from generator.topics.split import split_topic
 from generator.topics.titles import Names, TitleNames, fold_word
@@ -71,60 +71,6 @@ def new_papers_by_issue(catalog: Catalog) -> list[list[str]]:
         seen.update(fresh)
         steps.append(fresh)
     return steps
-
-
-@dataclass
-class Inputs:
-    """What every step reads: the catalog, its papers' vectors and phrases."""
-
-    catalog: Catalog
-    row: Mapping[str, int]
-    matrix: np.ndarray
-    vectors: Mapping[str, np.ndarray]
-    normalize: Normalize
-    settings: TopicSettings
-    doc_vectors: Mapping[str, np.ndarray] | None
-    keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def rows(self, ids: Sequence[str]) -> np.ndarray:
-        return self.matrix[[self.row[pid] for pid in ids]]
-
-    def written(self, key: str, members: Sequence[str]) -> str:
-        """Return how these papers most often write a phrase key (the key if none does)."""
-        forms: Counter[str] = Counter()
-        for pid in members:
-            for phrase in self.catalog.paper(pid).keyphrases:
-                if self.normalize(phrase.text) == key:
-                    forms[phrase.text] += 1
-        return min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0] if forms else key
-
-    def display(self, key: str, members: Sequence[str]) -> str:
-        """Return how these papers most often write a phrase key, in sentence case."""
-        text = self.written(key, members)
-        return text[:1].upper() + text[1:]
-
-    def terms(self, pid: str) -> set[str]:
-        """Return a paper's phrase keys as the plan gave them when it arrived (`learn_terms`)."""
-        return set(self.keys.get(pid, ()))
-
-    def learn_terms(self, state: PlanState, fresh: Sequence[str]) -> None:
-        """Give new papers their phrase keys: keyphrases normalized, acronyms spelled out as the
-        papers so far define them, and the broader phrases they end in that some paper has."""
-        papers = [self.catalog.paper(pid) for pid in fresh]
-        for acronym, expansion in acronym_pairs((p.text for p in papers), self.normalize).items():
-            state.acronyms.setdefault(acronym, expansion)
-        spelled = {}
-        for paper in papers:
-            for phrase in paper.keyphrases:
-                spelled[phrase.text] = state.canonical(self.normalize(phrase.text))
-                state.direct[spelled[phrase.text]] += 1
-        for paper in papers:
-            keys = {spelled[k.text] for k in paper.keyphrases}
-            for phrase in paper.keyphrases:
-                for broader in (state.canonical(self.normalize(s)) for s in suffixes(phrase.text)):
-                    if broader in state.direct:
-                        keys.add(broader)
-            self.keys[paper.id] = tuple(sorted(keys))
 
 
 def plan_topics(

@@ -78,10 +78,8 @@ def split_topic(
     names = choose_labels(groups, weights, counts, allowed)
     if any(name is None for name in names):
         return False
-    labels = [
-        (key or "", display(key or "", group)) for group, key in zip(groups, names, strict=True)
-    ]
-    for group, (key, label) in zip(groups, labels, strict=True):
+    named = [(k or "", display(k or "", g)) for g, k in zip(groups, names, strict=True)]
+    for group, (key, label) in zip(groups, named, strict=True):
         child = LiveTopic(
             slug=topic_slug(key),
             key=key,
