@@ -22,6 +22,7 @@ from mkdocs.utils.yaml import get_yaml_loader
 
 from generator.errors import ConfigError
 from generator.model import Location
+from generator.paths import check_folders, project_folders
 
 SETTINGS_KEY = "paper_digest"
 
@@ -293,7 +294,7 @@ def load_settings(
     site_url = _site_text(raw, "site_url", "", name)
     if site_url and not site_url.endswith("/"):
         site_url += "/"
-    return Settings(
+    settings = Settings(
         root=root,
         config_file=config_path,
         site_name=_site_text(raw, "site_name", "Paper Digest", name),
@@ -308,6 +309,26 @@ def load_settings(
         source_date_epoch=_source_date_epoch(os.environ if environ is None else environ),
         **values,
     )
+    check_paths(settings)
+    return settings
+
+
+def check_paths(settings: Settings) -> None:
+    """Refuse settings whose folders clash (`paths.py`: the one rule), before any write."""
+    written = [
+        ("site_dir", settings.site_dir),
+        ("docs_dir", settings.docs_dir),
+        ("cache_dir", settings.cache_dir),
+        ("out_dir", settings.email_dir),
+        ("email.ledger", settings.ledger_path),
+    ]
+    read = [("digests_dir", settings.digests_dir), ("templates_dir", settings.templates_dir)]
+    folders = project_folders(
+        settings.root,
+        [(name, path) for name, path in written if path is not None],
+        read,
+    )
+    check_folders(folders, settings.config_file.name)
 
 
 def _source_date_epoch(environ: Mapping[str, str]) -> int | None:
