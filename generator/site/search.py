@@ -23,6 +23,11 @@ the cache held:
   content). That each fragment copied is one Pagefind named the same is checked after (names
   are 7 hex digits, and collide); if not, every file is written.
 
+What the cache gives is checked before it is published: the state keeps the SHA-256 of every
+file of the kept index, and a file copied from it must hash so (else it is indexed anew). The
+site and the cache share no file (copies, not hard links): a published file edited in place
+leaves the cache as it was.
+
 One index, not several merged in the browser (Pagefind's mergeIndex), though a second index
 of the papers listed before this week would leave Pagefind a fifth of the records to index
 each day: Pagefind, not finding a word in an index, matches the longest word of that index the
@@ -37,7 +42,6 @@ import contextlib
 import gzip
 import hashlib
 import json
-import os
 import re
 import shutil
 from collections.abc import Callable
@@ -46,6 +50,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from generator.atomic import write_atomic
+from generator.paths import UnsafePath, inside
 from generator.site.pagefind import PagefindService, pagefind_service, pagefind_version
 from generator.site.search_records import Unsupported, read_record
 
@@ -83,6 +88,7 @@ class Kept:
     pagefind: str
     pages_key: str
     pages: Fragments
+    files: dict[str, str]  # each file of the index (relative path) -> the SHA-256 of its bytes
 
 
 class SearchPage(NamedTuple):
@@ -131,9 +137,10 @@ def index_site(
     kept = _kept(cache_dir) if cache_dir is not None else None
     pages_key = _pages_key(pages)
     if kept is not None and kept.pages_key == pages_key:
-        shutil.copytree(kept.index, output, copy_function=_link_or_copy)
-        advance(len(pages))
-        return len(pages)
+        if _copy_index(kept, output):
+            advance(len(pages))
+            return len(pages)
+        kept = None  # a file of it is not what was kept: index anew
     written = _write_index(output, pages, advance, kept)
     if cache_dir is not None:
         _keep(cache_dir, output, pages_key, written, kept)
@@ -151,8 +158,9 @@ def _write_index(
         index_id = service.request({"type": "NewIndex", "config": None})["index_id"]
         digests, worded = _send_pages(service, index_id, pages, advance)
         if kept is not None and _digests(kept.pages) == digests:  # the same records
-            shutil.copytree(kept.index, output, copy_function=_link_or_copy)
-            return kept.pages
+            if _copy_index(kept, output):
+                return kept.pages
+            kept = None  # a file of it is not what was kept: index anew
         changed = {url for url, digest in digests.items() if _kept_digest(kept, url) != digest}
         # A page sent as HTML or without words may have no fragment: then all are written.
         copied = _copy_fragments(kept, output, digests) if kept and changed <= worded else {}
@@ -213,15 +221,44 @@ def _write_files(service: PagefindService, index_id: int, output: Path) -> dict[
 
 
 def _copy_fragments(kept: Kept, output: Path, digests: dict[str, str]) -> dict[str, str]:
-    """Copy the fragments of pages whose record is unchanged; return URL -> file name."""
-    folder = output / FRAGMENTS
-    folder.mkdir(parents=True, exist_ok=True)
+    """Copy the fragments of pages whose record is unchanged; return URL -> file name.
+
+    A fragment whose bytes are not those kept is not copied: Pagefind writes it, and then
+    every file (see `_write_index`).
+    """
     copied = {}
     for url, (digest, name) in kept.pages.items():
-        if name and digests.get(url) == digest:
-            _link_or_copy(str(kept.index / FRAGMENTS / name), str(folder / name))
+        if name and digests.get(url) == digest and _copy_kept(kept, output, f"{FRAGMENTS}/{name}"):
             copied[url] = name
     return copied
+
+
+def _copy_index(kept: Kept, output: Path) -> bool:
+    """Copy every file of the kept index into `output`, each checked against its hash; False
+    (and nothing in `output`) when one is missing or not the bytes kept."""
+    for relative in sorted(kept.files):
+        if not _copy_kept(kept, output, relative):
+            shutil.rmtree(output, ignore_errors=True)
+            return False
+    return True
+
+
+def _copy_kept(kept: Kept, output: Path, relative: str) -> bool:
+    """Copy one file of the kept index if its bytes hash as kept; tell whether it was copied.
+
+    A copy, not a link: a published file edited in place must not change the cache.
+    """
+    expected = kept.files.get(relative)
+    try:
+        source, target = inside(kept.index, relative), inside(output, relative)
+        data = source.read_bytes()
+    except (UnsafePath, OSError):
+        return False
+    if expected is None or hashlib.sha256(data).hexdigest() != expected:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return True
 
 
 def _names(output: Path, files: list[str]) -> dict[str, str] | None:
@@ -283,9 +320,10 @@ def _kept(cache_dir: Path) -> Kept | None:
             folder / CACHE_INDEX,
             state["pagefind"],
             state["pages_key"],
-            {url: (digest, name) for url, (digest, name) in state["pages"].items()},
+            {str(url): (str(digest), str(name)) for url, (digest, name) in state["pages"].items()},
+            {str(path): str(sha) for path, sha in state["files"].items()},
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
     return kept if kept.pagefind == pagefind_version() and kept.index.is_dir() else None
 
@@ -293,26 +331,36 @@ def _kept(cache_dir: Path) -> Kept | None:
 def _keep(
     cache_dir: Path, output: Path, pages_key: str, written: Fragments, kept: Kept | None
 ) -> None:
-    """Keep the index just written (and no older one) for the next build."""
+    """Keep the index just written (and no older one) for the next build, each file's hash
+    beside it: a file changed in the cache is then found before it is published."""
     folder = cache_dir / CACHE_SUBDIR
-    state = {
-        "pagefind": pagefind_version(),
-        "pages_key": pages_key,
-        "pages": written,
-    }
     with contextlib.suppress(FileNotFoundError):
         (folder / CACHE_STATE).unlink()  # no state: no cache, until the copy is whole
     if kept is None or _digests(kept.pages) != _digests(written):
         if folder.exists():
             for old in folder.iterdir():
                 shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
-        shutil.copytree(output, folder / CACHE_INDEX, copy_function=_link_or_copy)
+        files = _copy_out(output, folder / CACHE_INDEX)
+    else:
+        files = kept.files
+    state = {
+        "pagefind": pagefind_version(),
+        "pages_key": pages_key,
+        "pages": written,
+        "files": files,
+    }
     write_atomic(folder / CACHE_STATE, json.dumps(state, sort_keys=True).encode("utf-8"))
 
 
-def _link_or_copy(source: str, target: str) -> None:
-    """Hard-link a file (the cache and the site are on one disk, usually), else copy it."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
+def _copy_out(output: Path, target: Path) -> dict[str, str]:
+    """Copy the index in `output` to `target` (copies: the site and the cache share no file);
+    return each file's relative path -> the SHA-256 of its bytes."""
+    files = {}
+    for path in sorted(output.rglob("*")):
+        if path.is_file():
+            relative = path.relative_to(output).as_posix()
+            data = path.read_bytes()
+            files[relative] = hashlib.sha256(data).hexdigest()
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            (target / relative).write_bytes(data)
+    return files
