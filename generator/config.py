@@ -18,7 +18,8 @@ import yaml
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import ValidationError
-from mkdocs.utils.yaml import get_yaml_loader
+from mkdocs.exceptions import MkDocsException
+from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
 from generator.errors import ConfigError
 from generator.model import Location
@@ -259,6 +260,20 @@ def _read_yaml(config_file: Path | str, config_path: Path) -> dict[str, Any]:
     return raw
 
 
+def _inherited(raw: dict[str, Any], config_path: Path) -> dict[str, Any]:
+    """Merge in the files `INHERIT:` names, as MkDocs does (its own `yaml_load`)."""
+    if "INHERIT" not in raw:
+        return raw
+    try:
+        with config_path.open("rb") as stream:
+            merged = yaml_load(stream)
+    except (MkDocsException, OSError, ValueError, TypeError, AttributeError, RecursionError) as exc:
+        raise ConfigError(f"{config_path.name}: INHERIT: {exc}", "fix the file it names") from None
+    if not isinstance(merged, dict):
+        raise ConfigError(f"{config_path.name}: INHERIT: expected a mapping of settings")
+    return merged
+
+
 def raw_config(config_file: Path) -> dict[str, Any]:
     """Return mkdocs.yml as MkDocs reads it (`!ENV` values filled in), before validation."""
     return _read_yaml(config_file, config_file)
@@ -279,7 +294,7 @@ def load_settings(
     `environ` (default: the process's environment) supplies SOURCE_DATE_EPOCH.
     """
     config_path = Path(config_file).resolve()
-    raw = _read_yaml(config_file, config_path)
+    raw = _inherited(_read_yaml(config_file, config_path), config_path)
     root = config_path.parent
     name = config_path.name
     where = f"{name}: extra.{SETTINGS_KEY}"

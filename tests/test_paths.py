@@ -240,3 +240,16 @@ def test_settings_made_in_code_are_checked_by_the_build(make_project: MakeProjec
     with pytest.raises(ConfigError, match="site_dir"):
         build(replace(settings, site_dir=settings.digests_dir), embedder=StandInEmbedder())
     assert tree_digest(settings.root) == before
+
+
+def test_a_clash_set_in_an_inherited_file_is_refused(make_project: MakeProject) -> None:
+    """MkDocs reads `INHERIT:` files: a site_dir set there is the build's site_dir."""
+    settings = make_project()
+    (settings.root / "base.yml").write_text("site_dir: digests\n")
+    config = settings.config_file
+    text = "\n".join(ln for ln in config.read_text().split("\n") if not ln.startswith("site_dir:"))
+    config.write_text("INHERIT: base.yml\n" + text)
+    before = tree_digest(settings.root)
+    with pytest.raises(ConfigError, match=r"site_dir .* is the same folder as digests_dir"):
+        build(load_settings(config), embedder=StandInEmbedder())
+    assert tree_digest(settings.root) == before
