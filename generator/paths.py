@@ -12,7 +12,8 @@ digests and delete them.
 
 Paths read back from an earlier build or from a cache (a slug in the last `catalog.json`, a
 file name in a cache's state) are untrusted input: they are joined to a folder only through
-`inside`, which refuses anything but plain names below that folder.
+`inside`, which refuses anything but plain names below that folder (or `plain`, its lexical
+half, for a folder the build made itself).
 """
 
 from __future__ import annotations
@@ -57,11 +58,11 @@ def is_slug(text: object) -> bool:
     return isinstance(text, str) and SLUG.fullmatch(text) is not None
 
 
-def inside(folder: Path, relative: str) -> Path:
-    """Return `folder / relative`; raise UnsafePath unless it is a plain path below `folder`.
+def plain(relative: str) -> str:
+    """Return `relative` if it is a plain relative path; raise UnsafePath otherwise.
 
-    Refused: an empty path, an absolute one, `..` or `.` parts, backslashes, NUL, and a path
-    that, symlinks followed, leads out of `folder`.
+    Refused: an empty path, an absolute one, `..` or `.` parts, empty parts, backslashes, NUL.
+    Enough for a folder the build made itself and holds no symlink (a staging folder).
     """
     if (
         not relative
@@ -69,8 +70,14 @@ def inside(folder: Path, relative: str) -> Path:
         or "\\" in relative
         or any(part in {"", ".", ".."} for part in relative.split("/"))
     ):
-        raise UnsafePath(f"{relative!r} is not a plain path inside {folder}")
-    target = folder / relative
+        raise UnsafePath(f"{relative!r} is not a plain relative path")
+    return relative
+
+
+def inside(folder: Path, relative: str) -> Path:
+    """Return `folder / relative`; raise UnsafePath unless it is a plain path (`plain`) that,
+    symlinks followed, stays below `folder`."""
+    target = folder / plain(relative)
     if not target.resolve().is_relative_to(folder.resolve()):
         raise UnsafePath(f"{relative!r} leads outside {folder}")
     return target

@@ -22,7 +22,7 @@ import pytest
 
 from generator.build import build
 from generator.config import load_settings
-from tests.conftest import SMALL_DIGESTS, copy_project_files
+from tests.conftest import SMALL_DIGESTS, MakeProject, copy_project_files, paper
 from tests.site_checks import tree_digest
 from tests.stand_in import StandInEmbedder
 
@@ -201,3 +201,19 @@ def test_the_site_shares_no_file_with_the_cache(clean: tuple[Path, dict[str, str
     assert tree_digest(root / ".cache") == kept
     build(settings, embedder=StandInEmbedder(), force=True)
     assert tree_digest(settings.site_dir) == clean[1]
+
+
+def test_the_index_kept_after_a_new_issue_is_the_one_published(
+    make_project: MakeProject,
+) -> None:
+    """The cache's index is updated in place (fragments copied from it stay): it must hold
+    exactly the published index, each file with the hash its state says."""
+    settings = make_project()
+    build(settings, embedder=StandInEmbedder())
+    (settings.digests_dir / "2099-01-01.txt").write_text(paper("A Paper About Marmosets"))
+    build(settings, embedder=StandInEmbedder())
+    cache = settings.cache_dir / SEARCH.relative_to(".cache")
+    state = json.loads((cache / "state.json").read_text())
+    kept = tree_digest(cache / "index")
+    assert kept == tree_digest(settings.site_dir / "pagefind")
+    assert state["files"] == kept

@@ -42,6 +42,7 @@ import contextlib
 import gzip
 import hashlib
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -50,7 +51,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from generator.atomic import write_atomic
-from generator.paths import UnsafePath, inside
+from generator.paths import UnsafePath, plain
 from generator.site.pagefind import PagefindService, pagefind_service, pagefind_version
 from generator.site.search_records import Unsupported, read_record
 
@@ -141,9 +142,9 @@ def index_site(
             advance(len(pages))
             return len(pages)
         kept = None  # a file of it is not what was kept: index anew
-    written = _write_index(output, pages, advance, kept)
+    written, reused = _write_index(output, pages, advance, kept)
     if cache_dir is not None:
-        _keep(cache_dir, output, pages_key, written, kept)
+        _keep(cache_dir, output, pages_key, written, _Reuse(kept, reused))
     return len(pages)
 
 
@@ -152,14 +153,15 @@ def _write_index(
     pages: list[SearchPage],
     advance: Callable[[int], None],
     kept: Kept | None,
-) -> Fragments:
-    """Have Pagefind index the pages into `output`, reusing what `kept` can give."""
+) -> tuple[Fragments, set[str]]:
+    """Have Pagefind index the pages into `output`, reusing what `kept` can give; return its
+    fragments, and the files copied from `kept` (the same bytes as there)."""
     with pagefind_service() as service:
         index_id = service.request({"type": "NewIndex", "config": None})["index_id"]
         digests, worded = _send_pages(service, index_id, pages, advance)
         if kept is not None and _digests(kept.pages) == digests:  # the same records
             if _copy_index(kept, output):
-                return kept.pages
+                return kept.pages, set(kept.files)
             kept = None  # a file of it is not what was kept: index anew
         changed = {url for url, digest in digests.items() if _kept_digest(kept, url) != digest}
         # A page sent as HTML or without words may have no fragment: then all are written.
@@ -173,7 +175,8 @@ def _write_index(
             if names is None:
                 raise service.failure("it left files unfinished")
     files = {**copied, **names}
-    return {url: (digest, files.get(url, "")) for url, digest in digests.items()}
+    fragments = {url: (digest, files.get(url, "")) for url, digest in digests.items()}
+    return fragments, {f"{FRAGMENTS}/{name}" for name in copied.values()}
 
 
 def _send_pages(
@@ -236,27 +239,33 @@ def _copy_fragments(kept: Kept, output: Path, digests: dict[str, str]) -> dict[s
 def _copy_index(kept: Kept, output: Path) -> bool:
     """Copy every file of the kept index into `output`, each checked against its hash; False
     (and nothing in `output`) when one is missing or not the bytes kept."""
+    made: set[Path] = set()
     for relative in sorted(kept.files):
-        if not _copy_kept(kept, output, relative):
+        if not _copy_kept(kept, output, relative, made):
             shutil.rmtree(output, ignore_errors=True)
             return False
     return True
 
 
-def _copy_kept(kept: Kept, output: Path, relative: str) -> bool:
+def _copy_kept(kept: Kept, output: Path, relative: str, made: set[Path] | None = None) -> bool:
     """Copy one file of the kept index if its bytes hash as kept; tell whether it was copied.
 
-    A copy, not a link: a published file edited in place must not change the cache.
+    A copy, not a link: a published file edited in place must not change the cache. `output`
+    is the build's own staging folder, so a plain path (`paths.plain`) stays inside it; what is
+    read is checked by its hash wherever it leads. `made`: the folders created so far.
     """
     expected = kept.files.get(relative)
     try:
-        source, target = inside(kept.index, relative), inside(output, relative)
-        data = source.read_bytes()
+        data = (kept.index / plain(relative)).read_bytes()
     except (UnsafePath, OSError):
         return False
     if expected is None or hashlib.sha256(data).hexdigest() != expected:
         return False
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = output / relative
+    if made is None or target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(target.parent)
     target.write_bytes(data)
     return True
 
@@ -328,21 +337,31 @@ def _kept(cache_dir: Path) -> Kept | None:
     return kept if kept.pagefind == pagefind_version() and kept.index.is_dir() else None
 
 
-def _keep(
-    cache_dir: Path, output: Path, pages_key: str, written: Fragments, kept: Kept | None
-) -> None:
+class _Reuse(NamedTuple):
+    """The index kept before this build, and its files this build copied (verified)."""
+
+    kept: Kept | None
+    copied: set[str]
+
+
+def _keep(cache_dir: Path, output: Path, pages_key: str, written: Fragments, reuse: _Reuse) -> None:
     """Keep the index just written (and no older one) for the next build, each file's hash
-    beside it: a file changed in the cache is then found before it is published."""
-    folder = cache_dir / CACHE_SUBDIR
+    beside it: a file changed in the cache is then found before it is published.
+
+    Files copied from the cache this build are there already: only the others are copied
+    (a day's build changes few fragments), and files the new index has not are removed.
+    """
+    folder, kept = cache_dir / CACHE_SUBDIR, reuse.kept
     with contextlib.suppress(FileNotFoundError):
         (folder / CACHE_STATE).unlink()  # no state: no cache, until the copy is whole
-    if kept is None or _digests(kept.pages) != _digests(written):
-        if folder.exists():
+    if kept is not None and _digests(kept.pages) == _digests(written):
+        files = kept.files
+    else:
+        if kept is None and folder.exists():
             for old in folder.iterdir():
                 shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
-        files = _copy_out(output, folder / CACHE_INDEX)
-    else:
-        files = kept.files
+        known = {name: kept.files[name] for name in reuse.copied} if kept else {}
+        files = _copy_out(output, folder / CACHE_INDEX, known)
     state = {
         "pagefind": pagefind_version(),
         "pages_key": pages_key,
@@ -352,15 +371,27 @@ def _keep(
     write_atomic(folder / CACHE_STATE, json.dumps(state, sort_keys=True).encode("utf-8"))
 
 
-def _copy_out(output: Path, target: Path) -> dict[str, str]:
-    """Copy the index in `output` to `target` (copies: the site and the cache share no file);
-    return each file's relative path -> the SHA-256 of its bytes."""
+def _copy_out(output: Path, target: Path, known: dict[str, str]) -> dict[str, str]:
+    """Copy the index in `output` to `target` (copies: the site and the cache share no file),
+    but for the files `known` (relative path -> hash) to be there already; remove the files
+    of `target` the index has not. Return each file's relative path -> its SHA-256."""
     files = {}
-    for path in sorted(output.rglob("*")):
-        if path.is_file():
-            relative = path.relative_to(output).as_posix()
-            data = path.read_bytes()
+    for folder, _dirs, names in os.walk(output):
+        source, copy = Path(folder), target / Path(folder).relative_to(output)
+        if copy.is_symlink():  # not made by a build: nothing is written through it
+            copy.unlink()
+        copy.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            relative = (copy / name).relative_to(target).as_posix()
+            if relative in known:
+                files[relative] = known[relative]
+                continue
+            data = (source / name).read_bytes()
             files[relative] = hashlib.sha256(data).hexdigest()
-            (target / relative).parent.mkdir(parents=True, exist_ok=True)
-            (target / relative).write_bytes(data)
-    return files
+            (copy / name).unlink(missing_ok=True)  # never write through what was there
+            (copy / name).write_bytes(data)
+    for folder, dirs, names in os.walk(target):
+        for name in names + [d for d in dirs if (Path(folder) / d).is_symlink()]:
+            if (Path(folder) / name).relative_to(target).as_posix() not in files:
+                (Path(folder) / name).unlink()
+    return dict(sorted(files.items()))
