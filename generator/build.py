@@ -235,9 +235,14 @@ def generate_docs(
 
 
 def _previous_catalog(site_dir: Path) -> bytes | None:
-    """Return the catalog.json the last build published, if any (redirects are read from it)."""
+    """Return the catalog.json the last build published, if any (redirects are read from it).
+
+    Untrusted like all that is read back (`redirects.previous_topics` checks what it says): a
+    link or a device in its place is not read.
+    """
+    path = site_dir / "api" / "catalog.json"
     try:
-        return (site_dir / "api" / "catalog.json").read_bytes()
+        return None if path.is_symlink() or not path.is_file() else path.read_bytes()
     except OSError:
         return None
 

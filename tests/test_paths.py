@@ -253,3 +253,15 @@ def test_a_clash_set_in_an_inherited_file_is_refused(make_project: MakeProject) 
     with pytest.raises(ConfigError, match=r"site_dir .* is the same folder as digests_dir"):
         build(load_settings(config), embedder=StandInEmbedder())
     assert tree_digest(settings.root) == before
+
+
+def test_a_previous_catalog_that_is_a_link_is_not_read(make_project: MakeProject) -> None:
+    """A catalog.json replaced by a link to a device that never ends is not read back."""
+    settings = make_project()
+    build(settings, embedder=StandInEmbedder())
+    catalog = settings.site_dir / "api" / "catalog.json"
+    catalog.unlink()
+    catalog.symlink_to("/dev/zero")
+    report = build(settings, embedder=StandInEmbedder(), force=True)
+    assert report.pages > 0
+    assert not catalog.is_symlink()
