@@ -18,6 +18,7 @@ half, for a folder the build made itself).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -148,7 +149,7 @@ def check_site_folder(site_dir: Path) -> None:
             f"site_dir {site_dir} is a file, not a folder; nothing was written",
             "set site_dir to a folder of its own inside the project",
         )
-    if entries is not None and not (site_dir / SITE_MARK).is_file():
+    if entries is not None and not os.path.lexists(site_dir / SITE_MARK):
         raise ConfigError(
             f"site_dir {site_dir} holds files that no build made (no {SITE_MARK}); a build "
             "replaces it whole, so nothing was written",
