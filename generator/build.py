@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from generator.catalog import build_catalog
-from generator.config import Settings
+from generator.config import Settings, check_paths
 from generator.errors import ConfigError, InputError
 from generator.keyphrases import (
     Document,
@@ -23,13 +23,14 @@ from generator.keyphrases import (
     normalize_phrase,
 )
 from generator.model import Catalog, Problem
+from generator.paths import check_site_folder
 from generator.site.export import catalog_json
 from generator.site.feeds import render_feeds
 from generator.site.material import alternate_sitemaps
 from generator.site.pagecache import CacheStats
 from generator.site.pages import render_pages
 from generator.site.publish import run_mkdocs, staged_site, write_docs, write_files
-from generator.site.redirects import moved_topics, redirect_pages
+from generator.site.redirects import moved_topics, previous_topics, redirect_pages
 from generator.site.search import CACHE_SUBDIR as SEARCH_CACHE
 from generator.site.search import index_site, search_pages
 from generator.sources import ReadResult, read_digests
@@ -234,9 +235,14 @@ def generate_docs(
 
 
 def _previous_catalog(site_dir: Path) -> bytes | None:
-    """Return the catalog.json the last build published, if any (redirects are read from it)."""
+    """Return the catalog.json the last build published, if any (redirects are read from it).
+
+    Untrusted like all that is read back (`redirects.previous_topics` checks what it says): a
+    link or a device in its place is not read.
+    """
+    path = site_dir / "api" / "catalog.json"
     try:
-        return (site_dir / "api" / "catalog.json").read_bytes()
+        return None if path.is_symlink() or not path.is_file() else path.read_bytes()
     except OSError:
         return None
 
@@ -282,6 +288,8 @@ def build(
     progress = progress or SilentProgress()
     started = timer()
     load_knowledge(settings.topic_knowledge, settings.root)  # a bad file stops the build now
+    check_paths(settings)  # the settings may not come from load_settings: the rule again
+    check_site_folder(settings.site_dir)
     inputs = fingerprint(settings)
     read = read_inputs(settings, progress)
     made = None if force else up_to_date(settings, inputs)
@@ -293,9 +301,11 @@ def build(
         extra = render_feeds(catalog, settings)
         extra.update(alternate_sitemaps(extra))
         moved = dict(catalog.moved)  # from a re-plan: known from the digests alone
-        moved.update(moved_topics(catalog, _previous_catalog(settings.site_dir)))
+        previous = previous_topics(_previous_catalog(settings.site_dir))
+        moved.update(moved_topics(catalog, previous))
         moved = dict(sorted(moved.items()))
         extra.update(redirect_pages(moved))
+        result = replace(result, problems=(*result.problems, *previous.problems))
         extra["api/catalog.json"] = catalog_json(catalog, moved)
     stats = publish(settings, progress, build_epoch(catalog, settings.source_date_epoch), extra)
     figures = Figures(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from generator.atomic import write_atomic
 from generator.errors import BuildError
+from generator.paths import UnsafePath, inside
 from generator.site.material import UnusedThemeFiles
 from generator.site.pagecache import PAGES_SUBDIR, PLUGIN_PREFIX, CacheStats, PageCache
 from generator.site.pages import GENERATED_PATHS
@@ -184,8 +185,14 @@ def staged_site(site_dir: Path, exchange: Exchange = exchange_paths) -> Iterator
 
 
 def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
-    """Write files made beside the pages (feeds, catalog.json) into the built site."""
+    """Write files made beside the pages (feeds, catalog.json) into the built site.
+
+    Each path goes through `paths.inside` first: none leads out of the site.
+    """
     for relative, data in sorted(files.items()):
-        target = folder / relative
+        try:
+            target = inside(folder, relative)
+        except UnsafePath as exc:
+            raise BuildError(f"refused to write {exc}", "the previous site is unchanged") from None
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
