@@ -11,18 +11,22 @@ pages, and creating and deleting that many files in one folder took seconds (in 
 build at 60 days, 4.5 s to create 7,000).
 
 A store that does not read (damaged, or not a database) is an empty cache: the next save
-makes it anew.
+makes it anew. A save that finds the disk full raises OSError (ENOSPC) naming the store, which
+stays as the last build left it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from generator.errors import says_no_space
 
 STORE_FILE = "pages.sqlite"
 # What earlier versions kept a file a page in; removed when the store is written.
@@ -93,7 +97,9 @@ class PageStore:
         ]
         try:
             self._save(rows, used)
-        except sqlite3.DatabaseError:  # not a database, or damaged: start anew
+        except sqlite3.DatabaseError as error:  # not a database, or damaged: start anew
+            if says_no_space(error):  # the store is whole, as the last build left it
+                raise OSError(errno.ENOSPC, str(error), str(self.path)) from None
             self.path.unlink(missing_ok=True)
             self._save(rows, used)
         for pattern in LEGACY_FILES:
