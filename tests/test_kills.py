@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,19 +38,34 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def start(settings: Settings, delay: str = SHARE_DELAY, workers: int = 2) -> subprocess.Popen[str]:
-    """Start `paper-digest build` on the project in a new session; return its process."""
-    env = {**os.environ, "PD_TEST_SHARE_DELAY": delay, "PD_TEST_WORKERS": str(workers)}
-    command = [sys.executable, "-m", "tests.build_child", "-f", str(settings.config_file)]
-    return subprocess.Popen(
-        [*command, "build", "-q"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+class Build:
+    """`paper-digest build` running in a session of its own, its output going to files (a
+    pipe would stay open as long as any worker the build leaves lives)."""
+
+    def __init__(self, settings: Settings, delay: str = SHARE_DELAY, workers: int = 2) -> None:
+        env = {**os.environ, "PD_TEST_SHARE_DELAY": delay, "PD_TEST_WORKERS": str(workers)}
+        command = [sys.executable, "-m", "tests.build_child", "-f", str(settings.config_file)]
+        # Closed by finish(): the build writes to them while the test goes on.
+        self.out = tempfile.TemporaryFile("w+")  # noqa: SIM115
+        self.err = tempfile.TemporaryFile("w+")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [*command, "build", "-q"],
+            cwd=REPO,
+            env=env,
+            stdout=self.out,
+            stderr=self.err,
+            text=True,
+            start_new_session=True,
+        )
+        self.pid = self.process.pid
+
+    def finish(self) -> tuple[int, str, str]:
+        """Wait for the build to end; return its status, output and error output."""
+        status = self.process.wait(timeout=600)
+        with self.out, self.err:
+            self.out.seek(0)
+            self.err.seek(0)
+            return status, self.out.read(), self.err.read()
 
 
 def processes() -> dict[int, tuple[str, int, int]]:
@@ -92,15 +108,14 @@ def alive_in_session(session: int) -> list[int]:
     )
 
 
-def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str], what: str) -> None:
-    """Wait until `condition` holds while `process` runs; fail if it ends first, or after 300 s."""
+def wait_for(condition: Callable[[], bool], build: Build, what: str) -> None:
+    """Wait until `condition` holds while the build runs; fail if it ends first, or after 300 s."""
     deadline = time.monotonic() + 300
     while not condition():
-        if process.poll() is not None:
-            out, err = process.communicate()
-            pytest.fail(f"the build ended before {what}: {process.returncode} {out} {err}")
+        if build.process.poll() is not None:
+            pytest.fail(f"the build ended before {what}: {build.finish()}")
         if time.monotonic() > deadline:
-            process.kill()
+            build.process.kill()
             pytest.fail(f"no {what} within 300 s")
         time.sleep(0.02)
 
@@ -110,14 +125,14 @@ def staging(settings: Settings) -> list[Path]:
     return sorted(settings.site_dir.parent.glob(f".{settings.site_dir.name}.new-*"))
 
 
-def kill_and_wait(process: subprocess.Popen[str]) -> list[int]:
+def kill_and_wait(build: Build) -> list[int]:
     """SIGKILL the build; return what is left of its session after GRACE seconds."""
-    os.kill(process.pid, signal.SIGKILL)
-    process.communicate()
+    os.kill(build.pid, signal.SIGKILL)
+    build.finish()
     deadline = time.monotonic() + GRACE
-    while alive_in_session(process.pid) and time.monotonic() < deadline:
+    while alive_in_session(build.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    left = alive_in_session(process.pid)
+    left = alive_in_session(build.pid)
     for pid in left:  # do not leave them to the next test
         os.kill(pid, signal.SIGKILL)
     return left
@@ -145,9 +160,9 @@ def test_a_build_killed_during_mkdocs_leaves_no_worker_and_no_lock(
     make_project: MakeProject,
 ) -> None:
     settings = project(make_project)
-    process = start(settings)
-    wait_for(lambda: bool(staging(settings) and workers_of(process.pid)), process, "workers")
-    assert kill_and_wait(process) == [], "workers outlived the build"
+    running = Build(settings)
+    wait_for(lambda: bool(staging(settings) and workers_of(running.pid)), running, "workers")
+    assert kill_and_wait(running) == [], "workers outlived the build"
     next_build_succeeds(settings)
 
 
@@ -156,10 +171,10 @@ def test_a_build_killed_while_workers_render_paper_pages_leaves_nothing_running(
 ) -> None:
     """The first workers render the paper pages' Markdown, before MkDocs and its staging."""
     settings = project(make_project)
-    process = start(settings)
-    wait_for(lambda: bool(workers_of(process.pid)), process, "workers")
+    running = Build(settings)
+    wait_for(lambda: bool(workers_of(running.pid)), running, "workers")
     assert staging(settings) == []
-    assert kill_and_wait(process) == [], "workers outlived the build"
+    assert kill_and_wait(running) == [], "workers outlived the build"
     next_build_succeeds(settings)
 
 
@@ -170,47 +185,45 @@ def test_a_killed_worker_is_rendered_by_the_build_to_the_same_bytes(
     build says so in one line, does that work itself, and publishes what a build without
     workers publishes."""
     alone = project(make_project)
-    process = start(alone, delay="0", workers=1)
-    out, err = process.communicate()
-    assert process.returncode == 0, err
+    status, _out, err = Build(alone, delay="0", workers=1).finish()
+    assert status == 0, err
     settings = project(make_project)
-    process = start(settings)
-    wait_for(lambda: bool(staging(settings) and workers_of(process.pid)), process, "workers")
-    os.kill(workers_of(process.pid)[0], signal.SIGKILL)
-    out, err = process.communicate()
-    assert process.returncode == 0, err
+    running = Build(settings)
+    wait_for(lambda: bool(staging(settings) and workers_of(running.pid)), running, "workers")
+    os.kill(workers_of(running.pid)[0], signal.SIGKILL)
+    status, out, err = running.finish()
+    assert status == 0, err
     assert err.splitlines() == [f"warning: {parallel.LOST}"]
     assert "Built 4 issues: 24 papers" in " ".join(out.split())
     assert tree(settings.site_dir) == tree(alone.site_dir)
-    assert alive_in_session(process.pid) == []
+    assert alive_in_session(running.pid) == []
 
 
 def test_a_second_build_is_refused_before_it_touches_docs(make_project: MakeProject) -> None:
     """The lock is taken before docs/ is read or written: a build started while another runs
     is refused at once, in one line, and the first one publishes."""
     settings = project(make_project)
-    first = start(settings)
+    first = Build(settings)
     wait_for(lambda: bool(workers_of(first.pid)), first, "workers")
+    assert staging(settings) == []  # rendering paper pages, before docs/ is written
     lock = settings.site_dir.parent / f".{settings.site_dir.name}.lock"
     with lock.open("rb") as held, pytest.raises(BlockingIOError):
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    second = start(settings, delay="0")
-    _out, err = second.communicate()
-    assert first.poll() is None, "the second build ran as long as the first"
-    assert second.returncode == 1
+    status, _out, err = Build(settings, delay="0").finish()
+    assert first.process.poll() is None, "the second build ran as long as the first"
+    assert status == 1
     assert len(err.splitlines()) == 1
     assert err.startswith(f"error: another build is publishing {settings.site_dir.resolve()}")
-    _out, err = first.communicate()
-    assert first.returncode == 0, err
+    status, _out, err = first.finish()
+    assert status == 0, err
     assert (settings.site_dir / "index.html").is_file()
 
 
 def test_two_builds_started_at_once_publish_one_whole_site(make_project: MakeProject) -> None:
     settings = project(make_project)
-    builds = [start(settings, delay="0"), start(settings, delay="0")]
-    results = [(p.wait(), *p.communicate()) for p in builds]
-    statuses = sorted(status for status, _, _ in results)
-    assert statuses in ([0, 0], [0, 1]), results
+    builds = [Build(settings, delay="0"), Build(settings, delay="0")]
+    results = [running.finish() for running in builds]
+    assert sorted(status for status, _, _ in results) in ([0, 0], [0, 1]), results
     for status, _out, err in results:
         assert "Traceback" not in err and "No such file" not in err
         if status == 1:
