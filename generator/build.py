@@ -259,7 +259,7 @@ def build(
     of the same site at the same time is refused before it touches anything. A full disk
     ends the build in one line (NoSpaceError).
     """
-    with one_build(settings.site_dir):
+    with one_build(settings.site_dir, settings.docs_dir, settings.cache_dir):
         return _build(settings, progress, embedder, timer, force)
 
 

@@ -9,6 +9,7 @@ of its own (`tests/build_child.py`: the real command line, the stand-in embedder
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import resource
 import shutil
@@ -21,6 +22,7 @@ import pytest
 
 from generator.build import build
 from generator.config import Settings, load_settings
+from generator.site.pagestore import Entry, PageStore
 from tests.conftest import REPO, copy_project_files, write_digests
 from tests.stand_in import StandInEmbedder
 from tests.test_incremental import DIGESTS, digest, tree
@@ -132,21 +134,42 @@ def test_a_full_disk_at_every_level_is_one_line_and_the_site_intact(tmp_path: Pa
         assert "Built 5 issues: 30 papers" in " ".join(done.stdout.split())
 
 
-def test_a_full_disk_under_the_page_store_is_one_line(tmp_path: Path) -> None:
-    """The page cache's SQLite store on a disk of its own, full: SQLite says "database or disk
-    is full"; the build says so in one line and the site stays as it was."""
+def test_a_full_disk_under_the_cache_is_one_line_naming_it(tmp_path: Path) -> None:
+    """The cache on a disk of its own, full: the build names that disk in one line, and the
+    site stays as it was."""
     root = tmp_path / "project"
     with small_disk(root / ".cache", "2m") as mounted:
         if not mounted:
             pytest.fail("could not mount a tmpfs (the test runs as root on CI)")
         settings = make_project(root)
         before = tree(settings.site_dir)
-        store = settings.cache_dir / "pages" / "pages.sqlite"
-        kept = store.read_bytes()
         fill(settings.cache_dir, 32 * 1024)
         done = run_build(settings)
         assert_refused_and_intact(done, settings, before)
-        assert store.read_bytes() == kept  # the store is the last build's, whole
+        assert done.stderr.startswith(f"{ONE_LINE}{settings.cache_dir}")
+
+
+def test_a_page_store_on_a_full_disk_says_so_and_stays_whole(tmp_path: Path) -> None:
+    """SQLite's "database or disk is full" is OSError(ENOSPC) naming the store, which keeps
+    what the last save wrote (it was deleted and written anew, as if damaged)."""
+    folder = tmp_path / "pages"
+    with small_disk(folder, "1m") as mounted:
+        if not mounted:
+            pytest.fail("could not mount a tmpfs (the test runs as root on CI)")
+        store = PageStore(folder)
+        entry = Entry({}, [], [])
+        store.save({"kept": ("<p>kept</p>", entry)}, [])
+        kept = store.path.read_bytes()
+        fill(folder, 16 * 1024)
+        # Random text does not compress: about 400 KB to write.
+        pages = {f"page{n}": (os.urandom(2000).hex(), entry) for n in range(200)}
+        with pytest.raises(OSError) as raised:
+            store.save(pages, ["kept"])
+        assert raised.value.errno == errno.ENOSPC
+        assert raised.value.filename == str(store.path)
+        assert "database or disk is full" in str(raised.value)
+        assert store.path.read_bytes() == kept
+        assert store.html(["kept"]) == {"kept": "<p>kept</p>"}
 
 
 def test_a_file_size_limit_is_one_line_and_the_site_intact(tmp_path: Path) -> None:

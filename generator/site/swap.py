@@ -185,15 +185,17 @@ def _take(fd: int, site: Path, path: Path) -> None:
 
 
 @contextmanager
-def one_build(site: Path) -> Iterator[None]:
+def one_build(site: Path, *folders: Path) -> Iterator[None]:
     """Run a build of `site`: hold its lock from the start; end a write that found no room
-    (ENOSPC, a quota, SQLite's "database or disk is full") in one line."""
+    (ENOSPC, a quota, SQLite's "database or disk is full") in one line, naming the file, else
+    the first of `site` and `folders` (docs, cache) whose filesystem is full."""
     with site_lock(site):
         try:
             yield
         except Exception as error:
             if says_no_space(error):
-                raise no_space(site, error) from None
+                full = [f for f in (site.parent, *folders) if out_of_room(f)]
+                raise no_space(full[0] if full else site, error) from None
             raise
 
 
