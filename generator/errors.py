@@ -68,9 +68,7 @@ def says_no_space(error: BaseException) -> bool:
 
 
 def no_space(where: object, error: BaseException | None = None) -> NoSpaceError:
-    """Return the one-line error of a build that ran out of room writing in `where` (or in
-    the file `error` names)."""
-    where = getattr(error, "filename", None) or where
+    """Return the one-line error of a build that ran out of room writing in `where`."""
     if isinstance(error, OSError) and error.errno == errno.EFBIG:
         what = f"a write to {where} passed the file size limit (ulimit -f)"
     else:

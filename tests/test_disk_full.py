@@ -22,7 +22,10 @@ import pytest
 
 from generator.build import build
 from generator.config import Settings, load_settings
+from generator.errors import NoSpaceError
 from generator.site.pagestore import Entry, PageStore
+from generator.site.publish import staged_site
+from generator.site.search import index_site
 from tests.conftest import REPO, copy_project_files, write_digests
 from tests.stand_in import StandInEmbedder
 from tests.test_incremental import DIGESTS, digest, tree
@@ -182,3 +185,30 @@ def test_a_file_size_limit_is_one_line_and_the_site_intact(tmp_path: Path) -> No
     assert len(lines) == 1 and INTACT in lines[0], done.stderr
     assert "file size limit" in lines[0]
     assert tree(settings.site_dir) == before
+
+
+def test_pagefind_on_a_full_disk_is_no_space_not_unfinished_files(tmp_path: Path) -> None:
+    """Pagefind says only that it left files unfinished: a full filesystem under the staging
+    folder makes that a full disk, and the previous site stays."""
+    settings = make_project(tmp_path / "project")
+    disk = tmp_path / "disk"
+    with small_disk(disk, "8m") as mounted:
+        if not mounted:
+            pytest.fail("could not mount a tmpfs (the test runs as root on CI)")
+        site = disk / "site"
+        shutil.copytree(settings.site_dir, site)
+        before = tree(site)
+        with pytest.raises(NoSpaceError) as raised, staged_site(site) as staging:
+            shutil.copytree(
+                settings.site_dir,
+                staging,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns("pagefind"),
+            )
+            fill(disk, 16 * 1024)  # the pages fit; their index does not
+            index_site(staging)
+        assert str(raised.value) == f"no space left on the device of {site} — {INTACT}; " + (
+            "free some space, then build again"
+        )
+        assert tree(site) == before
+        assert sorted(p.name for p in disk.iterdir()) == [".site.lock", "filler", "site"]

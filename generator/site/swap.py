@@ -24,7 +24,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -194,8 +194,7 @@ def one_build(site: Path, *folders: Path) -> Iterator[None]:
             yield
         except Exception as error:
             if says_no_space(error):
-                full = [f for f in (site.parent, *folders) if out_of_room(f)]
-                raise no_space(full[0] if full else site, error) from None
+                raise _no_space(error, site, folders) from None
             raise
 
 
@@ -205,11 +204,20 @@ def full_disk(error: BaseException, staging: Path, site: Path) -> NoSpaceError |
     A write may say so (ENOSPC), or not: Pagefind reports only files it left unfinished, so
     any failure while the staging's filesystem is full counts as the disk being full.
     """
-    if says_no_space(error):
-        return no_space(site, error)
-    if isinstance(error, Exception) and out_of_room(staging):
-        return no_space(site)
+    if says_no_space(error) or (isinstance(error, Exception) and out_of_room(staging)):
+        return _no_space(error, site, ())
     return None
+
+
+def _no_space(error: BaseException, site: Path, folders: Sequence[Path]) -> NoSpaceError:
+    """Return the error of a build that found no room: naming the site when its filesystem is
+    full, else the first of `folders` whose filesystem is, else the file the error names (a
+    copy names its source first: then its target)."""
+    if out_of_room(site.parent):
+        return no_space(site, error)
+    where = next((folder for folder in folders if out_of_room(folder)), None)
+    named = getattr(error, "filename2", None) or getattr(error, "filename", None)
+    return no_space(where or named or site, error)
 
 
 def out_of_room(folder: Path) -> bool:
