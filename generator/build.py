@@ -33,6 +33,7 @@ from generator.site.publish import run_mkdocs, staged_site, write_docs, write_fi
 from generator.site.redirects import moved_topics, previous_topics, redirect_pages
 from generator.site.search import CACHE_SUBDIR as SEARCH_CACHE
 from generator.site.search import index_site, search_pages
+from generator.site.swap import one_build
 from generator.sources import ReadResult, read_digests
 from generator.topics import TopicSettings, build_topics
 from generator.topics.grouping import paper_vectors
@@ -284,7 +285,21 @@ def build(
     (`uptodate.py`), that site is left as it is and the report says so; `force` builds anyway.
     `embedder` stands in for the real model (tests); None loads it when something is new.
     `timer` measures the build's duration for the summary, and nothing else.
+    The site's lock is held from the start, before docs/ is read or written: a second build
+    of the same site at the same time is refused before it touches anything. A full disk
+    ends the build in one line (NoSpaceError).
     """
+    with one_build(settings.site_dir, settings.docs_dir, settings.cache_dir):
+        return _build(settings, progress, embedder, timer, force)
+
+
+def _build(
+    settings: Settings,
+    progress: Progress | None,
+    embedder: Embedder | None,
+    timer: Callable[[], float],
+    force: bool,
+) -> BuildReport:
     progress = progress or SilentProgress()
     started = timer()
     load_knowledge(settings.topic_knowledge, settings.root)  # a bad file stops the build now

@@ -346,7 +346,23 @@ def check_paths(settings: Settings) -> None:
     check_folders(folders, settings.config_file.name)
 
 
+# 2106-02-07 06:28:15 UTC: the last second a gzip header holds (MkDocs dates the sitemap's).
+MAX_EPOCH = 2**32 - 1
+
+
 def _source_date_epoch(environ: Mapping[str, str]) -> int | None:
-    """Return SOURCE_DATE_EPOCH when the environment sets it to a number."""
+    """Return SOURCE_DATE_EPOCH when the environment sets it; refuse a value that is no time.
+
+    It is seconds since 1970 in ASCII digits ("²" is a digit to Python, not to a clock), up
+    to MAX_EPOCH.
+    """
     value = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else None
+    if not value:
+        return None
+    if value.isascii() and value.isdigit() and int(value) <= MAX_EPOCH:
+        return int(value)
+    shown = value if len(value) <= 30 else f"{value[:30]}…"
+    raise ConfigError(
+        f"SOURCE_DATE_EPOCH is {shown!r}, not a time",
+        f"set it to seconds since 1970 (a whole number up to {MAX_EPOCH}), or unset it",
+    )

@@ -21,6 +21,7 @@ from generator.cli.console import (
     print_files,
     print_problems,
     print_summary,
+    warnings_shown,
 )
 from generator.cli.fetching import Commands, add_fetch_commands
 from generator.config import Settings, load_settings
@@ -248,7 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     errors = Console(stderr=True, emoji=False)
     try:
         settings = load_settings(args.config)
-        status: int = args.run(args, settings, console)
+        with warnings_shown(errors):
+            status: int = args.run(args, settings, console)
     except PaperDigestError as exc:
         if isinstance(exc, InputError):
             print_problems(errors, exc.problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
@@ -18,6 +19,29 @@ from rich.progress import (
 from generator.build import Advance, BuildReport
 from generator.model import Problem, Severity
 from generator.sources import FileReport
+
+
+@contextmanager
+def warnings_shown(errors: Console) -> Iterator[None]:
+    """Print the package's logged warnings (a page worker lost, `parallel.py`) as one line
+    each on `errors` while the block runs."""
+    handler = _Warnings(errors)
+    logger = logging.getLogger("generator")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+class _Warnings(logging.Handler):
+    def __init__(self, errors: Console) -> None:
+        super().__init__(logging.WARNING)
+        self.errors = errors
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = f"warning: {record.getMessage()}"
+        self.errors.print(message, style="yellow", markup=False, highlight=False, soft_wrap=True)
 
 
 class RichProgress:

@@ -128,13 +128,15 @@ def parse_reader(line: str, where: Location) -> Reader | None:
 def read_readers(path: Path) -> ReaderList:
     """Read a recipient list: one reader a line, `#` comments and blank lines skipped.
 
-    Lines end at a line feed (LF or CR LF) only: a line holding any other line break (VT, FF,
-    NEL, U+2028…) or control character is not split, nor guessed at, but named as a problem
-    and left out; the other lines still count. Two lines for one address (in any spelling)
-    count once when they say the same; when they differ, the later one is named and left out.
+    Lines end at a line feed (LF or CR LF) only: a line holding any other line break (a CR
+    alone, VT, FF, NEL, U+2028…) or control character is not split, nor guessed at, but named
+    as a problem and left out; the other lines still count. Two lines for one address (in any
+    spelling) count once when they say the same; when they differ, the later one is named and
+    left out.
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # Bytes decoded, not text read: reading text would end lines at a lone CR too.
+        text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
         raise ConfigError(f"{path}: cannot read the recipient list ({why})", "") from None

@@ -12,12 +12,15 @@ build at 60 days, 4.5 s to create 7,000).
 
 A store that does not read (damaged, or not a database) is an empty cache: the next save
 makes it anew. Each row carries the SHA-256 of what it holds, checked when its HTML is read:
-a row changed since (bytes flipped, HTML moved from another row) is rendered again.
+a row changed since (bytes flipped, HTML moved from another row) is rendered again. A save
+that finds the disk full raises OSError (ENOSPC) naming the store, which
+stays as the last build left it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import sqlite3
@@ -25,6 +28,8 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from generator.errors import says_no_space
 
 STORE_FILE = "pages.sqlite"
 # What earlier versions kept a file a page in; removed when the store is written.
@@ -101,7 +106,9 @@ class PageStore:
             rows.append((key, text, data, _row_digest(key, text, data) or ""))
         try:
             self._save(rows, used)
-        except sqlite3.DatabaseError:  # not a database, or damaged: start anew
+        except sqlite3.DatabaseError as error:  # not a database, or damaged: start anew
+            if says_no_space(error):  # the store is whole, as the last build left it
+                raise OSError(errno.ENOSPC, str(error), str(self.path)) from None
             self.path.unlink(missing_ok=True)
             self._save(rows, used)
         for pattern in LEGACY_FILES:

@@ -23,6 +23,7 @@ from generator.site.swap import (
     Exchange,
     clear_leftovers,
     exchange_paths,
+    full_disk,
     make_staging,
     remove_tree,
     site_lock,
@@ -179,8 +180,11 @@ def staged_site(site_dir: Path, exchange: Exchange = exchange_paths) -> Iterator
         try:
             yield staging
             swap_in(staging, site_dir, build_id, exchange)
-        except BaseException:
+        except BaseException as error:
+            full = full_disk(error, staging, site_dir)  # before removing frees room
             remove_tree(staging)
+            if full is not None:
+                raise full from None
             raise
 
 
