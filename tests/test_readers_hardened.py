@@ -7,10 +7,17 @@ each test here failed on 851a21e (papers lost without a word, or a traceback).
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
+import subprocess
+import sys
 
+from generator.cli.commands import run_jsonl
+from generator.keyphrases import KeyphraseSettings
 from generator.model import Issue, Problem, Severity
 from generator.sources import read_digest
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, MakeProject
+from tests.stand_in import StandInEmbedder
 
 HOSTILE = FIXTURES / "hostile"
 # The papers of sotawhat-transformer-cslg.xml, the real answer the feed and CSV files are made of.
@@ -111,4 +118,38 @@ def test_a_markdown_vote_that_is_not_a_count_is_named() -> None:
             Severity.WARNING,
             "paper: upvotes '²' is not a count; left out",
         )
+    ]
+
+
+def test_keyphrases_on_a_latin_1_file_is_one_line_per_bad_line(make_project: MakeProject) -> None:
+    settings = make_project()
+    result = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "-f", str(settings.config_file), "keyphrases"]
+        + [str(HOSTILE / "keyphrases-latin1.jsonl")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "line 1: not UTF-8 text (byte 0xe9); save it as UTF-8\n"
+
+
+def test_keyphrases_reads_the_good_lines_around_a_bad_one() -> None:
+    good = json.dumps(
+        {"id": "a", "text": "Sparse experts route tokens to a few feed-forward layers."}
+    )
+    lines = [
+        (HOSTILE / "keyphrases-latin1.jsonl").read_bytes(),
+        good.encode(),
+        b"[" * 50_000,
+        b'{"id": "n", "text": ' + b"9" * 5000 + b"}",
+    ]
+    out, err = io.StringIO(), io.StringIO()
+    status = run_jsonl(lines, out, err, KeyphraseSettings(top_n=2), None, StandInEmbedder())
+    assert status == 1
+    assert [json.loads(line)["id"] for line in out.getvalue().splitlines()] == ["a"]
+    assert err.getvalue().splitlines() == [
+        "line 1: not UTF-8 text (byte 0xe9); save it as UTF-8",
+        "line 3: not JSON this program reads (nested too deeply, or a number too long)",
+        "line 4: not JSON this program reads (nested too deeply, or a number too long)",
     ]
