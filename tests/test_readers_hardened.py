@@ -123,9 +123,14 @@ def test_a_markdown_vote_that_is_not_a_count_is_named() -> None:
 
 def test_keyphrases_on_a_latin_1_file_is_one_line_per_bad_line(make_project: MakeProject) -> None:
     settings = make_project()
+    command = [
+        "-f",
+        str(settings.config_file),
+        "keyphrases",
+        str(HOSTILE / "keyphrases-latin1.jsonl"),
+    ]
     result = subprocess.run(
-        [sys.executable, "-m", "generator.cli", "-f", str(settings.config_file), "keyphrases"]
-        + [str(HOSTILE / "keyphrases-latin1.jsonl")],
+        [sys.executable, "-m", "generator.cli", *command],
         capture_output=True,
         text=True,
         check=False,
