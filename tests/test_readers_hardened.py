@@ -158,3 +158,21 @@ def test_keyphrases_reads_the_good_lines_around_a_bad_one() -> None:
         "line 3: not JSON this program reads (nested too deeply, or a number too long)",
         "line 4: not JSON this program reads (nested too deeply, or a number too long)",
     ]
+
+
+def test_one_undecodable_bibtex_field_leaves_only_itself_raw() -> None:
+    issue, problems = read("bibtex-latex-undecodable.bib")
+    assert issue is not None and problems == []
+    mana = issue.entries[0]
+    assert mana.title == (
+        "Mana: Dexterous Manipulation of Articulated Tools for Robot Hands in Österreich"
+    )
+    assert mana.keywords == ("dexterous manipulation", "sim-to-réal")
+    assert mana.abstract.endswith(r"Code at \href{https://zhaohengyin.github.io/mana}")
+    assert mana.date == dt.date(2026, 6, 11)
+
+
+def test_a_bibtex_month_in_superscript_leaves_the_paper_undated() -> None:
+    issue, problems = read("bibtex-month-superscript.bib")
+    assert issue is not None and problems == []
+    assert [(entry.arxiv_id, entry.date) for entry in issue.entries] == [("2606.13591", None)]
