@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import datetime as dt
 import http.server
+import re
 import sys
 import tempfile
 import threading
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import seed as fixed_seed
 from hypothesis import strategies as st
 
 from generator.fetch import Client, FetchError, fetch_arxiv, fetch_hf
@@ -294,14 +296,21 @@ class Outcome:
     failure: str
 
 
-def run_target(target: Target, examples: int, seed: int | None, deadline_ms: int) -> Outcome:
-    """Fuzz one target; say how long it took, its slowest example, and what failed."""
+def run_target(
+    target: Target, examples: int, seed: int | None, deadline_ms: int, found: Path
+) -> Outcome:
+    """Fuzz one target; say how long it took, its slowest example, and what failed (the
+    smallest failing input is written to `found`, named after the target)."""
     times: list[float] = []
+    failing: list[Any] = []
 
     def once(value: Any) -> None:
         started = time.perf_counter()
         try:
             target.check(value)
+        except BaseException:
+            failing.append(value)
+            raise
         finally:
             times.append(time.perf_counter() - started)
 
@@ -309,15 +318,23 @@ def run_target(target: Target, examples: int, seed: int | None, deadline_ms: int
         given(target.strategy)(once)
     )
     if seed is not None:
-        from hypothesis import seed as fixed_seed
-
         test = fixed_seed(seed)(test)
     started = time.perf_counter()
     failure = ""
     try:
         test()
-    except Exception:
-        failure = traceback.format_exc(limit=-3)
+    except Exception as error:  # what the target raised, or the deadline passed
+        frames = "".join(traceback.format_tb(error.__traceback__)[-3:])
+        failure = f"{frames}{type(error).__name__}: {str(error)[:300]}"
+        if failing:
+            last = failing[-1]
+            data = last[1] if isinstance(last, tuple) else last
+            found.mkdir(parents=True, exist_ok=True)
+            path = found / (re.sub(r"\W+", "-", target.name).strip("-").lower() + ".bin")
+            path.write_bytes(data)
+            failure += f"\n    input: {path}" + (
+                f" (Retry-After {last[0]!r})" if data is not last else ""
+            )
     return Outcome(
         target.name, len(times), time.perf_counter() - started, max(times, default=0), failure
     )
@@ -329,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: random)")
     parser.add_argument("--target", default="", help="only targets whose name has this text")
     parser.add_argument("--quick", action="store_true", help="300 examples per target")
+    parser.add_argument(
+        "--found", type=Path, default=REPO / "out" / "fuzz", help="where failing inputs go"
+    )
     args = parser.parse_args(argv)
     examples = 300 if args.quick else args.examples
     seed = args.seed if args.seed is not None else int(time.time())
@@ -338,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         for target in all_targets(answers, Path(folder)):
             if args.target.lower() not in target.name.lower():
                 continue
-            outcome = run_target(target, examples, seed, deadline_ms=10_000)
+            outcome = run_target(target, examples, seed, 10_000, args.found)
             said = "ok" if not outcome.failure else "FAILED"
             print(
                 f"  {outcome.name:<40} {outcome.examples:>6} runs  {outcome.seconds:6.1f} s  "
