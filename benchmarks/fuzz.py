@@ -1,9 +1,10 @@
 """Fuzz every digest reader and `fetch`'s answer parsing: any bytes in, never a traceback.
 
 `python -m benchmarks.fuzz [--examples N] [--seed S] [--target NAME]` runs each target for
-N examples (default 3,000) and prints, per target, the examples run, the time taken, the
-slowest example and what failed. `tests/test_fuzz_readers.py` runs the same targets for a
-few hundred examples each in `make test`.
+N examples (default 2,000: about 12 minutes on 2 cores, BibTeX's LaTeX decoding the most of
+it) and prints, per target, the examples run, the time taken, the slowest example and what
+failed. `tests/test_fuzz_readers.py` runs the same targets for a few hundred examples each in
+`make test`.
 
 Targets: one per reader of the registry (`READERS`: a reader added there is fuzzed with no
 change here), the whole reading of one file (`read_digest`: decoding, detection, front
@@ -342,7 +343,7 @@ def run_target(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--examples", type=int, default=3000, help="examples per target")
+    parser.add_argument("--examples", type=int, default=2000, help="examples per target")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: random)")
     parser.add_argument("--target", default="", help="only targets whose name has this text")
     parser.add_argument("--quick", action="store_true", help="300 examples per target")
