@@ -102,6 +102,8 @@ def test_semicolons_multiline_fields_fallbacks_and_bad_rows() -> None:
         "delete the record",
         "reading-list-semicolon.csv:8: error: row 5 ('Neither Abstract Nor TLDR') has no "
         "abstract — add the paper's abstract, or delete the record; the other papers are read",
+        "reading-list-semicolon.csv:9: warning: row 6: upvotes 'abc' is not a count; left out "
+        "— write a whole number from 0 to 1,000,000,000,000 in digits 0-9; the paper is read",
     ]
 
 

@@ -54,9 +54,10 @@ def _check(args: argparse.Namespace, settings: Settings, console: Console) -> in
 def _keyphrases(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     keyphrase_settings = KeyphraseSettings(top_n=args.top or settings.keyphrases_per_paper)
     if str(args.input) == "-":
-        return run_jsonl(sys.stdin, sys.stdout, sys.stderr, keyphrase_settings, settings.cache_dir)
+        lines = sys.stdin.buffer  # bytes: each line is decoded alone, a bad one named
+        return run_jsonl(lines, sys.stdout, sys.stderr, keyphrase_settings, settings.cache_dir)
     try:
-        with args.input.open(encoding="utf-8") as lines:
+        with args.input.open("rb") as lines:
             return run_jsonl(lines, sys.stdout, sys.stderr, keyphrase_settings, settings.cache_dir)
     except OSError as exc:
         raise PaperDigestError(f"{args.input}: {exc.strerror}", "give a JSON-lines file") from None

@@ -31,7 +31,7 @@ def read(source: Source) -> Parsed:
     if feed is None:
         return Parsed((), log.result())
     entries: list[Entry] = []
-    for number, record in enumerate(feed.records, start=1):
+    for number, record in feed.records:
         if feedxml.local(record) != "entry":
             continue
         entry = _entry(source, log, record, number)

@@ -96,7 +96,7 @@ def _lines(token: Token) -> list[Line]:
             emphasis -= 1
         elif child.type in {"text", "code_inline", "html_inline"}:
             line.text += child.content
-            if in_link:
+            if in_link and line.labels:  # a link's text wrapped: its next line has no label
                 line.labels[-1] += child.content
             else:
                 line.loose += child.content

@@ -123,7 +123,7 @@ class Paper:
     in_list: bool = False  # the paragraph being read is in a list
     authors: tuple[str, ...] = ()
     date: dt.date | None = None
-    upvotes: int | None = None
+    upvotes: str | None = None
     paper_id: str | None = None
     links: list[Link | None] = field(default_factory=list)
     categories: tuple[str, ...] = ()
@@ -219,8 +219,8 @@ class Paper:
             self.authors = self.authors or split_authors(value)
         elif name == "date":
             self.date = self.date or parse_date(value)
-        elif name == "upvotes" and value.isdigit() and self.upvotes is None:
-            self.upvotes = int(value)
+        elif name == "upvotes" and not self.upvotes:
+            self.upvotes = value  # read by make_entry's count parser, which names a bad one
         elif name in {"code", "project"}:
             self.links.append(link(LinkKind(name), url))
         elif name in {"pdf", "url"}:
