@@ -182,6 +182,8 @@ def email_send_command(
     if recipients_file is not None:
         listing = check_slugs(read_readers(recipients_file), catalog)
         readers, problems = listing.taking(EVERY_WEEK if week else EVERY_ISSUE), listing.problems
+        for note in listing.followed:
+            say(note)
     else:
         readers = (Reader(check_address(str(to))),)
     for problem in problems:
