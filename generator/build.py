@@ -33,6 +33,7 @@ from generator.site.publish import run_mkdocs, staged_site, write_docs, write_fi
 from generator.site.redirects import moved_topics, previous_topics, redirect_pages
 from generator.site.search import CACHE_SUBDIR as SEARCH_CACHE
 from generator.site.search import index_site, search_pages
+from generator.site.size import measure, size_warnings
 from generator.site.swap import one_build
 from generator.sources import ReadResult, read_digests
 from generator.topics import TopicSettings, build_topics
@@ -81,6 +82,7 @@ class BuildReport:
     rendered_in_workers: int = 0  # of the rendered pages, those worker processes rendered
     converted_in_workers: int = 0  # of the rendered pages, those whose Markdown workers read
     up_to_date: bool = False  # nothing had changed: the site in place was left as it was
+    size_warnings: tuple[str, ...] = ()  # the site near its size limit, a file over 5 MB
 
 
 def read_catalog(settings: Settings) -> tuple[Catalog, ReadResult]:
@@ -337,6 +339,7 @@ def _build(
         figures,
         settings,
         timer() - started,
+        size_warnings=size_warnings(measure(settings.site_dir), settings.site_size_limit_mb),
         rendered_pages=stats.rendered,
         reused_pages=stats.reused,
         rendered_in_workers=stats.in_workers,
@@ -356,8 +359,10 @@ def _report(
     rendered_in_workers: int = 0,
     converted_in_workers: int = 0,
     up_to_date: bool = False,
+    size_warnings: tuple[str, ...] = (),
 ) -> BuildReport:
     return BuildReport(
+        size_warnings=size_warnings,
         issues=len(catalog.issues),
         papers=len(catalog.papers),
         listings=sum(len(issue.entries) for issue in catalog.issues),

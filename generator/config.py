@@ -78,6 +78,7 @@ class Settings:
     feed_issues: int
     feed_topic_papers: int
     excerpt_chars: int
+    site_size_limit_mb: int
     email: EmailSettings
     # "issues" (planned issue by issue, the past fixed) or "archive" (all at once).
     topic_grouping: str
@@ -216,6 +217,8 @@ class Options(base.Config):  # type: ignore[no-untyped-call]
     feed_issues = Whole(10, 1)
     feed_topic_papers = Whole(10, 1)
     excerpt_chars = Whole(280, 40)
+    # GitHub Pages publishes sites up to 1 GB: the build warns past 80 % of this.
+    site_size_limit_mb = Whole(1024, 1)
     email = Section()
     topics = Section()
 

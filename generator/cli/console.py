@@ -110,6 +110,8 @@ def print_summary(console: Console, report: BuildReport) -> None:
         )
     elif warnings:
         console.print(f"{warnings} warnings above.", style="yellow", highlight=False)
+    for warning in report.size_warnings:
+        console.print(warning, style="yellow", highlight=False, soft_wrap=True)
     console.print(f"Site: {report.site_dir}", highlight=False, soft_wrap=True)
 
 
