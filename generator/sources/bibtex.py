@@ -147,7 +147,14 @@ def _entry(
         for name in split_multiple_persons_names(raw.get("author", ""))
         if name.strip().lower() != "others"
     ]
-    text = _decode(decoder, library, {k: raw[k] for k in _DECODED if k in raw}, people)
+    text, raw_kept = _decode(decoder, library, {k: raw[k] for k in _DECODED if k in raw}, people)
+    for key in raw_kept:
+        what = f"author {int(key[6:]) + 1}" if key.startswith("person") else key
+        log.warning(
+            where,
+            f"entry {block.key}: the LaTeX of its {what} cannot be decoded; shown as written",
+            "check the field's macros and their arguments; the other fields are decoded",
+        )
     paper = _arxiv(raw)
     links = [doi_link(_unescape(raw.get("doi", "")))]
     url = _url(raw)
@@ -170,8 +177,9 @@ def _entry(
 
 def _decode(
     decoder: LatexDecodingMiddleware, library: Library, fields: dict[str, str], people: list[str]
-) -> dict[str, str]:
-    """Decode LaTeX in the text fields and each name ("Last, First" made "First Last")."""
+) -> tuple[dict[str, str], list[str]]:
+    """Decode LaTeX in the text fields and each name ("Last, First" made "First Last"), field
+    by field; also say which fields could not be decoded (they are kept as written)."""
     values = dict(fields)
     for number, person in enumerate(people):
         if _EXTENDED_NAME.search(person):
@@ -179,7 +187,9 @@ def _decode(
             continue
         parts = parse_single_name_into_parts(person, strict=False)
         values[f"person{number}"] = parts.merge_first_name_first
-    return {key: _decode_one(decoder, library, value) or value for key, value in values.items()}
+    decoded = {key: _decode_one(decoder, library, value) for key, value in values.items()}
+    kept = [key for key, text in decoded.items() if text is None]
+    return {key: values[key] if text is None else text for key, text in decoded.items()}, kept
 
 
 def _decode_one(decoder: LatexDecodingMiddleware, library: Library, value: str) -> str | None:
