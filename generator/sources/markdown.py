@@ -47,6 +47,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from generator.model import Entry
+from generator.sources import markdown_table
 from generator.sources.fields import ProblemLog, parse_date, safe_url
 from generator.sources.formats import Parsed, Source
 from generator.sources.markdown_meta import Line, Paper
@@ -56,6 +57,7 @@ _DETAILS_OPEN = re.compile(r"<details\b", re.I)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.I)
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ABSTRACT_HEADINGS = frozenset({"abstract", "summary"})
+_PAPER_LINK_WORDS = 3
 
 
 @dataclass
@@ -108,12 +110,19 @@ def _lines(token: Token) -> list[Line]:
     return lines
 
 
+_PARSER = MarkdownIt("commonmark").enable("table")
+
+
 def blocks(text: str) -> list[Block]:
     """The digest's paragraphs, headings, HTML and rules in order, with the list items around."""
+    return blocks_of(_PARSER.parse(text))
+
+
+def blocks_of(tokens: list[Token]) -> list[Block]:
+    """The blocks of a parsed text (see `blocks`)."""
     found: list[Block] = []
     items: list[int] = []
     fresh_item = False
-    tokens = MarkdownIt("commonmark").parse(text)
     for index, token in enumerate(tokens):
         start = token.map[0] if token.map else 0
         if token.type == "list_item_open":
@@ -208,6 +217,10 @@ class _Reader:
             paper = None
         lead = block.lines[0].lead_link if block.lines else None
         can_start = paper is None or (paper.item is None and not paper.body)
+        # After a heading paper's abstract, an outer list item that opens with a link titled
+        # like a paper (three words or more) is the next paper, not more of that abstract.
+        if paper is not None and paper.item is None and paper.prose and lead:
+            can_start = len(block.items) == 1 and len(lead[0].split()) >= _PAPER_LINK_WORDS
         if not self.bot and block.item_lead and lead and safe_url(lead[1]) and can_start:
             self.drop_section()
             self.start(lead[0].strip(), lead[1], block, block.items[-1])
@@ -227,9 +240,27 @@ class _Reader:
             self.paper.shown = True  # HTML is layout, never abstract text
 
 
+def _read_tables(source: Source, listed: list[markdown_table.Table]) -> Parsed:
+    """A digest whose papers are table rows: the rows of each table with a text column."""
+    log = ProblemLog()
+    papers = [t for t in listed if t.lists_papers]
+    if not papers:
+        return Parsed((), (), refused="a Markdown table with no abstract column")
+    entries = [
+        entry
+        for table in papers
+        for entry in markdown_table.entries(table, log, source.path, source.first_line)
+    ]
+    return Parsed(tuple(entries), log.result())
+
+
 def read(source: Source) -> Parsed:
-    """Read a Markdown digest: each paper with its metadata and abstract."""
-    found = blocks(source.text)
+    """Read a Markdown digest: each paper with its metadata and abstract (or its table rows)."""
+    tokens = _PARSER.parse(source.text)
+    listed = [table for table in markdown_table.tables(tokens) if table.titled]
+    if listed:
+        return _read_tables(source, listed)
+    found = blocks_of(tokens)
     reader = _Reader(source, bot=any(_is_bot_heading(b) for b in found))
     for block in found:
         if block.kind == "html":
