@@ -29,7 +29,8 @@ The hand-written format (README "Digest formats"):
   paragraph of prose outside a list, no authors, no arXiv id and no paper link (an Awesome
   list's `### [Surveys](#content)` over `1. **Title** Venue. [paper](url)` items).
 - `<details>` blocks are folded-away notes: their headings never start papers, and only an
-  `Abstract:` line inside one is read.
+  `Abstract:` line inside one is read — unless the block's `<summary>` names the original
+  abstract ("Abstract", "原文摘要", not an AI summary): then its text is the paper's abstract.
 
 A bot-written digest is told apart by numbered link headings, `### 1. [Title](url)` or
 `### [1] [Title](url)`: then only such headings are papers, any other heading ends the paper
@@ -58,6 +59,11 @@ _DETAILS_CLOSE = re.compile(r"</details\s*>", re.I)
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ABSTRACT_HEADINGS = frozenset({"abstract", "summary"})
 _PAPER_LINK_WORDS = 3
+# A <details> block whose <summary> names the original abstract ("原文摘要", "Abstract"), not
+# an AI summary: its text is the paper's abstract, whatever the digest shows above it.
+_SUMMARY = re.compile(r"<summary[^>]*>(.*?)</summary\s*>", re.I | re.S)
+_ORIGINAL = re.compile(r"abstract|原文|摘要", re.I)
+_NOT_ORIGINAL = re.compile(r"\bAI|summary|总结|解读|tl;?dr", re.I)
 
 
 @dataclass
@@ -169,6 +175,7 @@ class _Reader:
     entries: list[Entry] = field(default_factory=list)
     paper: Paper | None = None
     folded: int = 0  # depth of <details> blocks around the current block
+    original: bool = False  # the <details> block around is labelled as the original abstract
     date: dt.date | None = None
 
     def close(self) -> None:
@@ -236,6 +243,12 @@ class _Reader:
         opened = len(_DETAILS_OPEN.findall(block.html))
         closed = len(_DETAILS_CLOSE.findall(block.html))
         self.folded = max(0, self.folded + opened - closed)
+        label = _SUMMARY.search(block.html)
+        if label is not None:
+            text = re.sub(r"<[^>]*>", "", label[1])
+            self.original = bool(_ORIGINAL.search(text)) and not _NOT_ORIGINAL.search(text)
+        if not self.folded:
+            self.original = False
         if self.paper is not None:
             self.paper.shown = True  # HTML is layout, never abstract text
 
@@ -266,7 +279,9 @@ def read(source: Source) -> Parsed:
         if block.kind == "html":
             reader.html(block)
         elif reader.folded:
-            if block.kind == "para" and reader.paper is not None:
+            if block.kind == "para" and reader.paper is not None and reader.original:
+                reader.paper.original.extend(line.text.strip() for line in block.lines)
+            elif block.kind == "para" and reader.paper is not None:
                 reader.paper.take(block.lines, True)
         elif block.kind == "heading":
             reader.heading(block)
