@@ -23,6 +23,7 @@ from generator.cli.console import (
     print_summary,
     warnings_shown,
 )
+from generator.cli.enriching import add_enrich_command
 from generator.cli.fetching import Commands, add_fetch_commands
 from generator.config import Settings, load_settings
 from generator.errors import ConfigError, InputError, PaperDigestError
@@ -223,6 +224,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_site_commands(commands, common)
     _add_email_commands(commands, common)
     add_fetch_commands(commands, common)
+    add_enrich_command(commands, common)
     return parser
 
 

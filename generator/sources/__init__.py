@@ -17,6 +17,7 @@ from generator.sources import (
     arxiv_jsonl,
     arxiv_listing,
     bibtex,
+    enriched,
     hf_api,
     hf_text,
     jsonlist,
@@ -294,7 +295,11 @@ def read_one(
     if parsed.refused is not None:
         return DigestRead(None, [not_a_digest(display, parsed.refused)], None, detected.evidence)
     problems.extend(parsed.problems)
-    if not parsed.entries:
+    side = enriched.sidecar(path)
+    known, side_problems = enriched.load(side, Path(display).with_name(side.name).as_posix())
+    problems.extend(side_problems)
+    entries = enriched.apply(parsed.entries, known)
+    if not entries:
         problems.append(
             Problem(
                 Location(display, 1),
@@ -313,7 +318,7 @@ def read_one(
         source=display,
         date=date,
         intro=meta.intro or "",
-        entries=parsed.entries,
+        entries=entries,
     )
     return DigestRead(issue, problems, found, detected.evidence)
 
