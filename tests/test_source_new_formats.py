@@ -7,11 +7,14 @@ tests/fixtures/sources/README.md); each is read as a build reads it.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
+from generator.build import build
 from generator.model import Entry, LinkKind, Problem, Severity
 from generator.sources import read_digest
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, MakeProject
+from tests.stand_in import StandInEmbedder
 
 SOURCES = FIXTURES / "sources"
 
@@ -143,3 +146,21 @@ def test_an_arxiv_api_answer_is_dated_by_its_newest_entry(tmp_path: Path) -> Non
     issue, _, _ = read_digest(path, path.name, 1, None)
     assert issue is not None and issue.date is not None
     assert issue.date == max(e.date for e in issue.entries if e.date is not None)
+
+
+def test_a_summary_is_said_to_be_one_on_the_paper_page(make_project: MakeProject) -> None:
+    """A weekly table's TL;DR is the paper's text, and the page says it is a summary."""
+    settings = make_project(source=None)
+    shutil.copy(SOURCES / "markdown" / "weekly-table-2025-w10.md", settings.digests_dir)
+    shutil.copy(SOURCES / "json" / "scraper-daily-object.json", settings.digests_dir / "d.json")
+    build(settings, embedder=StandInEmbedder())
+    note = "A one-line summary: no source of this paper gives its abstract."
+    pages = {
+        folder.name.rsplit("-", 1)[0]: (folder / "index.html").read_text(encoding="utf-8")
+        for folder in (settings.site_dir / "papers").iterdir()
+        if (folder / "index.html").is_file()
+    }
+    # Visual-RFT: an abstract in the JSON wins over the table's TL;DR; no note.
+    assert note not in pages["visual-rft-visual-reinforcement-fine-tuning"]
+    assert note in pages["forgetting-transformer-softmax-attention-with-a-forget-gate"]
+    assert note in pages["phi-4-mini-technical-report"]

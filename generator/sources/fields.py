@@ -235,12 +235,15 @@ def make_entry(
     categories: tuple[str, ...] = (),
     upvotes: object = None,
     keywords: tuple[str, ...] = (),
+    summary: bool = False,
 ) -> Entry | None:
     """Build an Entry from a record's fields, or log why the record is not a paper.
 
     `what` names the record in messages ("record 3", "entry smith2024"). With an arXiv id,
     the abstract page and PDF links are added, made from the id. `upvotes` is read by
     parse_count, as written or given; one it refuses is a warning, and the paper is read.
+    `summary`: the text is a one-line summary taken because the source has no abstract (the
+    page says so).
     """
     title_text = clean_text(title) if isinstance(title, str) else ""
     abstract_text = clean_text(abstract) if isinstance(abstract, str) else ""
@@ -280,4 +283,5 @@ def make_entry(
         categories=categories,
         upvotes=count,
         keywords=keywords,
+        summary=summary,
     )

@@ -119,6 +119,7 @@ def record_entry(log: ProblemLog, where: Location, what: str, record: object) ->
         what,
         _text(record, "title"),
         _text(record, "abstract") or _text(record, "summary"),
+        summary=not _text(record, "abstract").strip(),
         date=parse_date(_value(record, "date")),
         authors=authors_of(_value(record, "authors")),
         links=[doi_link(_value(record, "doi")), *links],

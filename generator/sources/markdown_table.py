@@ -20,6 +20,8 @@ from generator.sources.jsonkeys import FIELDS, key_of
 from generator.sources.paperlinks import paper_links
 
 TITLE_NAMES = (*FIELDS["title"], "paper")
+# A table cell of fewer words is a one-line summary, not an abstract (the page says so).
+SUMMARY_MAX_WORDS = 30
 
 
 @dataclass(frozen=True)
@@ -98,16 +100,18 @@ def entries(table: Table, log: ProblemLog, path: str, first_line: int) -> list[E
         paper, links = paper_links(
             [h for c in cells for h in c.hrefs] + [c.text for c in cells if " " not in c.text]
         )
+        body = text(columns["abstract"]) or text(columns["summary"])
         entry = make_entry(
             log,
             Location(path, first_line + line),
             f"table row {number}",
             text(title),
-            text(columns["abstract"]) or text(columns["summary"]),
+            body,
             date=parse_date(text(date)),
             authors=split_authors(text(columns["authors"])),
             links=links,
             arxiv_id=paper,
+            summary=len(body.split()) < SUMMARY_MAX_WORDS,
         )
         if entry is not None:
             found.append(entry)

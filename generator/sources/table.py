@@ -205,6 +205,7 @@ def _row_entry(
         arxiv_id=found_id,
         categories=parse_categories(cell("categories")),
         upvotes=cell("upvotes") or None,
+        summary=not cell("abstract"),
     )
 
 
