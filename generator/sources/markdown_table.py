@@ -59,7 +59,7 @@ def _cell(token: Token) -> Cell:
     text = "".join(
         child.content
         for child in token.children or []
-        if child.type in {"text", "code_inline", "softbreak"}
+        if child.type in {"text", "code_inline", "html_inline"}
     )
     return Cell(" ".join(text.split()), hrefs)
 
