@@ -164,3 +164,26 @@ def test_a_summary_is_said_to_be_one_on_the_paper_page(make_project: MakeProject
     assert note not in pages["visual-rft-visual-reinforcement-fine-tuning"]
     assert note in pages["forgetting-transformer-softmax-attention-with-a-forget-gate"]
     assert note in pages["phi-4-mini-technical-report"]
+
+
+def test_an_email_with_an_unknown_charset_is_read_as_saved(tmp_path: Path) -> None:
+    """A mangled `charset=` once ended in a LookupError traceback; the saved text is read."""
+    text = (FIXTURES / "digests" / "formats" / "14-arxiv-mail.eml").read_text(encoding="utf-8")
+    path = tmp_path / "mail.eml"
+    path.write_text(text.replace("charset=us-ascii", "charset=us-aii"), encoding="utf-8")
+    issue, problems, kind = read_digest(path, path.name, 1, None)
+    assert (kind.name if kind else None, problems) == ("arXiv listing email", [])
+    assert issue is not None and [e.arxiv_id for e in issue.entries] == ["1711.05101"]
+
+
+def test_a_ris_record_the_parser_cannot_read_costs_only_itself(tmp_path: Path) -> None:
+    """rispy raises on a wrapped line right after `TY`; records are parsed one by one."""
+    path = tmp_path / "refs.ris"
+    path.write_text(
+        "TY  - JOUR\nTI  - First\nAB  - Its abstract.\nER  - \n"
+        "TY  - JOUR\na wrapped line with no tag\nTI  - Second\nAB  - Another abstract.\nER  - \n",
+        encoding="utf-8",
+    )
+    issue, problems, _ = read_digest(path, path.name, 1, None)
+    assert problems == [] and issue is not None
+    assert [(e.title, e.location.line) for e in issue.entries] == [("First", 1), ("Second", 5)]

@@ -139,9 +139,13 @@ def _message(text: str, first_line: int) -> _Part:
     message = email.message_from_string(text, policy=email.policy.default)
     if not isinstance(message, EmailMessage) or not message.keys():
         return _Part(text, first_line, None)
-    sent = parse_date(str(message.get("Date", "")))
-    body = message.get_body(preferencelist=("plain",))
-    content = body.get_content() if body is not None else ""
+    try:
+        sent = parse_date(str(message.get("Date", "")))
+        body = message.get_body(preferencelist=("plain",))
+        content = body.get_content() if body is not None else ""
+    except (LookupError, ValueError, TypeError, AttributeError, IndexError):
+        # An unknown charset or a broken header: the text as saved is read instead.
+        sent, content = None, ""
     plain = text[head.end() :]
     body_line = first_line + text[: head.end()].count("\n")
     if isinstance(content, str) and content.strip() and content.strip() not in plain:

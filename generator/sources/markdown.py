@@ -85,7 +85,12 @@ def _lines(token: Token) -> list[Line]:
     plain = [False]  # per line: some text outside emphasis
     for child in token.children or []:
         line = lines[-1]
-        if child.type in {"softbreak", "hardbreak"}:
+        if child.type in {"softbreak", "hardbreak"} and in_link:
+            # A link's text wrapped over two lines is one label ("[A long\ntitle](…)").
+            line.text, line.labels[-1] = line.text + " ", line.labels[-1] + " "
+            if in_lead and line.lead_link is not None:
+                line.lead_link = (line.lead_link[0] + " ", line.lead_link[1])
+        elif child.type in {"softbreak", "hardbreak"}:
             lines.append(Line())
             plain.append(False)
         elif child.type == "link_open":

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 import rispy
 
-from generator.model import Entry, Link
+from generator.model import Entry, Link, Location
 from generator.sources.doi import arxiv_id_of_doi, doi_link
 from generator.sources.fields import ProblemLog, arxiv_id, make_entry, words
 from generator.sources.formats import Parsed, Source
@@ -30,21 +30,40 @@ _ARXIV = re.compile(r"\barXiv:\s*(?P<id>\S+)", re.IGNORECASE)
 _ID_FIELDS = ("type_of_work", "accession_number", "notes", "id", "note", "custom1")
 
 
+def _records(source: Source, log: ProblemLog) -> list[tuple[Location, dict[str, object]]]:
+    """Each record (from its `TY` line to the next) parsed alone: a record the parser cannot
+    read costs only itself; a last record cut before `ER` is read as far as it goes."""
+    text = source.text
+    starts = [m.start() for m in _START.finditer(text)]
+    found: list[tuple[Location, dict[str, object]]] = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        chunk, where = text[start:end], source.at(start)
+        if _END.search(chunk) is None:
+            if index + 1 == len(starts):
+                log.warning(
+                    where,
+                    "the last record has no `ER  - ` line (the file may be cut short)",
+                    "export the file again; the record is read as far as it goes",
+                )
+            chunk += "\nER  - \n"
+        try:
+            parsed = rispy.loads(chunk, skip_unknown_tags=True)
+        except (KeyError, ValueError, TypeError, AttributeError, IndexError):
+            parsed = []
+        if not parsed:
+            hint = "export it again; the other records are read"
+            log.error(where, f"record {index + 1} cannot be read as RIS", hint)
+            continue
+        found.append((where, parsed[0]))
+    return found
+
+
 def read(source: Source) -> Parsed:
     log = ProblemLog()
-    text = source.text
-    starts = [source.at(m.start()) for m in _START.finditer(text)]
-    ends = [m.start() for m in _END.finditer(text)]
-    if starts and (not ends or ends[-1] < text.rfind("\nTY  - ")):
-        log.warning(
-            starts[-1],
-            "the last record has no `ER  - ` line (the file may be cut short)",
-            "export the file again; the record is read as far as it goes",
-        )
-        text += "\nER  - \n"
-    records = rispy.loads(text, skip_unknown_tags=True)
     entries: list[Entry] = []
-    for number, (where, record) in enumerate(zip(starts, records, strict=False), start=1):
+    for number, (where, record) in enumerate(_records(source, log), start=1):
+        found, links = _links(record)
         entry = make_entry(
             log,
             where,
@@ -56,8 +75,8 @@ def read(source: Source) -> Parsed:
                 "; ".join(_list(record, "authors") + _list(record, "first_authors")),
                 last_first=True,
             ),
-            links=_links(record)[1],
-            arxiv_id=_links(record)[0],
+            links=links,
+            arxiv_id=found,
             keywords=words(_list(record, "keywords")),
         )
         if entry is not None:
