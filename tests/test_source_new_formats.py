@@ -7,6 +7,7 @@ tests/fixtures/sources/README.md); each is read as a build reads it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -187,3 +188,30 @@ def test_a_ris_record_the_parser_cannot_read_costs_only_itself(tmp_path: Path) -
     issue, problems, _ = read_digest(path, path.name, 1, None)
     assert problems == [] and issue is not None
     assert [(e.title, e.location.line) for e in issue.entries] == [("First", 1), ("Second", 5)]
+
+
+def test_a_json_list_of_titles_without_text_is_refused_saying_so(tmp_path: Path) -> None:
+    path = tmp_path / "titles.json"
+    path.write_text('{"items": [{"title": "Visual-RFT", "url": "https://x.org"}]}\n')
+    issue, problems, _ = read_digest(path, path.name, 1, None)
+    assert issue is None
+    [problem] = problems
+    assert problem.message.startswith(
+        "not a digest — looks like a JSON list of papers with no abstract or summary field "
+        "(keys: title, url);"
+    )
+
+
+def test_a_json_array_of_records_links_values_that_are_paper_addresses(tmp_path: Path) -> None:
+    path = tmp_path / "papers.json"
+    record = {
+        "title": "Forgetting Transformer",
+        "abstract": "A forget gate added to softmax attention.",
+        "openreview_url": "https://openreview.net/forum?id=q2Lnyegkr8",
+        "video": "https://www.youtube.com/watch?v=x",
+    }
+    path.write_text(json.dumps([record]), encoding="utf-8")
+    issue, problems, kind = read_digest(path, path.name, 1, None)
+    assert (kind.name if kind else None, problems) == ("arXiv metadata JSON Lines", [])
+    assert issue is not None
+    assert kinds(issue.entries[0]) == {LinkKind.PAGE: "https://openreview.net/forum?id=q2Lnyegkr8"}

@@ -47,6 +47,8 @@ from generator.sources.formats import Parsed, Source
 _SEPARATOR = re.compile(r"^\\\\\s*$")
 _END = re.compile(r"^\\\\\s*\(\s*(?P<url>\S+)")
 _KEY = re.compile(r"^(?P<key>[A-Za-z][A-Za-z\-]{1,20}):\s*(?P<value>.*)$")
+# The rules between records and sections: "-----…", "%%--%%--…", "%%%---%%%---…".
+_RULE = re.compile(r"^(?:-{20,}|%%+-+%%.*)\s*$")
 _REPLACED = re.compile(r"^replaced with revised version", re.I)
 _MBOX_FROM = re.compile(r"^From \S+.*$", re.MULTILINE)
 _HEADER_END = re.compile(r"\n\s*\n")
@@ -79,6 +81,8 @@ class _Scanner:
                 self.state = "idle"
             elif _SEPARATOR.match(text):  # a record with no abstract: a new one starts
                 self._open(number)
+            elif _RULE.match(text):  # the end line was lost: a rule ends the abstract
+                self.state = "idle"
             elif self.record is not None:
                 self.record.abstract.append(text.strip())
             return

@@ -20,7 +20,7 @@ from functools import cached_property
 from generator.model import Entry, Location, Problem
 from generator.sources import shapes
 from generator.sources.fields import LineIndex
-from generator.sources.jsonkeys import paper_list
+from generator.sources.jsonkeys import paper_list, untexted
 from generator.sources.jsonrecords import first_record
 
 
@@ -271,8 +271,11 @@ def _json_kind(text: str) -> Detected:
     found = paper_list(record)
     if found is not None:
         return Detected(JSON_LIST, found)
-    keys = ", ".join(sorted(map(str, record))[:6])
+    titled = untexted(record)
+    keys = ", ".join(sorted(map(str, titled or record))[:6])
     kind = f"JSON of another kind (its records have the keys {keys})"
+    if titled is not None:
+        kind = f"a JSON list of papers with no abstract or summary field (keys: {keys})"
     return Detected(NotADigest(kind), "JSON")
 
 

@@ -56,6 +56,17 @@ def list_key(record: Mapping[str, object]) -> str | None:
     return candidates[0] if candidates else None
 
 
+def untexted(record: Mapping[str, object]) -> Mapping[str, object] | None:
+    """The first record of papers that have titles but no abstract or summary, if it is one."""
+    candidates: list[Mapping[str, object]] = [record]
+    for value in record.values():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            candidates.append(value[0])
+    return next(
+        (c for c in candidates if field_key(c, "title") is not None and not is_paper(c)), None
+    )
+
+
 def paper_list(record: Mapping[str, object]) -> str | None:
     """Why a JSON file's first record makes it a list of papers (the evidence), or None."""
     if is_paper(record):
