@@ -131,6 +131,8 @@ def test_the_original_abstract_in_details_wins_over_an_ai_summary_line() -> None
     [paper] = entries
     assert paper.abstract.startswith("Reinforcement Fine-Tuning (RFT) in Large Reasoning")
     assert "AI摘要" not in paper.abstract and "本文" not in paper.abstract
+    assert paper.authors == ("Ziyu Liu", "Zeyi Sun", "Yuhang Zang")
+    assert paper.keywords == ("多模态", "强化学习")
 
 
 def test_csv_links_come_from_any_column_holding_paper_addresses() -> None:
