@@ -61,3 +61,25 @@ def test_check_refuses_an_unknown_format_in_one_line(
     assert main(["-f", str(settings.config_file), "check", "--format", "word"]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line.startswith("error: --format 'word' is no format — use one of arxiv-api,")
+
+
+def test_a_sidecar_format_key_makes_every_build_read_it_so(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`format: hf-text` in notes.yml: the build reads the file as page text, not CSV."""
+    settings = make_project(source=None)
+    digest = settings.digests_dir / "notes.txt"
+    digest.write_text(
+        "Title, Authors and Abstract: Reading Paper Metadata\n"
+        "We study a question at length and report what we found in every experiment we ran.\n",
+        encoding="utf-8",
+    )
+    (settings.digests_dir / "notes.yml").write_text("format: hf-text\n", encoding="utf-8")
+    assert main(["-f", str(settings.config_file), "check"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:3] == ["digests/notes.txt", "1", "papers"]
+    assert out[1] == "    evidence: `format: hf-text` in notes.yml"
+    (settings.digests_dir / "notes.yml").write_text("format: word\n", encoding="utf-8")
+    assert main(["-f", str(settings.config_file), "check"]) == 1
+    out = capsys.readouterr().out
+    assert "digests/notes.txt:1: error: unknown format 'word' in the sidecar" in out

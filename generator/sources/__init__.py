@@ -26,6 +26,7 @@ from generator.sources import (
     ris,
     table,
 )
+from generator.sources.asked import asked_format, format_problems
 from generator.sources.decode import decode_digest
 from generator.sources.formats import (
     ARXIV_API,
@@ -197,6 +198,7 @@ def _read_meta(lines: list[str], path: Path, display: str) -> tuple[IssueMeta, l
         hint = f"issue numbers run from 0 to {MAX_ISSUE_NUMBER:,}; the file-name order is used"
         problems.append(Problem(where, f"issue number {meta.number} is out of range", hint))
         meta = replace(meta, number=None)
+    problems.extend(format_problems(front, side_meta, display))
     return meta, problems, body_start
 
 
@@ -282,7 +284,8 @@ def read_one(
     text, problem = decode_digest(data, display)
     if text is None:
         return DigestRead(None, [problem] if problem else [], None)
-    detected = Detected(forced, "forced with --format") if forced else sniff(text)
+    forced, chosen = asked_format(path, forced)
+    detected = Detected(forced, chosen) if forced else sniff(text)
     found = detected.found
     if isinstance(found, NotADigest):
         return DigestRead(None, [not_a_digest(display, found.kind)], None, detected.evidence)
