@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,17 @@ from generator.cli import main
 from tests.conftest import FIXTURES, MakeProject
 
 SOURCES = FIXTURES / "sources"
+
+
+def misguessed(folder: Path) -> Path:
+    """Page text whose first title reads like a CSV header row naming a title column."""
+    digest = folder / "notes.txt"
+    digest.write_text(
+        "Title, Authors and Abstract: Reading Paper Metadata\n"
+        "We study a question at length and report what we found in every experiment we ran.\n",
+        encoding="utf-8",
+    )
+    return digest
 
 
 def test_check_names_format_evidence_and_refusals(
@@ -39,12 +51,7 @@ def test_check_format_forces_a_reader_on_a_file(
 ) -> None:
     """Page text that looks like something else is read as page text when asked to."""
     settings = make_project(source=None)
-    digest = settings.digests_dir / "notes.txt"
-    digest.write_text(
-        "Title, Authors and Abstract: Reading Paper Metadata\n"
-        "We study a question at length and report what we found in every experiment we ran.\n",
-        encoding="utf-8",
-    )
+    digest = misguessed(settings.digests_dir)
     config = ["-f", str(settings.config_file)]
     assert main([*config, "check", str(digest)]) == 1  # guessed: a CSV header row
     capsys.readouterr()
@@ -68,12 +75,7 @@ def test_a_sidecar_format_key_makes_every_build_read_it_so(
 ) -> None:
     """`format: hf-text` in notes.yml: the build reads the file as page text, not CSV."""
     settings = make_project(source=None)
-    digest = settings.digests_dir / "notes.txt"
-    digest.write_text(
-        "Title, Authors and Abstract: Reading Paper Metadata\n"
-        "We study a question at length and report what we found in every experiment we ran.\n",
-        encoding="utf-8",
-    )
+    misguessed(settings.digests_dir)
     (settings.digests_dir / "notes.yml").write_text("format: hf-text\n", encoding="utf-8")
     assert main(["-f", str(settings.config_file), "check"]) == 0
     out = capsys.readouterr().out.splitlines()
