@@ -217,3 +217,18 @@ def test_a_json_array_of_records_links_values_that_are_paper_addresses(tmp_path:
     assert (kind.name if kind else None, problems) == ("arXiv metadata JSON Lines", [])
     assert issue is not None
     assert kinds(issue.entries[0]) == {LinkKind.PAGE: "https://openreview.net/forum?id=q2Lnyegkr8"}
+
+
+def test_a_list_of_papers_one_object_down_is_found(tmp_path: Path) -> None:
+    """`{"data": {"papers": [...]}}`: the records keep their lines."""
+    path = tmp_path / "nested.json"
+    path.write_text(
+        '{"meta": {"date": "2025-03-04"},\n "data": {"total": 2,\n  "papers": [\n'
+        '   {"title": "A Paper", "abstract": "Its abstract."},\n'
+        '   {"title": "Another", "summary": "Another abstract."}]}}\n',
+        encoding="utf-8",
+    )
+    issue, problems, kind = read_digest(path, path.name, 1, None)
+    assert (kind.name if kind else None, problems) == ("JSON list of papers", [])
+    assert issue is not None
+    assert [(e.title, e.location.line) for e in issue.entries] == [("A Paper", 4), ("Another", 5)]

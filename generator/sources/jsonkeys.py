@@ -56,6 +56,19 @@ def list_key(record: Mapping[str, object]) -> str | None:
     return candidates[0] if candidates else None
 
 
+def list_path(record: Mapping[str, object]) -> tuple[str, ...] | None:
+    """The keys that lead to the object's list of papers: its own list, else one in an object
+    it holds (`{"data": {"papers": [...]}}`)."""
+    key = list_key(record)
+    if key is not None:
+        return (key,)
+    for outer, value in record.items():
+        inner = list_key(value) if isinstance(value, Mapping) else None
+        if inner is not None:
+            return (str(outer), inner)
+    return None
+
+
 def untexted(record: Mapping[str, object]) -> Mapping[str, object] | None:
     """The first record of papers that have titles but no abstract or summary, if it is one."""
     candidates: list[Mapping[str, object]] = [record]
@@ -71,7 +84,8 @@ def paper_list(record: Mapping[str, object]) -> str | None:
     """Why a JSON file's first record makes it a list of papers (the evidence), or None."""
     if is_paper(record):
         return "its records have a title and an abstract under the usual names"
-    key = list_key(record)
-    if key is not None:
-        return f'an object whose "{key}" list holds records with a title and an abstract'
+    path = list_path(record)
+    if path is not None:
+        where = ".".join(path)
+        return f'an object whose "{where}" list holds records with a title and an abstract'
     return None

@@ -28,7 +28,7 @@ from generator.sources.fields import (
     words,
 )
 from generator.sources.formats import Parsed, Source
-from generator.sources.jsonkeys import field_key, list_key
+from generator.sources.jsonkeys import field_key, list_path
 from generator.sources.jsonrecords import BROKEN, records
 from generator.sources.paperlinks import paper_links
 
@@ -60,13 +60,19 @@ def _items(source: Source, log: ProblemLog) -> tuple[list[tuple[Location, object
         return [], None
     if not isinstance(whole, dict):
         return [], None
-    key = list_key(whole)
-    if key is None:  # one record
+    path = list_path(whole)
+    if path is None:  # one record
         return [(source.at(0), whole)], None
     date = parse_date(whole.get("date")) if isinstance(whole.get("date"), str) else None
+    found: object = whole
+    for key in path:
+        found = found[key] if isinstance(found, dict) else []
+    key = path[-1]
     opening = re.search(rf"{re.escape(json.dumps(key))}\s*:\s*\[", text)
-    if opening is None:  # the key spelled with escapes: records without their lines
-        return [(source.at(0), value) for value in whole[key]], date
+    if opening is None or (len(path) > 1 and text.count(json.dumps(key)) > 1):
+        # The key spelled with escapes, or not alone: records without their own lines.
+        items = found if isinstance(found, list) else []
+        return [(source.at(0), value) for value in items], date
     start = opening.end() - 1
     try:
         end = json.JSONDecoder().raw_decode(text, start)[1]
