@@ -167,3 +167,14 @@ def test_the_cli_says_what_it_found(
 def test_enrich_refuses_a_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(FetchError, match="does not exist"):
         enrich(tmp_path / "nowhere", quick())
+
+
+def test_a_reference_export_is_not_asked_about(tmp_path: Path) -> None:
+    """RIS, BibTeX, CSV: journal papers arXiv does not hold; only id-less formats are asked."""
+    folder = tmp_path / "digests"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "sources" / "ris" / "zotero-export-slice.ris", folder / "refs.ris")
+    with arxiv() as (endpoint, seen):
+        tally = enrich(folder, quick(), endpoint=endpoint)
+    assert (seen, tally.files) == ([], 0)
+    assert not (folder / "refs.arxiv.yml").exists()

@@ -1,12 +1,12 @@
 """`paper-digest enrich`: find the arXiv record of each paper a digest lists without an id.
 
-Papers from Hugging Face page text carry no id, authors, date or link. For each such paper not
-looked up before, arXiv's API is asked once for the exact title (`ti:"…"`), through the same
-polite client as `fetch` (one request every 3 s, retries, one line when offline). An entry
-whose title is the paper's title (case and spacing aside) is taken; any other answer leaves
-the paper alone and lists its title. What was found is written beside the digest
-(`<name>.arxiv.yml`, `sources.enriched`), even when a later lookup fails; the build reads it
-and never the network.
+Papers from Hugging Face page text carry no id, authors, date or link. For each paper of page
+text, Markdown or plain records without an arXiv id, not looked up before, arXiv's API is asked
+once for the exact title (`ti:"…"`), through the same polite client as `fetch` (one request
+every 3 s, retries, one line when offline). An entry whose title is the paper's title (case
+and spacing aside) is taken; any other answer leaves the paper alone and lists its title. What
+was found is written beside the digest (`<name>.arxiv.yml`, `sources.enriched`), even when a
+later lookup fails; the build reads it and never the network.
 """
 
 from __future__ import annotations
@@ -22,10 +22,13 @@ from generator.fetch.client import Client, FetchError
 from generator.model import Entry
 from generator.sources import arxiv_api, display_path, find_digests, read_one
 from generator.sources.enriched import Enriched, Found, dump, load, sidecar, title_key
-from generator.sources.formats import Source
+from generator.sources.formats import HF_TEXT, MARKDOWN, RECORDS, Source
 
 Say = Callable[[str], None]
 _SEARCH_SIZE = 5
+# The formats whose papers come without ids: page text, hand-written Markdown, plain records.
+# (A reference manager's export lists journal papers arXiv does not hold: not asked about.)
+LOOKED_UP = frozenset({HF_TEXT, MARKDOWN, RECORDS})
 
 
 def query_url(endpoint: str, title: str) -> str:
@@ -69,6 +72,8 @@ def enrich_digest(
     """Look up one digest's papers; write what was found beside it (even if a lookup fails)."""
     display = display_path(path, root)
     read = read_one(path, display, 1, None)
+    if read.format not in LOOKED_UP:
+        return
     entries = read.issue.entries if read.issue else ()
     target = sidecar(path)
     done, _ = load(target, display)
