@@ -221,6 +221,22 @@ def shorten(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _upvotes(log: ProblemLog, where: Location, what: str, upvotes: object) -> int | None:
+    """The count `parse_count` reads; one it refuses is a warning (the paper is read)."""
+    count = parse_count(upvotes)
+    if count is None and (
+        isinstance(upvotes, int) or (isinstance(upvotes, str) and upvotes.strip())
+    ):
+        # str() of a huge int raises (Python's digit limit): a number is named by its sign only.
+        shown = repr(shorten(upvotes)) if isinstance(upvotes, str) else "a number out of range"
+        log.warning(
+            where,
+            f"{what}: upvotes {shown} is not a count; left out",
+            f"write a whole number from 0 to {MAX_COUNT:,} in digits 0-9; the paper is read",
+        )
+    return count
+
+
 def make_entry(
     log: ProblemLog,
     where: Location,
@@ -257,17 +273,7 @@ def make_entry(
             "add the paper's abstract, or delete the record; the other papers are read",
         )
         return None
-    count = parse_count(upvotes)
-    if count is None and (
-        isinstance(upvotes, int) or (isinstance(upvotes, str) and upvotes.strip())
-    ):
-        # str() of a huge int raises (Python's digit limit): a number is named by its sign only.
-        shown = repr(shorten(upvotes)) if isinstance(upvotes, str) else "a number out of range"
-        log.warning(
-            where,
-            f"{what}: upvotes {shown} is not a count; left out",
-            f"write a whole number from 0 to {MAX_COUNT:,} in digits 0-9; the paper is read",
-        )
+    count = _upvotes(log, where, what, upvotes)
     found = list(links)
     if arxiv_id is not None:
         found.extend(arxiv_links(arxiv_id))
