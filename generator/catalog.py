@@ -66,7 +66,8 @@ def _merge(pid: str, listings: Sequence[tuple[Issue, Entry]]) -> Paper:
     _, first = listings[0]
     entries = [entry for _, entry in listings]
     # The longest abstract wins: scraped abstracts are sometimes cut short. Ties keep the first.
-    abstract = max((entry.abstract for entry in entries), key=len)
+    fullest = max(entries, key=lambda entry: len(entry.abstract))
+    abstract = fullest.abstract
     issues = tuple(dict.fromkeys(issue.slug for issue, _ in listings))
     dates = [d for d in (entry.date or issue.date for issue, entry in listings) if d is not None]
     upvotes = [entry.upvotes for entry in entries if entry.upvotes is not None]
@@ -84,6 +85,7 @@ def _merge(pid: str, listings: Sequence[tuple[Issue, Entry]]) -> Paper:
         categories=tuple(dict.fromkeys(c for entry in entries for c in entry.categories)),
         upvotes=max(upvotes) if upvotes else None,
         keywords=next((entry.keywords for entry in entries if entry.keywords), ()),
+        summary=fullest.summary,
     )
 
 

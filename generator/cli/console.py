@@ -18,7 +18,6 @@ from rich.progress import (
 
 from generator.build import Advance, BuildReport
 from generator.model import Problem, Severity
-from generator.sources import FileReport
 
 
 @contextmanager
@@ -72,18 +71,6 @@ def print_problems(console: Console, problems: Iterable[Problem]) -> None:
     for problem in problems:
         style = "red" if problem.severity is Severity.ERROR else "yellow"
         console.print(str(problem), style=style, markup=False, highlight=False, soft_wrap=True)
-
-
-def print_files(console: Console, files: Iterable[FileReport]) -> None:
-    """One line per digest file: its papers and the format it was read as, aligned."""
-    rows = list(files)
-    width = max((len(row.path) for row in rows), default=0)
-    for row in rows:
-        if row.format is None:
-            what = "not read (see the error above)"
-        else:
-            what = f"{row.papers:>5} papers  {row.format}"
-        console.print(f"{row.path:<{width}}  {what}", markup=False, highlight=False, soft_wrap=True)
 
 
 def print_summary(console: Console, report: BuildReport) -> None:

@@ -31,6 +31,7 @@ from generator.sources.fields import (
     words,
 )
 from generator.sources.formats import Parsed, Source
+from generator.sources.paperlinks import paper_links
 from generator.sources.text import clean_text
 
 # What a column holds, and the names it goes by (the first one present is used).
@@ -189,6 +190,9 @@ def _row_entry(
 
     abstract = cell("abstract") or cell("fallback")
     found_id, links = _identify(cell, [row[i] for i in header.urls])
+    # Any other column whose value is a paper's address (`PaperURL`, `OpenReview`) links too.
+    from_values, more = paper_links([v for i, v in enumerate(row) if i not in header.urls])
+    found_id, links = found_id or from_values, [*links, *more]
     return make_entry(
         log,
         where,
@@ -201,6 +205,7 @@ def _row_entry(
         arxiv_id=found_id,
         categories=parse_categories(cell("categories")),
         upvotes=cell("upvotes") or None,
+        summary=not cell("abstract"),
     )
 
 
