@@ -291,6 +291,10 @@ def build(
     of the same site at the same time is refused before it touches anything. A full disk
     ends the build in one line (NoSpaceError).
     """
+    # The folders are checked before the lock file beside the site is made: nothing is written
+    # for settings the one rule refuses (`paths.py`).
+    check_paths(settings)  # the settings may not come from load_settings: the rule again
+    check_site_folder(settings.site_dir)
     with one_build(settings.site_dir, settings.docs_dir, settings.cache_dir):
         return _build(settings, progress, embedder, timer, force)
 
@@ -305,8 +309,6 @@ def _build(
     progress = progress or SilentProgress()
     started = timer()
     load_knowledge(settings.topic_knowledge, settings.root)  # a bad file stops the build now
-    check_paths(settings)  # the settings may not come from load_settings: the rule again
-    check_site_folder(settings.site_dir)
     inputs = fingerprint(settings)
     read = read_inputs(settings, progress)
     made = None if force else up_to_date(settings, inputs)
