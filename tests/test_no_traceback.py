@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from generator.catalog import paper_id, paper_slug
 from generator.cli import main
 from generator.cli.commands import email_build_command
 from generator.config import MAX_EPOCH, load_settings
+from generator.errors import ConfigError
 from generator.mail.readers import read_readers
 from tests.conftest import REPO, MakeProject, paper
 from tests.stand_in import StandInEmbedder
@@ -96,3 +98,15 @@ def test_a_cr_inside_a_recipient_line_is_named_and_left_out(tmp_path: Path) -> N
     assert str(problem).startswith(
         f"{listing}:2: error: U+000D (a control character) in the line: line left out"
     )
+
+
+def test_a_site_dir_the_rule_refuses_makes_no_lock_file(make_project: MakeProject) -> None:
+    """Settings made without load_settings meet the path rule before the build's lock file
+    is made beside the site: with site_dir at the project's root, nothing is written beside
+    the project."""
+    settings = make_project()
+    wrong = replace(settings, site_dir=settings.root)
+    beside = sorted(settings.root.parent.iterdir())
+    with pytest.raises(ConfigError):
+        build(wrong, embedder=StandInEmbedder())
+    assert sorted(settings.root.parent.iterdir()) == beside
