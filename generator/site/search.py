@@ -48,6 +48,7 @@ from typing import NamedTuple
 from generator.atomic import write_atomic
 from generator.site.pagefind import PagefindService, pagefind_service, pagefind_version
 from generator.site.search_records import Unsupported, read_record
+from generator.site.search_words import write_vocabulary
 
 OUTPUT_SUBDIR = "pagefind"
 # What a page carries when it is a search result (see templates/pages/paper.md.j2, topic.md.j2).
@@ -133,10 +134,11 @@ def index_site(
     if kept is not None and kept.pages_key == pages_key:
         shutil.copytree(kept.index, output, copy_function=_link_or_copy)
         advance(len(pages))
-        return len(pages)
-    written = _write_index(output, pages, advance, kept)
-    if cache_dir is not None:
-        _keep(cache_dir, output, pages_key, written, kept)
+    else:
+        written = _write_index(output, pages, advance, kept)
+        if cache_dir is not None:
+            _keep(cache_dir, output, pages_key, written, kept)
+    write_vocabulary(output, durable=False)  # read from the index, whatever the cache gave
     return len(pages)
 
 
