@@ -35,6 +35,14 @@ STRONG_COMMANDS = frozenset(
     nabla ell
     """.split()
 )
+GREEK = frozenset(
+    """
+    alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu
+    xi pi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma
+    Upsilon Phi Psi Omega
+    """.split()
+)
+LONG_GREEK = frozenset(name for name in GREEK if len(name) >= 4)  # "null" is no nu ll
 # Font commands and accents, dropped with the space after them ("mathcal O" is "O").
 FONT_COMMANDS = frozenset("mathcal mathbb mathbf mathrm mathsf mathit boldsymbol".split())
 TILDES = frozenset({"tilde", "widetilde"})
@@ -49,6 +57,7 @@ _TEXT_TEX = re.compile(
     r"|\\[\"'`^~=.](?:\{\\?[A-Za-z]\}|\\?[A-Za-z])"  # accents: \"u, \"{\i}
     r"|\\[%&#_$]"  # escaped characters
 )
+_FONT_SWITCH = re.compile(r"(?<!\{)\\(?:em|bf|it|sl|sc|tt|rm)\s+")
 _QUOTES = re.compile(r"``([^`']*)''")
 _MATH = re.compile(r"\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]")
 _WORD = re.compile(r"\S+")
@@ -64,7 +73,12 @@ def _converter() -> LatexNodes2Text:
 
 def plain_text_tex(text: str) -> str:
     """Write the text-mode TeX of a text (outside its math) as plain text."""
-    return _outside_math(text, lambda prose: _QUOTES.sub(r"“\1”", _TEXT_TEX.sub(_text_mode, prose)))
+
+    def plain(prose: str) -> str:
+        prose = _FONT_SWITCH.sub("", prose)  # "\bf mix-cd": the words stay, the switch goes
+        return _QUOTES.sub(r"“\1”", _TEXT_TEX.sub(_text_mode, prose))
+
+    return _outside_math(text, plain)
 
 
 def plain_debris(text: str) -> str:
@@ -121,14 +135,17 @@ def _is_debris(word: str) -> bool:
 
 def _has_strong(run: str) -> bool:
     """Tell whether a run of letters is commands (and a letter at most) that no English word
-    is: one of STRONG_COMMANDS, or several commands run together, a long one among them
-    ("alphain"; "into" is a word)."""
+    is: one of STRONG_COMMANDS, or several commands run together from a Greek letter's name
+    ("alphain"; "into", "circle" and "null" are words)."""
     parts = split_run(run)
     if parts is None or sum(len(part) == 1 for part in parts) > 1:
         return False
-    if any(part in STRONG_COMMANDS for part in parts):
+    if parts == (run,) and run in STRONG_COMMANDS:
         return True
-    return len(parts) >= 2 and all(len(p) > 1 for p in parts) and max(map(len, parts)) >= 4
+    # With a letter beside it, a short name may be a word's end: "well" is no w ell.
+    if any(part in STRONG_COMMANDS and len(part) >= 4 for part in parts):
+        return True
+    return len(parts) >= 2 and all(len(p) > 1 for p in parts) and parts[0] in LONG_GREEK
 
 
 def _plain_word(word: str) -> str:
