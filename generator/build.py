@@ -25,6 +25,7 @@ from generator.keyphrases import (
 from generator.model import Catalog, Problem
 from generator.site.export import catalog_json
 from generator.site.feeds import render_feeds
+from generator.site.follow import FOLLOW_FILE, follow_json
 from generator.site.material import alternate_sitemaps
 from generator.site.pagecache import CacheStats
 from generator.site.pages import render_pages
@@ -270,6 +271,7 @@ def build(
         moved = moved_topics(catalog, _previous_catalog(settings.site_dir))
         extra.update(redirect_pages(moved))
         extra["api/catalog.json"] = catalog_json(catalog, moved)
+        extra[FOLLOW_FILE] = follow_json(catalog)
     stats = publish(settings, progress, build_epoch(catalog, settings.source_date_epoch), extra)
     figures = Figures(
         topics=len(catalog.topics),
