@@ -10,7 +10,6 @@ is offline for any other host (a request elsewhere fails the test).
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ import pytest
 from generator.build import build
 from generator.config import Settings, load_settings
 from generator.site.follow import FOLLOW_FILE, PAPERS_PER_TOPIC
-from tests.conftest import FIXTURES, copy_project_files, free_port, serving, set_site_url
+from tests.conftest import FIXTURES, served_project, serving
 from tests.stand_in import StandInEmbedder
 from tests.test_signup_page import SIGNUP, with_signup
 
@@ -41,12 +40,8 @@ class Built:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    root = tmp_path_factory.mktemp("follow")
-    copy_project_files(root)
-    shutil.copytree(THEMED, root / "digests")
-    port = free_port()
-    set_site_url(root / "mkdocs.yml", f"http://127.0.0.1:{port}/")
-    settings = with_signup(load_settings(root / "mkdocs.yml"), SIGNUP)
+    config, port = served_project(tmp_path_factory.mktemp("follow"), THEMED)
+    settings = with_signup(load_settings(config), SIGNUP)
     build(settings, embedder=StandInEmbedder())
     with serving(settings.site_dir, port) as base:
         yield Built(settings, base)

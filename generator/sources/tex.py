@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from generator.sources.tex_plain import plain_debris, plain_text_tex, split_run
+from generator.sources.tex_plain import LETTERS, WORD, plain_debris, plain_text_tex, split_run
 
 # Command names KaTeX knows that mangled abstracts use; a few stand for two commands.
 _SPELLED = {
@@ -34,9 +34,9 @@ COMMANDS = frozenset(
     big mid gg ll to rightarrow mapsto forall exists
     """.split()
 ) | frozenset(_SPELLED)
-# A word is a run of non-space characters; math is tried on one word or a few in a row.
-_WORD = re.compile(r"\S+")
-_LETTERS = re.compile(r"[A-Za-z]+")
+# Math is tried on one word (tex_plain.WORD) or a few in a row.
+_WORD = WORD
+_LETTERS = LETTERS
 _MATH_CHARS = re.compile(r"^[A-Za-z0-9{}()\[\]^_+\-*/=|<>,.;:'!~ ]+$")
 # A word that makes a run math: a script, or a command right before a brace.
 _SCRIPT = re.compile(r"[A-Za-z0-9)}\]|*][\^_][A-Za-z0-9{*\-]")

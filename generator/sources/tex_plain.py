@@ -60,8 +60,9 @@ _TEXT_TEX = re.compile(
 _FONT_SWITCH = re.compile(r"(?<!\{)\\(?:em|bf|it|sl|sc|tt|rm)\s+")
 _QUOTES = re.compile(r"``([^`']*)''")
 _MATH = re.compile(r"\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]")
-_WORD = re.compile(r"\S+")
-_LETTERS = re.compile(r"[A-Za-z]+")
+# A word is a run of non-space characters; a run of letters may be commands run together.
+WORD = re.compile(r"\S+")
+LETTERS = re.compile(r"[A-Za-z]+")
 _SCRIPT = re.compile(r"([\^_])(?:\{([^{}]*)\}|([0-9A-Za-z*]))")
 _DEBRIS = re.compile(r"[\^_]\{|\w\^[\w(*]|[A-Za-z]![0-9A-Za-z]|\w_[0-9]")
 
@@ -109,7 +110,7 @@ def _text_mode(match: re.Match[str]) -> str:
 
 def _plain_words(prose: str) -> str:
     out, position, glue = [], 0, False
-    for match in _WORD.finditer(prose):
+    for match in WORD.finditer(prose):
         word = match.group()
         plain = _plain_word(word) if _is_debris(word) else word
         out.append("" if glue else prose[position : match.start()])
@@ -130,7 +131,7 @@ def _is_debris(word: str) -> bool:
         return False
     if _DEBRIS.search(word):
         return True
-    return any(_has_strong(run.group()) for run in _LETTERS.finditer(word))
+    return any(_has_strong(run.group()) for run in LETTERS.finditer(word))
 
 
 def _has_strong(run: str) -> bool:
@@ -151,7 +152,7 @@ def _has_strong(run: str) -> bool:
 def _plain_word(word: str) -> str:
     word = _SCRIPT.sub(_script, word)
     word = re.sub(r"(?<=[A-Za-z0-9])!(?=[0-9A-Za-z])", "", word)
-    return _LETTERS.sub(lambda run: _plain_run(run.group()), word)
+    return LETTERS.sub(lambda run: _plain_run(run.group()), word)
 
 
 def _script(match: re.Match[str]) -> str:
