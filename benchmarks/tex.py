@@ -49,7 +49,7 @@ RAW_TEX = (
     ("script brace", re.compile(r"[\^_]\{")),
     ("caret", re.compile(r"\w\^[\w(*]")),
     ("command name", re.compile(rf"(?<![A-Za-z])[A-Za-z]?(?:{COMMAND_NAMES})(?![a-z])")),
-    ("spacing debris", re.compile(r"[A-Za-z]![0-9A-Za-z]")),
+    ("spacing debris", re.compile(r"[a-z]![0-9a-z]")),  # "sim!2times"; not "Need!Next"
 )
 # In a formula's TeX: a run of letters (not a command, not \text{...}'s) holding a command's name.
 ITALIC_NAMES = re.compile(

@@ -298,6 +298,9 @@ def test_a_misspelling_gets_a_did_you_mean(small: Site, desktop: Reader) -> None
     titles = page.locator(f"{RESULTS} .pd-search-result__title").all_inner_texts()
     assert "Denoising Diffusion Probabilistic Models" in titles
     assert page.locator("input.md-search__input").input_value() == "diffusion models"
+    assert desktop.search("transfomer") == []
+    offer.wait_for()
+    assert offer.inner_text() == "transformer"
 
 
 def test_a_link_opens_the_search_with_its_query(small: Site, desktop: Reader) -> None:

@@ -37,6 +37,7 @@ REPAIRED = [
 PLAIN = [
     ("a sim!2times speed-up", "a ∼2× speed-up"),
     ("the L_2^2-loss and", "the L₂²-loss and"),
+    ("which we call ReST^{EM}, where", "which we call ReSTᴱᴹ, where"),  # a name, raised
     ("O(varepsilon)-optimal action", "O(ε)-optimal action"),
     ("guarantees mathcal O(sqrt T) regret", "guarantees O(√ T) regret"),
     ("for any alphain[1/2, 1].", "for any α∈[1/2, 1]."),
@@ -54,7 +55,6 @@ PLAIN = [
     ("our \\model{} works, \\ie it", "our model works, i.e. it"),
 ]
 KEPT = [
-    "which we call ReST^{EM}, where",  # a name, not math
     "Inference Scaling scriptsizeFLaws",
     "go into the sometimes three times",  # commands run together, and words
     "see https://github.com/rtaori/data_feedback.",

@@ -48,7 +48,9 @@ FONT_COMMANDS = frozenset("mathcal mathbb mathbf mathrm mathsf mathit boldsymbol
 TILDES = frozenset({"tilde", "widetilde"})
 # Commands that take an argument, found without it: their sign alone.
 ARGUMENT_SYMBOLS = {"sqrt": "√", "frac": "/", "hat": "^", "bar": "¯"}
-SUPERSCRIPTS = str.maketrans("0123456789+-=()n*", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ*")
+SUPERSCRIPTS = str.maketrans(
+    "0123456789+-=()n*ABDEGHIJKLMNOPRTUVW", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ*ᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ"
+)
 SUBSCRIPTS = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
 
 _TEXT_TEX = re.compile(

@@ -39,6 +39,13 @@
   // it begins: "ViT" is not "vital"; from this length on, it may be the start of a word.
   var PREFIX_FROM = 4;
   var PLURALS = ["s", "es"];
+  // Endings a word's other forms differ by, after their common stem (Pagefind stems words).
+  var ENDINGS = (
+    "s es ed ing er ers est ly e y ies ied al ally ation ations ational ize izes ized izer " +
+    "izers izing ization izations ise ises ised iser isers ising isation ity ities ive ively " +
+    "ness ment ments ence ences ance ances able ible ful ous ic ical ically ist ists ism isms " +
+    "ion ions ional or ors ate ates ated ating ator ators ity"
+  ).split(" ");
   // TeX shown as text: a few commands as the symbols they write, the others as their names
   // (font commands, which only change how their argument looks, as nothing).
   var TEX_SYMBOLS = {
@@ -188,9 +195,11 @@
   }
 
   // Whether the word of a page `found` is one a query word `wanted` could mean: itself, its
-  // plural, a word it begins (from PREFIX_FROM letters on: "diffu"), or a word sharing its
-  // first PREFIX_FROM letters or more ("optimizers" and "optimal", one stem for Pagefind's
-  // stemmer). Never a word sharing only its first letters ("grpo" and "g", "difusion" and "dit").
+  // plural, a word it begins (from PREFIX_FROM letters on: "diffu"), or another form of one
+  // stem, as Pagefind's stemmer has them: the two share PREFIX_FROM letters or more, and the
+  // rest of the query word is an ending ("optimizers" and "optimal"). Never a word sharing
+  // only its first letters ("grpo" and "g", "difusion" and "dit", "transfomer" and
+  // "transformer").
   function relatedWord(wanted, found) {
     if (found === wanted) return true;
     var common = 0;
@@ -198,7 +207,7 @@
     if (common === wanted.length) {
       return common >= PREFIX_FROM || PLURALS.indexOf(found.slice(common)) >= 0;
     }
-    return common >= PREFIX_FROM;
+    return common >= PREFIX_FROM && ENDINGS.indexOf(wanted.slice(common)) >= 0;
   }
 
   // Whether a result's text holds, for every query word, a word it could mean.
@@ -253,7 +262,8 @@
   }
 
   // The query with each word the site does not know replaced by the most frequent known word
-  // one edit away (two, for a word of seven letters or more); null if none is replaced.
+  // with its first letter one edit away (two, for a word of seven letters or more); null if
+  // none is replaced.
   function suggestion(wanted, known) {
     var changed = false;
     var better = wanted.map(function (word) {
@@ -262,7 +272,8 @@
       var best = null;
       var bestDistance = most + 1;
       known.forEach(function (candidate) {
-        if (bestDistance === 1) return;
+        // Misspellings keep their first letter, mostly: "Kaiming" is no "aiming".
+        if (bestDistance === 1 || candidate[0] !== word[0]) return;
         var apart = distance(word, candidate, most);
         if (apart < bestDistance) {
           best = candidate;
@@ -400,8 +411,11 @@
       return;
     }
     var wanted = words(forQuery);
+    // One short word ("ViT", "RL") is searched as itself: Pagefind would add the words it
+    // begins ("vital").
+    var asked = wanted.length === 1 && wanted[0].length < PREFIX_FROM ? '"' + wanted[0] + '"' : forQuery;
     loadPagefind()
-      .then(function (module) { return module.debouncedSearch(forQuery, {}, 100); })
+      .then(function (module) { return module.debouncedSearch(asked, {}, 100); })
       .then(function (found) {
         if (found === null || forQuery !== query) return; // a newer query is on its way
         var first = found.results[0];
