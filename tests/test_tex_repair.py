@@ -117,3 +117,12 @@ def test_keyphrases_of_the_demo_are_never_built_from_tex_debris() -> None:
         if debris.search(candidate.text)
     ]
     assert found == []
+
+
+def test_a_title_shows_its_tex_as_text_and_keeps_its_url() -> None:
+    from generator.catalog import build_catalog
+    from generator.sources import read_digests
+
+    catalog = build_catalog(read_digests(DEMO_DIGESTS).issues)
+    paper = next(p for p in catalog.papers if p.slug.endswith("-with-ell-infty-273cdb"))
+    assert paper.title == "A Nearly-Optimal Bound for Fast Regression with ℓ_∞ Guarantee"

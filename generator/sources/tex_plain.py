@@ -84,6 +84,12 @@ def plain_text_tex(text: str) -> str:
     return _outside_math(text, plain)
 
 
+def plain_title(title: str) -> str:
+    """Return a title as readers see it: its TeX as plain text ("ell_infty" is "ℓ_∞"). Its
+    URL and id are made from the title as written, so they do not change."""
+    return plain_debris(plain_text_tex(title))
+
+
 def plain_debris(text: str) -> str:
     """Write the math debris of a text's words (outside its math) as plain symbols."""
     return _outside_math(text, _plain_words)
