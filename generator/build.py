@@ -26,6 +26,7 @@ from generator.model import Catalog, Problem
 from generator.paths import check_site_folder
 from generator.site.export import catalog_json
 from generator.site.feeds import render_feeds
+from generator.site.follow import FOLLOW_FILE, follow_json
 from generator.site.material import alternate_sitemaps
 from generator.site.pagecache import CacheStats
 from generator.site.pages import render_pages
@@ -326,6 +327,7 @@ def _build(
         extra.update(redirect_pages(moved))
         result = replace(result, problems=(*result.problems, *previous.problems))
         extra["api/catalog.json"] = catalog_json(catalog, moved)
+        extra[FOLLOW_FILE] = follow_json(catalog)
     stats = publish(settings, progress, build_epoch(catalog, settings.source_date_epoch), extra)
     figures = Figures(
         topics=len(catalog.topics),

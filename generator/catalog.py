@@ -15,6 +15,7 @@ from dataclasses import replace
 from slugify import slugify
 
 from generator.model import Catalog, Entry, Issue, Paper, unique_links
+from generator.sources.tex_plain import plain_title
 
 SLUG_WORDS_MAX_CHARS = 60
 ID_CHARS = 12
@@ -74,7 +75,7 @@ def _merge(pid: str, listings: Sequence[tuple[Issue, Entry]]) -> Paper:
     return Paper(
         id=pid,
         slug=paper_slug(first.title, pid),
-        title=first.title,
+        title=plain_title(first.title),  # its TeX as text; the URL is the title as written
         abstract=abstract,
         issues=issues,
         locations=tuple(entry.location for entry in entries),

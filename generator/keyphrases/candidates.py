@@ -23,6 +23,7 @@ from generator.keyphrases.vocabulary import (
     VAGUE_WORDS,
     VERB_LIKE,
 )
+from generator.sources.tex_plain import is_debris
 
 GENERIC_WORDS = BROAD_WORDS | VAGUE_WORDS
 # Endings and beginnings of words the tagger's lexicon lacks that still are common words
@@ -179,6 +180,8 @@ def _role(word: str, pos: str, previous: str | None, following: tuple[str, str])
     """Say whether a tagged word heads a noun phrase, modifies one, or breaks phrases."""
     low = word.lower()
     if low in STOP_WORDS or low in VAGUE_WORDS or len(word) < 2 or not WORD_RE.fullmatch(word):
+        return None
+    if is_debris(word):  # TeX a title keeps as written: "ell_infty"
         return None
     if ACRONYM_RE.fullmatch(word):
         return NOUN

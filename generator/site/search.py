@@ -54,6 +54,7 @@ from generator.atomic import write_atomic
 from generator.paths import UnsafePath, plain
 from generator.site.pagefind import PagefindService, pagefind_service, pagefind_version
 from generator.site.search_records import Unsupported, read_record
+from generator.site.search_words import write_vocabulary
 
 OUTPUT_SUBDIR = "pagefind"
 # What a page carries when it is a search result (see templates/pages/paper.md.j2, topic.md.j2).
@@ -140,11 +141,13 @@ def index_site(
     if kept is not None and kept.pages_key == pages_key:
         if _copy_index(kept, output):
             advance(len(pages))
+            write_vocabulary(output, durable=False)  # read from the index the cache gave
             return len(pages)
         kept = None  # a file of it is not what was kept: index anew
     written, reused = _write_index(output, pages, advance, kept)
     if cache_dir is not None:
         _keep(cache_dir, output, pages_key, written, _Reuse(kept, reused))
+    write_vocabulary(output, durable=False)  # read from the index, whatever the cache gave
     return len(pages)
 
 
