@@ -209,6 +209,8 @@ class TopicOptions(base.Config):  # type: ignore[no-untyped-call]
     # Issues (slugs) at which the editor re-plans the archive: every issue up to the last one is
     # grouped at once; the topics that re-plan retires redirect to where their papers went.
     replan = opt.ListOfItems(Text(), default=[])
+
+
 class KeyphraseOptions(base.Config):  # type: ignore[no-untyped-call]
     """`extra.paper_digest.keyphrases`: the options of KeyphraseConfig."""
 
