@@ -106,6 +106,7 @@ def test_a_vocabulary_file_replaces_the_lists_it_names(tmp_path: Path) -> None:
         ("vocabulary: missing.toml", {}, "keyphrases.vocabulary: cannot read missing.toml"),
         ("add:\n  verbs: [run]", {}, "keyphrases.add: unknown word list 'verbs'"),
         ("remove:\n  stop: 5", {}, "keyphrases.remove.stop: expected words"),
+        ("add:\n  1: x\n  vague: y", {}, "keyphrases.add: unknown word list 1"),
         ("colour: red", {}, "keyphrases: unknown setting 'colour'"),
     ],
 )  # fmt: skip

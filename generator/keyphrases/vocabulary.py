@@ -74,7 +74,7 @@ def _words(value: Any, where: str, location: Location | None = None) -> frozense
 
 def _lists(raw: Mapping[str, Any], where: str, at: Any = None) -> dict[str, Any]:
     """Check that a mapping names only known lists (`at` locates a name); return it."""
-    for name in sorted(raw):
+    for name in sorted(raw, key=str):
         if name not in LIST_NAMES:
             location = at(name) if at is not None else None
             prefix = f"{where}: " if location is None else ""
