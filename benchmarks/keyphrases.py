@@ -11,7 +11,7 @@ Hygiene: on the demo's papers (keyphrases from the project cache, .cache/), the 
 two keyphrases that nest or overlap, with a bare generic word, or with a word in odd case.
 
     python -m benchmarks.keyphrases [--quick] [--json PATH] [--only quality|speed|hygiene]
-                                    [--split all|tune|held-out]
+                                    [--split all|tune|held-out] [--method NAME ...]
 """
 
 from __future__ import annotations
@@ -130,7 +130,9 @@ def predict_yake(texts: list[str]) -> list[list[str]]:
     return [[phrase for phrase, _ in extractor.extract_keywords(text)] for text in texts]
 
 
-def quality(path: Path, count: int, split: str = "all") -> dict[str, dict[str, float]]:
+def quality(
+    path: Path, count: int, split: str = "all", only: Sequence[str] = ()
+) -> dict[str, dict[str, float]]:
     """Score every method on the first count Inspec documents (or one half of them)."""
     rows = inspec_rows(path, count, split)
     texts = [row["text"] for row in rows]
@@ -142,6 +144,7 @@ def quality(path: Path, count: int, split: str = "all") -> dict[str, dict[str, f
         "naive KeyBERT": predict_naive,
         "YAKE": predict_yake,
     }
+    methods = {name: methods[name] for name in only or methods}
     halves = {half: [split_of(str(row["id"])) == half for row in rows] for half in HALVES}
     table: dict[str, dict[str, float]] = {}
     for name, predict in methods.items():
@@ -418,6 +421,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--split", choices=("all", "tune", "held-out"), default="all", help="Inspec half to score"
     )
+    parser.add_argument(
+        "--method",
+        dest="methods",
+        action="append",
+        default=[],
+        choices=("ours", "ours, nesting", "ours, no nesting", "naive KeyBERT", "YAKE"),
+        help="score only this method (repeatable; default: all)",
+    )
     parser.add_argument("--hygiene-cache", type=Path, default=REPO / ".cache")
     parser.add_argument("--variant", choices=("ours", "naive"), help=argparse.SUPPRESS)
     parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
@@ -427,7 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return variant_main(args.variant, args.seeds, args.cache, args.limit)
     figures: dict[str, Any] = {"inspec_docs": args.docs, "quick": args.quick, "split": args.split}
     if args.only in (None, "quality"):
-        figures["quality"] = quality(args.inspec, args.docs, args.split)
+        figures["quality"] = quality(args.inspec, args.docs, args.split, args.methods)
         figures["gold_nesting"] = gold_nesting(args.inspec, args.docs, args.split)
     if args.only in (None, "speed"):
         figures["speed"] = speed(args.seeds, args.quick)

@@ -56,7 +56,9 @@ class KeyphraseSettings:
     max_words: int = 4  # longest candidate phrase, in words
     sub_phrases: bool = False  # also offer "language models" from "large language models"
     max_candidates: int = 15  # per paper, chosen by title, length, count, position; 0: all
-    diversity: float = 0.2  # MMR: 0 ranks by relevance alone, 1 by novelty alone
+    # MMR: 0 ranks by relevance alone, 1 by novelty alone. The chips' no-nesting rule already
+    # keeps them apart; on Inspec's tuning half 0.2 gave F1@5 25.7, F1@10 31.8, 0.0 25.7, 32.0.
+    diversity: float = 0.0
     # The first `distinct` keyphrases (the chips a reader sees) neither nest in nor overlap one
     # another; the rest of the list is the ranker's. See README, "Keyphrases and topics".
     distinct: int = 5
