@@ -1,13 +1,17 @@
 """Benchmark keyphrases: quality on Inspec and speed on the sample digests, against baselines.
 
 Quality: the first 500 Inspec abstracts, lower-cased and Porter-stemmed, exact match, macro
-P/R/F1 at 5 and 10, for ours, naive KeyBERT (1-3-grams, MMR 0.5) and YAKE, in one run.
+P/R/F1 at 5 and 10, for ours (the product's defaults: the ranked list of 10 whose first 5, the
+chips, never nest), ours with nesting everywhere and with nesting nowhere, naive KeyBERT
+(1-3-grams, MMR 0.5) and YAKE, in one run. `--split tune|held-out` scores one half of them,
+chosen by a hash of the document id: the tuning half, and the half kept out of tuning.
 Speed: each variant in its own process (wall time including imports and model load, peak
 memory from ru_maxrss): ours with an empty cache, ours with a full cache, naive KeyBERT.
 Hygiene: on the demo's papers (keyphrases from the project cache, .cache/), the papers with
 two keyphrases that nest or overlap, with a bare generic word, or with a word in odd case.
 
     python -m benchmarks.keyphrases [--quick] [--json PATH] [--only quality|speed|hygiene]
+                                    [--split all|tune|held-out] [--method NAME ...]
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import hashlib
 import itertools
 import json
 import os
@@ -25,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -67,13 +73,32 @@ def macro_prf(predicted: list[list[str]], gold: list[list[str]], k: int) -> dict
     return {f"{name}@{k}": round(100 * t / n, 1) for name, t in zip(names, totals, strict=True)}
 
 
-def predict_ours(texts: list[str], distinct: bool = True) -> list[list[str]]:
-    """Top 10 of our extractor, no cache, the real model."""
-    from generator.keyphrases import Document, KeyphraseSettings, extract_keyphrases
+def predict_ours(texts: list[str], distinct: int | None = None) -> list[list[str]]:
+    """Our extractor's ranked list (10) with the product's defaults, or with the first
+    `distinct` nesting-free; no cache, the real model."""
+    from generator.keyphrases import RANKED_LIST, Document, KeyphraseSettings, extract_keyphrases
 
     docs = [Document(str(i), "", text) for i, text in enumerate(texts)]
-    result = extract_keyphrases(docs, KeyphraseSettings(top_n=10, distinct=distinct), None)
+    settings = KeyphraseSettings(top_n=RANKED_LIST)
+    if distinct is not None:
+        settings = replace(settings, distinct=distinct)
+    result = extract_keyphrases(docs, settings, None)
     return [[k.text for k in result.keyphrases[d.id]] for d in docs]
+
+
+HALVES = ("tune", "held-out")
+
+
+def split_of(doc_id: str) -> str:
+    """Return the half an Inspec document belongs to: "tune" or "held-out" (a hash of its id)."""
+    first = hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest()[0]
+    return "tune" if first % 2 == 0 else "held-out"
+
+
+def inspec_rows(path: Path, count: int, split: str = "all") -> list[dict[str, Any]]:
+    """Return the first count Inspec documents, or those of them in one half."""
+    rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()][:count]
+    return [row for row in rows if split == "all" or split_of(str(row["id"])) == split]
 
 
 def _sentence_model() -> Any:
@@ -105,34 +130,47 @@ def predict_yake(texts: list[str]) -> list[list[str]]:
     return [[phrase for phrase, _ in extractor.extract_keywords(text)] for text in texts]
 
 
-def quality(path: Path, count: int) -> dict[str, dict[str, float]]:
-    """Score every method on the first count Inspec documents."""
-    rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()][:count]
+def quality(
+    path: Path, count: int, split: str = "all", only: Sequence[str] = ()
+) -> dict[str, dict[str, float]]:
+    """Score every method on the first count Inspec documents (or one half of them)."""
+    rows = inspec_rows(path, count, split)
     texts = [row["text"] for row in rows]
     gold = [row["keyphrases"] for row in rows]
     methods: dict[str, Predict] = {
         "ours": predict_ours,
-        "ours, nesting": functools.partial(predict_ours, distinct=False),
+        "ours, nesting": functools.partial(predict_ours, distinct=0),
+        "ours, no nesting": functools.partial(predict_ours, distinct=10),
         "naive KeyBERT": predict_naive,
         "YAKE": predict_yake,
     }
+    methods = {name: methods[name] for name in only or methods}
+    halves = {half: [split_of(str(row["id"])) == half for row in rows] for half in HALVES}
     table: dict[str, dict[str, float]] = {}
     for name, predict in methods.items():
         started = time.perf_counter()
         predicted = predict(texts)
         table[name] = {**macro_prf(predicted, gold, 5), **macro_prf(predicted, gold, 10)}
         table[name]["seconds"] = round(time.perf_counter() - started, 1)
+        for half, inside in halves.items():
+            if split == "all":  # the same predictions, scored on each half alone
+                mine = [p for p, keep in zip(predicted, inside, strict=True) if keep]
+                truth = [g for g, keep in zip(gold, inside, strict=True) if keep]
+                table[f"{name} [{half}]"] = {
+                    **macro_prf(mine, truth, 5),
+                    **macro_prf(mine, truth, 10),
+                }
     return table
 
 
-def gold_nesting(path: Path, count: int) -> dict[str, float]:
+def gold_nesting(path: Path, count: int, split: str = "all") -> dict[str, float]:
     """How much of the Inspec gold no-nesting rule can never reach: documents whose gold lists
     two phrases that nest or overlap, and the gold phrases left out by keeping, shortest first,
     only phrases that conflict with none kept."""
     from generator.keyphrases import normalize_phrase
     from generator.keyphrases.ranking import conflicts
 
-    rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()][:count]
+    rows = inspec_rows(path, count, split)
     nested = unreachable = total = 0
     for row in rows:
         keys = list(dict.fromkeys(normalize_phrase(k) for k in row["keyphrases"]))
@@ -164,9 +202,9 @@ def nested_or_overlapping(a: str, b: str) -> bool:
 def is_bare_generic(phrase: str) -> bool:
     """Tell whether a phrase is one general word ("learning", "models", "method")."""
     from generator.keyphrases import normalize_phrase
-    from generator.keyphrases.candidates import GENERIC_WORDS
+    from generator.keyphrases.vocabulary import default_vocabulary
 
-    return normalize_phrase(phrase) in GENERIC_WORDS
+    return normalize_phrase(phrase) in default_vocabulary().generic
 
 
 def _words(text: str) -> list[str]:
@@ -330,11 +368,13 @@ def speed(seeds: Path, quick: bool) -> dict[str, dict[str, Any]]:
 def print_tables(figures: dict[str, Any]) -> None:
     """Print the quality and speed tables compactly."""
     if "quality" in figures:
-        print(f"Inspec, first {figures['inspec_docs']} docs (macro %, stemmed exact match)")
-        print(f"{'method':16}{'P@5':>7}{'R@5':>7}{'F1@5':>7}{'P@10':>7}{'R@10':>7}{'F1@10':>7}")
+        half = "" if figures["split"] == "all" else f", {figures['split']} half"
+        print(f"Inspec, first {figures['inspec_docs']} docs{half} (macro %, stemmed exact match)")
+        print(f"{'method':28}{'P@5':>7}{'R@5':>7}{'F1@5':>7}{'P@10':>7}{'R@10':>7}{'F1@10':>7}")
         for name, row in figures["quality"].items():
             cells = "".join(f"{row[k]:7.1f}" for k in ("P@5", "R@5", "F1@5", "P@10", "R@10"))
-            print(f"{name:16}{cells}{row['F1@10']:7.1f}   ({row['seconds']} s)")
+            took = f"   ({row['seconds']} s)" if "seconds" in row else ""
+            print(f"{name:28}{cells}{row['F1@10']:7.1f}{took}")
         if "gold_nesting" in figures:
             row = figures["gold_nesting"]
             print(
@@ -378,6 +418,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=500, help="Inspec documents to score")
     parser.add_argument("--seeds", type=Path, default=SEEDS)
     parser.add_argument("--only", choices=("quality", "speed", "hygiene"), help="run one part")
+    parser.add_argument(
+        "--split", choices=("all", "tune", "held-out"), default="all", help="Inspec half to score"
+    )
+    parser.add_argument(
+        "--method",
+        dest="methods",
+        action="append",
+        default=[],
+        choices=("ours", "ours, nesting", "ours, no nesting", "naive KeyBERT", "YAKE"),
+        help="score only this method (repeatable; default: all)",
+    )
     parser.add_argument("--hygiene-cache", type=Path, default=REPO / ".cache")
     parser.add_argument("--variant", choices=("ours", "naive"), help=argparse.SUPPRESS)
     parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
@@ -385,10 +436,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.variant:
         return variant_main(args.variant, args.seeds, args.cache, args.limit)
-    figures: dict[str, Any] = {"inspec_docs": args.docs, "quick": args.quick}
+    figures: dict[str, Any] = {"inspec_docs": args.docs, "quick": args.quick, "split": args.split}
     if args.only in (None, "quality"):
-        figures["quality"] = quality(args.inspec, args.docs)
-        figures["gold_nesting"] = gold_nesting(args.inspec, args.docs)
+        figures["quality"] = quality(args.inspec, args.docs, args.split, args.methods)
+        figures["gold_nesting"] = gold_nesting(args.inspec, args.docs, args.split)
     if args.only in (None, "speed"):
         figures["speed"] = speed(args.seeds, args.quick)
     if args.only in (None, "hygiene"):

@@ -18,8 +18,8 @@ from generator.keyphrases import (
     Document,
     Embedder,
     KeyphraseResult,
-    KeyphraseSettings,
     extract_keyphrases,
+    keyphrase_settings,
     normalize_phrase,
 )
 from generator.model import Catalog, Problem
@@ -135,7 +135,7 @@ def add_keyphrases(
 
         result = extract_keyphrases(
             docs,
-            KeyphraseSettings(top_n=settings.keyphrases_per_paper),
+            keyphrase_settings(settings),
             settings.cache_dir,
             embedder,
             report,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,6 +52,21 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
+class KeyphraseConfig:
+    """`extra.paper_digest.keyphrases`: the word lists of keyphrase extraction, as configured.
+
+    `vocabulary` is a TOML file of word lists (read here, so its words are part of the
+    settings); `add` and `remove` map a list's name to words. generator.keyphrases.vocabulary
+    checks the names and merges them over the built-in lists.
+    """
+
+    vocabulary: Path | None = None
+    vocabulary_text: str | None = None
+    add: dict[str, Any] = field(default_factory=dict)
+    remove: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the build needs to know besides the digests themselves.
 
@@ -89,6 +104,7 @@ class Settings:
     topic_replan: tuple[str, ...]
     # SOURCE_DATE_EPOCH from the environment, read once when the settings are loaded.
     source_date_epoch: int | None
+    keyphrases: KeyphraseConfig = field(default_factory=KeyphraseConfig)
 
     @property
     def email_dir(self) -> Path:
@@ -198,6 +214,14 @@ class TopicOptions(base.Config):  # type: ignore[no-untyped-call]
     replan = opt.ListOfItems(Text(), default=[])
 
 
+class KeyphraseOptions(base.Config):  # type: ignore[no-untyped-call]
+    """`extra.paper_digest.keyphrases`: the options of KeyphraseConfig."""
+
+    vocabulary = Text()
+    add = Section()
+    remove = Section()
+
+
 class Options(base.Config):  # type: ignore[no-untyped-call]
     """`extra.paper_digest`: the options of Settings that MkDocs itself does not have."""
 
@@ -221,6 +245,7 @@ class Options(base.Config):  # type: ignore[no-untyped-call]
     site_size_limit_mb = Whole(1024, 1)
     email = Section()
     topics = Section()
+    keyphrases = Section()
 
 
 def _validated(options: base.Config, raw: Any, where: str) -> dict[str, Any]:
@@ -307,6 +332,7 @@ def load_settings(
     values = _validated(Options(str(config_path)), extra.get(SETTINGS_KEY), where)
     email = _validated(EmailOptions(str(config_path)), values.pop("email"), f"{where}.email")
     topics = _validated(TopicOptions(str(config_path)), values.pop("topics"), f"{where}.topics")
+    keyphrases = _keyphrase_config(values.pop("keyphrases"), root, config_path, f"{where}")
     for key in ("digests_dir", "templates_dir", "cache_dir", "out_dir"):
         values[key] = root / values[key]
     site_url = _site_text(raw, "site_url", "", name)
@@ -324,6 +350,7 @@ def load_settings(
         topic_grouping=topics["grouping"],
         topic_knowledge=topics["knowledge"],
         topic_replan=tuple(topics["replan"]),
+        keyphrases=keyphrases,
         source_date_epoch=_source_date_epoch(os.environ if environ is None else environ),
         **values,
     )
@@ -351,6 +378,23 @@ def check_paths(settings: Settings) -> None:
 
 # 2106-02-07 06:28:15 UTC: the last second a gzip header holds (MkDocs dates the sitemap's).
 MAX_EPOCH = 2**32 - 1
+
+
+def _keyphrase_config(raw: Any, root: Path, config_path: Path, where: str) -> KeyphraseConfig:
+    """Check `keyphrases` and read the word-list file it names (relative to mkdocs.yml)."""
+    values = _validated(KeyphraseOptions(str(config_path)), raw, f"{where}.keyphrases")
+    if not values["vocabulary"]:
+        return KeyphraseConfig(add=values["add"], remove=values["remove"])
+    path = root / values["vocabulary"]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ConfigError(
+            f"{where}.keyphrases.vocabulary: cannot read {values['vocabulary']} ({reason})",
+            "name a TOML file of word lists, relative to mkdocs.yml",
+        ) from None
+    return KeyphraseConfig(path, text, values["add"], values["remove"])
 
 
 def _source_date_epoch(environ: Mapping[str, str]) -> int | None:

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from generator.catalog import build_catalog
-from generator.keyphrases import Document, KeyphraseResult, KeyphraseSettings, extract_keyphrases
+from generator.keyphrases import (
+    RANKED_LIST,
+    Document,
+    KeyphraseResult,
+    KeyphraseSettings,
+    extract_keyphrases,
+)
 from generator.keyphrases import normalize_phrase as key
 from generator.keyphrases.vocabulary import BROAD_WORDS, VAGUE_WORDS
 from generator.sources import read_digests
@@ -85,3 +91,21 @@ def test_common_words_are_in_lower_case(sample: tuple[list[Document], KeyphraseR
                         odd.append((doc.title, phrase.text))
     assert odd == []
     assert any("large language model" in k.text for d in docs for k in result.keyphrases[d.id])
+
+
+@pytest.mark.model
+def test_the_ranked_list_starts_with_the_chips(
+    sample: tuple[list[Document], KeyphraseResult],
+) -> None:
+    """`paper-digest keyphrases` lists 10 by default: the site's chips first, then the
+    ranker's list, where nesting is allowed (and happens on real abstracts)."""
+    docs, chips = sample
+    ranked = extract_keyphrases(docs, KeyphraseSettings(top_n=RANKED_LIST), None)
+    nested = 0
+    for doc in docs:
+        listed = [k.text for k in ranked.keyphrases[doc.id]]
+        assert listed[:5] == [k.text for k in chips.keyphrases[doc.id]], doc.title
+        keys = [set(key(p).split()) for p in listed]
+        pairs = itertools.combinations(keys, 2)
+        nested += any(a <= b or b <= a or len(a & b) >= 2 for a, b in pairs)
+    assert nested >= len(docs) // 4

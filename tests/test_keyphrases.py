@@ -21,6 +21,7 @@ from generator.keyphrases import (
 )
 from generator.keyphrases.candidates import find_candidates
 from generator.keyphrases.embedding import Embedder
+from generator.keyphrases.ranking import conflicts
 from generator.keyphrases.vocabulary import STOP_WORDS
 from tests.stand_in import StandInEmbedder
 
@@ -318,3 +319,44 @@ def test_title_compounds_fold_all_or_nothing_and_jargon_nouns_survive() -> None:
     assert "Make-A-Voice" in found
     assert "test-time compute" in found
     assert not any(text.startswith("present") for text in found)
+
+
+def conflicting(phrases: list[str]) -> list[tuple[str, str]]:
+    """Return the pairs of phrases that nest in or overlap one another."""
+    keys = [normalize_phrase(p) for p in phrases]
+    return [
+        (phrases[i], phrases[j])
+        for i in range(len(keys))
+        for j in range(i + 1, len(keys))
+        if conflicts(keys[i], keys[j])
+    ]
+
+
+def test_chips_are_a_nesting_free_prefix_of_the_ranked_list() -> None:
+    """The site's 5 chips are the first 5 of the 10 `paper-digest keyphrases` lists; after
+    them the ranker's list may nest, as the benchmarks' gold lists do."""
+    docs = [RLHF, *PAPERS]
+    chips = run(docs, top_n=5)
+    ranked = run(docs, top_n=10)
+    nesting = run(docs, top_n=10, distinct=0)
+    nested_tails = 0
+    for doc in docs:
+        shown = [k.text for k in chips.keyphrases[doc.id]]
+        listed = [k.text for k in ranked.keyphrases[doc.id]]
+        assert listed[:5] == shown and len(listed) == 10, doc.id
+        assert conflicting(shown) == []
+        assert len({normalize_phrase(p) for p in listed}) == 10
+        plain = [k.text for k in nesting.keyphrases[doc.id]]
+        assert listed[5:] == [k for k in plain if k not in shown][:5]
+        nested_tails += bool(conflicting(listed))
+    assert nested_tails >= 1
+
+
+def test_a_paper_with_few_distinct_phrases_shows_fewer_chips_never_nested_ones() -> None:
+    doc = Document(
+        "nest", "", "Video models help. Video model training helps. Deep video models help."
+    )
+    shown = [k.text for k in run([doc], top_n=5).keyphrases[doc.id]]
+    listed = [k.text for k in run([doc], top_n=10).keyphrases[doc.id]]
+    assert len(shown) == 1
+    assert listed[:1] == shown and len(listed) == 3

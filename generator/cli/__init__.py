@@ -27,7 +27,8 @@ from generator.cli.enriching import add_enrich_command
 from generator.cli.fetching import Commands, add_fetch_commands
 from generator.config import Settings, load_settings
 from generator.errors import ConfigError, InputError, PaperDigestError
-from generator.keyphrases import KeyphraseSettings
+from generator.keyphrases import RANKED_LIST
+from generator.keyphrases import keyphrase_settings as settings_for
 from generator.mail.smtp import smtp_outlet
 
 
@@ -40,7 +41,7 @@ def _build(args: argparse.Namespace, settings: Settings, console: Console) -> in
 
 
 def _keyphrases(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    keyphrase_settings = KeyphraseSettings(top_n=args.top or settings.keyphrases_per_paper)
+    keyphrase_settings = settings_for(settings, args.top or RANKED_LIST)
     if str(args.input) == "-":
         lines = sys.stdin.buffer  # bytes: each line is decoded alone, a bad one named
         return run_jsonl(lines, sys.stdout, sys.stderr, keyphrase_settings, settings.cache_dir)
@@ -201,11 +202,13 @@ def _add_site_commands(commands: Commands, common: list[argparse.ArgumentParser]
         help="keyphrases for any text: JSON lines in, JSON lines out",
         description='Read lines {"id": ..., "text": ...} (optionally "title") from IN.jsonl '
         '(- for standard input) and write {"id": ..., "keyphrases": [{"text", "score"}]} '
-        "lines to standard output. Uses the keyphrase cache; a bad line is named on standard "
-        "error and the others still get their keyphrases.",
+        "lines to standard output, best first: the first keyphrases_per_paper (the site's "
+        "chips) never nest in or overlap one another, the rest are the ranker's list. Uses the "
+        "keyphrase cache; a bad line is named on standard error and the others still get "
+        "their keyphrases.",
     )
     keyphrases_cmd.add_argument("input", type=Path, metavar="IN.jsonl")
-    keyphrases_cmd.add_argument("--top", type=int, metavar="N", help="keyphrases per text")
+    keyphrases_cmd.add_argument("--top", type=int, metavar="N", help="keyphrases per text (10)")
     keyphrases_cmd.set_defaults(run=_keyphrases)
 
 

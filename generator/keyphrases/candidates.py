@@ -14,18 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from generator.keyphrases.tagger import Tagger, load_tagger
-from generator.keyphrases.vocabulary import (
-    BROAD_WORDS,
-    ING_NOUNS,
-    LY_ADJ,
-    PARTICIPLES,
-    STOP_WORDS,
-    VAGUE_WORDS,
-    VERB_LIKE,
-)
+from generator.keyphrases.vocabulary import Vocabulary, default_vocabulary
 from generator.sources.tex_plain import is_debris
 
-GENERIC_WORDS = BROAD_WORDS | VAGUE_WORDS
 # Endings and beginnings of words the tagger's lexicon lacks that still are common words
 # ("Generative", "Unlearning"), not names ("Bayesian", "Lipschitz").
 COMMON_SUFFIXES = (
@@ -101,7 +92,7 @@ def _is_capitalized(part: str) -> bool:
     return len(part) > 1 and part[:1].isupper() and part[1:].islower()
 
 
-def _solo_capitals(sentences: Sequence[Sequence[str]]) -> set[str]:
+def _solo_capitals(sentences: Sequence[Sequence[str]], stop: frozenset[str]) -> set[str]:
     """Return the words capitalized mid-sentence twice or more, alone and ending their phrase.
 
     "we train Alchemy on ... Alchemy is" reads as a name; "Machine Unlearning (MU)",
@@ -113,7 +104,7 @@ def _solo_capitals(sentences: Sequence[Sequence[str]]) -> set[str]:
             if not _is_capitalized(sentence[index]):
                 continue
             before, after = sentence[index - 1], sentence[index + 1 : index + 2]
-            heads = bool(after) and after[0][:1].isalpha() and after[0].lower() not in STOP_WORDS
+            heads = bool(after) and after[0][:1].isalpha() and after[0].lower() not in stop
             if not before[:1].isupper() and not (after and after[0][:1].isupper()) and not heads:
                 seen[sentence[index]] = seen.get(sentence[index], 0) + 1
     return {word for word, count in seen.items() if count >= 2}
@@ -140,7 +131,10 @@ def _is_common_stem(low: str, tagger: Tagger) -> bool:
 
 
 def _case_folder(
-    title: Sequence[Sequence[str]], body: Sequence[Sequence[str]], tagger: Tagger
+    title: Sequence[Sequence[str]],
+    body: Sequence[Sequence[str]],
+    tagger: Tagger,
+    stop: frozenset[str],
 ) -> Callable[[str], str]:
     """Return a function that writes a word as the text usually does.
 
@@ -152,7 +146,7 @@ def _case_folder(
     words = [w for sentence in [*title, *body] for w in sentence]
     lower_seen = {p for w in words for p in w.split("-") if p.islower()}
     # Only the abstract tells a name: titles capitalize words of every kind.
-    names = _solo_capitals(body) - {p.capitalize() for p in lower_seen}
+    names = _solo_capitals(body, stop) - {p.capitalize() for p in lower_seen}
 
     def foldable(part: str) -> bool:
         if part.islower() or not part[:1].isalpha():
@@ -176,38 +170,44 @@ def _is_title_case(words: Sequence[str]) -> bool:
     return bool(long_words) and capitals / len(long_words) >= 0.6
 
 
-def _role(word: str, pos: str, previous: str | None, following: tuple[str, str]) -> str | None:
+def _role(
+    word: str,
+    pos: str,
+    previous: str | None,
+    following: tuple[str, str],
+    words: Vocabulary,
+) -> str | None:
     """Say whether a tagged word heads a noun phrase, modifies one, or breaks phrases."""
     low = word.lower()
-    if low in STOP_WORDS or low in VAGUE_WORDS or len(word) < 2 or not WORD_RE.fullmatch(word):
+    if low in words.stop or low in words.vague or len(word) < 2 or not WORD_RE.fullmatch(word):
         return None
     if is_debris(word):  # TeX a title keeps as written: "ell_infty"
         return None
     if ACRONYM_RE.fullmatch(word):
         return NOUN
     next_word, next_pos = following
-    continues = next_word.lower() not in STOP_WORDS and next_pos[:2] in {"NN", "JJ", "VB"}
+    continues = next_word.lower() not in words.stop and next_pos[:2] in {"NN", "JJ", "VB"}
     if pos.startswith("NN"):
-        return None if low in VERB_LIKE and continues else NOUN
+        return None if low in words.verb_like and continues else NOUN
     if pos == "VBG" or pos in {"VB", "VBP"}:
         # "reinforcement learning", and jargon after a modifier: "test-time compute".
         after_modifier = previous == MODIFIER and not continues
-        return NOUN if low in ING_NOUNS or after_modifier else None
+        return NOUN if low in words.ing_nouns or after_modifier else None
     if pos.startswith("RB") or (
-        low.endswith("ly") and not pos.startswith("NN") and low not in LY_ADJ
+        low.endswith("ly") and not pos.startswith("NN") and low not in words.ly_adjectives
     ):
         return None
     if pos == "JJ" or pos == "VBN" or (pos.startswith("VB") and "-" in word):
         return MODIFIER
-    return MODIFIER if low in PARTICIPLES else None
+    return MODIFIER if low in words.participles else None
 
 
-def _roles(tagged: Sequence[tuple[str, str]]) -> list[str | None]:
+def _roles(tagged: Sequence[tuple[str, str]], words: Vocabulary) -> list[str | None]:
     """Give every word of a tagged sentence its role in noun phrases."""
     roles: list[str | None] = []
     for index, (word, pos) in enumerate(tagged):
         following = tagged[index + 1] if index + 1 < len(tagged) else ("", ".")
-        roles.append(_role(word, pos, roles[-1] if roles else None, following))
+        roles.append(_role(word, pos, roles[-1] if roles else None, following, words))
     return roles
 
 
@@ -244,12 +244,14 @@ def find_candidates(
     sub_phrases: bool,
     limit: int,
     tagger: Tagger | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> list[Candidate]:
     """List a paper's candidate phrases in order of first appearance, title first."""
     tagger = tagger or load_tagger()
+    vocab = vocabulary or default_vocabulary()
     title = tagger.tokenize(title_text) if title_text.strip() else []
     body = tagger.tokenize(text)
-    fold = _case_folder(title, body, tagger)
+    fold = _case_folder(title, body, tagger, vocab.stop)
     title_case = _is_title_case([w for s in title for w in s])
     sentences: list[tuple[list[str], bool]] = []
     for sentence in title:
@@ -263,10 +265,10 @@ def find_candidates(
         sentences.append(([first, *sentence[1:]], False))
     found: dict[str, Candidate] = {}
     offset = 0
-    for words, in_title in sentences:
-        roles = _roles(tagger.tag(words))
+    for tokens, in_title in sentences:
+        roles = _roles(tagger.tag(tokens), vocab)
         for start, end in phrase_spans(roles, max_words, sub_phrases):
-            text = " ".join(fold(w) for w in words[start:end])
+            text = " ".join(fold(w) for w in tokens[start:end])
             key = normalize_phrase(text)
             seen = found.get(key)
             if seen is None:
@@ -275,9 +277,9 @@ def find_candidates(
                 found[key] = Candidate(
                     key, seen.text, seen.first, seen.count + 1, seen.in_title or in_title
                 )
-        offset += len(words)
+        offset += len(tokens)
     # A bare general word ("learning", "models", "method") says nothing of a paper.
-    candidates = [c for c in found.values() if c.key not in GENERIC_WORDS]
+    candidates = [c for c in found.values() if c.key not in vocab.generic]
     if limit and len(candidates) > limit:
         # Embedding dominates the run time; on Inspec this prior keeps F1 and halves the work.
         kept = {c.key for c in sorted(candidates, key=_prior)[:limit]}

@@ -10,12 +10,13 @@ neither loads the model nor imports torch nor KeyBERT.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from generator.config import Settings
 from generator.errors import ConfigError
 from generator.keyphrases.cache import (
     CachedDoc,
@@ -30,10 +31,12 @@ from generator.keyphrases.cache import (
 from generator.keyphrases.candidates import Candidate, find_candidates, normalize_phrase
 from generator.keyphrases.embedding import Embedder
 from generator.keyphrases.ranking import Paper, rank
+from generator.keyphrases.vocabulary import Vocabulary, configured_vocabulary, default_vocabulary
 from generator.model import Keyphrase, titled_text
 
 CACHE_SUBDIR = "keyphrases"
 CHUNK = 64  # papers embedded per step: one progress report each
+RANKED_LIST = 10  # keyphrases `paper-digest keyphrases` lists per text unless told (--top)
 
 
 @dataclass(frozen=True)
@@ -53,18 +56,23 @@ class KeyphraseSettings:
     max_words: int = 4  # longest candidate phrase, in words
     sub_phrases: bool = False  # also offer "language models" from "large language models"
     max_candidates: int = 15  # per paper, chosen by title, length, count, position; 0: all
-    diversity: float = 0.2  # MMR: 0 ranks by relevance alone, 1 by novelty alone
-    # No keyphrase nests in or overlaps another of its paper. On Inspec it gains at 5 and costs
-    # at 10 (F1@5 25.5 against 24.9, F1@10 29.9 against 32.0): 378 of 500 gold lists nest.
-    distinct: bool = True
+    # MMR: 0 ranks by relevance alone, 1 by novelty alone. The chips' no-nesting rule already
+    # keeps them apart; on Inspec's tuning half 0.2 gave F1@5 25.7, F1@10 31.8, 0.0 25.7, 32.0.
+    diversity: float = 0.0
+    # The first `distinct` keyphrases (the chips a reader sees) neither nest in nor overlap one
+    # another; the rest of the list is the ranker's. See README, "Keyphrases and topics".
+    distinct: int = 5
     doc_max_tokens: int = 128  # word pieces of a paper the model reads
     bf16: bool = False  # bfloat16 autocast: 1.5-1.75x faster, but its vectors vary by CPU
+    # The word lists (vocabulary.toml, or mkdocs.yml's): the cache is keyed by their digest.
+    vocabulary: Vocabulary = field(default_factory=default_vocabulary, repr=False)
 
     def __post_init__(self) -> None:
         checks = {
             "top_n": self.top_n >= 1,
             "max_words": self.max_words >= 1,
             "max_candidates": self.max_candidates >= 0,
+            "distinct": self.distinct >= 0,
             "diversity": 0.0 <= self.diversity <= 1.0,
             "doc_max_tokens": 8 <= self.doc_max_tokens <= 512,
         }
@@ -87,8 +95,21 @@ class KeyphraseResult:
     cached: int
 
 
+def keyphrase_settings(settings: Settings, top_n: int | None = None) -> KeyphraseSettings:
+    """Return the extraction mkdocs.yml asks for: its word lists, and as many nesting-free
+    keyphrases first as the site shows (`keyphrases_per_paper`), top_n in all (default: as
+    many as shown)."""
+    config = settings.keyphrases
+    vocabulary = configured_vocabulary(
+        config.vocabulary, config.vocabulary_text, config.add, config.remove,
+        f"{settings.config_file.name}: extra.paper_digest.keyphrases",
+    )  # fmt: skip
+    shown = settings.keyphrases_per_paper
+    return KeyphraseSettings(top_n=top_n or shown, distinct=shown, vocabulary=vocabulary)
+
+
 # Bump when candidate or selection rules change: it keys the cache.
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 
 
 def document_text(doc: Document) -> str:
@@ -98,7 +119,9 @@ def document_text(doc: Document) -> str:
 
 def _settings_identity(settings: KeyphraseSettings, embedder_name: str) -> dict[str, Any]:
     """Return everything that decides the output for a given text: the cache's identity."""
-    return {"extractor": EXTRACTOR_VERSION, "embedder": embedder_name, "settings": asdict(settings)}
+    knobs: dict[str, Any] = {f.name: getattr(settings, f.name) for f in fields(settings)}
+    knobs["vocabulary"] = settings.vocabulary.digest
+    return {"extractor": EXTRACTOR_VERSION, "embedder": embedder_name, "settings": knobs}
 
 
 def extract_keyphrases(
@@ -219,5 +242,10 @@ def _result(
 def _candidates(doc: Document, settings: KeyphraseSettings) -> list[Candidate]:
     """List a document's candidate phrases under the given settings."""
     return find_candidates(
-        doc.title, doc.text, settings.max_words, settings.sub_phrases, settings.max_candidates
+        doc.title,
+        doc.text,
+        settings.max_words,
+        settings.sub_phrases,
+        settings.max_candidates,
+        vocabulary=settings.vocabulary,
     )

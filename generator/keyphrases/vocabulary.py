@@ -1,80 +1,151 @@
-"""The English word lists that decide what can be a keyphrase and what can be a topic.
+"""The English word lists that decide what can be a keyphrase: data, with settings on top.
 
-Two lists say "too general", for two jobs: VAGUE_WORDS never start or make a candidate phrase
-("novel approach"), BROAD_WORDS never make a topic on their own ("learning", "model"). A word
-can be in both; they are kept apart because each is tuned against its own measure (keyphrase
-F1 on Inspec, topic specificity on the demo).
+The lists live in `vocabulary.toml` beside this module (the default, tuned on machine-learning
+papers). `extra.paper_digest.keyphrases` in mkdocs.yml can replace lists with a file of its own
+(`vocabulary`) and add or remove single words (`add`, `remove`); `Vocabulary.digest` keys the
+keyphrase cache, so a changed list is a changed extraction.
+
+Two lists say "too general", for two jobs: `vague` words never start or make a candidate phrase
+("novel approach"), `broad` words never make a keyphrase or a topic on their own ("learning",
+"model"). A word can be in both; they are kept apart because each is tuned against its own
+measure (keyphrase F1 on Inspec, topic specificity on the demo).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
 
-def _words(text: str) -> frozenset[str]:
-    """Return the white-space separated words of text as a set."""
-    return frozenset(text.split())
+from generator.errors import ConfigError
+from generator.model import Location
+
+DEFAULT_FILE = "vocabulary.toml"
 
 
-STOP_WORDS = _words(
-    """a about above across after afterwards again against all almost alone along already also
-    although always am among amongst an and another any anyhow anyone anything anyway anywhere are
-    around as at be became because become becomes becoming been before beforehand behind being below
-    beside besides between beyond both but by can cannot could did do does doing done down due
-    during each eg e.g. either else elsewhere enough etc even ever every everyone everything
-    everywhere except few first for former formerly from further had has have having he hence her
-    here hereafter hereby herein hers herself him himself his how however i ie i.e. if in indeed
-    into is it its itself just last latter least less many may me meanwhile might more moreover
-    most mostly much must my myself namely neither never nevertheless next no nobody none noone nor
-    not nothing now nowhere of off often on once one only onto or other others otherwise our ours
-    ourselves out over own per perhaps please rather same second several she should since so some
-    somehow someone something sometime sometimes somewhere still such than that the their theirs
-    them themselves then thence there thereafter thereby therefore therein thereupon these they
-    third this those though through throughout thru thus to together too toward towards under
-    until up upon us very via was we well were what whatever when whence whenever where whereas
-    whereby wherein whereupon wherever whether which while whither who whoever whole whom whose why
-    will with within without would yet you your yours yourself yourselves vs via versus"""
-)
-# Evaluative or vague words: they start no phrase worth listing ("novel approach").
-VAGUE_WORDS = _words(
-    """novel new proposed existing various different recent current previous prior significant
-    important simple effective extensive comprehensive great good better best key main specific
-    particular certain overall additional typical promising superior strong substantial numerous
-    remarkable impressive notable competitive challenging diverse wide broad able possible given
-    based called termed named achieved improved extensive further like unlike respectively also
-    paper work approach approaches method methods technique techniques results result study studies
-    problem problems task tasks way ways use uses part parts number numbers lot lots kind kinds
-    type types state art terms term fact example examples end ends advantage advantages works
-    present presents
-    using including making leading following allowing enabling achieving showing having
-    resulting yielding providing requiring improving reducing increasing outperforming"""
-)
-# -ing words that head noun phrases ("reinforcement learning", "training data").
-ING_NOUNS = _words(
-    """learning training reasoning modeling modelling processing computing planning programming
-    understanding engineering prompting tuning fine-tuning finetuning pretraining pre-training
-    post-training sampling editing encoding decoding embedding clustering matching ranking mining
-    forecasting scheduling routing tracking rendering captioning grounding inpainting labeling
-    labelling mapping parsing indexing hashing filtering pruning scaling splatting denoising
-    reranking retraining unlearning distilling benchmarking testing debugging caching streaming
-    answering writing reading speaking translating coding building manufacturing imaging sensing
-    positioning recording monitoring networking"""
-)
-# Words the tagger calls nouns that are verbs before a noun phrase ("we use transformers").
-VERB_LIKE = _words("use uses show shows propose proposes present presents achieve achieves")
-# Past forms the tagger calls verbs that modify nouns ("supervised learning").
-PARTICIPLES = _words(
-    """supervised unsupervised weighted structured unstructured distributed learned pretrained
-    trained fixed mixed labeled labelled annotated specialized generalized randomized"""
-)
-LY_ADJ = _words("early daily weekly monthly yearly hourly friendly costly timely")
-# Words too general to be a topic on their own, however often papers use them.
-BROAD_WORDS = frozenset(
-    """
-    learning model method approach result performance framework task data dataset network
-    system problem paper work analysis algorithm study technique training evaluation
-    benchmark experiment application accuracy efficiency quality information representation
-    architecture ability capability setting strategy challenge improvement function feature
-    knowledge research process structure theory tool solution property behavior behaviour
-    loss error objective agent environment policy signal value domain scale generalization
-    optimization inference prediction image text language video human user
-    """.split()
-)
+@dataclass(frozen=True)
+class Vocabulary:
+    """The word lists of keyphrase extraction, lower case; see vocabulary.toml for each."""
+
+    stop: frozenset[str]
+    vague: frozenset[str]
+    ing_nouns: frozenset[str]
+    verb_like: frozenset[str]
+    participles: frozenset[str]
+    ly_adjectives: frozenset[str]
+    broad: frozenset[str]
+
+    @functools.cached_property
+    def generic(self) -> frozenset[str]:
+        """Return the words that are never a keyphrase alone: broad and vague ones."""
+        return self.broad | self.vague
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """Return a hash of every list, the same in every process: it keys the cache."""
+        text = "\n".join(f"{name}: {' '.join(sorted(words))}" for name, words in self.lists())
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+    def lists(self) -> list[tuple[str, frozenset[str]]]:
+        """Return (name, words) of every list, in the order of the fields."""
+        return [(f.name, getattr(self, f.name)) for f in fields(self)]
+
+
+LIST_NAMES = tuple(f.name for f in fields(Vocabulary))
+
+
+def _words(value: Any, where: str, location: Location | None = None) -> frozenset[str]:
+    """Return the lower-case words of a list given as "a b c" or ["a", "b", "c"]."""
+    if isinstance(value, str):
+        return frozenset(value.lower().split())
+    if isinstance(value, list) and all(isinstance(word, str) for word in value):
+        return frozenset(w for word in value for w in word.lower().split())
+    raise ConfigError(
+        f"{where}: expected words as one text or a list of texts, got {value!r}",
+        'write for example: vague = "novel new proposed"',
+        location,
+    )
+
+
+def _lists(raw: Mapping[str, Any], where: str, at: Any = None) -> dict[str, Any]:
+    """Check that a mapping names only known lists (`at` locates a name); return it."""
+    for name in sorted(raw, key=str):
+        if name not in LIST_NAMES:
+            location = at(name) if at is not None else None
+            prefix = f"{where}: " if location is None else ""
+            raise ConfigError(
+                f"{prefix}unknown word list {name!r}",
+                f"known lists: {', '.join(LIST_NAMES)}",
+                location,
+            )
+    return dict(raw)
+
+
+def parse_vocabulary(text: str, origin: str, base: Vocabulary | None = None) -> Vocabulary:
+    """Read word lists from TOML text: each list it names replaces base's (default: built in)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _line_of(str(exc), text)
+        raise ConfigError(
+            f"not a valid word-list file: {exc}", "fix the line", Location(origin, line)
+        ) from None
+
+    def at(name: str) -> Location:
+        lines = text.splitlines()
+        found = (i for i, line in enumerate(lines, 1) if line.split("=")[0].strip() == name)
+        return Location(origin, next(found, 1))
+
+    lists = _lists(raw, origin, at)
+    changed = {name: _words(value, name, at(name)) for name, value in lists.items()}
+    return replace(base or default_vocabulary(), **changed)
+
+
+def _line_of(message: str, text: str) -> int:
+    """Return the line a TOML error names: "(at line 3, column 1)", or the last one for "(at
+    end of document)"."""
+    if "end of document" in message:
+        return max(len(text.splitlines()), 1)
+    _, _, rest = message.partition("at line ")
+    digits = rest.split(",")[0].strip()
+    return int(digits) if digits.isdigit() else 1
+
+
+@functools.cache
+def default_vocabulary() -> Vocabulary:
+    """Return the built-in vocabulary (vocabulary.toml), read once."""
+    text = resources.files(__package__).joinpath(DEFAULT_FILE).read_text(encoding="utf-8")
+    lists = tomllib.loads(text)
+    return Vocabulary(**{name: _words(lists[name], name) for name in LIST_NAMES})
+
+
+def configured_vocabulary(
+    file: Path | None,
+    text: str | None,
+    add: Mapping[str, Any],
+    remove: Mapping[str, Any],
+    where: str = "extra.paper_digest.keyphrases",
+) -> Vocabulary:
+    """Return the default vocabulary, its lists replaced by a file's and words added, removed."""
+    vocabulary = default_vocabulary()
+    if file is not None and text is not None:
+        vocabulary = parse_vocabulary(text, str(file), vocabulary)
+    changes: dict[str, frozenset[str]] = {}
+    for name, value in _lists(add, f"{where}.add").items():
+        changes[name] = getattr(vocabulary, name) | _words(value, f"{where}.add.{name}")
+    for name, value in _lists(remove, f"{where}.remove").items():
+        words = changes.get(name, getattr(vocabulary, name))
+        changes[name] = words - _words(value, f"{where}.remove.{name}")
+    return replace(vocabulary, **changes)
+
+
+# The default lists under their former names, for the topic stage and the tests.
+_DEFAULT = default_vocabulary()
+STOP_WORDS = _DEFAULT.stop
+VAGUE_WORDS = _DEFAULT.vague
+BROAD_WORDS = _DEFAULT.broad
