@@ -5,7 +5,18 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ("site", "search", "scale", "keyphrases", "topics", "noise", "formats", "mail", "tex")
+SUITES = (
+    "site",
+    "search",
+    "scale",
+    "keyphrases",
+    "topics",
+    "noise",
+    "formats",
+    "mail",
+    "tex",
+    "fuzz",
+)
 
 
 def main() -> int:

@@ -12,6 +12,9 @@ query; the figures are:
   gzip would send it; Pagefind's index files are compressed already);
 - time to first results: from the click in the box to the first result on screen;
 - the results: the first's title and kind, how tall the first ten are, and their lines.
+
+Then what the dialog answers to words the site does not hold and to misspellings (`ANSWERS`):
+how many results Pagefind itself gives, how many the dialog shows, and its "did you mean".
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ CHROMIUM = os.environ.get("PAPER_DIGEST_CHROMIUM", "/usr/bin/chromium")
 # What a page fetches for search, whichever search the site has.
 SEARCH_PATHS = ("/pagefind/", "search_index.json", "/workers/search", "/lunr/", "-search.js")
 FIRST_RESULT = ".md-search-result__item"
+# Queries whose words the demo does not hold, misspellings, and known words, to answer.
+ANSWERS = ("GRPO", "Kaiming", "xyzzyq", "ViT", "difusion", "transfomer", "Muon optimizer")
+PAGEFIND_COUNT = """async (q) => { const pf = await import(new URL('pagefind/pagefind.js',
+  document.baseURI).href); return (await pf.search(q)).results.length; }"""
 # The first ten results: height and lines (rows of text) of each, title and kind of the first.
 READ_RESULTS = """() => {
   const items = [...document.querySelectorAll('.md-search-result__item')].slice(0, 10);
@@ -112,6 +119,33 @@ def first_query(browser: Any, site: Path, query: str, viewport: dict[str, int]) 
     }
 
 
+def answers(browser: Any, site: Path, queries: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Ask the dialog each query; return what Pagefind alone found and what the dialog shows."""
+    rows = []
+    with serving(site) as (base, _sent):
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(base, wait_until="load")
+        for query in queries:
+            pagefind = page.evaluate(PAGEFIND_COUNT, query)
+            page.goto(base + "?q=" + query, wait_until="load")
+            page.wait_for_function(
+                "(q) => document.querySelector('[data-pd-search-results]').dataset.pdQuery === q",
+                arg=query,
+            )
+            page.wait_for_load_state("networkidle")
+            offer = page.locator(".pd-search-suggest")
+            rows.append(
+                {
+                    "query": query,
+                    "pagefind_results": pagefind,
+                    "shown": page.locator(".md-search-result__meta").inner_text(),
+                    "did_you_mean": offer.inner_text() if offer.count() else None,
+                }
+            )
+        page.close()
+    return rows
+
+
 def measure(site: Path, queries: list[str], runs: int) -> list[dict[str, Any]]:
     """Measure each query `runs` times in a fresh browser context; keep the median time."""
     from playwright.sync_api import sync_playwright
@@ -127,6 +161,7 @@ def measure(site: Path, queries: list[str], runs: int) -> list[dict[str, Any]]:
                 t["seconds_to_first_results"] for t in tries
             )
             figures.append(best)
+        figures.append({"answers": answers(browser, site, ANSWERS)})
         browser.close()
     return figures
 
@@ -158,6 +193,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"first search query ({site if args.site else 'demo'})")
     for row in figures:
         for key, value in row.items():
+            if key == "answers":
+                for answer in value:
+                    print(
+                        f"  {answer['query']!r:18} Pagefind {answer['pagefind_results']:4} · "
+                        f"shown: {answer['shown']}"
+                    )
+                continue
             print(f"  {key:26} {value}")
         print()
     if args.json:

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.svgplot import line_charts
 from generator.build import SilentProgress, add_keyphrases, add_topics
 from generator.catalog import build_catalog
 from generator.config import Settings, load_settings
@@ -153,6 +154,8 @@ def recovery(catalog: Catalog) -> dict[str, Any] | None:
     present = {p.id for p in catalog.papers}
     by_area = {a: found & present for a, found in by_area.items() if found & present}
     by_field = {f: found & present for f, found in by_field.items() if found & present}
+    if not by_area:  # none of these papers is labelled
+        return None
     topic_sets = [set(t.paper_ids) for t in catalog.topics]
     area_sets = [
         {pid for slug in a.topic_slugs for pid in catalog.topic(slug).paper_ids}
@@ -230,6 +233,9 @@ def issue_by_issue(
         slugs = {t.slug for t in now.topics}
         first = first or slugs
         figures: dict[str, Any] = {"issues": n, "papers": len(now.papers), "topics": len(slugs)}
+        sizes = sorted(len(t.paper_ids) for t in now.topics) or [0]
+        figures["largest_topic"] = sizes[-1]
+        figures["median_topic"] = statistics.median(sizes)
         figures["first_slugs_alive_percent"] = round(
             100 * len(first & slugs) / max(len(first), 1), 1
         )
@@ -307,7 +313,47 @@ def scale_figures(folder: Path, cache_dir: Path, days: Sequence[int]) -> dict[st
             round(statistics.mean(kept), 1),
             min(kept),
         ]
+    daily = issue_by_issue(issues, settings, every=10)
+    figures["day_by_day"] = daily
+    figures["old_papers_that_lost_a_topic_all_days"] = sum(
+        d.get("old_papers_that_lost_a_topic", 0) for d in daily
+    )
+    figures["plot"] = str(plot_days(daily, RESULTS / f"topics-days-{folder.name}.svg"))
     return figures
+
+
+RESULTS = REPO / "benchmarks" / "results"
+
+
+def plot_days(daily: Sequence[dict[str, Any]], path: Path) -> Path:
+    """Draw topics and their sizes, and the old papers that changed, against papers, day by day."""
+    xs = [float(d["papers"]) for d in daily]
+    panels = [
+        (
+            "Topics as the archive grows",
+            "",
+            xs,
+            {
+                "topics": [float(d["topics"]) for d in daily],
+                "largest topic (papers)": [float(d["largest_topic"]) for d in daily],
+                "median topic (papers)": [float(d["median_topic"]) for d in daily],
+            },
+        ),
+        (
+            "Old papers, each new day",
+            "",
+            xs,
+            {
+                "gained a topic": [
+                    float(d.get("old_papers_whose_topics_changed", 0)) for d in daily
+                ],
+                "lost a topic": [float(d.get("old_papers_that_lost_a_topic", 0)) for d in daily],
+            },
+        ),
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(line_charts(panels), encoding="utf-8")
+    return path
 
 
 def _print(title: str, figures: dict[str, Any]) -> None:

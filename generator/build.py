@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from generator.catalog import build_catalog
-from generator.config import Settings
+from generator.config import Settings, check_paths
 from generator.errors import ConfigError, InputError
 from generator.keyphrases import (
     Document,
@@ -23,15 +23,19 @@ from generator.keyphrases import (
     normalize_phrase,
 )
 from generator.model import Catalog, Problem
+from generator.paths import check_site_folder
 from generator.site.export import catalog_json
 from generator.site.feeds import render_feeds
+from generator.site.follow import FOLLOW_FILE, follow_json
 from generator.site.material import alternate_sitemaps
 from generator.site.pagecache import CacheStats
 from generator.site.pages import render_pages
 from generator.site.publish import run_mkdocs, staged_site, write_docs, write_files
-from generator.site.redirects import moved_topics, redirect_pages
+from generator.site.redirects import moved_topics, previous_topics, redirect_pages
 from generator.site.search import CACHE_SUBDIR as SEARCH_CACHE
 from generator.site.search import index_site, search_pages
+from generator.site.size import measure, size_warnings
+from generator.site.swap import one_build
 from generator.sources import ReadResult, read_digests
 from generator.topics import TopicSettings, build_topics
 from generator.topics.grouping import paper_vectors
@@ -79,6 +83,7 @@ class BuildReport:
     rendered_in_workers: int = 0  # of the rendered pages, those worker processes rendered
     converted_in_workers: int = 0  # of the rendered pages, those whose Markdown workers read
     up_to_date: bool = False  # nothing had changed: the site in place was left as it was
+    size_warnings: tuple[str, ...] = ()  # the site near its size limit, a file over 5 MB
 
 
 def read_catalog(settings: Settings) -> tuple[Catalog, ReadResult]:
@@ -234,9 +239,14 @@ def generate_docs(
 
 
 def _previous_catalog(site_dir: Path) -> bytes | None:
-    """Return the catalog.json the last build published, if any (redirects are read from it)."""
+    """Return the catalog.json the last build published, if any (redirects are read from it).
+
+    Untrusted like all that is read back (`redirects.previous_topics` checks what it says): a
+    link or a device in its place is not read.
+    """
+    path = site_dir / "api" / "catalog.json"
     try:
-        return (site_dir / "api" / "catalog.json").read_bytes()
+        return None if path.is_symlink() or not path.is_file() else path.read_bytes()
     except OSError:
         return None
 
@@ -278,7 +288,25 @@ def build(
     (`uptodate.py`), that site is left as it is and the report says so; `force` builds anyway.
     `embedder` stands in for the real model (tests); None loads it when something is new.
     `timer` measures the build's duration for the summary, and nothing else.
+    The site's lock is held from the start, before docs/ is read or written: a second build
+    of the same site at the same time is refused before it touches anything. A full disk
+    ends the build in one line (NoSpaceError).
     """
+    # The settings may not come from load_settings: the rule for paths again, before the lock
+    # (a file beside the site) is taken.
+    check_paths(settings)
+    check_site_folder(settings.site_dir)
+    with one_build(settings.site_dir, settings.docs_dir, settings.cache_dir):
+        return _build(settings, progress, embedder, timer, force)
+
+
+def _build(
+    settings: Settings,
+    progress: Progress | None,
+    embedder: Embedder | None,
+    timer: Callable[[], float],
+    force: bool,
+) -> BuildReport:
     progress = progress or SilentProgress()
     started = timer()
     load_knowledge(settings.topic_knowledge, settings.root)  # a bad file stops the build now
@@ -293,10 +321,13 @@ def build(
         extra = render_feeds(catalog, settings)
         extra.update(alternate_sitemaps(extra))
         moved = dict(catalog.moved)  # from a re-plan: known from the digests alone
-        moved.update(moved_topics(catalog, _previous_catalog(settings.site_dir)))
+        previous = previous_topics(_previous_catalog(settings.site_dir))
+        moved.update(moved_topics(catalog, previous))
         moved = dict(sorted(moved.items()))
         extra.update(redirect_pages(moved))
+        result = replace(result, problems=(*result.problems, *previous.problems))
         extra["api/catalog.json"] = catalog_json(catalog, moved)
+        extra[FOLLOW_FILE] = follow_json(catalog)
     stats = publish(settings, progress, build_epoch(catalog, settings.source_date_epoch), extra)
     figures = Figures(
         topics=len(catalog.topics),
@@ -312,6 +343,7 @@ def build(
         figures,
         settings,
         timer() - started,
+        size_warnings=size_warnings(measure(settings.site_dir), settings.site_size_limit_mb),
         rendered_pages=stats.rendered,
         reused_pages=stats.reused,
         rendered_in_workers=stats.in_workers,
@@ -331,8 +363,10 @@ def _report(
     rendered_in_workers: int = 0,
     converted_in_workers: int = 0,
     up_to_date: bool = False,
+    size_warnings: tuple[str, ...] = (),
 ) -> BuildReport:
     return BuildReport(
+        size_warnings=size_warnings,
         issues=len(catalog.issues),
         papers=len(catalog.papers),
         listings=sum(len(issue.entries) for issue in catalog.issues),

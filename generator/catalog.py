@@ -15,6 +15,7 @@ from dataclasses import replace
 from slugify import slugify
 
 from generator.model import Catalog, Entry, Issue, Paper, unique_links
+from generator.sources.tex_plain import plain_title
 
 SLUG_WORDS_MAX_CHARS = 60
 ID_CHARS = 12
@@ -66,14 +67,15 @@ def _merge(pid: str, listings: Sequence[tuple[Issue, Entry]]) -> Paper:
     _, first = listings[0]
     entries = [entry for _, entry in listings]
     # The longest abstract wins: scraped abstracts are sometimes cut short. Ties keep the first.
-    abstract = max((entry.abstract for entry in entries), key=len)
+    fullest = max(entries, key=lambda entry: len(entry.abstract))
+    abstract = fullest.abstract
     issues = tuple(dict.fromkeys(issue.slug for issue, _ in listings))
     dates = [d for d in (entry.date or issue.date for issue, entry in listings) if d is not None]
     upvotes = [entry.upvotes for entry in entries if entry.upvotes is not None]
     return Paper(
         id=pid,
         slug=paper_slug(first.title, pid),
-        title=first.title,
+        title=plain_title(first.title),  # its TeX as text; the URL is the title as written
         abstract=abstract,
         issues=issues,
         locations=tuple(entry.location for entry in entries),
@@ -84,6 +86,7 @@ def _merge(pid: str, listings: Sequence[tuple[Issue, Entry]]) -> Paper:
         categories=tuple(dict.fromkeys(c for entry in entries for c in entry.categories)),
         upvotes=max(upvotes) if upvotes else None,
         keywords=next((entry.keywords for entry in entries if entry.keywords), ()),
+        summary=fullest.summary,
     )
 
 
@@ -136,20 +139,32 @@ def build_catalog(issues: Iterable[Issue]) -> Catalog:
         ids = [papers_of.add(issue, entry) for entry in issue.entries]
         # A digest listing one paper twice shows it once, where it first appears.
         linked.append(replace(issue, paper_ids=tuple(dict.fromkeys(ids))))
-    papers = [_merge(pid, found) for pid, found in papers_of.listings.items()]
+    # In the order of their first listing: a paper listed earlier keeps its slug.
+    papers = _unique_slugs([_merge(pid, found) for pid, found in papers_of.listings.items()])
     papers.sort(key=lambda p: (p.slug, p.id))
-    _check_unique(p.slug for p in papers)
     return Catalog(issues=tuple(reversed(linked)), papers=tuple(papers))
 
 
-def _check_unique(slugs: Iterable[str]) -> None:
-    seen: set[str] = set()
-    for slug in slugs:
-        # Same words and same 24-bit id prefix for two different titles: vanishingly rare,
-        # but a clash would silently overwrite a page, so refuse loudly.
-        if slug in seen:
-            raise ValueError(f"two papers share the slug {slug!r}")
-        seen.add(slug)
+def _unique_slugs(papers: Iterable[Paper]) -> list[Paper]:
+    """Give each paper whose slug a paper listed before it has taken its whole id instead.
+
+    Same words and the same 24-bit id prefix for two titles is rare (titles that differ only
+    in symbols, as "Graph networks =<|~" and "Graph networks ~+^>"), but a shared slug would
+    have one page overwrite the other. The paper listed first keeps the short slug, so a new
+    digest never changes the URL of a paper already published.
+    """
+    taken: set[str] = set()
+    unique = []
+    for paper in papers:
+        slug = paper.slug
+        words = slug[:-SLUG_SUFFIX_CHARS]  # ends with the hyphen
+        more = 1
+        while slug in taken:
+            more += 1
+            slug = f"{words}{paper.id}" + (f"-{more}" if more > 2 else "")
+        taken.add(slug)
+        unique.append(paper if slug == paper.slug else replace(paper, slug=slug))
+    return unique
 
 
 def issue_dates(issues: Iterable[Issue]) -> dict[str, dt.datetime]:

@@ -18,10 +18,12 @@ import yaml
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import ValidationError
-from mkdocs.utils.yaml import get_yaml_loader
+from mkdocs.exceptions import MkDocsException
+from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
 from generator.errors import ConfigError
 from generator.model import Location
+from generator.paths import check_folders, project_folders
 
 SETTINGS_KEY = "paper_digest"
 
@@ -91,6 +93,7 @@ class Settings:
     feed_issues: int
     feed_topic_papers: int
     excerpt_chars: int
+    site_size_limit_mb: int
     email: EmailSettings
     # "issues" (planned issue by issue, the past fixed) or "archive" (all at once).
     topic_grouping: str
@@ -238,6 +241,8 @@ class Options(base.Config):  # type: ignore[no-untyped-call]
     feed_issues = Whole(10, 1)
     feed_topic_papers = Whole(10, 1)
     excerpt_chars = Whole(280, 40)
+    # GitHub Pages publishes sites up to 1 GB: the build warns past 80 % of this.
+    site_size_limit_mb = Whole(1024, 1)
     email = Section()
     topics = Section()
     keyphrases = Section()
@@ -283,6 +288,20 @@ def _read_yaml(config_file: Path | str, config_path: Path) -> dict[str, Any]:
     return raw
 
 
+def _inherited(raw: dict[str, Any], config_path: Path) -> dict[str, Any]:
+    """Merge in the files `INHERIT:` names, as MkDocs does (its own `yaml_load`)."""
+    if "INHERIT" not in raw:
+        return raw
+    try:
+        with config_path.open("rb") as stream:
+            merged = yaml_load(stream)
+    except (MkDocsException, OSError, ValueError, TypeError, AttributeError, RecursionError) as exc:
+        raise ConfigError(f"{config_path.name}: INHERIT: {exc}", "fix the file it names") from None
+    if not isinstance(merged, dict):
+        raise ConfigError(f"{config_path.name}: INHERIT: expected a mapping of settings")
+    return merged
+
+
 def raw_config(config_file: Path) -> dict[str, Any]:
     """Return mkdocs.yml as MkDocs reads it (`!ENV` values filled in), before validation."""
     return _read_yaml(config_file, config_file)
@@ -303,7 +322,7 @@ def load_settings(
     `environ` (default: the process's environment) supplies SOURCE_DATE_EPOCH.
     """
     config_path = Path(config_file).resolve()
-    raw = _read_yaml(config_file, config_path)
+    raw = _inherited(_read_yaml(config_file, config_path), config_path)
     root = config_path.parent
     name = config_path.name
     where = f"{name}: extra.{SETTINGS_KEY}"
@@ -319,7 +338,7 @@ def load_settings(
     site_url = _site_text(raw, "site_url", "", name)
     if site_url and not site_url.endswith("/"):
         site_url += "/"
-    return Settings(
+    settings = Settings(
         root=root,
         config_file=config_path,
         site_name=_site_text(raw, "site_name", "Paper Digest", name),
@@ -335,6 +354,30 @@ def load_settings(
         source_date_epoch=_source_date_epoch(os.environ if environ is None else environ),
         **values,
     )
+    check_paths(settings)
+    return settings
+
+
+def check_paths(settings: Settings) -> None:
+    """Refuse settings whose folders clash (`paths.py`: the one rule), before any write."""
+    written = [
+        ("site_dir", settings.site_dir),
+        ("docs_dir", settings.docs_dir),
+        ("cache_dir", settings.cache_dir),
+        ("out_dir", settings.email_dir),
+        ("email.ledger", settings.ledger_path),
+    ]
+    read = [("digests_dir", settings.digests_dir), ("templates_dir", settings.templates_dir)]
+    folders = project_folders(
+        settings.root,
+        [(name, path) for name, path in written if path is not None],
+        read,
+    )
+    check_folders(folders, settings.config_file.name)
+
+
+# 2106-02-07 06:28:15 UTC: the last second a gzip header holds (MkDocs dates the sitemap's).
+MAX_EPOCH = 2**32 - 1
 
 
 def _keyphrase_config(raw: Any, root: Path, config_path: Path, where: str) -> KeyphraseConfig:
@@ -355,6 +398,18 @@ def _keyphrase_config(raw: Any, root: Path, config_path: Path, where: str) -> Ke
 
 
 def _source_date_epoch(environ: Mapping[str, str]) -> int | None:
-    """Return SOURCE_DATE_EPOCH when the environment sets it to a number."""
+    """Return SOURCE_DATE_EPOCH when the environment sets it; refuse a value that is no time.
+
+    It is seconds since 1970 in ASCII digits ("²" is a digit to Python, not to a clock), up
+    to MAX_EPOCH.
+    """
     value = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else None
+    if not value:
+        return None
+    if value.isascii() and value.isdigit() and int(value) <= MAX_EPOCH:
+        return int(value)
+    shown = value if len(value) <= 30 else f"{value[:30]}…"
+    raise ConfigError(
+        f"SOURCE_DATE_EPOCH is {shown!r}, not a time",
+        f"set it to seconds since 1970 (a whole number up to {MAX_EPOCH}), or unset it",
+    )

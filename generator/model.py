@@ -90,6 +90,7 @@ class Entry:
     categories: tuple[str, ...] = ()
     upvotes: int | None = None
     keywords: tuple[str, ...] = ()
+    summary: bool = False  # the text is a one-line summary: the source had no abstract
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class Paper:
     categories: tuple[str, ...] = ()
     upvotes: int | None = None
     keywords: tuple[str, ...] = ()
+    summary: bool = False  # its text is a one-line summary (no source gave an abstract)
     keyphrases: tuple[Keyphrase, ...] = ()
     topics: tuple[str, ...] = ()
     related: tuple[str, ...] = ()  # ids of the papers nearest in meaning, nearest first

@@ -1,9 +1,10 @@
 """Whether the site in place is already what a build would make: the inputs' fingerprint.
 
 The site is a function of its inputs alone (the build is deterministic): the digests, the
-settings (mkdocs.yml as MkDocs reads it, `!ENV` values included, and SOURCE_DATE_EPOCH), the
-templates and theme overrides, the hand-written part of docs/, the generator's own code and the
-versions of every installed package (MkDocs, Material, Pagefind, the model...). A build hashes
+settings (mkdocs.yml as MkDocs reads it, `!ENV` values included, the files it inherits with
+`INHERIT:` and the Python files of its `hooks:`, and SOURCE_DATE_EPOCH), the templates and
+theme overrides, the hand-written part of docs/, the generator's own code and the versions of
+every installed package (MkDocs, Material, Pagefind, the model...). A build hashes
 them all before it starts and, when it succeeds, leaves the hash in `cache_dir/build.json`
 beside what identifies the site it swapped in. The next build with the same hash, finding that
 same site in place, has nothing to make: it says so instead of making the same bytes again.
@@ -19,16 +20,20 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from mkdocs.exceptions import MkDocsException
+from mkdocs.utils.yaml import yaml_load
+
 import generator
 from generator.atomic import write_atomic
 from generator.config import Settings, raw_config
-from generator.errors import BuildError
+from generator.errors import BuildError, ConfigError
 from generator.site.pagekeys import plain
 from generator.site.pages import GENERATED_PATHS
 from generator.site.publish import generated_files
@@ -63,6 +68,11 @@ def fingerprint(settings: Settings) -> str:
     # The file's bytes say which function a YAML tag names; the loaded settings hold !ENV.
     add(f"stamp {STAMP_VERSION}", repr(settings), settings.config_file.read_bytes())
     add(_settings_text(config))
+    inherited, config = _inherited(settings.config_file, config)
+    for parent in inherited:  # the files mkdocs.yml inherits (INHERIT): settings are in them
+        add(f"inherited {parent}", _content(parent))
+    for hook in _hooks(settings.config_file, config):  # MkDocs runs them: they make pages
+        add(f"hook {hook}", _content(hook))
     raw_theme = config.get("theme")
     custom = raw_theme.get("custom_dir") if isinstance(raw_theme, dict) else None
     folders = [
@@ -81,6 +91,41 @@ def fingerprint(settings: Settings) -> str:
     for package in sorted({f"{d.name} {d.version}" for d in metadata.distributions()}):
         add(package)
     return digest.hexdigest()
+
+
+def _inherited(config_file: Path, config: dict[str, Any]) -> tuple[list[Path], dict[str, Any]]:
+    """Return the files `INHERIT` brings in, in order, and the settings merged as MkDocs does.
+
+    A file that cannot be read is named all the same (its state is hashed); MkDocs then says
+    what is wrong with it.
+    """
+    chain, seen, raw, current = [], {config_file.resolve()}, config, config_file
+    while isinstance(raw, dict) and isinstance(raw.get("INHERIT"), str):
+        current = Path(os.path.normpath(current.parent / raw["INHERIT"]))
+        if current.resolve() in seen:
+            break
+        seen.add(current.resolve())
+        chain.append(current)
+        try:
+            raw = raw_config(current)
+        except ConfigError:
+            break
+    if not chain:
+        return chain, config
+    try:
+        with config_file.open("rb") as stream:
+            merged = yaml_load(stream)
+    except (MkDocsException, OSError, ValueError, TypeError, AttributeError, RecursionError):
+        return chain, config
+    return chain, merged if isinstance(merged, dict) else config
+
+
+def _hooks(config_file: Path, config: dict[str, Any]) -> list[Path]:
+    """Return the Python files of `hooks:`, relative to mkdocs.yml as MkDocs reads them."""
+    hooks = config.get("hooks")
+    if not isinstance(hooks, list):
+        return []
+    return [config_file.parent / hook for hook in hooks if isinstance(hook, str)]
 
 
 def _settings_text(config: Any) -> str:

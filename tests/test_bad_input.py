@@ -53,6 +53,31 @@ CASES = {
         "title 'First Title Alone' has no abstract (line 2 is another title)",
         "put the paper's abstract on the line after its title, or delete the title",
     ),
+    # Junk that page text once took as papers (issue 24): each one refusal, saying what it is.
+    "markdown-table-with-no-abstract-column": (
+        "# Daily analysis\n\n## Papers at a glance\n\n| # | Title | Upvotes |\n|---|---|---|\n"
+        "| 1 | Visual-RFT | 61 |\n\n## Daily taxonomy\n\nToday's papers fall in two groups.\n",
+        1,
+        "not a digest — looks like a Markdown table with no abstract column; "
+        f"supported formats: {SUPPORTED_NAMES}",
+        "save it in one of these formats, or move it out of the digests folder",
+    ),
+    "an-email": (
+        "From: news@example.org\nTo: me@example.org\nSubject: Registration is open\n\n"
+        "Dear member,\nregistration for the conference is now open until April.\n",
+        1,
+        "not a digest — looks like an email (not arXiv's daily listing email); "
+        f"supported formats: {SUPPORTED_NAMES}",
+        "save it in one of these formats, or move it out of the digests folder",
+    ),
+    "wrapped-prose": (
+        "notes from the reading group\nwe went through the first two papers on the list\n"
+        "and talked about whether the rewards can replace preference data\n",
+        1,
+        "not a digest — looks like text that is not page text (title lines each followed by a "
+        f"paragraph of prose); supported formats: {SUPPORTED_NAMES}",
+        "save it in one of these formats, or move it out of the digests folder",
+    ),
     "abstract-where-title-should-be": (
         paper("Fine Paper") + ABSTRACT + "\n" + paper("Later Paper"),
         3,
@@ -81,7 +106,15 @@ def test_bad_digest_gets_one_message_and_the_rest_builds(
 
 
 # Cases that lose a digest whole: the build refuses rather than publish a site without it.
-WHOLE_FILE = {"empty-file", "binary-file", "nul-byte", "not-utf8"}
+WHOLE_FILE = {
+    "empty-file",
+    "binary-file",
+    "nul-byte",
+    "not-utf8",
+    "markdown-table-with-no-abstract-column",
+    "an-email",
+    "wrapped-prose",
+}
 
 
 def test_site_builds_with_every_per_paper_problem_present(make_project: MakeProject) -> None:

@@ -38,12 +38,13 @@ def test_every_command_has_help_and_is_in_the_readme(command: str) -> None:
 def test_check_lists_problems_with_file_and_line(
     make_project: MakeProject, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = make_project({"1.txt": paper("Good Paper"), "2.txt": "Lonely Title\n"})
+    two = paper("Other Paper") + "Lonely Title\n"
+    settings = make_project({"1.txt": paper("Good Paper"), "2.txt": two})
     status = main(["-f", str(settings.config_file), "check"])
     out = capsys.readouterr().out
     assert status == 1
-    assert "digests/2.txt:1: error: title 'Lonely Title' has no abstract" in out
-    assert "1 issues, 1 papers; 2 errors, 0 warnings." in out
+    assert "digests/2.txt:3: error: title 'Lonely Title' has no abstract" in out
+    assert "2 issues, 2 papers; 1 errors, 0 warnings." in out
 
 
 def test_check_passes_on_the_demo_digests(make_project: MakeProject) -> None:

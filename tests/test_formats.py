@@ -38,6 +38,9 @@ EXPECTED_FILES = [
     ("10-bot.md", "Markdown digest", 1),
     ("11-records.txt", "plain records (Title:/Summary:)", 2),
     ("12-hf-page.txt", "Hugging Face page text", 1),
+    ("13-refs.ris", "RIS", 2),
+    ("14-arxiv-mail.eml", "arXiv listing email", 1),  # the replacement is out
+    ("15-papers.json", "JSON list of papers", 1),
 ]
 # Each distinct paper, by arXiv id (None: the paper has none), with the files that list it.
 EXPECTED_PAPERS = {
@@ -66,6 +69,13 @@ EXPECTED_PAPERS = {
     "1409.3215": ("Sequence to Sequence Learning with Neural Networks", {"09-digest"}),
     "1312.5602": ("Playing Atari with Deep Reinforcement Learning", {"10-bot"}),
     "1806.07366": ("Neural Ordinary Differential Equations", {"11-records"}),
+    "1503.02531": ("Distilling the Knowledge in a Neural Network", {"13-refs"}),
+    "1207.0580": (
+        "Improving neural networks by preventing co-adaptation of feature detectors",
+        {"13-refs"},
+    ),
+    "1711.05101": ("Decoupled Weight Decay Regularization", {"14-arxiv-mail"}),
+    "1608.06993": ("Densely Connected Convolutional Networks", {"15-papers"}),
 }
 
 

@@ -111,11 +111,15 @@ def test_an_overlong_title_keeps_its_paper_with_a_warning(make_project: MakeProj
 
 def test_a_junk_file_reports_a_bounded_number_of_problems(make_project: MakeProject) -> None:
     junk = "".join(f"junk line {n}\n" for n in range(50_000))
-    settings = make_project({"01-good.txt": GOOD, "02-junk.txt": junk})
-    _, result = read_catalog(settings)
-    mine = [p for p in result.problems if p.location.path == "digests/02-junk.txt"]
-    assert len(mine) == MAX_PROBLEMS_PER_FILE + 2  # listed, "N more", "no papers found"
+    # Page text in shape, a title without its abstract after every second paper.
+    lonely = "".join(paper(f"Paper {n}") + f"Lonely {n}\n" * (n % 2) for n in range(2_000))
+    files = {"01-good.txt": GOOD, "02-junk.txt": junk, "03-lonely.txt": lonely}
+    _, result = read_catalog(make_project(files))
+    mine = [p for p in result.problems if p.location.path == "digests/03-lonely.txt"]
+    assert len(mine) == MAX_PROBLEMS_PER_FILE + 1  # listed, "N more"
     assert any("more problems in this file are not listed" in p.message for p in mine)
+    [refused] = [p for p in result.problems if p.location.path == "digests/02-junk.txt"]
+    assert refused.message.startswith("not a digest — looks like text that is not page text")
 
 
 def test_what_the_walk_skips_is_named(make_project: MakeProject) -> None:
@@ -149,7 +153,7 @@ def test_repeats_are_counted_as_what_they_are(make_project: MakeProject) -> None
 
 
 def test_file_and_line_print_verbatim(make_project: MakeProject) -> None:
-    lines = "\n" * 99  # line 100 holds an abstract with no title
+    lines = paper("y") + "\n" * 97  # a paper, then line 100 holds an abstract with no title
     settings = make_project({"01.txt": GOOD, "02.txt": lines + paper("x").splitlines()[1] + "\n"})
     result = cli(settings, "check")
     assert "digests/02.txt:100: error: abstract with no title" in result.stdout

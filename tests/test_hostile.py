@@ -115,6 +115,38 @@ STRUCTURED = {
         "<dc:creator>&lt;img src=x onerror=alert(19)&gt;, Jane Doe</dc:creator></item>"
         "</channel></rss>"
     ),
+    "07-hostile.ris": (
+        "TY  - JOUR\nTI  - Hostile RIS: <script>alert(20)</script>\n"
+        f"AU  - {ATTACK}\nAB  - We study what a RIS export may carry. We do.\n"
+        "UR  - javascript:alert(21)\nL1  - file:///home/editor/secret.pdf\nER  - \n"
+    ),
+    "08-hostile.eml": (
+        "From: no-reply@arxiv.org\nSubject: cs daily\nDate: Thu, 13 Mar 2025 20:00:00 -0400\n\n"
+        "\\\\\narXiv:2503.00002\nDate: Thu, 13 Mar 2025 10:00:00 GMT   (1kb)\n\n"
+        f"Title: Hostile email: <svg onload=alert(22)>\nAuthors: {ATTACK}, Jane Doe\n"
+        "Categories: cs.LG\n\\\\\n"
+        "  We study what arXiv's email may carry [x](javascript:alert(23)).\n"
+        "\\\\ ( javascript:alert(24) ,  1kb)\n"
+    ),
+    "09-hostile-list.json": json.dumps(
+        {
+            "papers": [
+                {
+                    "paper_title": "Hostile JSON list: <iframe src=x></iframe>",
+                    "tldr": "We study keys named freely. <script>alert(25)</script>",
+                    "authors": [{"name": ATTACK}],
+                    "link": "javascript:alert(26)",
+                    "pdf": 'https://example.org/a.pdf" onmouseover="alert(27)',
+                }
+            ]
+        }
+    ),
+    "10-hostile-table.md": (
+        "| Title | Summary | Links |\n|---|---|---|\n"
+        "| Hostile table: <b onmouseover=alert(28)>x</b> "
+        "| We study tables. <script>alert(29)</script> "
+        "| [Paper](javascript:alert(30)) |\n"
+    ),
 }
 
 

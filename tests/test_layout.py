@@ -20,6 +20,7 @@ STAGES = {
     "generator.model": 0,
     "generator.errors": 1,
     "generator.config": 2,
+    "generator.paths": 2,
     "generator.atomic": 2,
     "generator.sources": 3,
     "generator.catalog": 4,

@@ -193,3 +193,192 @@ def test_the_phone_dialog_in_dark_mode(site: Site, phone: Reader) -> None:
     phone.shot("search-phone-dark")
     page.locator("label.md-search__icon[for='__search']").click()  # the back arrow closes it
     assert not page.evaluate("document.getElementById('__search').checked")
+
+
+# A small site for what a query that means nothing, a misspelling, a link and a phone do.
+SEARCH_DIGESTS = Path(__file__).resolve().parent / "fixtures" / "digests" / "search"
+NOTHING = "No paper or topic matches"
+# Contrast of an element's text with what is behind it, from computed styles: colours with
+# alpha are laid over the backgrounds of the element and its ancestors, down to white.
+CONTRAST = """(selector) => {
+  const parse = (c) => {
+    const m = c.match(/[\\d.]+/g).map(Number);
+    return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1];
+  };
+  const over = (top, under) =>
+    [0, 1, 2].map((i) => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
+  const el = document.querySelector(selector);
+  const layers = [];
+  for (let at = el; at; at = at.parentElement) {
+    layers.push(parse(getComputedStyle(at).backgroundColor));
+  }
+  let back = [255, 255, 255, 1];
+  for (const layer of layers.reverse()) back = over(layer, back);
+  const fore = over(parse(getComputedStyle(el).color), back);
+  const lum = (c) => {
+    const v = c.slice(0, 3).map((x) => {
+      x /= 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  };
+  const [a, b] = [lum(fore), lum(back)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """Build the few papers of tests/fixtures/digests/search (stand-in vectors), served."""
+    config, port = served_project(tmp_path_factory.mktemp("search-small"), SEARCH_DIGESTS)
+    settings = load_settings(config)
+    build(settings, embedder=StandInEmbedder())
+    with serving(settings.site_dir, port) as url:
+        yield Site(url)
+
+
+def pagefind_count(page: Any, query: str) -> int:
+    """How many results Pagefind itself gives a query (what the dialog is to judge)."""
+    count: int = page.evaluate(
+        """async (q) => { const pf = await import('/pagefind/pagefind.js');
+        return (await pf.search(q)).results.length; }""",
+        query,
+    )
+    return count
+
+
+def status(page: Any) -> str:
+    text: str = page.locator(".md-search-result__meta").inner_text()
+    return text
+
+
+@pytest.mark.parametrize("query", ["GRPO", "Kaiming", "xyzzyq", "ViT"])
+def test_words_the_site_does_not_hold_answer_nothing(
+    small: Site, desktop: Reader, query: str
+) -> None:
+    page = desktop.page
+    page.goto(small.base, wait_until="load")
+    # Pagefind alone answers with pages on "g", "k", "x" or "vital": the dialog must not.
+    assert pagefind_count(page, query) > 0
+    page.keyboard.press("/")
+    assert desktop.search(query) == []
+    assert status(page).startswith(NOTHING)
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("diffu", "Denoising Diffusion Probabilistic Models"),  # the start of a word
+        ("optimizers", "Muon is Scalable for LLM Training"),  # another form of a word
+        ("DiT", "Scalable Diffusion Models with Transformers"),  # a short word, itself
+    ],
+)
+def test_words_the_site_holds_are_found(
+    small: Site, desktop: Reader, query: str, title: str
+) -> None:
+    page = desktop.page
+    page.goto(small.base, wait_until="load")
+    page.keyboard.press("/")
+    assert title in desktop.search(query)
+
+
+def test_a_misspelling_gets_a_did_you_mean(small: Site, desktop: Reader) -> None:
+    page = desktop.page
+    page.goto(small.base, wait_until="load")
+    page.keyboard.press("/")
+    assert desktop.search("difusion models") == []
+    offer = page.locator(".md-search-result__meta button.pd-search-suggest")
+    offer.wait_for()
+    assert offer.inner_text() == "diffusion models"
+    assert status(page) == f"{NOTHING}. Did you mean diffusion models?"
+    offer.click()
+    page.wait_for_function(
+        "document.querySelector('[data-pd-search-results]').dataset.pdQuery === 'diffusion models'"
+    )
+    titles = page.locator(f"{RESULTS} .pd-search-result__title").all_inner_texts()
+    assert "Denoising Diffusion Probabilistic Models" in titles
+    assert page.locator("input.md-search__input").input_value() == "diffusion models"
+    assert desktop.search("transfomer") == []
+    offer.wait_for()
+    assert offer.inner_text() == "transformer"
+
+
+def test_a_link_opens_the_search_with_its_query(small: Site, desktop: Reader) -> None:
+    page = desktop.page
+    page.goto(small.base + "?q=Muon%20optimizer", wait_until="load")
+    page.wait_for_function(
+        "document.querySelector('[data-pd-search-results]').dataset.pdQuery === 'Muon optimizer'"
+    )
+    assert page.evaluate("document.getElementById('__search').checked")
+    assert page.locator("input.md-search__input").input_value() == "Muon optimizer"
+    titles = page.locator(f"{RESULTS} .pd-search-result__title").all_inner_texts()
+    assert titles[0] == "Muon is Scalable for LLM Training"
+    # Typing another query keeps the address a link to it; closing the search drops it.
+    desktop.search("diffusion")
+    assert page.evaluate("new URL(location.href).searchParams.get('q')") == "diffusion"
+    page.keyboard.press("Escape")
+    assert page.evaluate("new URL(location.href).searchParams.get('q')") is None
+
+
+def test_keys_typed_right_after_the_tap_are_kept(small: Site, browser: Any) -> None:
+    phone = open_reader(
+        browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = phone.page
+    page.goto(small.base, wait_until="load")
+    page.locator("label.md-header__button[for='__search']").tap()
+    page.keyboard.type("Muon optimizer")  # at once: the box takes the focus 250 ms later
+    page.wait_for_function(
+        "document.querySelector('[data-pd-search-results]').dataset.pdQuery === 'Muon optimizer'"
+    )
+    assert page.locator("input.md-search__input").input_value() == "Muon optimizer"
+    titles = page.locator(f"{RESULTS} .pd-search-result__title").all_inner_texts()
+    assert titles[0] == "Muon is Scalable for LLM Training"
+    page.context.close()
+    assert phone.problems == []
+
+
+def test_tex_in_a_snippet_is_its_plain_words(small: Site, desktop: Reader) -> None:
+    page = desktop.page
+    page.goto(small.base, wait_until="load")
+    page.keyboard.press("/")
+    assert desktop.search("characterize") == ["Optimal Policies Without Their Values"]
+    line = page.locator(f"{RESULTS} .pd-search-result__line").first.inner_text()
+    assert "G*" in line
+    assert not any(char in line for char in "\\${}"), line
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_words_found_and_the_count_are_readable(small: Site, browser: Any, scheme: str) -> None:
+    reader = open_reader(browser, viewport={"width": 1280, "height": 800}, color_scheme=scheme)
+    page = reader.page
+    page.goto(small.base, wait_until="load")
+    page.keyboard.press("/")
+    assert reader.search("diffusion")
+    assert page.evaluate(CONTRAST, ".md-search-result mark") >= 4.5
+    assert page.evaluate(CONTRAST, ".md-search-result__meta") >= 4.5
+    reader.search("difusion")
+    page.locator(".pd-search-suggest").wait_for()
+    assert page.evaluate(CONTRAST, ".pd-search-suggest") >= 4.5
+    reader.shot(f"search-suggest-{scheme}")
+    page.context.close()
+    assert reader.problems == []
+
+
+def test_no_accessibility_violation_with_the_search_open(small: Site, desktop: Reader) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = desktop.page
+    page.goto(small.base, wait_until="load")
+    page.keyboard.press("/")
+    desktop.search("diffusion")
+    results = Axe().run(page, context={"include": [[".md-search"]]})
+    violations = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
+        for v in results.response["violations"]
+    ]
+    assert violations == []
+    desktop.search("difusion")
+    page.locator(".pd-search-suggest").wait_for()
+    results = Axe().run(page, context={"include": [[".md-search"]]})
+    assert [v["id"] for v in results.response["violations"]] == []

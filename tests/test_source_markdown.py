@@ -426,3 +426,18 @@ def test_sections_media_and_metadata_lines() -> None:
     # Its id comes from the `Paper links:` line (a key, then links only).
     assert (listed.arxiv_id, listed.upvotes) == ("2501.00003", 42)
     assert Link(LinkKind.CODE, "https://github.com/a/b") in listed.links
+
+
+def test_a_link_title_wrapped_over_two_lines_is_one_title() -> None:
+    """`- [A long\ntitle](url)`: once a traceback (IndexError), now one title with a space."""
+    text = (
+        "- [Visual-RFT: Visual Reinforcement\n  Fine-Tuning](https://arxiv.org/abs/2503.01785)\n\n"
+        "  Reinforcement fine-tuning learns from feedback on its answers.\n"
+    )
+    parsed = markdown.read(Source("wrapped.md", text))
+    assert parsed.problems == ()
+    [paper] = parsed.entries
+    assert (paper.title, paper.arxiv_id) == (
+        "Visual-RFT: Visual Reinforcement Fine-Tuning",
+        "2503.01785",
+    )

@@ -102,6 +102,8 @@ def test_semicolons_multiline_fields_fallbacks_and_bad_rows() -> None:
         "delete the record",
         "reading-list-semicolon.csv:8: error: row 5 ('Neither Abstract Nor TLDR') has no "
         "abstract — add the paper's abstract, or delete the record; the other papers are read",
+        "reading-list-semicolon.csv:9: warning: row 6: upvotes 'abc' is not a count; left out "
+        "— write a whole number from 0 to 1,000,000,000,000 in digits 0-9; the paper is read",
     ]
 
 
@@ -149,13 +151,13 @@ def test_blank_and_empty_rows_are_skipped_and_csv_errors_are_caught() -> None:
     parsed = read(source("blank.csv", text))
     assert [(e.title, e.location.line) for e in parsed.entries] == [("A", 4)]
     assert parsed.problems == ()
-    huge = read(source("huge.csv", 'title,abstract\nA,B\nC,"' + "x" * 200_000 + '"\n'))
-    assert [e.title for e in huge.entries] == ["A"]
+    huge = read(source("huge.csv", 'title,abstract\nA,B\nC,"' + "x" * 200_000 + '"\nD,E\n'))
+    assert [e.title for e in huge.entries] == ["A", "D"]  # the rows after a huge field too
     [problem] = huge.problems
     assert (problem.location.line, problem.message) == (
         3,
-        "the CSV breaks in the record that starts on line 3 (field larger than field limit "
-        "(131072))",
+        "row 2 has a field of 200,000 characters in column 'abstract' (the most read is "
+        "131,072); the row is left out",
     )
 
 

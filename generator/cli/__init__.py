@@ -13,15 +13,17 @@ from pathlib import Path
 from rich.console import Console
 
 from generator import __version__
-from generator.build import SilentProgress, build, read_catalog
+from generator.build import SilentProgress, build
+from generator.cli.checking import add_check_arguments, check
 from generator.cli.commands import email_build_command, email_send_command, run_jsonl
 from generator.cli.console import (
     RichProgress,
     line_printer,
-    print_files,
     print_problems,
     print_summary,
+    warnings_shown,
 )
+from generator.cli.enriching import add_enrich_command
 from generator.cli.fetching import Commands, add_fetch_commands
 from generator.config import Settings, load_settings
 from generator.errors import ConfigError, InputError, PaperDigestError
@@ -38,25 +40,13 @@ def _build(args: argparse.Namespace, settings: Settings, console: Console) -> in
     return 0
 
 
-def _check(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    catalog, result = read_catalog(settings)
-    print_problems(console, result.problems)
-    print_files(console, result.files)
-    errors, warnings = len(result.errors), len(result.problems) - len(result.errors)
-    console.print(
-        f"{len(catalog.issues)} issues, {len(catalog.papers)} papers; "
-        f"{errors} errors, {warnings} warnings.",
-        highlight=False,
-    )
-    return 1 if errors else 0
-
-
 def _keyphrases(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     keyphrase_settings = settings_for(settings, args.top or RANKED_LIST)
     if str(args.input) == "-":
-        return run_jsonl(sys.stdin, sys.stdout, sys.stderr, keyphrase_settings, settings.cache_dir)
+        lines = sys.stdin.buffer  # bytes: each line is decoded alone, a bad one named
+        return run_jsonl(lines, sys.stdout, sys.stderr, keyphrase_settings, settings.cache_dir)
     try:
-        with args.input.open(encoding="utf-8") as lines:
+        with args.input.open("rb") as lines:
             return run_jsonl(lines, sys.stdout, sys.stderr, keyphrase_settings, settings.cache_dir)
     except OSError as exc:
         raise PaperDigestError(f"{args.input}: {exc.strerror}", "give a JSON-lines file") from None
@@ -188,11 +178,13 @@ def _add_site_commands(commands: Commands, common: list[argparse.ArgumentParser]
         "check",
         parents=common,
         help="list every problem in every digest, and each digest's format, without building",
-        description="Read every digest and print each problem as file:line, then each "
-        "digest file with its papers and the format it was read as (told by its content); "
-        "exit with status 1 when there are errors.",
+        description="Read every digest (or the file or folder PATH) and print each problem "
+        "as file:line, then each digest file with its papers, the format it was read as (told "
+        "by its content, or forced with --format), the evidence that chose it and the records "
+        "refused by reason; exit with status 1 when there are errors.",
     )
-    check_cmd.set_defaults(run=_check)
+    add_check_arguments(check_cmd)
+    check_cmd.set_defaults(run=check)
     serve_cmd = commands.add_parser(
         "serve",
         parents=common,
@@ -235,6 +227,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_site_commands(commands, common)
     _add_email_commands(commands, common)
     add_fetch_commands(commands, common)
+    add_enrich_command(commands, common)
     return parser
 
 
@@ -251,7 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     errors = Console(stderr=True, emoji=False)
     try:
         settings = load_settings(args.config)
-        status: int = args.run(args, settings, console)
+        with warnings_shown(errors):
+            status: int = args.run(args, settings, console)
     except PaperDigestError as exc:
         if isinstance(exc, InputError):
             print_problems(errors, exc.problems)

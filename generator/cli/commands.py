@@ -46,14 +46,18 @@ LISTED_AFTER = {WOULD_SEND, WOULD_SEND_AGAIN, REFUSED_BEFORE, NOT_SENT}
 
 
 def run_jsonl(
-    lines: Iterable[str],
+    lines: Iterable[str | bytes],
     out: TextIO,
     errors: TextIO,
     settings: KeyphraseSettings,
     cache_dir: Path | None,
     embedder: Embedder | None = None,
 ) -> int:
-    """Read {"id", "text"[, "title"]} lines, write {"id", "keyphrases"} lines; 0 if all good."""
+    """Read {"id", "text"[, "title"]} lines, write {"id", "keyphrases"} lines; 0 if all good.
+
+    Lines given as bytes (a file, standard input) are decoded one by one: a line that is not
+    UTF-8 is one message, and the other lines are read.
+    """
     docs: list[Document] = []
     status = 0
     for number, line in enumerate(lines, start=1):
@@ -76,12 +80,23 @@ def run_jsonl(
     return status
 
 
-def _parse_line(line: str, number: int) -> Document | str:
+def _parse_line(line: str | bytes, number: int) -> Document | str:
     """Parse one JSON line into a document, or return the one-line message saying why not."""
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as error:
+            return (
+                f"line {number}: not UTF-8 text (byte 0x{line[error.start]:02x}); save it as UTF-8"
+            )
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         return f"line {number}: not JSON ({error.msg})"
+    except (ValueError, RecursionError):  # Python's limits: digits in a number, nesting depth
+        return (
+            f"line {number}: not JSON this program reads (nested too deeply, or a number too long)"
+        )
     if not isinstance(record, dict):
         return f'line {number}: expected an object with "id" and "text"'
     fields: dict[str, str] = {}
@@ -167,6 +182,8 @@ def email_send_command(
     if recipients_file is not None:
         listing = check_slugs(read_readers(recipients_file), catalog)
         readers, problems = listing.taking(EVERY_WEEK if week else EVERY_ISSUE), listing.problems
+        for note in listing.followed:
+            say(note)
     else:
         readers = (Reader(check_address(str(to))),)
     for problem in problems:

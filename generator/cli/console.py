@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
@@ -17,7 +18,29 @@ from rich.progress import (
 
 from generator.build import Advance, BuildReport
 from generator.model import Problem, Severity
-from generator.sources import FileReport
+
+
+@contextmanager
+def warnings_shown(errors: Console) -> Iterator[None]:
+    """Print the package's logged warnings (a page worker lost, `parallel.py`) as one line
+    each on `errors` while the block runs."""
+    handler = _Warnings(errors)
+    logger = logging.getLogger("generator")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+class _Warnings(logging.Handler):
+    def __init__(self, errors: Console) -> None:
+        super().__init__(logging.WARNING)
+        self.errors = errors
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = f"warning: {record.getMessage()}"
+        self.errors.print(message, style="yellow", markup=False, highlight=False, soft_wrap=True)
 
 
 class RichProgress:
@@ -50,18 +73,6 @@ def print_problems(console: Console, problems: Iterable[Problem]) -> None:
         console.print(str(problem), style=style, markup=False, highlight=False, soft_wrap=True)
 
 
-def print_files(console: Console, files: Iterable[FileReport]) -> None:
-    """One line per digest file: its papers and the format it was read as, aligned."""
-    rows = list(files)
-    width = max((len(row.path) for row in rows), default=0)
-    for row in rows:
-        if row.format is None:
-            what = "not read (see the error above)"
-        else:
-            what = f"{row.papers:>5} papers  {row.format}"
-        console.print(f"{row.path:<{width}}  {what}", markup=False, highlight=False, soft_wrap=True)
-
-
 def print_summary(console: Console, report: BuildReport) -> None:
     """Print the short summary that ends a build."""
     errors = sum(1 for p in report.problems if p.severity is Severity.ERROR)
@@ -86,6 +97,8 @@ def print_summary(console: Console, report: BuildReport) -> None:
         )
     elif warnings:
         console.print(f"{warnings} warnings above.", style="yellow", highlight=False)
+    for warning in report.size_warnings:
+        console.print(warning, style="yellow", highlight=False, soft_wrap=True)
     console.print(f"Site: {report.site_dir}", highlight=False, soft_wrap=True)
 
 

@@ -19,6 +19,7 @@ from generator.fetch.client import Client, FetchError
 from generator.fetch.save import Fetched, papers_in, save
 from generator.sources import display_path
 from generator.sources.feedxml import SAFE_PARSING
+from generator.sources.fields import parse_count
 from generator.sources.formats import ARXIV_API
 
 ARXIV_ENDPOINT = "https://export.arxiv.org/api/query"
@@ -93,8 +94,8 @@ def _entries(root: etree._Element, host: str) -> list[etree._Element]:
 
 
 def _total(root: etree._Element) -> int | None:
-    text = root.findtext(f"{OPENSEARCH}totalResults") or ""
-    return int(text.strip()) if text.strip().isdigit() else None
+    """opensearch:totalResults; None when absent or not a count ("²", 5,000 digits)."""
+    return parse_count(root.findtext(f"{OPENSEARCH}totalResults") or "")
 
 
 class _Listing:

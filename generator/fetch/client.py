@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from generator import __version__
 from generator.errors import PaperDigestError
+from generator.sources.fields import parse_count
 
 USER_AGENT = f"paper-digest/{__version__}"
 
@@ -143,8 +144,8 @@ def _read_body(response: http.client.HTTPResponse, host: str) -> bytes:
     body = response.read(MAX_BODY + 1)
     if len(body) > MAX_BODY:
         raise FetchError(f"{host}: the answer is over {MAX_BODY // 2**20} MB; not a listing")
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and len(body) < int(declared):
+    declared = parse_count(response.headers.get("Content-Length", ""))
+    if declared is not None and len(body) < declared:
         raise _Passing(f"the answer was cut short ({len(body)} of {declared} bytes)")
     return body
 
@@ -168,16 +169,19 @@ def _error_detail(exc: urllib.error.HTTPError) -> str:
     """The short message an API puts in an error body ({"error": "..."}), if any."""
     try:
         data = json.loads(exc.read(4096) or b"null")
-    except (ValueError, OSError, http.client.HTTPException):
+    except (ValueError, RecursionError, OSError, http.client.HTTPException):
         return ""
     message = data.get("error") if isinstance(data, dict) else None
     return f": {' '.join(message.split())[:200]}" if isinstance(message, str) else ""
 
 
 def _retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds (the HTTP-date form is rare from APIs: back-off is used instead)."""
-    text = (value or "").strip()
-    return float(text) if text.isdigit() else None
+    """Retry-After in seconds (the HTTP-date form is rare from APIs: back-off is used instead).
+
+    Digits 0-9 only: "²" or 5,000 digits is no wish, and back-off is used.
+    """
+    seconds = parse_count(value or "")
+    return float(seconds) if seconds is not None else None
 
 
 def _unreachable(host: str, reason: object) -> FetchError:

@@ -27,8 +27,14 @@ def count_hf_papers(body: bytes, host: str, date: dt.date) -> int:
     FetchError if it is not such a list."""
     try:
         data = json.loads(body)
+    except RecursionError:
+        raise FetchError(
+            f"{host} sent JSON nested too deeply to be a list of papers; nothing written"
+        ) from None
     except ValueError as exc:
-        why = getattr(exc, "msg", "not UTF-8 text")
+        why = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 text"
+        if not isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
+            why = "a number too long"  # Python's limit on digits in an int
         raise FetchError(
             f"{host} sent something that is not JSON ({why}); nothing written"
         ) from None

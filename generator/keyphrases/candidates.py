@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from generator.keyphrases.tagger import Tagger, load_tagger
 from generator.keyphrases.vocabulary import Vocabulary, default_vocabulary
+from generator.sources.tex_plain import is_debris
 
 # Endings and beginnings of words the tagger's lexicon lacks that still are common words
 # ("Generative", "Unlearning"), not names ("Bayesian", "Lipschitz").
@@ -179,6 +180,8 @@ def _role(
     """Say whether a tagged word heads a noun phrase, modifies one, or breaks phrases."""
     low = word.lower()
     if low in words.stop or low in words.vague or len(word) < 2 or not WORD_RE.fullmatch(word):
+        return None
+    if is_debris(word):  # TeX a title keeps as written: "ell_infty"
         return None
     if ACRONYM_RE.fullmatch(word):
         return NOUN

@@ -72,6 +72,8 @@ class ReaderList:
 
     readers: tuple[Reader, ...]
     problems: tuple[Problem, ...]
+    # Lines whose topic moved (a re-plan): followed to where it went, said in the send report.
+    followed: tuple[str, ...] = ()
 
     @property
     def addresses(self) -> tuple[str, ...]:
@@ -128,13 +130,15 @@ def parse_reader(line: str, where: Location) -> Reader | None:
 def read_readers(path: Path) -> ReaderList:
     """Read a recipient list: one reader a line, `#` comments and blank lines skipped.
 
-    Lines end at a line feed (LF or CR LF) only: a line holding any other line break (VT, FF,
-    NEL, U+2028…) or control character is not split, nor guessed at, but named as a problem
-    and left out; the other lines still count. Two lines for one address (in any spelling)
-    count once when they say the same; when they differ, the later one is named and left out.
+    Lines end at a line feed (LF or CR LF) only: a line holding any other line break (a CR
+    alone, VT, FF, NEL, U+2028…) or control character is not split, nor guessed at, but named
+    as a problem and left out; the other lines still count. Two lines for one address (in any
+    spelling) count once when they say the same; when they differ, the later one is named and
+    left out.
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # Bytes decoded, not text read: reading text would end lines at a lone CR too.
+        text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
         raise ConfigError(f"{path}: cannot read the recipient list ({why})", "") from None
@@ -172,12 +176,40 @@ def _check_repeat(earlier: Reader | None, reader: Reader, where: Location) -> No
     )
 
 
+def follow_moved(reader: Reader, catalog: Catalog) -> tuple[Reader, list[str]]:
+    """Return the reader with topics a re-plan moved replaced by where they went, and what moved."""
+    moved = dict(catalog.moved)
+    said: list[str] = []
+
+    def follow(slugs: tuple[str, ...]) -> tuple[str, ...]:
+        out = []
+        for slug in slugs:
+            target = moved.get(slug)
+            if target is None:
+                out.append(slug)
+            elif target:  # "" is the topics index: the topic is gone with nowhere to go
+                said.append(f"{slug} -> {target}")
+                out.append(target)
+        return tuple(sorted(set(out)))
+
+    chosen = reader.interests
+    followed = replace(chosen, topics=follow(chosen.topics), exclude=follow(chosen.exclude))
+    return replace(reader, interests=followed), said
+
+
 def check_slugs(listing: ReaderList, catalog: Catalog) -> ReaderList:
-    """Leave out, as problems, the readers who name an area or topic the catalog lacks."""
+    """Leave out, as problems, the readers who name an area or topic the catalog lacks; a topic a
+    re-plan moved is followed to where it went (and said in `followed`)."""
     areas = {area.slug for area in catalog.areas}
     topics = {topic.slug for topic in catalog.topics}
-    kept, problems = [], list(listing.problems)
+    kept, problems, notes = [], list(listing.problems), []
     for reader in listing.readers:
+        reader, moves = follow_moved(reader, catalog)
+        if moves:
+            line = reader.location.line if reader.location else 0
+            notes.append(
+                f"{reader.address} (line {line}): topics moved, followed: {', '.join(moves)}"
+            )
         chosen = reader.interests
         unknown = [
             f"{field}={slug}"
@@ -196,12 +228,26 @@ def check_slugs(listing: ReaderList, catalog: Catalog) -> ReaderList:
         else:
             kept.append(reader)
     problems.sort(key=lambda problem: problem.location)
-    return replace(listing, readers=tuple(kept), problems=tuple(problems))
+    return replace(listing, readers=tuple(kept), problems=tuple(problems), followed=tuple(notes))
 
 
 def _topic_slugs(catalog: Catalog) -> frozenset[str]:
     """Return the slugs of the catalog's topics (papers may name topics with no page)."""
     return frozenset(topic.slug for topic in catalog.topics)
+
+
+def _with_children(catalog: Catalog, slugs: set[str]) -> set[str]:
+    """Return the slugs with the children, grandchildren... of the topics among them."""
+    known = _topic_slugs(catalog)
+    found, todo = set(slugs), sorted(slugs)
+    while todo:
+        slug = todo.pop()
+        topic = catalog.topic(slug) if slug in known else None
+        for child in topic.children if topic is not None else ():
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
 
 
 def chosen_papers(
@@ -212,7 +258,9 @@ def chosen_papers(
         return tuple(papers)
     known = _topic_slugs(catalog)
     out = []
-    excluded, chosen = set(interests.exclude), {*interests.areas, *interests.topics}
+    # A topic that split still has its readers: they read its children's papers too.
+    excluded = _with_children(catalog, set(interests.exclude))
+    chosen = _with_children(catalog, {*interests.areas, *interests.topics})
     for paper in papers:
         topics = [catalog.topic(slug) for slug in paper.topics if slug in known]
         marks = {slug for topic in topics for slug in (topic.slug, topic.area) if slug}

@@ -35,6 +35,8 @@ def catalog_json(catalog: Catalog, moved: Mapping[str, str] | None = None) -> by
                 "paper_ids": list(topic.paper_ids),
                 "related": list(topic.related),
                 "area": topic.area,
+                "parent": topic.parent or None,
+                "children": list(topic.children),
             }
             for topic in sorted(catalog.topics, key=lambda t: t.slug)
         ],

@@ -51,6 +51,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from generator.atomic import write_atomic
+from generator.paths import UnsafePath, inside
 from generator.site.htmlbody import Converted, HtmlBodyPage, says_html_body
 from generator.site.pagekeys import nav_key, site_key
 from generator.site.pagestore import Entry, PageStore
@@ -62,6 +63,8 @@ CACHED_TEMPLATE = "paper-digest-cached-page.html"
 PAGES_SUBDIR = "pages"
 # The files cached pages refer to (icons, head scripts), each under its name (a hash).
 FILES_SUBDIR = "files"
+# In that folder, the SHA-256 of each of those files by site path: one changed since is not used.
+FILES_MANIFEST = "sha256.json"
 # Fewer pages to convert than this are converted in the build's process.
 MIN_CONVERT = 50
 # Paper Digest's own plugins are named so; the cache is off when any other plugin is configured.
@@ -92,6 +95,15 @@ class _RecordingFiles(Files):
         if self.recording is not None:
             self.recording[path] = _signature(found)
         return found
+
+
+def _read_manifest(path: Path) -> dict[str, str]:
+    """Return {site path: SHA-256} of the files kept beside the pages; empty if unreadable."""
+    try:
+        value = json.loads(path.read_bytes())
+        return {str(k): str(v) for k, v in dict(value).items()}
+    except (OSError, ValueError, TypeError, RecursionError):
+        return {}
 
 
 def _signature(file: File | None) -> list[str] | None:
@@ -135,6 +147,7 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self._nav: Navigation | None = None
         # src_uri -> (entry, shared files) of pages a worker rendered (parallel.py)
         self._prerendered: dict[str, tuple[Entry, dict[str, str]]] = {}
+        self._file_hashes: dict[str, str] = {}  # site path -> SHA-256 of the file kept
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         others = [name for name in config.plugins if not name.startswith(PLUGIN_PREFIX)]
@@ -142,6 +155,7 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if self.enabled:
             self._site_key = site_key(config)
             self._index = self._store.entries()
+            self._file_hashes = _read_manifest(self.folder / FILES_SUBDIR / FILES_MANIFEST)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -219,14 +233,22 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 return False
         for path in entry.files:  # the same few files on every page: each read once a build
             if path not in read:
-                try:
-                    kept = self.folder / FILES_SUBDIR / PurePath(path).name
-                    read[path] = kept.read_text("utf-8")
-                except (OSError, UnicodeDecodeError):
-                    read[path] = None
+                read[path] = self._read_file(path)
             if read[path] is None:
                 return False
         return True
+
+    def _read_file(self, path: str) -> str | None:
+        """Return a file cached pages refer to, if it is there, a plain site path, and hashes
+        as it did when it was kept (`FILES_MANIFEST`); None otherwise."""
+        try:
+            inside(self.folder, path)
+            data = (self.folder / FILES_SUBDIR / PurePath(path).name).read_bytes()
+            if hashlib.sha256(data).hexdigest() != self._file_hashes.get(path):
+                return None
+            return data.decode("utf-8")
+        except (OSError, UnicodeDecodeError, UnsafePath):
+            return None
 
     def on_page_markdown(self, markdown: str, *, page: Page, **_: Any) -> str:
         if self._files is not None and page.file.src_uri in self._keys:
@@ -300,7 +322,10 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         for relative, text in sorted(self._shared.items()):
-            path = Path(config.site_dir) / relative
+            try:
+                path = inside(Path(config.site_dir), relative)
+            except UnsafePath:
+                continue  # never written through; a page made now names no such path
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, "utf-8")
 
@@ -308,8 +333,14 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         """Keep the entries of this build's pages, delete the rest: call after a build succeeds."""
         if not self.enabled:
             return
-        for relative, text in self._shared.items():
+        hashes = {}
+        for relative, text in sorted(self._shared.items()):
+            data = text.encode("utf-8")
+            hashes[relative] = hashlib.sha256(data).hexdigest()
             cached = self.folder / FILES_SUBDIR / PurePath(relative).name
-            if not cached.is_file():
-                write_atomic(cached, text.encode("utf-8"), durable=False)
+            if not cached.is_file() or cached.read_bytes() != data:  # a few small files
+                write_atomic(cached, data, durable=False)
+        write_atomic(
+            self.folder / FILES_SUBDIR / FILES_MANIFEST, json.dumps(hashes, sort_keys=True).encode()
+        )
         self._store.save(self._fresh, set(self._keys.values()))

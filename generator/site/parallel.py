@@ -18,22 +18,38 @@ and the pages' files crosses between processes. A worker that fails, or that MkD
 in, sends back nothing for its share: the build's own process then does that work itself
 (writing those pages' files again), as MkDocs would, where strict mode counts every warning.
 Where fork is missing, or only one core is free, or there are few pages, nothing changes.
+
+A worker that dies (killed, or by the kernel when memory runs out) breaks the pool: the
+others are stopped, and the build's own process does the shares that did not come back,
+saying so in one line (a warning on this module's logger, which the CLI prints). Workers die
+with the build (on Linux, `PR_SET_PDEATHSIG`): a killed build leaves no worker behind, and
+none of them holds the site's lock (`swap.py`).
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 # Fewer pages than this are not worth starting processes for.
 MIN_PAGES = 200
 # The most workers: each holds a copy-on-write image of the build.
 MAX_WORKERS = 4
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+LOST = (
+    "a page worker process stopped or could not start (killed, or out of memory): "
+    "the build's own process renders its pages instead"
+)
+log = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -66,9 +82,7 @@ def in_workers(
     # write to every one of them, and so copy every page of memory they are on.
     gc.freeze()
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-            shares = list(pool.map(_work_share, range(count), [count] * count))
+        shares = _run_shares(count)
     finally:
         gc.unfreeze()
         _job = None
@@ -77,6 +91,42 @@ def in_workers(
         if done is not None:
             results[share::count] = done
     return results
+
+
+def _run_shares(count: int) -> list[list[Any] | None]:
+    """Have `count` forked workers do one share each; None for a share that did not come back.
+
+    A worker that died breaks the pool (BrokenProcessPool): the pool stops the others, and
+    their shares are None too. So is every share when the workers cannot be started.
+    """
+    context = multiprocessing.get_context("fork")
+    shares: list[list[Any] | None] = []
+    lost = False
+    try:
+        with ProcessPoolExecutor(
+            max_workers=count, mp_context=context, initializer=_started, initargs=(os.getpid(),)
+        ) as pool:
+            futures = [pool.submit(_work_share, share, count) for share in range(count)]
+            for future in futures:
+                try:
+                    shares.append(future.result())
+                except BrokenProcessPool:
+                    shares.append(None)
+                    lost = True
+    except (BrokenProcessPool, OSError):  # broken before every share was given; no fork
+        shares, lost = [None] * count, True
+    if lost:
+        log.warning(LOST)
+    return shares
+
+
+def _started(parent: int) -> None:
+    """Begin a worker: have the kernel kill it when the build dies; end it if it has died."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the build died before the line above took effect
+        os._exit(1)
 
 
 class _Warned(logging.Handler):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from generator.atomic import write_atomic
 from generator.errors import BuildError
+from generator.paths import UnsafePath, inside
 from generator.site.material import UnusedThemeFiles
 from generator.site.pagecache import PAGES_SUBDIR, PLUGIN_PREFIX, CacheStats, PageCache
 from generator.site.pages import GENERATED_PATHS
@@ -22,6 +23,7 @@ from generator.site.swap import (
     Exchange,
     clear_leftovers,
     exchange_paths,
+    full_disk,
     make_staging,
     remove_tree,
     site_lock,
@@ -178,14 +180,23 @@ def staged_site(site_dir: Path, exchange: Exchange = exchange_paths) -> Iterator
         try:
             yield staging
             swap_in(staging, site_dir, build_id, exchange)
-        except BaseException:
+        except BaseException as error:
+            full = full_disk(error, staging, site_dir)  # before removing frees room
             remove_tree(staging)
+            if full is not None:
+                raise full from None
             raise
 
 
 def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
-    """Write files made beside the pages (feeds, catalog.json) into the built site."""
+    """Write files made beside the pages (feeds, catalog.json) into the built site.
+
+    Each path goes through `paths.inside` first: none leads out of the site.
+    """
     for relative, data in sorted(files.items()):
-        target = folder / relative
+        try:
+            target = inside(folder, relative)
+        except UnsafePath as exc:
+            raise BuildError(f"refused to write {exc}", "the previous site is unchanged") from None
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)

@@ -14,28 +14,77 @@ import html
 import json
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from generator.model import Catalog
+from generator.model import Catalog, Location, Problem, Severity
+from generator.paths import is_slug
 from generator.site.urls import TOPICS_DOC, page_url, relative_url
 
 # Where a redirect with no topic to go to leads: the topics index.
 INDEX = ""
+# Where the previous build's catalog is, in its site.
+CATALOG_FILE = "api/catalog.json"
+# Bad entries named one by one, at most (a file full of them is said in so many lines).
+MAX_NAMED = 20
 
 
-def previous_topics(data: bytes | None) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Read the previous catalog.json: {slug: paper ids} and its moved topics; empty if unusable."""
+@dataclass(frozen=True)
+class Previous:
+    """What the previous catalog.json says of topics, its bad entries dropped and named."""
+
+    topics: dict[str, list[str]]
+    moved: dict[str, str]
+    problems: tuple[Problem, ...] = ()
+
+
+def previous_topics(data: bytes | None, where: str = CATALOG_FILE) -> Previous:
+    """Read the previous catalog.json: {slug: paper ids} and its moved topics; empty if unusable.
+
+    It was written by a build, but anything may have changed it since: a slug that is not one
+    (`paths.is_slug`: `[a-z0-9-]+`, never the index's own name) is dropped with a warning, and
+    never names a file (a `../..` would write outside the site).
+    """
     try:
         parsed = json.loads(data or b"null")
-        topics = {str(t["slug"]): [str(p) for p in t["paper_ids"]] for t in parsed["topics"]}
-        moved = {str(k): str(v) for k, v in dict(parsed.get("moved_topics", {})).items()}
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return {}, {}
-    return topics, moved
+        topics = [(t["slug"], [str(p) for p in t["paper_ids"]]) for t in parsed["topics"]]
+        moved = list(dict(parsed.get("moved_topics", {})).items())
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return Previous({}, {})
+    bad = [slug for slug, _ in topics if not _usable(slug)]
+    bad += [f"{key} -> {value}" for key, value in moved if not _usable(key) or not _target(value)]
+    problems = tuple(
+        Problem(
+            Location(where, 1),
+            f"topic slug {text!r} is not a slug [a-z0-9-]; it was left out of the redirects",
+            "the previous site's catalog.json was changed since it was built; "
+            "nothing is written through it",
+            Severity.WARNING,
+        )
+        for text in bad[:MAX_NAMED]
+    )
+    if len(bad) > MAX_NAMED:
+        more = f"and {len(bad) - MAX_NAMED} more bad topic slugs; left out of the redirects"
+        problems += (Problem(Location(where, 1), more, "see the lines above", Severity.WARNING),)
+    return Previous(
+        {slug: ids for slug, ids in topics if _usable(slug)},
+        {key: value for key, value in moved if _usable(key) and _target(value)},
+        problems,
+    )
 
 
-def moved_topics(catalog: Catalog, previous: bytes | None) -> dict[str, str]:
+def _usable(slug: object) -> bool:
+    return is_slug(slug) and slug != "index"
+
+
+def _target(slug: object) -> bool:
+    return slug == INDEX or _usable(slug)
+
+
+def moved_topics(catalog: Catalog, previous: bytes | Previous | None) -> dict[str, str]:
     """Return {gone slug: slug it redirects to ("" for the topics index)}, sorted."""
-    old_topics, old_moved = previous_topics(previous)
+    if not isinstance(previous, Previous):
+        previous = previous_topics(previous)
+    old_topics, old_moved = previous.topics, previous.moved
     live = {topic.slug for topic in catalog.topics}
     known = {paper.id for paper in catalog.papers}
     moved: dict[str, str] = {}

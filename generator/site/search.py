@@ -23,6 +23,11 @@ the cache held:
   content). That each fragment copied is one Pagefind named the same is checked after (names
   are 7 hex digits, and collide); if not, every file is written.
 
+What the cache gives is checked before it is published: the state keeps the SHA-256 of every
+file of the kept index, and a file copied from it must hash so (else it is indexed anew). The
+site and the cache share no file (copies, not hard links): a published file edited in place
+leaves the cache as it was.
+
 One index, not several merged in the browser (Pagefind's mergeIndex), though a second index
 of the papers listed before this week would leave Pagefind a fifth of the records to index
 each day: Pagefind, not finding a word in an index, matches the longest word of that index the
@@ -46,8 +51,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 from generator.atomic import write_atomic
+from generator.paths import UnsafePath, plain
 from generator.site.pagefind import PagefindService, pagefind_service, pagefind_version
 from generator.site.search_records import Unsupported, read_record
+from generator.site.search_words import write_vocabulary
 
 OUTPUT_SUBDIR = "pagefind"
 # What a page carries when it is a search result (see templates/pages/paper.md.j2, topic.md.j2).
@@ -83,6 +90,7 @@ class Kept:
     pagefind: str
     pages_key: str
     pages: Fragments
+    files: dict[str, str]  # each file of the index (relative path) -> the SHA-256 of its bytes
 
 
 class SearchPage(NamedTuple):
@@ -131,12 +139,15 @@ def index_site(
     kept = _kept(cache_dir) if cache_dir is not None else None
     pages_key = _pages_key(pages)
     if kept is not None and kept.pages_key == pages_key:
-        shutil.copytree(kept.index, output, copy_function=_link_or_copy)
-        advance(len(pages))
-        return len(pages)
-    written = _write_index(output, pages, advance, kept)
+        if _copy_index(kept, output):
+            advance(len(pages))
+            write_vocabulary(output, durable=False)  # read from the index the cache gave
+            return len(pages)
+        kept = None  # a file of it is not what was kept: index anew
+    written, reused = _write_index(output, pages, advance, kept)
     if cache_dir is not None:
-        _keep(cache_dir, output, pages_key, written, kept)
+        _keep(cache_dir, output, pages_key, written, _Reuse(kept, reused))
+    write_vocabulary(output, durable=False)  # read from the index, whatever the cache gave
     return len(pages)
 
 
@@ -145,14 +156,16 @@ def _write_index(
     pages: list[SearchPage],
     advance: Callable[[int], None],
     kept: Kept | None,
-) -> Fragments:
-    """Have Pagefind index the pages into `output`, reusing what `kept` can give."""
+) -> tuple[Fragments, set[str]]:
+    """Have Pagefind index the pages into `output`, reusing what `kept` can give; return its
+    fragments, and the files copied from `kept` (the same bytes as there)."""
     with pagefind_service() as service:
         index_id = service.request({"type": "NewIndex", "config": None})["index_id"]
         digests, worded = _send_pages(service, index_id, pages, advance)
         if kept is not None and _digests(kept.pages) == digests:  # the same records
-            shutil.copytree(kept.index, output, copy_function=_link_or_copy)
-            return kept.pages
+            if _copy_index(kept, output):
+                return kept.pages, set(kept.files)
+            kept = None  # a file of it is not what was kept: index anew
         changed = {url for url, digest in digests.items() if _kept_digest(kept, url) != digest}
         # A page sent as HTML or without words may have no fragment: then all are written.
         copied = _copy_fragments(kept, output, digests) if kept and changed <= worded else {}
@@ -165,7 +178,8 @@ def _write_index(
             if names is None:
                 raise service.failure("it left files unfinished")
     files = {**copied, **names}
-    return {url: (digest, files.get(url, "")) for url, digest in digests.items()}
+    fragments = {url: (digest, files.get(url, "")) for url, digest in digests.items()}
+    return fragments, {f"{FRAGMENTS}/{name}" for name in copied.values()}
 
 
 def _send_pages(
@@ -213,15 +227,50 @@ def _write_files(service: PagefindService, index_id: int, output: Path) -> dict[
 
 
 def _copy_fragments(kept: Kept, output: Path, digests: dict[str, str]) -> dict[str, str]:
-    """Copy the fragments of pages whose record is unchanged; return URL -> file name."""
-    folder = output / FRAGMENTS
-    folder.mkdir(parents=True, exist_ok=True)
+    """Copy the fragments of pages whose record is unchanged; return URL -> file name.
+
+    A fragment whose bytes are not those kept is not copied: Pagefind writes it, and then
+    every file (see `_write_index`).
+    """
     copied = {}
     for url, (digest, name) in kept.pages.items():
-        if name and digests.get(url) == digest:
-            _link_or_copy(str(kept.index / FRAGMENTS / name), str(folder / name))
+        if name and digests.get(url) == digest and _copy_kept(kept, output, f"{FRAGMENTS}/{name}"):
             copied[url] = name
     return copied
+
+
+def _copy_index(kept: Kept, output: Path) -> bool:
+    """Copy every file of the kept index into `output`, each checked against its hash; False
+    (and nothing in `output`) when one is missing or not the bytes kept."""
+    made: set[Path] = set()
+    for relative in sorted(kept.files):
+        if not _copy_kept(kept, output, relative, made):
+            shutil.rmtree(output, ignore_errors=True)
+            return False
+    return True
+
+
+def _copy_kept(kept: Kept, output: Path, relative: str, made: set[Path] | None = None) -> bool:
+    """Copy one file of the kept index if its bytes hash as kept; tell whether it was copied.
+
+    A copy, not a link: a published file edited in place must not change the cache. `output`
+    is the build's own staging folder, so a plain path (`paths.plain`) stays inside it; what is
+    read is checked by its hash wherever it leads. `made`: the folders created so far.
+    """
+    expected = kept.files.get(relative)
+    try:
+        data = (kept.index / plain(relative)).read_bytes()
+    except (UnsafePath, OSError):
+        return False
+    if expected is None or hashlib.sha256(data).hexdigest() != expected:
+        return False
+    target = output / relative
+    if made is None or target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(target.parent)
+    target.write_bytes(data)
+    return True
 
 
 def _names(output: Path, files: list[str]) -> dict[str, str] | None:
@@ -283,36 +332,69 @@ def _kept(cache_dir: Path) -> Kept | None:
             folder / CACHE_INDEX,
             state["pagefind"],
             state["pages_key"],
-            {url: (digest, name) for url, (digest, name) in state["pages"].items()},
+            {str(url): (str(digest), str(name)) for url, (digest, name) in state["pages"].items()},
+            {str(path): str(sha) for path, sha in state["files"].items()},
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
     return kept if kept.pagefind == pagefind_version() and kept.index.is_dir() else None
 
 
-def _keep(
-    cache_dir: Path, output: Path, pages_key: str, written: Fragments, kept: Kept | None
-) -> None:
-    """Keep the index just written (and no older one) for the next build."""
-    folder = cache_dir / CACHE_SUBDIR
+class _Reuse(NamedTuple):
+    """The index kept before this build, and its files this build copied (verified)."""
+
+    kept: Kept | None
+    copied: set[str]
+
+
+def _keep(cache_dir: Path, output: Path, pages_key: str, written: Fragments, reuse: _Reuse) -> None:
+    """Keep the index just written (and no older one) for the next build, each file's hash
+    beside it: a file changed in the cache is then found before it is published.
+
+    Files copied from the cache this build are there already: only the others are copied
+    (a day's build changes few fragments), and files the new index has not are removed.
+    """
+    folder, kept = cache_dir / CACHE_SUBDIR, reuse.kept
+    with contextlib.suppress(FileNotFoundError):
+        (folder / CACHE_STATE).unlink()  # no state: no cache, until the copy is whole
+    if kept is not None and _digests(kept.pages) == _digests(written):
+        files = kept.files
+    else:
+        if kept is None and folder.exists():
+            for old in folder.iterdir():
+                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
+        known = {name: kept.files[name] for name in reuse.copied} if kept else {}
+        files = _copy_out(output, folder / CACHE_INDEX, known)
     state = {
         "pagefind": pagefind_version(),
         "pages_key": pages_key,
         "pages": written,
+        "files": files,
     }
-    with contextlib.suppress(FileNotFoundError):
-        (folder / CACHE_STATE).unlink()  # no state: no cache, until the copy is whole
-    if kept is None or _digests(kept.pages) != _digests(written):
-        if folder.exists():
-            for old in folder.iterdir():
-                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
-        shutil.copytree(output, folder / CACHE_INDEX, copy_function=_link_or_copy)
     write_atomic(folder / CACHE_STATE, json.dumps(state, sort_keys=True).encode("utf-8"))
 
 
-def _link_or_copy(source: str, target: str) -> None:
-    """Hard-link a file (the cache and the site are on one disk, usually), else copy it."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
+def _copy_out(output: Path, target: Path, known: dict[str, str]) -> dict[str, str]:
+    """Copy the index in `output` to `target` (copies: the site and the cache share no file),
+    but for the files `known` (relative path -> hash) to be there already; remove the files
+    of `target` the index has not. Return each file's relative path -> its SHA-256."""
+    files = {}
+    for folder, _dirs, names in os.walk(output):
+        source, copy = Path(folder), target / Path(folder).relative_to(output)
+        if copy.is_symlink():  # not made by a build: nothing is written through it
+            copy.unlink()
+        copy.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            relative = (copy / name).relative_to(target).as_posix()
+            if relative in known:
+                files[relative] = known[relative]
+                continue
+            data = (source / name).read_bytes()
+            files[relative] = hashlib.sha256(data).hexdigest()
+            (copy / name).unlink(missing_ok=True)  # never write through what was there
+            (copy / name).write_bytes(data)
+    for folder, dirs, names in os.walk(target):
+        for name in names + [d for d in dirs if (Path(folder) / d).is_symlink()]:
+            if (Path(folder) / name).relative_to(target).as_posix() not in files:
+                (Path(folder) / name).unlink()
+    return dict(sorted(files.items()))

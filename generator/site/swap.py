@@ -8,7 +8,10 @@ and the next build puts it back before doing anything else.
 
 Builds that publish the same site take a lock (`.site.lock` beside it, `flock`, released by the
 kernel when the process dies), so the staging folders of a build that is not holding it were
-left by a killed build: the next build removes them. Nothing here deletes through a symlink.
+left by a killed build: the next build removes them. A process forked while the lock is held
+(a page worker, `parallel.py`) closes its copy of the lock's descriptor at once, so only the
+build itself holds the lock and a killed build's lock is free for the next one, whatever its
+children do. Nothing here deletes through a symlink.
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from generator.errors import BuildError
+from generator.errors import BuildError, NoSpaceError, no_space, says_no_space
 
 # A function that trades the places of two paths in one step; False when it cannot here.
 Exchange = Callable[[Path, Path], bool]
@@ -37,6 +40,8 @@ _UNSUPPORTED = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, err
 # The kinds of folder a build leaves beside the site: its staging, the old tree it is
 # deleting, the old tree between two renames (the fallback).
 NEW, OLD, PREV = "new", "old", "prev"
+# A filesystem with less room than this (bytes) is full: a failure there is for want of room.
+MIN_FREE = 1 << 20
 
 
 def exchange_paths(first: Path, second: Path) -> bool:
@@ -117,22 +122,108 @@ def clear_leftovers(site: Path) -> list[Path]:
     return found
 
 
+# The locks this process holds: lock file -> (descriptor, how many blocks hold it).
+_held: dict[Path, tuple[int, int]] = {}
+
+
+def _close_in_child() -> None:
+    """In a forked child: close the lock descriptors it inherited (the parent keeps its own)."""
+    for fd, _depth in _held.values():
+        with contextlib.suppress(OSError):
+            os.close(fd)  # never LOCK_UN: that would release the parent's lock too
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_close_in_child)
+
+
+def lock_path(site: Path) -> Path:
+    """Return the lock file of `site`: beside it, so two builds of one site share it."""
+    site = site.resolve()
+    return site.with_name(f".{site.name}.lock")
+
+
 @contextmanager
 def site_lock(site: Path) -> Iterator[None]:
-    """Hold the lock of `site` while the block runs; refuse if another build holds it."""
-    path = site.with_name(f".{site.name}.lock")
+    """Hold the lock of `site` while the block runs; refuse if another build holds it.
+
+    A block inside another of this process holding the same lock holds it already. The lock
+    is an `flock`: the kernel releases it when the build holding it dies, however it dies.
+    """
+    path = lock_path(site)
+    if path in _held:
+        fd, depth = _held[path]
+        _held[path] = (fd, depth + 1)
+        try:
+            yield
+        finally:
+            _held[path] = (fd, depth)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
-            raise BuildError(
-                f"another build is publishing {site} (process {owner}, lock {path})",
-                "wait for it to finish, then build again",
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        _take(fd, site, path)
+        _held[path] = (fd, 1)
         yield
     finally:
+        _held.pop(path, None)
         os.close(fd)  # closing releases the lock; a killed process's is released by the kernel
+
+
+def _take(fd: int, site: Path, path: Path) -> None:
+    """Take the lock on `fd`, or raise BuildError naming the build that holds it."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+        raise BuildError(
+            f"another build is publishing {site} (process {owner}, lock {path})",
+            "wait for it to finish, then build again",
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+
+
+@contextmanager
+def one_build(site: Path, *folders: Path) -> Iterator[None]:
+    """Run a build of `site`: hold its lock from the start; end a write that found no room
+    (ENOSPC, a quota, SQLite's "database or disk is full") in one line, naming the file, else
+    the first of `site` and `folders` (docs, cache) whose filesystem is full."""
+    with site_lock(site):
+        try:
+            yield
+        except Exception as error:
+            if says_no_space(error):
+                raise _no_space(error, site, folders) from None
+            raise
+
+
+def full_disk(error: BaseException, staging: Path, site: Path) -> NoSpaceError | None:
+    """Return the error to raise for a failure in `staging` for want of room, else None.
+
+    A write may say so (ENOSPC), or not: Pagefind reports only files it left unfinished, so
+    any failure while the staging's filesystem is full counts as the disk being full.
+    """
+    if says_no_space(error) or (isinstance(error, Exception) and out_of_room(staging)):
+        return _no_space(error, site, ())
+    return None
+
+
+def _no_space(error: BaseException, site: Path, folders: Sequence[Path]) -> NoSpaceError:
+    """Return the error of a build that found no room: naming the site when its filesystem is
+    full, else the first of `folders` whose filesystem is, else the file the error names (a
+    copy names its source first: then its target)."""
+    if out_of_room(site.parent):
+        return no_space(site, error)
+    where = next((folder for folder in folders if out_of_room(folder)), None)
+    named = getattr(error, "filename2", None) or getattr(error, "filename", None)
+    return no_space(where or named or site, error)
+
+
+def out_of_room(folder: Path) -> bool:
+    """Tell whether the filesystem of `folder` is full: under MIN_FREE bytes, or no inode."""
+    try:
+        room = os.statvfs(folder)
+    except OSError:
+        return False
+    return room.f_bavail * room.f_frsize < MIN_FREE or (room.f_files > 0 and room.f_favail == 0)

@@ -13,33 +13,42 @@ from slugify import slugify
 from generator.model import Issue, Location, Problem, Severity
 from generator.sources import (
     arxiv_api,
+    arxiv_email,
     arxiv_jsonl,
     arxiv_listing,
     bibtex,
+    enriched,
     hf_api,
     hf_text,
+    jsonlist,
     markdown,
     records,
+    ris,
     table,
 )
+from generator.sources.asked import asked_format, format_problems
 from generator.sources.decode import decode_digest
 from generator.sources.formats import (
     ARXIV_API,
+    ARXIV_EMAIL,
     ARXIV_JSONL,
     ARXIV_LISTING,
     BIBTEX,
     CSV,
     HF_API,
     HF_TEXT,
+    JSON_LIST,
     MARKDOWN,
     RECORDS,
+    RIS,
+    Detected,
     Format,
     NotADigest,
     Parsed,
     Reader,
     Source,
-    detect,
     not_a_digest,
+    sniff,
 )
 from generator.sources.metadata import (
     IssueMeta,
@@ -60,6 +69,9 @@ READERS: dict[Format, Reader] = {
     ARXIV_JSONL: arxiv_jsonl.read,
     CSV: table.read,
     BIBTEX: bibtex.read,
+    RIS: ris.read,
+    ARXIV_EMAIL: arxiv_email.read,
+    JSON_LIST: jsonlist.read,
 }
 
 
@@ -70,6 +82,8 @@ class FileReport:
     path: str
     format: str | None  # None: not read as a digest (unreadable, or in no known format)
     papers: int
+    evidence: str = ""  # why the format was chosen (or what the file looks like instead)
+    refused: int = 0  # records that were not papers (each one problem)
 
 
 @dataclass(frozen=True)
@@ -184,6 +198,7 @@ def _read_meta(lines: list[str], path: Path, display: str) -> tuple[IssueMeta, l
         hint = f"issue numbers run from 0 to {MAX_ISSUE_NUMBER:,}; the file-name order is used"
         problems.append(Problem(where, f"issue number {meta.number} is out of range", hint))
         meta = replace(meta, number=None)
+    problems.extend(format_problems(front, side_meta, display))
     return meta, problems, body_start
 
 
@@ -237,29 +252,57 @@ def _opens_with_a_record(found: Format, lines: list[str]) -> bool:
     return found is RECORDS and any(_RECORD_KEY.match(line) for line in front)
 
 
+@dataclass(frozen=True)
+class DigestRead:
+    """One file read: its issue (None: no paper), problems, format, and why that format."""
+
+    issue: Issue | None
+    problems: list[Problem]
+    format: Format | None
+    evidence: str = ""
+
+
 def read_digest(
     path: Path, display: str, position: int, default_year: int | None
 ) -> tuple[Issue | None, list[Problem], Format | None]:
     """Read one digest file and its sidecar into an issue; None when it yields no paper."""
+    read = read_one(path, display, position, default_year)
+    return read.issue, read.problems, read.format
+
+
+def read_one(
+    path: Path, display: str, position: int, default_year: int | None, forced: Format | None = None
+) -> DigestRead:
+    """Read one digest file (in the `forced` format, else the one its content shows)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         hint = "make the file readable, or move it out of the digests folder"
-        return None, [Problem(Location(display, 1), f"cannot read ({exc.strerror})", hint)], None
+        return DigestRead(
+            None, [Problem(Location(display, 1), f"cannot read ({exc.strerror})", hint)], None
+        )
     text, problem = decode_digest(data, display)
     if text is None:
-        return None, [problem] if problem else [], None
-    found = detect(text)
+        return DigestRead(None, [problem] if problem else [], None)
+    forced, chosen = asked_format(path, forced)
+    detected = Detected(forced, chosen) if forced else sniff(text)
+    found = detected.found
     if isinstance(found, NotADigest):
-        return None, [not_a_digest(display, found.kind)], None
+        return DigestRead(None, [not_a_digest(display, found.kind)], None, detected.evidence)
     lines = text.split("\n")
     has_front = found.front_matter and not _opens_with_a_record(found, lines)
     meta, problems, body_start = _read_meta(lines if has_front else [], path, display)
     year = meta.year if meta.year is not None else default_year
     body = "\n".join(lines[body_start:]) if body_start else text
     parsed = READERS[found](Source(display, body, body_start + 1, year))
+    if parsed.refused is not None:
+        return DigestRead(None, [not_a_digest(display, parsed.refused)], None, detected.evidence)
     problems.extend(parsed.problems)
-    if not parsed.entries:
+    side = enriched.sidecar(path)
+    known, side_problems = enriched.load(side, Path(display).with_name(side.name).as_posix())
+    problems.extend(side_problems)
+    entries = enriched.apply(parsed.entries, known)
+    if not entries:
         problems.append(
             Problem(
                 Location(display, 1),
@@ -267,7 +310,7 @@ def read_digest(
                 "see README's Digest formats for what each format needs",
             )
         )
-        return None, problems, found
+        return DigestRead(None, problems, found, detected.evidence)
     date, date_problems = _issue_date(meta, parsed, year, path)
     problems.extend(date_problems)
     number = meta.number if meta.number is not None else position
@@ -278,25 +321,32 @@ def read_digest(
         source=display,
         date=date,
         intro=meta.intro or "",
-        entries=parsed.entries,
+        entries=entries,
     )
-    return issue, problems, found
+    return DigestRead(issue, problems, found, detected.evidence)
 
 
 def read_digests(
-    folder: Path, default_year: int | None = None, relative_to: Path | None = None
+    folder: Path,
+    default_year: int | None = None,
+    relative_to: Path | None = None,
+    forced: Format | None = None,
 ) -> ReadResult:
-    """Read every digest below a folder; a bad file costs only its own papers."""
+    """Read every digest below a folder; a bad file costs only its own papers. `forced` reads
+    every file in that format instead of the one its content shows."""
     paths, problems = find_digests(folder)
     issues: dict[str, Issue] = {}
     files: list[FileReport] = []
     for position, path in enumerate(paths, start=1):
         display = display_path(path, relative_to)
-        issue, found, kind = read_digest(path, display, position, default_year)
-        problems.extend(found)
+        read = read_one(path, display, position, default_year, forced)
+        issue, kind = read.issue, read.format
+        problems.extend(read.problems)
         taken = issue is not None and issue.slug in issues
         name = kind.name if kind and not taken else None
-        files.append(FileReport(display, name, len(issue.entries) if issue and not taken else 0))
+        papers = len(issue.entries) if issue and not taken else 0
+        refused = sum(1 for p in read.problems if p.severity is Severity.ERROR)
+        files.append(FileReport(display, name, papers, read.evidence, refused))
         if issue is None:
             continue
         if taken:

@@ -15,6 +15,8 @@ An answer with no entries (`opensearch:totalResults` 0) gives no paper, and the 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from generator.model import Entry, Link, LinkKind
 from generator.sources import feedxml
 from generator.sources.doi import doi_link
@@ -31,13 +33,18 @@ def read(source: Source) -> Parsed:
     if feed is None:
         return Parsed((), log.result())
     entries: list[Entry] = []
-    for number, record in enumerate(feed.records, start=1):
+    for number, record in feed.records:
         if feedxml.local(record) != "entry":
             continue
         entry = _entry(source, log, record, number)
         if entry is not None:
             entries.append(entry)
-    return Parsed(tuple(entries), log.result())
+    return Parsed(tuple(entries), log.result(), date=newest_day(entries))
+
+
+def newest_day(entries: list[Entry]) -> dt.date | None:
+    """An answer is dated by its entries: the newest first-version day among them."""
+    return max((e.date for e in entries if e.date is not None), default=None)
 
 
 def _entry(source: Source, log: ProblemLog, record: Element, number: int) -> Entry | None:

@@ -35,6 +35,7 @@ from generator.sources.fields import (
 )
 from generator.sources.formats import Parsed, Source
 from generator.sources.jsonrecords import BROKEN, records, why
+from generator.sources.paperlinks import paper_links
 
 _HINT = "fix or delete the line; the other lines are read"
 _ID_KEYS = ("id", "arxiv_id", "arxiv", "abs", "url", "arxiv_url", "pdf", "link")
@@ -103,7 +104,8 @@ def _entry(log: ProblemLog, where: Location, number: int, record: object) -> Ent
         _text(record, "abstract", "summary"),
         date=_date(record),
         authors=_authors(record),
-        links=(doi_link(record.get("doi")),),
+        # Any value that is a paper's address (an OpenReview page, a project page) links too.
+        links=(doi_link(record.get("doi")), *paper_links(list(record.values()))[1]),
         arxiv_id=found_id,
         categories=_categories(record.get("categories")),
     )

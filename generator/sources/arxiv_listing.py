@@ -80,7 +80,7 @@ def read_listing(source: Source) -> Listing:
     day = listing_day(feed.root)
     entries: list[Entry] = []
     replaced = 0
-    for number, record in enumerate(feed.records, start=1):
+    for number, record in feed.records:
         parts = _Parts.of(record)
         if _announce_type(record, parts) in REPLACEMENTS:
             replaced += 1

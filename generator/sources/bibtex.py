@@ -45,6 +45,7 @@ from generator.sources.fields import (
     link,
     make_entry,
     names,
+    parse_count,
     parse_date,
     shorten,
     split_words,
@@ -110,11 +111,13 @@ def read(source: Source) -> Parsed:
 
 
 def _quiet_library_log() -> None:
-    """bibtexparser logs each broken block; the reader reports them itself, once."""
-    logger = logging.getLogger("bibtexparser")
-    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
-        logger.addHandler(logging.NullHandler())
-    logger.propagate = False
+    """bibtexparser logs each broken block, pylatexenc each macro it cannot fill ("\\frac"
+    with no arguments): the reader reports what matters itself, once."""
+    for name in ("bibtexparser", "pylatexenc"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
+        logger.propagate = False
 
 
 def _failed(log: ProblemLog, where: Location, block: ParsingFailedBlock) -> None:
@@ -144,7 +147,14 @@ def _entry(
         for name in split_multiple_persons_names(raw.get("author", ""))
         if name.strip().lower() != "others"
     ]
-    text = _decode(decoder, library, {k: raw[k] for k in _DECODED if k in raw}, people)
+    text, raw_kept = _decode(decoder, library, {k: raw[k] for k in _DECODED if k in raw}, people)
+    for key in raw_kept:
+        what = f"author {int(key[6:]) + 1}" if key.startswith("person") else key
+        log.warning(
+            where,
+            f"entry {block.key}: the LaTeX of its {what} cannot be decoded; shown as written",
+            "check the field's macros and their arguments; the other fields are decoded",
+        )
     paper = _arxiv(raw)
     links = [doi_link(_unescape(raw.get("doi", "")))]
     url = _url(raw)
@@ -167,8 +177,9 @@ def _entry(
 
 def _decode(
     decoder: LatexDecodingMiddleware, library: Library, fields: dict[str, str], people: list[str]
-) -> dict[str, str]:
-    """Decode LaTeX in the text fields and each name ("Last, First" made "First Last")."""
+) -> tuple[dict[str, str], list[str]]:
+    """Decode LaTeX in the text fields and each name ("Last, First" made "First Last"), field
+    by field; also say which fields could not be decoded (they are kept as written)."""
     values = dict(fields)
     for number, person in enumerate(people):
         if _EXTENDED_NAME.search(person):
@@ -176,12 +187,18 @@ def _decode(
             continue
         parts = parse_single_name_into_parts(person, strict=False)
         values[f"person{number}"] = parts.merge_first_name_first
-    scratch = BibEntry("misc", "scratch", [Field(key, value) for key, value in values.items()])
-    decoded = decoder.transform_entry(scratch, library)
-    if isinstance(decoded, MiddlewareErrorBlock):  # some LaTeX pylatexenc cannot read: keep it
-        return values
-    assert isinstance(decoded, BibEntry)
-    return {item.key: str(item.value) for item in decoded.fields}
+    decoded = {key: _decode_one(decoder, library, value) for key, value in values.items()}
+    kept = [key for key, text in decoded.items() if text is None]
+    return {key: values[key] if text is None else text for key, text in decoded.items()}, kept
+
+
+def _decode_one(decoder: LatexDecodingMiddleware, library: Library, value: str) -> str | None:
+    """One field's LaTeX decoded, alone: None when pylatexenc cannot read it (the field is
+    then kept as written, and the entry's other fields are still decoded)."""
+    decoded = decoder.transform_entry(BibEntry("misc", "scratch", [Field("f", value)]), library)
+    if isinstance(decoded, MiddlewareErrorBlock) or not isinstance(decoded, BibEntry):
+        return None
+    return str(decoded.fields[0].value)
 
 
 # BibLaTeX's extended name format (Better BibLaTeX writes it for names with particles):
@@ -237,12 +254,14 @@ def _date(raw: dict[str, str]) -> dt.date | None:
         value = raw["date"].strip()
         return parse_date(value) if re.match(r"^\d{4}-\d{2}-\d{2}", value) else None
     year, month, day = (raw.get(k, "").strip().lower() for k in ("year", "month", "day"))
-    number = int(month) if month.isdigit() else _MONTHS.get(month[:3])
-    if not (year.isdigit() and number and day.isdigit()):
+    # Counts in ASCII digits only: "²" passes str.isdigit() but int() refuses it.
+    number = parse_count(month) if month[:1].isdigit() else _MONTHS.get(month[:3])
+    year_number, day_number = parse_count(year), parse_count(day)
+    if year_number is None or not number or day_number is None:
         return None
     try:
-        return dt.date(int(year), number, int(day))
-    except ValueError:
+        return dt.date(year_number, number, day_number)
+    except (ValueError, OverflowError):
         return None
 
 

@@ -127,6 +127,23 @@ def parse_date(value: object) -> dt.date | None:
     return stamp.date()
 
 
+# A count (upvotes) is ASCII digits: "²" and "١٢" pass str.isdigit() but are not written counts.
+_COUNT = re.compile(r"[0-9]{1,15}")
+MAX_COUNT = 10**12  # more votes than people: a slip, and more than a page or a store can hold
+
+
+def parse_count(value: object) -> int | None:
+    """Read a count: a whole number from 0 to MAX_COUNT, given as one or written in ASCII digits.
+
+    Anything else (a bool, "²", "-1", "12k", 4,300 digits) is None: the caller says so.
+    """
+    if isinstance(value, str) and _COUNT.fullmatch(value.strip()):
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
+        return value
+    return None
+
+
 def split_authors(value: str) -> tuple[str, ...]:
     """Split "A. One, B. Two, and C. Three" (commas, semicolons, " and ") into names."""
     parts = re.split(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+", clean_text(value))
@@ -204,6 +221,22 @@ def shorten(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _upvotes(log: ProblemLog, where: Location, what: str, upvotes: object) -> int | None:
+    """The count `parse_count` reads; one it refuses is a warning (the paper is read)."""
+    count = parse_count(upvotes)
+    if count is None and (
+        isinstance(upvotes, int) or (isinstance(upvotes, str) and upvotes.strip())
+    ):
+        # str() of a huge int raises (Python's digit limit): a number is named by its sign only.
+        shown = repr(shorten(upvotes)) if isinstance(upvotes, str) else "a number out of range"
+        log.warning(
+            where,
+            f"{what}: upvotes {shown} is not a count; left out",
+            f"write a whole number from 0 to {MAX_COUNT:,} in digits 0-9; the paper is read",
+        )
+    return count
+
+
 def make_entry(
     log: ProblemLog,
     where: Location,
@@ -216,13 +249,17 @@ def make_entry(
     links: Iterable[Link | None] = (),
     arxiv_id: str | None = None,
     categories: tuple[str, ...] = (),
-    upvotes: int | None = None,
+    upvotes: object = None,
     keywords: tuple[str, ...] = (),
+    summary: bool = False,
 ) -> Entry | None:
     """Build an Entry from a record's fields, or log why the record is not a paper.
 
     `what` names the record in messages ("record 3", "entry smith2024"). With an arXiv id,
-    the abstract page and PDF links are added, made from the id.
+    the abstract page and PDF links are added, made from the id. `upvotes` is read by
+    parse_count, as written or given; one it refuses is a warning, and the paper is read.
+    `summary`: the text is a one-line summary taken because the source has no abstract (the
+    page says so).
     """
     title_text = clean_text(title) if isinstance(title, str) else ""
     abstract_text = clean_text(abstract) if isinstance(abstract, str) else ""
@@ -236,6 +273,7 @@ def make_entry(
             "add the paper's abstract, or delete the record; the other papers are read",
         )
         return None
+    count = _upvotes(log, where, what, upvotes)
     found = list(links)
     if arxiv_id is not None:
         found.extend(arxiv_links(arxiv_id))
@@ -249,6 +287,7 @@ def make_entry(
         links=unique_links(found),
         arxiv_id=arxiv_id,
         categories=categories,
-        upvotes=upvotes,
+        upvotes=count,
         keywords=keywords,
+        summary=summary,
     )

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from generator.model import Entry, Location, Problem
+from generator.sources import shapes
 from generator.sources.fields import LineIndex
+from generator.sources.jsonkeys import paper_list, untexted
 from generator.sources.jsonrecords import first_record
 
 
@@ -78,6 +80,9 @@ class Parsed:
     # their date lines instead, and the first one dates the issue.
     date: dt.date | None = None
     dates: tuple[DateLine, ...] = ()
+    # What the file looks like when the reader finds it is no digest after all (the whole
+    # file is refused with that, as if detection had said so).
+    refused: str | None = None
 
 
 Reader = Callable[[Source], Parsed]
@@ -89,19 +94,39 @@ class Format:
 
     name: str
     front_matter: bool
+    key: str = ""  # its name on the command line (`paper-digest check --format KEY`)
 
 
-HF_TEXT = Format("Hugging Face page text", front_matter=True)
-MARKDOWN = Format("Markdown digest", front_matter=True)
-RECORDS = Format("plain records (Title:/Summary:)", front_matter=True)
-HF_API = Format("Hugging Face daily-papers JSON", front_matter=False)
-ARXIV_API = Format("arXiv API Atom", front_matter=False)
-ARXIV_LISTING = Format("arXiv listing feed (RSS/Atom)", front_matter=False)
-ARXIV_JSONL = Format("arXiv metadata JSON Lines", front_matter=False)
-CSV = Format("CSV with a header row", front_matter=False)
-BIBTEX = Format("BibTeX", front_matter=False)
+HF_TEXT = Format("Hugging Face page text", front_matter=True, key="hf-text")
+MARKDOWN = Format("Markdown digest", front_matter=True, key="markdown")
+RECORDS = Format("plain records (Title:/Summary:)", front_matter=True, key="records")
+HF_API = Format("Hugging Face daily-papers JSON", front_matter=False, key="hf-api")
+ARXIV_API = Format("arXiv API Atom", front_matter=False, key="arxiv-api")
+ARXIV_LISTING = Format("arXiv listing feed (RSS/Atom)", front_matter=False, key="arxiv-listing")
+ARXIV_JSONL = Format("arXiv metadata JSON Lines", front_matter=False, key="arxiv-jsonl")
+CSV = Format("CSV with a header row", front_matter=False, key="csv")
+BIBTEX = Format("BibTeX", front_matter=False, key="bibtex")
+RIS = Format("RIS", front_matter=False, key="ris")
+ARXIV_EMAIL = Format("arXiv listing email", front_matter=False, key="arxiv-email")
+JSON_LIST = Format("JSON list of papers", front_matter=False, key="json")
 
-SUPPORTED = (HF_API, ARXIV_API, ARXIV_LISTING, ARXIV_JSONL, CSV, BIBTEX, MARKDOWN, RECORDS, HF_TEXT)
+SUPPORTED = (
+    HF_API,
+    ARXIV_API,
+    ARXIV_LISTING,
+    ARXIV_EMAIL,
+    ARXIV_JSONL,
+    JSON_LIST,
+    CSV,
+    BIBTEX,
+    RIS,
+    MARKDOWN,
+    RECORDS,
+    HF_TEXT,
+)
+
+
+FORMAT_KEYS = {f.key: f for f in SUPPORTED}
 
 
 @dataclass(frozen=True)
@@ -129,35 +154,84 @@ _JABREF_HEADER = re.compile(r"\AThis file was created with JabRef", re.IGNORECAS
 _RECORD_TITLE = re.compile(r"^\s*Title\s*:\s*\S", re.MULTILINE | re.IGNORECASE)
 _RECORD_BODY = re.compile(r"^\s*(?:Summary|Abstract)\s*:", re.MULTILINE | re.IGNORECASE)
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
+_MD_SUB_HEADING = re.compile(r"^#{2,6}[ \t]+\S", re.MULTILINE)
+# arXiv's daily email: records open with a `\\` line and give `arXiv:ID` on the next lines.
+_MAIL_RECORD = re.compile(r"^\\\\\s*$", re.MULTILINE)
+_ARXIV_MAIL = re.compile(r"^arXiv:(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})\b", re.MULTILINE)
 _MD_LINK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])[ \t]+\[[^\]\n]+\]\([^)\s]+\)", re.MULTILINE)
 _LISTING_MARK = re.compile(r"rss\.arxiv\.org|announce_type|oai:arXiv\.org:", re.I)
 _API_MARK = re.compile(r"opensearch|arxiv\.org/api|<id>\s*https?://arxiv\.org/abs/", re.I)
 _CSV_TITLE = re.compile(r"(?:^|[,;\t])\s*\"?\s*(?:paper[ _]?)?title\s*\"?\s*(?:[,;\t]|$)", re.I)
 
 
+@dataclass(frozen=True)
+class Detected:
+    """The format a file was read as (or what it looks like instead), and why it was chosen."""
+
+    found: Format | NotADigest
+    evidence: str
+
+
 def detect(text: str) -> Format | NotADigest:
     """Tell a digest's format from its content; the extension is never asked."""
+    return sniff(text).found
+
+
+def sniff(text: str) -> Detected:
+    """The format of a text, with the evidence that chose it (`paper-digest check` shows it)."""
     head = _FRONT_MATTER.sub("", text[:_SNIFF_CHARS], count=1).lstrip()
     if head.startswith(("{", "[")):
         return _json_kind(text)
     if head.startswith("<"):
         markup = _markup_kind(head)
         if markup is not None:
-            return markup
+            return Detected(markup, "opens with an XML root element")
     if head.startswith("%PDF"):
-        return NotADigest("a PDF document")
+        return Detected(NotADigest("a PDF document"), "opens with %PDF")
     first = head.split("\n", 1)[0]
     if _BIBTEX_ENTRY.search(head) and (head.startswith(("@", "%")) or _JABREF_HEADER.match(head)):
-        return BIBTEX
+        return Detected(BIBTEX, "opens with an @entry{")
+    if shapes.is_ris(head):
+        return Detected(RIS, "a `TY  - ` line, and most lines are RIS tags")
+    mail = _mail_kind(head)
+    if mail is not None:
+        return mail
     if _CSV_TITLE.search(first) and any(sep in first for sep in ",;\t"):
-        return CSV
+        return Detected(CSV, "the first row names a title column")
     if _RECORD_TITLE.search(head) and _RECORD_BODY.search(head):
-        return RECORDS
-    if _MD_HEADING.search(head) or _MD_LINK_ITEM.search(head):
-        return MARKDOWN
+        return Detected(RECORDS, "`Title:` and `Summary:`/`Abstract:` lines")
+    markdown = _markdown_kind(head)
+    if markdown is not None:
+        return markdown
     if _looks_like_a_table(head):
-        return NotADigest("a table (CSV) with no header row naming a title column")
-    return HF_TEXT
+        kind = NotADigest("a table (CSV) with no header row naming a title column")
+        return Detected(kind, "rows of one width")
+    shaped, evidence = shapes.page_text_shape(head)
+    if shaped or not shapes.content(head.split("\n")):  # an empty file: no papers, said so
+        return Detected(HF_TEXT, evidence)
+    return Detected(NotADigest(shapes.looks_like(head)), evidence)
+
+
+def _mail_kind(head: str) -> Detected | None:
+    """arXiv's daily email (saved text, .eml, mbox), or another email."""
+    listing = _ARXIV_MAIL.search(head) is not None and _MAIL_RECORD.search(head) is not None
+    if listing:
+        return Detected(ARXIV_EMAIL, "`\\\\` record lines with `arXiv:ID` lines")
+    if shapes.is_email(head):
+        return Detected(NotADigest(shapes.looks_like(head)), "mail headers at the top")
+    return None
+
+
+def _markdown_kind(head: str) -> Detected | None:
+    """A Markdown digest: headings below `#`, link items, a table; `#` headings alone only when
+    the text is not page text (a title that starts with "# " stays page text)."""
+    if _MD_SUB_HEADING.search(head) or _MD_LINK_ITEM.search(head):
+        return Detected(MARKDOWN, "`##` headings or list items that open with a link")
+    if shapes.has_pipe_table(head):
+        return Detected(MARKDOWN, "a Markdown table (`|---|` rule)")
+    if _MD_HEADING.search(head) and not shapes.page_text_shape(head)[0]:
+        return Detected(MARKDOWN, "`#` headings")
+    return None
 
 
 def _looks_like_a_table(head: str) -> bool:
@@ -180,19 +254,29 @@ def _looks_like_a_table(head: str) -> bool:
     return False
 
 
-def _json_kind(text: str) -> Format | NotADigest:
-    """HF daily-papers (an array of {"paper": ...}) or JSON Lines of arXiv metadata."""
+def _json_kind(text: str) -> Detected:
+    """HF daily-papers, JSON Lines or an array of paper records, or an object holding a list."""
     record = first_record(text)
     if record is None:
-        return NotADigest("JSON with a syntax error in its first record")
+        if shapes.is_python_repr(text):
+            kind = "a Python repr dump (single quotes, None), not JSON; save it with json.dump"
+            return Detected(NotADigest(kind), "single-quoted keys or None/True/False")
+        return Detected(NotADigest("JSON with a syntax error in its first record"), "JSON")
     if not isinstance(record, dict):
-        return NotADigest("JSON of another kind (not a list of papers)")
+        return Detected(NotADigest("JSON of another kind (not a list of papers)"), "JSON")
     if isinstance(record.get("paper"), dict):
-        return HF_API
+        return Detected(HF_API, 'its records hold a "paper" object')
     if "title" in record and ("summary" in record or "abstract" in record):
-        return ARXIV_JSONL
-    keys = ", ".join(sorted(map(str, record))[:6])
-    return NotADigest(f"JSON of another kind (its records have the keys {keys})")
+        return Detected(ARXIV_JSONL, 'its records have "title" and "summary"/"abstract"')
+    found = paper_list(record)
+    if found is not None:
+        return Detected(JSON_LIST, found)
+    titled = untexted(record)
+    keys = ", ".join(sorted(map(str, titled or record))[:6])
+    kind = f"JSON of another kind (its records have the keys {keys})"
+    if titled is not None:
+        kind = f"a JSON list of papers with no abstract or summary field (keys: {keys})"
+    return Detected(NotADigest(kind), "JSON")
 
 
 def _markup_kind(head: str) -> Format | NotADigest | None:

@@ -28,6 +28,7 @@ from generator.sources.fields import (
     link,
     make_entry,
     names,
+    parse_count,
     parse_date,
     words,
 )
@@ -59,11 +60,10 @@ def _text(*values: object) -> str | None:
     return next((v for v in values if isinstance(v, str) and v.strip()), None)
 
 
-def _count(*values: object) -> int | None:
-    """The first value that is a whole number of at least 0 (not a bool)."""
-    return next(
-        (v for v in values if isinstance(v, int) and not isinstance(v, bool) and v >= 0), None
-    )
+def _count(*values: object) -> object:
+    """The first value that is a count, else the first value given (make_entry names it)."""
+    given = [v for v in values if v is not None]
+    return next((v for v in given if parse_count(v) is not None), given[0] if given else None)
 
 
 def _entry(

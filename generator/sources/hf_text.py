@@ -14,20 +14,11 @@ import re
 from generator.model import Entry, Location, Problem, Severity
 from generator.sources.fields import ProblemLog, shorten
 from generator.sources.formats import DateLine, Parsed, Source
+from generator.sources.shapes import BOILERPLATE as BOILERPLATE
+from generator.sources.shapes import looks_like_abstract as looks_like_abstract
 from generator.sources.tex import repair_tex
 from generator.sources.text import clean_text
 
-BOILERPLATE = frozenset(
-    {
-        "new",
-        "subscribe",
-        "get trending papers in your email inbox!",
-        "get trending papers in your email inbox once a day!",
-        "byak and the research community",
-        "daily papers",
-        "trending papers",
-    }
-)
 # "Subscribe" glued to the first title: "SubscribeGitChameleon: ..."
 _GLUED_SUBSCRIBE = re.compile(r"^Subscribe(?=[^a-z\s])")
 _MONTHS = {
@@ -54,10 +45,6 @@ _MONTHS = {
 _MONTH_DAY = re.compile(r"^(?P<month>[A-Za-z]{3,9})\.? (?P<day>\d{1,2})(?:,? (?P<year>\d{4}))?$")
 _DAY_MONTH = re.compile(r"^(?P<day>\d{1,2}) (?P<month>[A-Za-z]{3,9})\.?(?:,? (?P<year>\d{4}))?$")
 _ISO = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})$")
-# An abstract is prose: many words, or a sentence of some length that ends with a full stop.
-_ABSTRACT_MIN_WORDS = 30
-_SENTENCE_MIN_WORDS = 8
-_TITLE_MAX_CHARS = 300
 
 
 def parse_date_line(line: str, location: Location) -> DateLine | None:
@@ -74,14 +61,6 @@ def parse_date_line(line: str, location: Location) -> DateLine | None:
         year = int(match["year"]) if match["year"] else None
         return DateLine(month, day, year, location)
     return None
-
-
-def looks_like_abstract(line: str) -> bool:
-    """Tell an abstract (prose) from a title by its shape."""
-    words = len(line.split())
-    if words >= _ABSTRACT_MIN_WORDS or len(line) > _TITLE_MAX_CHARS:
-        return True
-    return words >= _SENTENCE_MIN_WORDS and line.endswith(".")
 
 
 def clean_line(raw: str) -> str:

@@ -29,7 +29,8 @@ The hand-written format (README "Digest formats"):
   paragraph of prose outside a list, no authors, no arXiv id and no paper link (an Awesome
   list's `### [Surveys](#content)` over `1. **Title** Venue. [paper](url)` items).
 - `<details>` blocks are folded-away notes: their headings never start papers, and only an
-  `Abstract:` line inside one is read.
+  `Abstract:` line inside one is read — unless the block's `<summary>` names the original
+  abstract ("Abstract", "原文摘要", not an AI summary): then its text is the paper's abstract.
 
 A bot-written digest is told apart by numbered link headings, `### 1. [Title](url)` or
 `### [1] [Title](url)`: then only such headings are papers, any other heading ends the paper
@@ -47,6 +48,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from generator.model import Entry
+from generator.sources import markdown_table
 from generator.sources.fields import ProblemLog, parse_date, safe_url
 from generator.sources.formats import Parsed, Source
 from generator.sources.markdown_meta import Line, Paper
@@ -56,6 +58,12 @@ _DETAILS_OPEN = re.compile(r"<details\b", re.I)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.I)
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ABSTRACT_HEADINGS = frozenset({"abstract", "summary"})
+_PAPER_LINK_WORDS = 3
+# A <details> block whose <summary> names the original abstract ("原文摘要", "Abstract"), not
+# an AI summary: its text is the paper's abstract, whatever the digest shows above it.
+_SUMMARY = re.compile(r"<summary[^>]*>(.*?)</summary\s*>", re.I | re.S)
+_ORIGINAL = re.compile(r"abstract|原文|摘要", re.I)
+_NOT_ORIGINAL = re.compile(r"\bAI|summary|总结|解读|tl;?dr", re.I)
 
 
 @dataclass
@@ -77,7 +85,12 @@ def _lines(token: Token) -> list[Line]:
     plain = [False]  # per line: some text outside emphasis
     for child in token.children or []:
         line = lines[-1]
-        if child.type in {"softbreak", "hardbreak"}:
+        if child.type in {"softbreak", "hardbreak"} and in_link:
+            # A link's text wrapped over two lines is one label ("[A long\ntitle](…)").
+            line.text, line.labels[-1] = line.text + " ", line.labels[-1] + " "
+            if in_lead and line.lead_link is not None:
+                line.lead_link = (line.lead_link[0] + " ", line.lead_link[1])
+        elif child.type in {"softbreak", "hardbreak"}:
             lines.append(Line())
             plain.append(False)
         elif child.type == "link_open":
@@ -96,7 +109,7 @@ def _lines(token: Token) -> list[Line]:
             emphasis -= 1
         elif child.type in {"text", "code_inline", "html_inline"}:
             line.text += child.content
-            if in_link:
+            if in_link and line.labels:  # a link's text wrapped: its next line has no label
                 line.labels[-1] += child.content
             else:
                 line.loose += child.content
@@ -108,12 +121,19 @@ def _lines(token: Token) -> list[Line]:
     return lines
 
 
+_PARSER = MarkdownIt("commonmark").enable("table")
+
+
 def blocks(text: str) -> list[Block]:
     """The digest's paragraphs, headings, HTML and rules in order, with the list items around."""
+    return blocks_of(_PARSER.parse(text))
+
+
+def blocks_of(tokens: list[Token]) -> list[Block]:
+    """The blocks of a parsed text (see `blocks`)."""
     found: list[Block] = []
     items: list[int] = []
     fresh_item = False
-    tokens = MarkdownIt("commonmark").parse(text)
     for index, token in enumerate(tokens):
         start = token.map[0] if token.map else 0
         if token.type == "list_item_open":
@@ -160,6 +180,7 @@ class _Reader:
     entries: list[Entry] = field(default_factory=list)
     paper: Paper | None = None
     folded: int = 0  # depth of <details> blocks around the current block
+    original: bool = False  # the <details> block around is labelled as the original abstract
     date: dt.date | None = None
 
     def close(self) -> None:
@@ -208,6 +229,10 @@ class _Reader:
             paper = None
         lead = block.lines[0].lead_link if block.lines else None
         can_start = paper is None or (paper.item is None and not paper.body)
+        # After a heading paper's abstract, an outer list item that opens with a link titled
+        # like a paper (three words or more) is the next paper, not more of that abstract.
+        if paper is not None and paper.item is None and paper.prose and lead:
+            can_start = len(block.items) == 1 and len(lead[0].split()) >= _PAPER_LINK_WORDS
         if not self.bot and block.item_lead and lead and safe_url(lead[1]) and can_start:
             self.drop_section()
             self.start(lead[0].strip(), lead[1], block, block.items[-1])
@@ -223,19 +248,45 @@ class _Reader:
         opened = len(_DETAILS_OPEN.findall(block.html))
         closed = len(_DETAILS_CLOSE.findall(block.html))
         self.folded = max(0, self.folded + opened - closed)
+        label = _SUMMARY.search(block.html)
+        if label is not None:
+            text = re.sub(r"<[^>]*>", "", label[1])
+            self.original = bool(_ORIGINAL.search(text)) and not _NOT_ORIGINAL.search(text)
+        if not self.folded:
+            self.original = False
         if self.paper is not None:
             self.paper.shown = True  # HTML is layout, never abstract text
 
 
+def _read_tables(source: Source, listed: list[markdown_table.Table]) -> Parsed:
+    """A digest whose papers are table rows: the rows of each table with a text column."""
+    log = ProblemLog()
+    papers = [t for t in listed if t.lists_papers]
+    if not papers:
+        return Parsed((), (), refused="a Markdown table with no abstract column")
+    entries = [
+        entry
+        for table in papers
+        for entry in markdown_table.entries(table, log, source.path, source.first_line)
+    ]
+    return Parsed(tuple(entries), log.result())
+
+
 def read(source: Source) -> Parsed:
-    """Read a Markdown digest: each paper with its metadata and abstract."""
-    found = blocks(source.text)
+    """Read a Markdown digest: each paper with its metadata and abstract (or its table rows)."""
+    tokens = _PARSER.parse(source.text)
+    listed = [table for table in markdown_table.tables(tokens) if table.titled]
+    if listed:
+        return _read_tables(source, listed)
+    found = blocks_of(tokens)
     reader = _Reader(source, bot=any(_is_bot_heading(b) for b in found))
     for block in found:
         if block.kind == "html":
             reader.html(block)
         elif reader.folded:
-            if block.kind == "para" and reader.paper is not None:
+            if block.kind == "para" and reader.paper is not None and reader.original:
+                reader.paper.original.extend(line.text.strip() for line in block.lines)
+            elif block.kind == "para" and reader.paper is not None:
                 reader.paper.take(block.lines, True)
         elif block.kind == "heading":
             reader.heading(block)

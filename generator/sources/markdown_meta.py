@@ -62,6 +62,14 @@ KEYS = {
     "abstract": "abstract",
     "summary": "abstract",
     "摘要": "abstract",
+    "原文摘要": "abstract",
+    "英文摘要": "abstract",
+    "作者": "authors",
+    "标签": "keywords",
+    "关键词": "keywords",
+    "ai摘要": "",
+    "ai 摘要": "",
+    "ai总结": "",
     "vote": "upvotes",
     "votes": "upvotes",
     "upvotes": "upvotes",
@@ -118,12 +126,13 @@ class Paper:
     shown: bool = False  # anything (paragraph, list, HTML) stood under it
     prose: bool = False  # a paragraph outside any list gave abstract text
     abstract: list[str] = field(default_factory=list)
+    original: list[str] = field(default_factory=list)  # from a <details> "original abstract"
     in_abstract: bool = False  # the paragraph's last key line was Abstract:
     in_meta: bool = False  # the paragraph's last key line was an unknown key's
     in_list: bool = False  # the paragraph being read is in a list
     authors: tuple[str, ...] = ()
     date: dt.date | None = None
-    upvotes: int | None = None
+    upvotes: str | None = None
     paper_id: str | None = None
     links: list[Link | None] = field(default_factory=list)
     categories: tuple[str, ...] = ()
@@ -219,8 +228,8 @@ class Paper:
             self.authors = self.authors or split_authors(value)
         elif name == "date":
             self.date = self.date or parse_date(value)
-        elif name == "upvotes" and value.isdigit() and self.upvotes is None:
-            self.upvotes = int(value)
+        elif name == "upvotes" and not self.upvotes:
+            self.upvotes = value  # read by make_entry's count parser, which names a bad one
         elif name in {"code", "project"}:
             self.links.append(link(LinkKind(name), url))
         elif name in {"pdf", "url"}:
@@ -238,7 +247,7 @@ class Paper:
             self.where,
             self.what,
             self.title,
-            " ".join(self.abstract),
+            " ".join(self.original or self.abstract),
             date=self.date,
             authors=self.authors,
             links=self.links,

@@ -13,7 +13,7 @@ from generator.model import Location, Problem
 from generator.sources.text import clean_text
 
 FENCE = "---"
-_KEYS = {"title", "number", "date", "year", "intro"}
+_KEYS = {"title", "number", "date", "year", "intro", "format"}
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class IssueMeta:
     date: dt.date | None = None
     year: int | None = None
     intro: str | None = None
+    format: str | None = None  # a format key (`ris`, `hf-text`): read the digest in it
 
 
 def split_front_matter(lines: list[str]) -> tuple[list[str], int]:
@@ -61,6 +62,7 @@ def parse_meta(text: str, path: str, first_line: int) -> tuple[IssueMeta, list[P
     checks: dict[str, tuple[type, str]] = {
         "title": (str, "write the title as text"),
         "intro": (str, "write the intro as text"),
+        "format": (str, "write a format key such as ris or hf-text"),
         "number": (int, "write a whole number like 12"),
         "year": (int, "write a year like 2025"),
         "date": (dt.date, "write the date as YYYY-MM-DD"),

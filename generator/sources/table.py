@@ -31,6 +31,7 @@ from generator.sources.fields import (
     words,
 )
 from generator.sources.formats import Parsed, Source
+from generator.sources.paperlinks import paper_links
 from generator.sources.text import clean_text
 
 # What a column holds, and the names it goes by (the first one present is used).
@@ -51,6 +52,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 # Every one of these columns present is read: an arXiv address gives the id, others are pages.
 URL_COLUMNS = ("url", "paper url", "link", "pdf", "pdf url", "abs url", "arxiv url")
 DELIMITERS = (",", "\t", ";")  # on a tie, the first wins
+# A field longer than this is not an abstract (a paper's whole text, or a quote left open).
+MAX_FIELD = 128 * 1024
 _QUOTED = re.compile(r'"[^"]*"')
 _ARXIV_IN_EXTRA = re.compile(r"\barXiv:\s*(?P<id>\S+)", re.IGNORECASE)
 _ARXIV_CATEGORIES = re.compile(r"^[a-z\-]+(?:\.[A-Za-z\-]+)?(?: [a-z\-]+(?:\.[A-Za-z\-]+)?)+$")
@@ -122,6 +125,9 @@ def read(source: Source) -> Parsed:
 def _records(source: Source, log: ProblemLog) -> Iterator[tuple[int, int, list[str]]]:
     """Rows that hold something, each with the 0-based line it starts on and its line count."""
     delimiter = sniff_delimiter(source.text)
+    # csv stops the whole file at a field over its limit (128 KB): the file is in memory
+    # already, so no field is refused there; a field over MAX_FIELD costs only its row.
+    csv.field_size_limit(max(csv.field_size_limit(), len(source.text) + 1))
     reader = csv.reader(io.StringIO(source.text, newline=""), delimiter=delimiter)
     start = 0
     try:
@@ -161,6 +167,16 @@ def _row_entry(
     start, span = lines
     where = source.line(start)
     what = f"row {number}"
+    longest = max(range(len(row)), key=lambda i: len(row[i]))
+    if len(row[longest]) > MAX_FIELD:
+        column = header.names[longest] if longest < len(header.names) else f"field {longest + 1}"
+        log.error(
+            where,
+            f"{what} has a field of {len(row[longest]):,} characters in column {column!r} "
+            f"(the most read is {MAX_FIELD:,}); the row is left out",
+            "is a quote left open? shorten the field or fix the quote; the other rows are read",
+        )
+        return None
     if len(row) != len(header.names):
         # A quote left open runs on over the next lines: say how far the record reached.
         reach = f" (lines {where.line}–{where.line + span - 1})" if span > 1 else ""
@@ -174,6 +190,9 @@ def _row_entry(
 
     abstract = cell("abstract") or cell("fallback")
     found_id, links = _identify(cell, [row[i] for i in header.urls])
+    # Any other column whose value is a paper's address (`PaperURL`, `OpenReview`) links too.
+    from_values, more = paper_links([v for i, v in enumerate(row) if i not in header.urls])
+    found_id, links = found_id or from_values, [*links, *more]
     return make_entry(
         log,
         where,
@@ -185,7 +204,8 @@ def _row_entry(
         links=links,
         arxiv_id=found_id,
         categories=parse_categories(cell("categories")),
-        upvotes=int(cell("upvotes")) if cell("upvotes").isdigit() else None,
+        upvotes=cell("upvotes") or None,
+        summary=not cell("abstract"),
     )
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from generator.sources.tex_plain import LETTERS, WORD, plain_debris, plain_text_tex, split_run
+
 # Command names KaTeX knows that mangled abstracts use; a few stand for two commands.
 _SPELLED = {
     "argmin": r"\arg\min",
@@ -32,9 +34,9 @@ COMMANDS = frozenset(
     big mid gg ll to rightarrow mapsto forall exists
     """.split()
 ) | frozenset(_SPELLED)
-# A word is a run of non-space characters; math is tried on one word or a few in a row.
-_WORD = re.compile(r"\S+")
-_LETTERS = re.compile(r"[A-Za-z]+")
+# Math is tried on one word (tex_plain.WORD) or a few in a row.
+_WORD = WORD
+_LETTERS = LETTERS
 _MATH_CHARS = re.compile(r"^[A-Za-z0-9{}()\[\]^_+\-*/=|<>,.;:'!~ ]+$")
 # A word that makes a run math: a script, or a command right before a brace.
 _SCRIPT = re.compile(r"[A-Za-z0-9)}\]|*][\^_][A-Za-z0-9{*\-]")
@@ -42,11 +44,18 @@ _COMMAND_BRACE = re.compile(r"([A-Za-z]+)\{")
 # Math already written as such: never looked into.
 _DOLLARS = re.compile(r"\$[^$]*\$")
 _TRAILING = ".,;:"
+# "Ain $R^{n\times d}$": a letter and "in" before a formula are "A \in" of that formula.
+_MEMBER = re.compile(r"(?<![\w$\\'])([A-Za-z]'?)in\s+\$([^$]*)\$")
 MAX_WORDS = 12
 
 
 def repair_tex(text: str) -> str:
-    """Return text with its unambiguous mangled TeX written back as `$...$` math."""
+    """Return text with its unambiguous mangled TeX written back as `$...$` math, the rest of
+    its TeX as plain text (tex_plain: "39.9\\%" is "39.9%", "O(varepsilon)" is "O(ε)")."""
+    return plain_debris(_MEMBER.sub(r"$\1\\in \2$", _repair_math(plain_text_tex(text))))
+
+
+def _repair_math(text: str) -> str:
     parts = []
     position = 0
     for match in _DOLLARS.finditer(text):
@@ -145,6 +154,8 @@ def _as_tex(body: str) -> str | None:
         run = match.group()
         inside = depth_at[match.start()] > 0
         spelled = _split_commands(run)
+        if spelled is None:
+            spelled = _split_loose(run)
         if spelled is not None:
             tex = spelled
         elif inside or len(run) <= 2 or (len(run) <= 3 and run.isupper()):
@@ -168,6 +179,17 @@ def _brace_depths(body: str) -> list[int]:
         if char == "{":
             depth += 1
     return depths
+
+
+def _split_loose(run: str) -> str | None:
+    """Spell a run of letters as commands and one letter ("ntimes" is n times, "mright" m
+    right), or None."""
+    parts = split_run(run)
+    if parts is None or sum(len(part) == 1 for part in parts) != 1 or len(parts) < 2:
+        return None
+    if any(len(part) == 2 for part in parts):  # "top" is no "to p"
+        return None
+    return "".join(part if len(part) == 1 else _SPELLED.get(part, "\\" + part) for part in parts)
 
 
 @cache

@@ -1,4 +1,5 @@
-"""The state of a topic plan while it runs: live topics, their areas, each paper's topics.
+"""The state of a topic plan while it runs: live topics, their areas, each paper's topics, and
+the inputs every step reads (`Inputs`: vectors, and the phrase keys papers get as they arrive).
 
 Areas are given when topics are born and never taken back (`birth_areas`): a topic is in the
 field (`areas.FIELDS`) its name is in, else in the one a quarter of its papers are in, else in
@@ -25,7 +26,7 @@ from generator.topics.areas import (
     FieldFinder,
 )
 from generator.topics.areas import area_groups as ward_groups
-from generator.topics.concepts import fold_key
+from generator.topics.concepts import Normalize, TopicSettings, acronym_pairs, fold_key, suffixes
 from generator.topics.knowledge import Knowledge
 from generator.topics.naming import DESCRIBE_SHARE, describe, is_field_wide, repeats_name
 from generator.topics.titles import Names
@@ -33,6 +34,10 @@ from generator.topics.titles import Names
 Rows = Callable[[Sequence[str]], np.ndarray]
 Terms = Callable[[str], set[str]]
 DESCRIBED = 3
+# Areas by meaning (no field fits): a topic whose centre is under this cosine from every area's
+# starts a new area, up to MAX_AREAS.
+AREA_JOIN = 0.65
+MAX_AREAS = 12
 
 
 @dataclass
@@ -185,8 +190,12 @@ def _nearest_area(state: PlanState, topic: LiveTopic, centre: np.ndarray) -> Non
     sims = np.round(
         np.stack([_area_centre(state, s) for s in slugs]) @ cl.unit_rows(centre[None, :])[0], 5
     )
-    slug = slugs[int(np.argmax(sims))]
-    state.place_in_area(topic, slug, state.areas[slug].label)
+    best = int(np.argmax(sims))
+    if not state.fields and sims[best] < AREA_JOIN and len(slugs) < MAX_AREAS:
+        # Areas by meaning: a topic far from every area starts one of its own.
+        state.place_in_area(topic, slugify("area-" + topic.key) or "area", topic.label)
+        return
+    state.place_in_area(topic, slugs[best], state.areas[slugs[best]].label)
 
 
 def _first_areas(state: PlanState, topics: Sequence[LiveTopic], rows: Rows) -> None:
@@ -239,3 +248,57 @@ def _written(key: str, written: Mapping[str, Counter[str]]) -> str:
     if not forms:
         return key
     return min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+@dataclass
+class Inputs:
+    """What every step reads: the catalog, its papers' vectors and phrases."""
+
+    catalog: Catalog
+    row: Mapping[str, int]
+    matrix: np.ndarray
+    vectors: Mapping[str, np.ndarray]
+    normalize: Normalize
+    settings: TopicSettings
+    doc_vectors: Mapping[str, np.ndarray] | None
+    keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def rows(self, ids: Sequence[str]) -> np.ndarray:
+        return self.matrix[[self.row[pid] for pid in ids]]
+
+    def written(self, key: str, members: Sequence[str]) -> str:
+        """Return how these papers most often write a phrase key (the key if none does)."""
+        forms: Counter[str] = Counter()
+        for pid in members:
+            for phrase in self.catalog.paper(pid).keyphrases:
+                if self.normalize(phrase.text) == key:
+                    forms[phrase.text] += 1
+        return min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0] if forms else key
+
+    def display(self, key: str, members: Sequence[str]) -> str:
+        """Return how these papers most often write a phrase key, in sentence case."""
+        text = self.written(key, members)
+        return text[:1].upper() + text[1:]
+
+    def terms(self, pid: str) -> set[str]:
+        """Return a paper's phrase keys as the plan gave them when it arrived (`learn_terms`)."""
+        return set(self.keys.get(pid, ()))
+
+    def learn_terms(self, state: PlanState, fresh: Sequence[str]) -> None:
+        """Give new papers their phrase keys: keyphrases normalized, acronyms spelled out as the
+        papers so far define them, and the broader phrases they end in that some paper has."""
+        papers = [self.catalog.paper(pid) for pid in fresh]
+        for acronym, expansion in acronym_pairs((p.text for p in papers), self.normalize).items():
+            state.acronyms.setdefault(acronym, expansion)
+        spelled = {}
+        for paper in papers:
+            for phrase in paper.keyphrases:
+                spelled[phrase.text] = state.canonical(self.normalize(phrase.text))
+                state.direct[spelled[phrase.text]] += 1
+        for paper in papers:
+            keys = {spelled[k.text] for k in paper.keyphrases}
+            for phrase in paper.keyphrases:
+                for broader in (state.canonical(self.normalize(s)) for s in suffixes(phrase.text)):
+                    if broader in state.direct:
+                        keys.add(broader)
+            self.keys[paper.id] = tuple(sorted(keys))

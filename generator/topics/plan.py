@@ -33,15 +33,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
 from generator.model import Area, Catalog, Issue, Topic
 from generator.topics import clusters as cl
-from generator.topics.concepts import Normalize, TopicSettings, acronym_pairs, suffixes
+from generator.topics.concepts import Normalize, TopicSettings
 from generator.topics.grouping import topic_slug
-from generator.topics.live import LiveTopic, PlanState, birth_areas, describe_members
+from generator.topics.live import Inputs, LiveTopic, PlanState, birth_areas, describe_members
 from generator.topics.naming import says_little
 from generator.topics.split import split_topic
 from generator.topics.titles import Names, TitleNames, fold_word
@@ -71,60 +71,6 @@ def new_papers_by_issue(catalog: Catalog) -> list[list[str]]:
         seen.update(fresh)
         steps.append(fresh)
     return steps
-
-
-@dataclass
-class Inputs:
-    """What every step reads: the catalog, its papers' vectors and phrases."""
-
-    catalog: Catalog
-    row: Mapping[str, int]
-    matrix: np.ndarray
-    vectors: Mapping[str, np.ndarray]
-    normalize: Normalize
-    settings: TopicSettings
-    doc_vectors: Mapping[str, np.ndarray] | None
-    keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def rows(self, ids: Sequence[str]) -> np.ndarray:
-        return self.matrix[[self.row[pid] for pid in ids]]
-
-    def written(self, key: str, members: Sequence[str]) -> str:
-        """Return how these papers most often write a phrase key (the key if none does)."""
-        forms: Counter[str] = Counter()
-        for pid in members:
-            for phrase in self.catalog.paper(pid).keyphrases:
-                if self.normalize(phrase.text) == key:
-                    forms[phrase.text] += 1
-        return min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0] if forms else key
-
-    def display(self, key: str, members: Sequence[str]) -> str:
-        """Return how these papers most often write a phrase key, in sentence case."""
-        text = self.written(key, members)
-        return text[:1].upper() + text[1:]
-
-    def terms(self, pid: str) -> set[str]:
-        """Return a paper's phrase keys as the plan gave them when it arrived (`learn_terms`)."""
-        return set(self.keys.get(pid, ()))
-
-    def learn_terms(self, state: PlanState, fresh: Sequence[str]) -> None:
-        """Give new papers their phrase keys: keyphrases normalized, acronyms spelled out as the
-        papers so far define them, and the broader phrases they end in that some paper has."""
-        papers = [self.catalog.paper(pid) for pid in fresh]
-        for acronym, expansion in acronym_pairs((p.text for p in papers), self.normalize).items():
-            state.acronyms.setdefault(acronym, expansion)
-        spelled = {}
-        for paper in papers:
-            for phrase in paper.keyphrases:
-                spelled[phrase.text] = state.canonical(self.normalize(phrase.text))
-                state.direct[spelled[phrase.text]] += 1
-        for paper in papers:
-            keys = {spelled[k.text] for k in paper.keyphrases}
-            for phrase in paper.keyphrases:
-                for broader in (state.canonical(self.normalize(s)) for s in suffixes(phrase.text)):
-                    if broader in state.direct:
-                        keys.add(broader)
-            self.keys[paper.id] = tuple(sorted(keys))
 
 
 def plan_topics(
@@ -238,22 +184,28 @@ def step(state: PlanState, inputs: Inputs, fresh: Sequence[str]) -> None:
 
 
 def gain_born(state: PlanState, inputs: Inputs, born: Sequence[LiveTopic], fresh: set[str]) -> None:
-    """Earlier papers nearer a topic born now than their own topic's centre gain it (a topic is
-    only ever added to a published paper, never taken away)."""
+    """Earlier papers nearer a topic born now than their own topic's centre gain it, and earlier
+    papers on no topic gain the nearest one born now that is near at all: a topic is only ever
+    added to a published paper, never taken away."""
     if not born:
         return
-    earlier = [pid for pid in state.order if pid not in fresh and state.paper_topics.get(pid)]
+    earlier = [pid for pid in state.order if pid not in fresh]
     if not earlier:
         return
     rows = inputs.rows(earlier)
     new = cl.similarities(rows, state.centres(born))
-    owners = [state.by_slug[state.paper_topics[pid][0]] for pid in earlier]
-    theirs = np.round(
-        np.einsum("ij,ij->i", rows, np.stack([t.centre for t in owners])), cl.DECIMALS
-    )
+    floor = inputs.settings.min_similarity
+    mine = [state.paper_topics.get(pid) for pid in earlier]
+    owners = [state.by_slug[m[0]].centre if m else np.zeros(rows.shape[1]) for m in mine]
+    theirs = np.round(np.einsum("ij,ij->i", rows, np.stack(owners)), cl.DECIMALS)
     limit = inputs.settings.max_topics_per_paper
     for i, pid in enumerate(earlier):
-        for c in np.flatnonzero(new[i] > theirs[i]):
+        if not mine[i]:  # on no topic yet: the nearest topic born now, if it is near
+            best = int(np.argmax(new[i]))
+            if new[i, best] >= floor:
+                state.add(pid, born[best])
+            continue
+        for c in np.flatnonzero(new[i] > max(theirs[i], floor)):
             if len(state.paper_topics[pid]) < limit:
                 state.add(pid, born[int(c)])
 
@@ -272,13 +224,13 @@ def nearest_topics(state: PlanState, inputs: Inputs, fresh: Sequence[str]) -> di
     ]
     for i, pid in enumerate(fresh):
         order = sorted(range(len(live)), key=lambda c: (-sims[i, c], c))
-        for c in order:
-            if sims[i, c] < inputs.settings.min_similarity:
-                break
-            if room[c] >= 1:
-                own[pid] = live[c].slug
-                room[c] -= 1
-                break
+        near = [c for c in order if sims[i, c] >= inputs.settings.min_similarity]
+        if not near:
+            continue
+        # The nearest with room; when all near ones are full (none could split), the nearest.
+        c = next((c for c in near if room[c] >= 1), near[0])
+        own[pid] = live[c].slug
+        room[c] -= 1
     return own
 
 

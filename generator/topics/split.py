@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from slugify import slugify
 
 from generator.topics import clusters as cl
+from generator.topics.areas import FieldFinder
 from generator.topics.concepts import TopicSettings
 from generator.topics.grouping import topic_slug
 from generator.topics.live import LiveTopic, PlanState
@@ -76,12 +78,12 @@ def split_topic(
     names = choose_labels(groups, weights, counts, allowed)
     if any(name is None for name in names):
         return False
-    for group, key in zip(groups, names, strict=True):
-        assert key is not None
+    named = [(k or "", display(k or "", g)) for g, k in zip(groups, names, strict=True)]
+    for group, (key, label) in zip(groups, named, strict=True):
         child = LiveTopic(
             slug=topic_slug(key),
             key=key,
-            label=display(key, group),
+            label=label,
             phrases=tuple(_leading(weights[groups.index(group)])),
             names=Names(frozenset({tuple(fold_word(w) for w in key.split())}), frozenset()),
             total=rows(group).sum(axis=0),
@@ -89,12 +91,27 @@ def split_topic(
             parent=topic.slug,
         )
         state.adopt(child)
-        state.place_in_area(child, topic.area, state.areas[topic.area].label)
+        area, label = area_of_child(state, key, topic, settings)
+        state.place_in_area(child, area, label)
         topic.children.append(child.slug)
         for pid in group:
             state.add(pid, child)
     return True
 
 
-def _leading(weights: dict[str, float]) -> list[str]:
-    return [t for t, _ in sorted(weights.items(), key=lambda kv: (-round(kv[1], 9), kv[0]))][:8]
+def area_of_child(
+    state: PlanState, key: str, parent: LiveTopic, settings: TopicSettings
+) -> tuple[str, str]:
+    """Return a child's area: the field its own name is in, when areas are fields and its name
+    names one ("Diffusion models" split from a vision topic), else its parent's area."""
+    if state.fields:
+        named = FieldFinder(settings.knowledge).held([key])
+        if named:
+            return slugify("area-" + named[0]) or "area", named[0]
+    return parent.area, state.areas[parent.area].label
+
+
+def _leading(weights: dict[str, float], count: int = 8) -> list[str]:
+    """Return the `count` terms of highest weight (rounded, ties A-Z)."""
+    ranked = sorted(weights.items(), key=lambda kv: (-round(kv[1], 9), kv[0]))
+    return [t for t, _ in ranked][:count]

@@ -1,0 +1,62 @@
+"""How big the published site is, against the host's limit: warned before it is reached.
+
+GitHub Pages publishes sites of up to 1 GB; a newsletter grows every day, so the build says so
+when the site passes 80 % of the limit the editor sets (`site_size_limit_mb`), and names any file
+over 5 MB (a reader's browser or feed reader downloads it whole).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+# Warn when the site passes this share of its limit.
+WARN_SHARE = 0.8
+# Warn about any one file larger than this.
+LARGE_FILE = 5 * 2**20
+MB = 2**20
+
+
+@dataclass(frozen=True)
+class SiteSize:
+    """The site's bytes, its file count and its largest file."""
+
+    total: int
+    files: int
+    largest: tuple[str, int] = ("", 0)
+
+
+def measure(site: Path) -> SiteSize:
+    """Add up the sizes of the site's files (links not followed)."""
+    total = files = 0
+    largest = ("", 0)
+    for folder, _, names in os.walk(site):
+        for name in names:
+            path = Path(folder, name)
+            try:
+                size = path.lstat().st_size
+            except OSError:
+                continue
+            total += size
+            files += 1
+            if size > largest[1]:
+                largest = (path.relative_to(site).as_posix(), size)
+    return SiteSize(total, files, largest)
+
+
+def size_warnings(size: SiteSize, limit_mb: int) -> tuple[str, ...]:
+    """Return one line per thing the editor should know: the site near its limit, a large file."""
+    found = []
+    limit = limit_mb * MB
+    if size.total > WARN_SHARE * limit:
+        share = 100 * size.total / limit
+        found.append(
+            f"The site is {size.total / MB:,.0f} MB in {size.files:,} files, {share:.0f} % of the "
+            f"{limit_mb:,} MB limit (extra.paper_digest.site_size_limit_mb): past it, the host "
+            "refuses the site."
+        )
+    name, largest = size.largest
+    if largest > LARGE_FILE:
+        found.append(f"{name} is {largest / MB:.1f} MB: readers download it whole.")
+    return tuple(found)
