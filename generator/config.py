@@ -52,21 +52,6 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
-class KeyphraseConfig:
-    """`extra.paper_digest.keyphrases`: the word lists of keyphrase extraction, as configured.
-
-    `vocabulary` is a TOML file of word lists (read here, so its words are part of the
-    settings); `add` and `remove` map a list's name to words. generator.keyphrases.vocabulary
-    checks the names and merges them over the built-in lists.
-    """
-
-    vocabulary: Path | None = None
-    vocabulary_text: str | None = None
-    add: dict[str, Any] = field(default_factory=dict)
-    remove: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Settings:
     """Everything the build needs to know besides the digests themselves.
 
@@ -104,7 +89,10 @@ class Settings:
     topic_replan: tuple[str, ...]
     # SOURCE_DATE_EPOCH from the environment, read once when the settings are loaded.
     source_date_epoch: int | None
-    keyphrases: KeyphraseConfig = field(default_factory=KeyphraseConfig)
+    # extra.paper_digest.keyphrases as written (generator/keyphrases/vocabulary.py checks it),
+    # and the text of the word-list file it names: a changed file is a changed setting.
+    keyphrases: dict[str, Any] = field(default_factory=dict)
+    keyphrase_words: str | None = None
 
     @property
     def email_dir(self) -> Path:
@@ -212,14 +200,6 @@ class TopicOptions(base.Config):  # type: ignore[no-untyped-call]
     # Issues (slugs) at which the editor re-plans the archive: every issue up to the last one is
     # grouped at once; the topics that re-plan retires redirect to where their papers went.
     replan = opt.ListOfItems(Text(), default=[])
-
-
-class KeyphraseOptions(base.Config):  # type: ignore[no-untyped-call]
-    """`extra.paper_digest.keyphrases`: the options of KeyphraseConfig."""
-
-    vocabulary = Text()
-    add = Section()
-    remove = Section()
 
 
 class Options(base.Config):  # type: ignore[no-untyped-call]
@@ -332,7 +312,7 @@ def load_settings(
     values = _validated(Options(str(config_path)), extra.get(SETTINGS_KEY), where)
     email = _validated(EmailOptions(str(config_path)), values.pop("email"), f"{where}.email")
     topics = _validated(TopicOptions(str(config_path)), values.pop("topics"), f"{where}.topics")
-    keyphrases = _keyphrase_config(values.pop("keyphrases"), root, config_path, f"{where}")
+    keyphrases = values.pop("keyphrases")
     for key in ("digests_dir", "templates_dir", "cache_dir", "out_dir"):
         values[key] = root / values[key]
     site_url = _site_text(raw, "site_url", "", name)
@@ -351,6 +331,7 @@ def load_settings(
         topic_knowledge=topics["knowledge"],
         topic_replan=tuple(topics["replan"]),
         keyphrases=keyphrases,
+        keyphrase_words=_read_words(keyphrases, root),
         source_date_epoch=_source_date_epoch(os.environ if environ is None else environ),
         **values,
     )
@@ -380,21 +361,13 @@ def check_paths(settings: Settings) -> None:
 MAX_EPOCH = 2**32 - 1
 
 
-def _keyphrase_config(raw: Any, root: Path, config_path: Path, where: str) -> KeyphraseConfig:
-    """Check `keyphrases` and read the word-list file it names (relative to mkdocs.yml)."""
-    values = _validated(KeyphraseOptions(str(config_path)), raw, f"{where}.keyphrases")
-    if not values["vocabulary"]:
-        return KeyphraseConfig(add=values["add"], remove=values["remove"])
-    path = root / values["vocabulary"]
+def _read_words(keyphrases: dict[str, Any], root: Path) -> str | None:
+    """Return the text of the file `keyphrases.vocabulary` names; None if none or unreadable."""
+    name = keyphrases.get("vocabulary")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise ConfigError(
-            f"{where}.keyphrases.vocabulary: cannot read {values['vocabulary']} ({reason})",
-            "name a TOML file of word lists, relative to mkdocs.yml",
-        ) from None
-    return KeyphraseConfig(path, text, values["add"], values["remove"])
+        return (root / name).read_text("utf-8") if isinstance(name, str) and name else None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _source_date_epoch(environ: Mapping[str, str]) -> int | None:

@@ -108,6 +108,8 @@ def test_a_vocabulary_file_replaces_the_lists_it_names(tmp_path: Path) -> None:
         ("remove:\n  stop: 5", {}, "keyphrases.remove.stop: expected words"),
         ("add:\n  1: x\n  vague: y", {}, "keyphrases.add: unknown word list 1"),
         ("colour: red", {}, "keyphrases: unknown setting 'colour'"),
+        ("vocabulary: [a, b]", {}, "keyphrases.vocabulary: expected a file name"),
+        ("add: [sequencing]", {}, "keyphrases.add: expected a mapping of list names to words"),
     ],
 )  # fmt: skip
 def test_a_wrong_word_list_is_named_in_one_line(
@@ -137,3 +139,13 @@ def test_parse_vocabulary_keeps_unnamed_lists() -> None:
     assert vocabulary.participles == {"frozen"}
     assert vocabulary.ing_nouns == default_vocabulary().ing_nouns
     assert vocabulary.digest != default_vocabulary().digest
+
+
+def test_an_edited_word_list_file_is_an_edited_setting(tmp_path: Path) -> None:
+    """The up-to-date check hashes the settings: they hold the file's words, not its name."""
+    config = project(tmp_path, "vocabulary: words.toml", {"words.toml": 'vague = "frequent"\n'})
+    before = load_settings(config)
+    (tmp_path / "words.toml").write_text('vague = "clinical"\n', encoding="utf-8")
+    after = load_settings(config)
+    assert repr(before) != repr(after)
+    assert keyphrase_settings(after).vocabulary.vague == {"clinical"}

@@ -31,7 +31,7 @@ from generator.keyphrases.cache import (
 from generator.keyphrases.candidates import Candidate, find_candidates, normalize_phrase
 from generator.keyphrases.embedding import Embedder
 from generator.keyphrases.ranking import Paper, rank
-from generator.keyphrases.vocabulary import Vocabulary, configured_vocabulary, default_vocabulary
+from generator.keyphrases.vocabulary import Vocabulary, default_vocabulary, settings_vocabulary
 from generator.model import Keyphrase, titled_text
 
 CACHE_SUBDIR = "keyphrases"
@@ -99,11 +99,10 @@ def keyphrase_settings(settings: Settings, top_n: int | None = None) -> Keyphras
     """Return the extraction mkdocs.yml asks for: its word lists, and as many nesting-free
     keyphrases first as the site shows (`keyphrases_per_paper`), top_n in all (default: as
     many as shown)."""
-    config = settings.keyphrases
-    vocabulary = configured_vocabulary(
-        config.vocabulary, config.vocabulary_text, config.add, config.remove,
-        f"{settings.config_file.name}: extra.paper_digest.keyphrases",
-    )  # fmt: skip
+    where = f"{settings.config_file.name}: extra.paper_digest.keyphrases"
+    vocabulary = settings_vocabulary(
+        settings.keyphrases, settings.keyphrase_words, settings.root, where
+    )
     shown = settings.keyphrases_per_paper
     return KeyphraseSettings(top_n=top_n or shown, distinct=shown, vocabulary=vocabulary)
 

@@ -144,6 +144,37 @@ def configured_vocabulary(
     return replace(vocabulary, **changes)
 
 
+SETTING_KEYS = ("vocabulary", "add", "remove")
+
+
+def settings_vocabulary(
+    raw: Mapping[str, Any], text: str | None, root: Path, where: str
+) -> Vocabulary:
+    """Return the vocabulary `extra.paper_digest.keyphrases` asks for: `vocabulary` (a file,
+    relative to root, whose text the settings hold), `add`, `remove`; a fault in one line."""
+    for key in sorted(raw, key=str):
+        if key not in SETTING_KEYS:
+            raise ConfigError(
+                f"{where}: unknown setting {key!r}", f"known: {', '.join(SETTING_KEYS)}"
+            )
+    name = raw.get("vocabulary") or ""
+    if not isinstance(name, str):
+        raise ConfigError(f"{where}.vocabulary: expected a file name, got {name!r}", "quote it")
+    for key in ("add", "remove"):
+        if not isinstance(raw.get(key) or {}, dict):
+            raise ConfigError(f"{where}.{key}: expected a mapping of list names to words")
+    if name and text is None:
+        try:
+            (root / name).read_text("utf-8")
+            reason = "unreadable"
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        hint = "name a TOML file of word lists, relative to mkdocs.yml"
+        raise ConfigError(f"{where}.vocabulary: cannot read {name} ({reason})", hint)
+    file = root / name if name else None
+    return configured_vocabulary(file, text, raw.get("add") or {}, raw.get("remove") or {}, where)
+
+
 # The default lists under their former names, for the topic stage and the tests.
 _DEFAULT = default_vocabulary()
 STOP_WORDS = _DEFAULT.stop
