@@ -15,9 +15,12 @@ from generator.model import Area, Catalog, Issue, Keyphrase, Paper, Topic
 
 # A topic with this many papers or fewer in an issue is gathered with its area's other small ones.
 SMALL_SECTION = 2
-# Papers shown per area on the home page, and issues listed there before the archive.
+# Papers shown per area on the home page (and in full on the issue page), and issues listed
+# on the home page before the archive.
 HIGHLIGHTS_PER_AREA = 3
 RECENT_ISSUES = 5
+# Papers an issue page shows in full per area, by the area's papers in the issue: (at least, count).
+FEATURED = ((30, 3), (10, 2), (0, 1))
 # Items per page of the archive, of a topic and of the other papers.
 ISSUES_PER_PAGE = 30
 PAPERS_PER_PAGE = 25
@@ -99,6 +102,63 @@ def highlights(
         papers = sorted(part.papers, key=lambda p: (-(p.upvotes or 0), order[p.id]))
         chosen.append((part, tuple(papers[:per_area])))
     return tuple(chosen)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A paper the issue page lists on one line: its title and the topic it stands under."""
+
+    paper: Paper
+    topic: Topic | None
+
+
+@dataclass(frozen=True)
+class AreaBrief:
+    """An area of an issue as its page shows it, read in a minute: the best few papers in full,
+    the others one line each (biggest topic first), and the area's topics with their counts."""
+
+    part: AreaPart
+    featured: tuple[Paper, ...]
+    lines: tuple[Line, ...]
+    topics: tuple[tuple[Topic, int], ...]
+
+
+def featured_count(papers: int) -> int:
+    """Return how many of an area's papers its issue page shows in full: more for a bigger area."""
+    return next(count for least, count in FEATURED if papers >= least)
+
+
+def issue_briefs(
+    catalog: Catalog, issue: Issue, parts: Sequence[AreaPart]
+) -> tuple[AreaBrief, ...]:
+    """Return each area of an issue with its best papers (first of the home page's highlights),
+    the rest as lines in page order, and the topics its papers stand under, most papers first."""
+    briefs = []
+    for part, ranked in highlights(catalog, issue, HIGHLIGHTS_PER_AREA, parts):
+        best = ranked[: featured_count(len(part.papers))]
+        chosen = {paper.id for paper in best}
+        lines = tuple(
+            Line(paper, section.topic or _own_topic(catalog, paper))
+            for section in part.sections
+            for paper in section.papers
+            if paper.id not in chosen
+        )
+        counts: dict[str, int] = {}
+        for paper in part.papers:
+            first = catalog.first_topic(paper)
+            if first is not None:
+                counts[first] = counts.get(first, 0) + 1
+        topics = sorted(
+            ((catalog.topic(slug), count) for slug, count in counts.items()),
+            key=lambda pair: (-pair[1], pair[0].label.casefold(), pair[0].slug),
+        )
+        briefs.append(AreaBrief(part, best, lines, tuple(topics)))
+    return tuple(briefs)
+
+
+def _own_topic(catalog: Catalog, paper: Paper) -> Topic | None:
+    first = catalog.first_topic(paper)
+    return catalog.topic(first) if first is not None else None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from generator.site.layout import (
     Pager,
     chunks,
     highlights,
+    issue_briefs,
     issue_neighbours,
     issue_parts,
     phrase_topics,
@@ -235,7 +236,7 @@ def _issue_pages(
             "pages/issue.md.j2",
             doc,
             issue=issue,
-            parts=parts[issue.slug],
+            briefs=issue_briefs(catalog, issue, parts[issue.slug]),
             newer=newer,
             older=older,
         )
