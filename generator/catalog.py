@@ -1,8 +1,4 @@
-"""Merge issues into a catalog: one paper per arXiv id or normalized title, stable ids and slugs.
-
-Also the rule that dates every issue for feeds and mail (`issue_dates`), since an undated
-issue takes its date from the issues before it: a fact of the catalog, not of one output.
-"""
+"""Merge issues into a catalog: one paper per arXiv id or normalized title, stable ids and slugs."""
 
 from __future__ import annotations
 
@@ -165,20 +161,3 @@ def _unique_slugs(papers: Iterable[Paper]) -> list[Paper]:
         taken.add(slug)
         unique.append(paper if slug == paper.slug else replace(paper, slug=slug))
     return unique
-
-
-def issue_dates(issues: Iterable[Issue]) -> dict[str, dt.datetime]:
-    """Date every issue (by slug), never from the clock: midnight UTC of its date.
-
-    An undated issue takes the date of the nearest dated issue before it (by issue number);
-    when no issue before it is dated, the Unix epoch plus its issue number in days.
-    """
-    dates: dict[str, dt.datetime] = {}
-    last: dt.date | None = None
-    for issue in sorted(issues, key=Issue.order):
-        last = issue.date or last
-        if last is not None:
-            dates[issue.slug] = dt.datetime(last.year, last.month, last.day, tzinfo=dt.UTC)
-        else:
-            dates[issue.slug] = EPOCH + dt.timedelta(days=issue.number)
-    return dates

@@ -21,10 +21,10 @@ import yaml
 from lxml import etree
 
 from generator.build import SilentProgress, annotate, build, generate_docs
-from generator.catalog import EPOCH, build_catalog, issue_dates
+from generator.catalog import build_catalog
 from generator.config import Settings, load_settings
 from generator.errors import ConfigError
-from generator.model import Catalog, Issue, Keyphrase, Topic
+from generator.model import Catalog, Keyphrase, Topic
 from generator.site.feeds import feed_links, render_feeds
 from generator.site.pages import render_pages
 from generator.site.prose import excerpt
@@ -295,39 +295,35 @@ def test_rss_dates_are_rfc_822_and_come_from_the_digests(feeds: dict[str, bytes]
     channel = parse(feeds["feed.xml"]).find("channel")
     assert channel is not None
     dates = [e.findtext("pubDate") for e in entries(parse(feeds["feed.xml"]))]
-    assert dates == [
-        "Wed, 02 Apr 2025 00:00:00 +0000",
-        "Tue, 11 Mar 2025 00:00:00 +0000",  # issue 2 is undated: issue 1's date
-        "Tue, 11 Mar 2025 00:00:00 +0000",
-    ]
-    for text in [*dates, channel.findtext("lastBuildDate"), channel.findtext("pubDate")]:
+    # Issue 2 is undated: no pubDate (RSS makes it optional), never another issue's date.
+    assert dates == ["Wed, 02 Apr 2025 00:00:00 +0000", None, "Tue, 11 Mar 2025 00:00:00 +0000"]
+    for text in [
+        *filter(None, dates),
+        channel.findtext("lastBuildDate"),
+        channel.findtext("pubDate"),
+    ]:
         assert text is not None
         parsed = email.utils.parsedate_to_datetime(text)
         assert parsed.tzinfo is not None
         assert email.utils.format_datetime(parsed) == text
-    assert channel.findtext("lastBuildDate") == dates[0]
-    for path, data in feeds.items():
-        if not is_atom(path):
-            for item in entries(parse(data)):
-                email.utils.parsedate_to_datetime(item.findtext("pubDate") or "")
+    assert channel.findtext("lastBuildDate") == dates[0]  # the newest date the feed knows
 
 
-def test_undated_issues_take_the_nearest_earlier_date_else_the_epoch() -> None:
-    def issue(number: int, date: dt.date | None) -> Issue:
-        return Issue(
-            slug=f"i{number}", number=number, title=f"Issue {number}", source="", date=date
-        )
-
-    dates = issue_dates(
-        [issue(4, None), issue(1, None), issue(2, dt.date(2025, 3, 1)), issue(3, None)]
-    )
-    midnight = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
-    assert dates == {
-        "i1": EPOCH + dt.timedelta(days=1),
-        "i2": midnight,
-        "i3": midnight,
-        "i4": midnight,
-    }
+def test_undated_entries_claim_no_date_of_their_own(feeds: dict[str, bytes]) -> None:
+    atom = entries(parse(feeds["atom.xml"]))
+    undated = atom[1]  # issue 2
+    assert undated.find(f"{ATOM}published") is None
+    # Atom requires updated: the feed's own update time, the newest date the digests give.
+    feed_updated = parse(feeds["atom.xml"]).findtext(f"{ATOM}updated")
+    assert undated.findtext(f"{ATOM}updated") == feed_updated == "2025-04-02T00:00:00+00:00"
+    assert [e.findtext(f"{ATOM}published") for e in (atom[0], atom[2])] == [
+        "2025-04-02T00:00:00+00:00",
+        "2025-03-11T00:00:00+00:00",
+    ]
+    parsed = feedparser.parse(feeds["feed.xml"])
+    assert parsed.bozo == 0 and "published" not in parsed.entries[1]
+    text = entry_html(undated)
+    assert "Undated" not in text and "2025" not in text
 
 
 # Content ---------------------------------------------------------------------------------------
@@ -337,13 +333,10 @@ def section_titles(html: str) -> list[str]:
     return [h.text_content() for h in lxml.html.fragment_fromstring(html, "div").iter("h2")]
 
 
-def test_issue_content_is_the_whole_issue_in_topic_sections(
+def test_issue_content_is_its_highlights_and_links(
     topical: Catalog, feeds: dict[str, bytes]
 ) -> None:
     third, _, first = (entry_html(e) for e in entries(parse(feeds["atom.xml"])))
-    # Sections by each paper's first topic, ordered by label; papers without a topic last.
-    assert section_titles(third) == ["Deep learning", "Other papers"]
-    assert section_titles(first) == ["Optimization", "Scaling"]
     tree = lxml.html.fragment_fromstring(first, create_parent="div")
     titles = [a.text_content() for a in tree.iter("a") if "/papers/" in (a.get("href") or "")]
     assert titles == [
@@ -355,6 +348,31 @@ def test_issue_content_is_the_whole_issue_in_topic_sections(
     assert "Bayesian optimization is an approach" in text  # the excerpt
     assert "x < y & z" in text  # keyphrases, as text
     assert "$d = 20$" in text  # math as written
+    hrefs = [a.get("href") for a in lxml.html.fragment_fromstring(third, "div").iter("a")]
+    assert SITE_URL + "issues/03-third/" in hrefs  # the whole issue, one click away
+    assert SITE_URL + "topics/deep-learning/" in hrefs  # a highlight's topics
+
+
+def test_a_big_issues_entry_holds_its_highlights_under_30_kb(settings: Settings) -> None:
+    from generator.site.layout import HIGHLIGHTS_PER_AREA
+    from tests.test_reader_pages import catalog_with
+
+    sizes = {f"t{n}": (f"area-{n % 9}", 20 + n) for n in range(30)}
+    catalog = catalog_with(sizes)
+    long = "We study a hard problem with a method of some length and find it works well. " * 20
+    papers = tuple(dataclasses.replace(p, abstract=long) for p in catalog.papers)
+    big = Catalog(catalog.issues, papers, catalog.topics, catalog.areas)
+    assert len(big.issues[0].paper_ids) > 1000
+    feeds = render_feeds(big, settings)
+    for path in ("feed.xml", "atom.xml"):
+        [item] = entries(parse(feeds[path]))
+        html = entry_html(item)
+        assert len(html.encode()) <= 30_000, len(html.encode())
+        tree = lxml.html.fragment_fromstring(html, create_parent="div")
+        papers_linked = [a for a in tree.iter("a") if "/papers/" in (a.get("href") or "")]
+        assert len(papers_linked) == HIGHLIGHTS_PER_AREA * 9
+        areas = [a for a in tree.iter("a") if "#area-" in (a.get("href") or "")]
+        assert len(areas) == 2 * 9  # each area's heading and its "All N in" link
 
 
 def test_issue_content_is_one_list_without_topics(settings: Settings) -> None:
@@ -678,9 +696,9 @@ def test_paper_entries_show_an_excerpt_and_the_issues(
     )
     tree = lxml.html.fragment_fromstring(entry_html(item), create_parent="div")
     text = tree.text_content()
-    # An excerpt: the abstract's first sentences, the whole is on the paper's page.
+    # An excerpt: the abstract's first sentences (a long first one whole), the rest on its page.
     assert excerpt(merged.abstract) in text
-    assert len(merged.abstract) <= 280 or merged.abstract not in text
+    assert excerpt(merged.abstract).endswith(".")
     assert any(a.text_content() == "Read on the site" for a in tree.iter("a"))
     issue_links = [a.text_content() for a in tree.iter("a") if "/issues/" in (a.get("href") or "")]
     assert issue_links == ["The first issue", "Issue 2"]

@@ -119,18 +119,34 @@ def test_eml_parses_cleanly_with_the_headers_a_newsletter_needs(settings: Settin
     assert dated["Date"] == "Wed, 02 Apr 2025 00:00:00 +0000"
 
 
-def test_undated_issue_is_dated_as_in_the_feeds(settings: Settings) -> None:
+def test_undated_issue_claims_no_date_of_another_issue(settings: Settings) -> None:
     catalog, _ = read_catalog(settings)
     undated = catalog.issue("02-second")
     assert undated.date is None
     build = build_emails(catalog, settings, undated.number)
-    # The nearest dated issue before it: issue 1, March 11 (its year from front matter).
-    assert parse(build.files["02-second.eml"])["Date"] == "Tue, 11 Mar 2025 00:00:00 +0000"
+    # A Date header is required: the newest date the digests give (issue 3, April 2), as the
+    # feeds' update time, never issue 1's date stamped on issue 2.
+    assert parse(build.files["02-second.eml"])["Date"] == "Wed, 02 Apr 2025 00:00:00 +0000"
     assert any("02-second) has no date" in warning for warning in build.warnings)
+    html = build.files["02-second.html"].decode()
+    assert "March 11" not in html and "Undated" not in html
     issues = tuple(replace(issue, date=None) for issue in catalog.issues)
-    nothing_dated = Catalog(issues, catalog.papers)
+    papers = tuple(replace(paper, date=None) for paper in catalog.papers)
+    nothing_dated = Catalog(issues, papers)
     email = render_issue_email(nothing_dated, nothing_dated.issue("02-second"), settings)
-    assert email.date == dt.datetime(1970, 1, 3, tzinfo=dt.UTC)  # epoch + issue number in days
+    assert email.date == dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # nothing known: the epoch
+
+
+def test_an_undated_issue_is_in_no_weekly_digest(settings: Settings) -> None:
+    from generator.mail.editions import week_edition
+
+    catalog, _ = read_catalog(settings)
+    week = week_edition(catalog, "2025-W11", settings)
+    assert [issue.slug for issue in week.issues] == ["01-first"]  # not the undated 02-second
+    with pytest.raises(ConfigError, match="no issue falls in 2025-W12") as caught:
+        week_edition(catalog, "2025-W12", settings)
+    assert "2025-W11, 2025-W14" in caught.value.hint
+    assert "undated issues are in no week (Issue 2)" in caught.value.hint
 
 
 @pytest.mark.parametrize(

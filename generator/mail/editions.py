@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from generator.catalog import issue_dates
 from generator.config import Settings
 from generator.errors import ConfigError
 from generator.mail.ledger import ISSUE, WEEK, Mailing
 from generator.model import Catalog, Issue, Paper
+from generator.site.feeds import midnight, newest_known_date
 from generator.site.prose import counted, long_date
 from generator.site.urls import ARCHIVE_DOC, absolute_url, issue_doc
 
@@ -42,13 +41,17 @@ class Edition:
 
 
 def issue_edition(catalog: Catalog, issue: Issue, settings: Settings) -> Edition:
-    """Return the edition of one issue: its papers in digest order, dated as in the feeds."""
+    """Return the edition of one issue: its papers in digest order, dated as in the feeds.
+
+    An undated issue's mail needs a Date header all the same: it takes the newest date the
+    digests give (the date a build of them would have), as the feeds' update time does.
+    """
     return Edition(
         mailing=Mailing(ISSUE, issue.slug),
         title=issue.title,
         issues=(issue,),
         papers=catalog.papers_of(issue),
-        date=issue_dates(catalog.issues)[issue.slug],
+        date=midnight(issue.date) or newest_known_date(catalog),
         url=absolute_url(settings, issue_doc(issue)),
         local=f"{issue.slug}.{issue.number}",
         intro=issue.intro,
@@ -75,28 +78,24 @@ def week_of(day: dt.date | dt.datetime) -> str:
     return f"{year:04d}-W{week:02d}"
 
 
-def week_issues(
-    catalog: Catalog, week: str, dates: Mapping[str, dt.datetime] | None = None
-) -> tuple[Issue, ...]:
-    """Return the issues of an ISO week, oldest first, dated as in the feeds (`dates`, by
-    issue slug, when the caller has them).
-
-    An undated issue counts in the week of the date the feeds give it: that of the nearest
-    dated issue before it (see `catalog.issue_dates`).
-    """
-    dates = dates if dates is not None else issue_dates(catalog.issues)
-    found = [issue for issue in catalog.issues if week_of(dates[issue.slug]) == week]
+def week_issues(catalog: Catalog, week: str) -> tuple[Issue, ...]:
+    """Return the issues dated in an ISO week, oldest first; an undated issue is in no week."""
+    found = [issue for issue in catalog.issues if issue.date and week_of(issue.date) == week]
     return tuple(sorted(found, key=Issue.order))
 
 
 def week_edition(catalog: Catalog, week: str, settings: Settings) -> Edition:
     """Return the weekly digest of an ISO week; a week with no issue is an error."""
     week = parse_week(week)
-    dates = issue_dates(catalog.issues)
-    issues = week_issues(catalog, week, dates)
+    issues = week_issues(catalog, week)
     if not issues:
-        weeks = sorted({week_of(dates[issue.slug]) for issue in catalog.issues})
-        raise ConfigError(f"no issue falls in {week}", f"weeks with issues: {', '.join(weeks)}")
+        weeks = sorted({week_of(issue.date) for issue in catalog.issues if issue.date})
+        hint = f"weeks with issues: {', '.join(weeks) or 'none'}"
+        undated = sorted((i for i in catalog.issues if i.date is None), key=Issue.order)
+        if undated:
+            names = ", ".join(issue.title for issue in undated)
+            hint += f"; undated issues are in no week ({names}): give them a date: line"
+        raise ConfigError(f"no issue falls in {week}", hint)
     papers: dict[str, Paper] = {}
     for issue in issues:
         for paper in catalog.papers_of(issue):
@@ -108,7 +107,7 @@ def week_edition(catalog: Catalog, week: str, settings: Settings) -> Edition:
         title=f"The week of {long_date(monday)}",
         issues=issues,
         papers=tuple(papers.values()),
-        date=dates[issues[-1].slug],
+        date=midnight(issues[-1].date) or newest_known_date(catalog),
         url=absolute_url(settings, ARCHIVE_DOC),
         local=f"week-{week.lower()}",
         day=f"{week} · {counted(len(issues), 'issue')}",

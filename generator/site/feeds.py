@@ -3,8 +3,9 @@
 Files, relative to the site root:
 
 - `feed.xml` and `atom.xml`: one entry per issue, newest first (the newest
-  `settings.feed_issues`); the content is the whole issue as HTML, so an RSS-to-email service
-  can mail it as it is.
+  `settings.feed_issues`); the content is the issue's highlights (the home page's: a few papers
+  an area, with excerpts) and links to each area and to the whole issue on the site, so an
+  entry stays small (under 30 KB) however big the issue is.
 - `topics/<slug>/feed.xml` and `topics/<slug>/atom.xml`: one entry per paper of the topic, by
   the issue that first listed it, newest first (the newest `settings.feed_topic_papers`); the
   content is an excerpt of the abstract and a link to the paper's page, since a paper is in up
@@ -15,11 +16,13 @@ Every feed is bounded: its size does not grow with the archive.
 Identity: every id (Atom id, RSS guid) is the absolute URL of the page the entry stands for,
 built from `site_url` and the issue's or paper's slug; slugs never change, so neither do ids.
 
-Dates come from the digests, never from the clock nor SOURCE_DATE_EPOCH: an issue's entry is
-dated as `generator.catalog.issue_dates` says: midnight UTC of its date, else of the nearest
-dated issue before it, else the Unix epoch plus its issue number in days (issue 2 -> 1970-01-03).
-A paper's entry takes the paper's date, else that of the issue that first listed it. A feed is
-as new as its newest entry (the epoch when empty).
+Dates come from the digests, never from the clock nor SOURCE_DATE_EPOCH, and nothing claims a
+date the digests do not give. An issue's entry is dated midnight UTC of the issue's date; a
+paper's entry the paper's date, else that of the issue that first listed it. A feed's update
+time is the newest date its entries know (else the newest the digests know, else the Unix
+epoch). An undated entry has no RSS pubDate and no Atom published (both optional); Atom requires
+an updated, and it gets the feed's update time: the newest date known when it was written, not
+a date of its own.
 
 Untrusted text is escaped by the Jinja templates in templates/feeds/, the HTML is sanitized with
 nh3 (no script, no event handlers, no javascript: URLs), its relative links are made absolute,
@@ -37,9 +40,10 @@ from functools import partial
 import jinja2
 from feedgen.feed import FeedGenerator
 
-from generator.catalog import EPOCH, issue_dates
+from generator.catalog import EPOCH
 from generator.config import Settings
-from generator.model import Catalog, Issue, Topic
+from generator.model import Catalog, Issue, Paper, Topic
+from generator.site.layout import highlights
 from generator.site.sanitize import sanitize_html, xml_text
 from generator.site.templates import make_environment
 from generator.site.urls import (
@@ -77,7 +81,7 @@ class _Item:
     url: str
     title: str
     html: str
-    date: dt.datetime
+    date: dt.datetime | None
     categories: tuple[Topic, ...] = ()
 
 
@@ -90,6 +94,23 @@ class _Channel:
     title: str
     description: str
     items: tuple[_Item, ...]
+    fallback: dt.datetime = EPOCH  # its update time when no entry has a date
+
+    @property
+    def updated(self) -> dt.datetime:
+        """Return the feed's update time: the newest date an entry knows, else the fallback."""
+        return max((item.date for item in self.items if item.date), default=self.fallback)
+
+
+def midnight(day: dt.date | None) -> dt.datetime | None:
+    """Return midnight UTC of a day, or None for no day."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) if day else None
+
+
+def newest_known_date(catalog: Catalog) -> dt.datetime:
+    """Return the newest date the digests give (an issue's or a paper's), else the epoch."""
+    days = [i.date for i in catalog.issues if i.date] + [p.date for p in catalog.papers if p.date]
+    return midnight(max(days, default=None)) or EPOCH
 
 
 def feed_folder(topic: Topic | None) -> str:
@@ -129,18 +150,20 @@ def render_feeds(catalog: Catalog, settings: Settings) -> dict[str, bytes]:
 
 
 def _newsletter(catalog: Catalog, settings: Settings, env: jinja2.Environment) -> _Channel:
-    """Make the newsletter's feed: the newest issues, each with its whole content."""
-    dates = issue_dates(catalog.issues)
+    """Make the newsletter's feed: the newest issues, each with its highlights and links."""
     newest = sorted(catalog.issues, key=Issue.order, reverse=True)
     template = env.get_template("feeds/issue.html.j2")
+    slugs = frozenset(topic.slug for topic in catalog.topics)
     items = []
     for issue in newest[: settings.feed_issues]:
         doc = issue_doc(issue)
-        sections = catalog.sections_of(issue)
-        html = _render(template, catalog, settings, doc, issue=issue, sections=sections)
-        topics = tuple(topic for topic, _ in sections if topic is not None)
+        chosen = highlights(catalog, issue)
+        html = _render(
+            template, catalog, settings, doc, issue=issue, highlights=chosen, topic_slugs=slugs
+        )
+        topics = _topics_of(catalog, [paper for _, papers in chosen for paper in papers])
         items.append(
-            _Item(absolute_url(settings, doc), issue.title, html, dates[issue.slug], topics)
+            _Item(absolute_url(settings, doc), issue.title, html, midnight(issue.date), topics)
         )
     return _Channel(
         folder="",
@@ -148,7 +171,15 @@ def _newsletter(catalog: Catalog, settings: Settings, env: jinja2.Environment) -
         title=settings.site_name,
         description=settings.site_description or f"Every issue of {settings.site_name}.",
         items=tuple(items),
+        fallback=newest_known_date(catalog),
     )
+
+
+def _topics_of(catalog: Catalog, papers: Sequence[Paper]) -> tuple[Topic, ...]:
+    """Return the topics with a page of some papers, each once, in the papers' order."""
+    known = {t.slug: t for t in catalog.topics}
+    found = {slug: known[slug] for paper in papers for slug in paper.topics if slug in known}
+    return tuple(found.values())
 
 
 @dataclass(frozen=True)
@@ -156,12 +187,12 @@ class _Listings:
     """When each paper was first listed: its rank (newest issue first) and its entry date."""
 
     rank: dict[str, int]
-    date: dict[str, dt.datetime]
+    date: dict[str, dt.datetime | None]
+    newest: dt.datetime
 
 
 def _first_listings(catalog: Catalog) -> _Listings:
     """Rank papers by the issue that first listed them, newest first, digest order within."""
-    dates = issue_dates(catalog.issues)
     first_issue: dict[str, str] = {}
     oldest_first = sorted(catalog.issues, key=Issue.order)
     for issue in oldest_first:
@@ -175,12 +206,12 @@ def _first_listings(catalog: Catalog) -> _Listings:
     ]
     paper_dates = {}
     for paper in catalog.papers:
-        day = paper.date
-        if day is not None:
-            paper_dates[paper.id] = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-        else:
-            paper_dates[paper.id] = dates.get(first_issue.get(paper.id, ""), EPOCH)
-    return _Listings({pid: index for index, pid in enumerate(order)}, paper_dates)
+        first = first_issue.get(paper.id)
+        paper_dates[paper.id] = midnight(
+            paper.date or (catalog.issue(first).date if first is not None else None)
+        )
+    ranks = {pid: index for index, pid in enumerate(order)}
+    return _Listings(ranks, paper_dates, newest_known_date(catalog))
 
 
 def _topic_channel(
@@ -195,13 +226,12 @@ def _topic_channel(
     papers = sorted(
         catalog.papers_of_topic(topic), key=lambda p: (listings.rank.get(p.id, unranked), p.slug)
     )
-    known = {t.slug: t for t in catalog.topics}
     template = env.get_template("feeds/paper.html.j2")
     items = []
     for paper in papers[: settings.feed_topic_papers]:
         doc = paper_doc(paper)
         html = _render(template, catalog, settings, doc, paper=paper)
-        topics = tuple(known[slug] for slug in paper.topics if slug in known)
+        topics = _topics_of(catalog, [paper])
         date = listings.date[paper.id]
         items.append(_Item(absolute_url(settings, doc), paper.title, html, date, topics))
     return _Channel(
@@ -210,6 +240,7 @@ def _topic_channel(
         title=f"{settings.site_name}: {topic.label}",
         description=topic.description or f"Papers about {topic.label} in {settings.site_name}.",
         items=tuple(items),
+        fallback=listings.newest,
     )
 
 
@@ -239,11 +270,11 @@ def _write(channel: _Channel, root: str, settings: Settings, kind: str) -> bytes
         feed.managingEditor(xml_text(f"{editor['email']} ({editor['name']})"))
     feed.generator(GENERATOR)
     feed.docs(RSS_DOCS)
-    updated = max((item.date for item in channel.items), default=EPOCH)
+    updated = channel.updated
     feed.updated(updated)
     feed.pubDate(updated)
     for item in channel.items:
-        _add_item(feed, item, root)
+        _add_item(feed, item, root, updated)
     if kind == "rss":
         data: bytes = feed.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     else:
@@ -259,16 +290,21 @@ def _editor(settings: Settings) -> dict[str, str]:
     return author
 
 
-def _add_item(feed: FeedGenerator, item: _Item, root: str) -> None:
-    """Append an entry: permanent id, its page, its whole HTML, its date, its topics."""
+def _add_item(feed: FeedGenerator, item: _Item, root: str, updated: dt.datetime) -> None:
+    """Append an entry: permanent id, its page, its HTML, its date if known, its topics.
+
+    An undated entry is published at no date (RSS pubDate and Atom published are optional);
+    its Atom updated, which is required, is the feed's `updated`.
+    """
     entry = feed.add_entry(order="append")
     entry.guid(xml_text(item.url), permalink=True)
     entry.title(xml_text(item.title))
     entry.link(href=xml_text(item.url), rel="alternate", type="text/html")
     # type="html": escaped in the XML, never CDATA, so a "]]>" in the text cannot end it.
     entry.content(item.html, type="html")
-    entry.published(item.date)
-    entry.updated(item.date)
+    if item.date is not None:
+        entry.published(item.date)
+    entry.updated(item.date or updated)
     for topic in _unique(item.categories):
         entry.category(
             term=xml_text(topic.slug), label=xml_text(topic.label), scheme=root + "topics/"
