@@ -344,3 +344,75 @@ def test_a_branch_that_moved_is_never_overwritten(tmp_path: Path, project_remote
     log = git("--git-dir", str(project_remote), "log", "--format=%s", "main").split("\n")
     assert log[:2] == ["an editor's push", "first"]
     assert not (runner.temp / "output").exists()  # the build checks out the run's commit
+
+
+# The weekly digest: the mail job's step, run with bash under another clock (faketime), with the
+# real `paper-digest email send --week` against aiosmtpd on 127.0.0.1.
+
+WEEKLY_STEP = "Send the weekly digest of the week just ended"
+
+
+def test_the_weekly_digest_step_comes_after_the_issues_and_before_the_ledger_is_kept() -> None:
+    publish = load("publish.yml")
+    assert publish["on"]["schedule"] == [{"cron": "17 6 * * 1"}]  # Mondays: the week just ended
+    names = [step.get("name") for step in publish["jobs"]["mail"]["steps"]]
+    assert names.index("Send the issues not yet sent") < names.index(WEEKLY_STEP)
+    assert names.index(WEEKLY_STEP) < names.index("Keep the sent-ledger")
+    step = mail_step(WEEKLY_STEP)
+    assert step["if"] == "${{ !cancelled() && steps.ledger.outcome == 'success' }}"
+    assert "email send --week" in step["run"] and "--to" not in step["run"]
+
+
+def test_the_weekly_step_mails_the_week_just_ended_once_and_nothing_without_an_issue(
+    make_project: Any, tmp_path: Path
+) -> None:
+    import shutil
+
+    from tests.conftest import smtp_server
+    from tests.test_mail_faults import Killer
+    from tests.test_weekly_mail import weekly_project
+
+    faketime = shutil.which("faketime")
+    assert faketime, "faketime is needed: make system-deps"
+    handler = Killer()  # never kills: keeps each message
+    with smtp_server(handler) as port:
+        settings = weekly_project(make_project, port)
+        root = settings.config_file.parent
+        (root / ".venv").symlink_to(BIN.parent)
+        script = tmp_path / "step.sh"
+        script.write_text(mail_step(WEEKLY_STEP)["run"])
+        temp = tmp_path / "runner-temp"
+        temp.mkdir()
+        env = {
+            "PATH": os.environ["PATH"],
+            "HOME": str(tmp_path),
+            "RUNNER_TEMP": str(temp),
+            "RECIPIENTS": "weekly@example.com every=week\ndaily@example.com",
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+        }
+
+        def run_on(day: str) -> subprocess.CompletedProcess[str]:
+            command = [faketime, f"{day} 06:17:00", "bash", "--noprofile", "--norc", "-eo"]
+            return subprocess.run(
+                [*command, "pipefail", str(script)],
+                cwd=root,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+
+        monday = run_on("2025-03-17")  # the Monday after 2025-W11 (10 and 13 March)
+        assert monday.returncode == 0, monday.stderr
+        assert [to for to, _ in handler.messages] == ["weekly@example.com"]
+        assert handler.messages[0][1].startswith("<week-2025-w11.")
+        tuesday = run_on("2025-03-18")  # the same week just ended: the ledger has it
+        assert tuesday.returncode == 0, tuesday.stderr
+        assert len(handler.messages) == 1
+        later = run_on("2025-03-31")  # 2025-W13 had no issue
+        assert later.returncode == 0, later.stderr
+        assert "::notice::No issue in 2025-W13" in later.stdout
+        assert len(handler.messages) == 1
+        ledger = (root / "out" / "email" / "ledger.jsonl").read_text("utf-8")
+        assert '"week": "2025-W11"' in ledger.replace('"week":"', '"week": "')
