@@ -59,7 +59,12 @@ HOSTILE = [
 # Characters no output may hold: C0 controls but tab/LF/CR, DEL, C1 controls, noncharacters.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 # Elements digest text must never become (pages' own scripts are compared with a clean page's).
-LIVE_TAGS = "//iframe | //object | //embed | //*[contains(@class, 'pd-')]//svg"
+# A topic page's chart is the build's own SVG: bars and their titles, nothing else.
+LIVE_TAGS = (
+    "//iframe | //object | //embed"
+    " | //*[contains(@class, 'pd-')]//svg[not(parent::figure[@class='pd-growth'])]"
+    " | //figure[@class='pd-growth']//svg//*[not(self::rect or self::title)]"
+)
 
 
 def digest() -> str:

@@ -13,15 +13,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from generator.build import build
-from generator.config import Settings, load_settings
-from tests.conftest import DEMO_DIGESTS, served_project, serving
-from tests.stand_in import StandInEmbedder
+from tests.test_reader_week import Demo, demo_site, page_opener
 
 pytestmark = pytest.mark.browser
 
@@ -31,54 +27,21 @@ DESKTOP_GOAL = 12_000
 PHONE_GOAL = 20_000
 HOME_TITLES_GOAL = 5
 TARGET_PX = 24  # WCAG 2.5.8: a target at least 24 by 24 CSS pixels
-SIGNUP = "https://paper-digest.example.org/signup"
-
-
-@dataclass
-class Demo:
-    settings: Settings
-    base: str
-    catalog: dict[str, Any]
-
-    def biggest_issue(self) -> dict[str, Any]:
-        return max(self.catalog["issues"], key=lambda i: (len(i["paper_ids"]), i["slug"]))
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    config, port = served_project(tmp_path_factory.mktemp("issue-page"), DEMO_DIGESTS)
-    text = config.read_text()
-    config.write_text(
-        text.replace("  paper_digest:\n", f"  paper_digest:\n    signup_url: {SIGNUP}\n")
-    )
-    settings = load_settings(config)
-    build(settings, embedder=StandInEmbedder())
-    catalog = json.loads((settings.site_dir / "api/catalog.json").read_text("utf-8"))
-    with serving(settings.site_dir, port) as url:
-        yield Demo(settings, url, catalog)
+    yield from demo_site(tmp_path_factory)
 
 
 @pytest.fixture
 def open_page(browser: Any) -> Iterator[Any]:
-    """Open a page at a viewport, recording every URL it requests; script errors fail the test."""
-    contexts: list[Any] = []
-    errors: list[str] = []
+    yield from page_opener(browser)
 
-    def open_(url: str, viewport: dict[str, int] = DESKTOP, scheme: str = "light") -> Any:
-        context = browser.new_context(viewport=viewport, color_scheme=scheme)
-        contexts.append(context)
-        page = context.new_page()
-        page.requested = []
-        page.on("request", lambda request: page.requested.append(request.url))
-        page.on("pageerror", lambda exc: errors.append(f"{url}: {exc}"))
-        page.goto(url, wait_until="load")
-        page.wait_for_timeout(300)  # Material's script settles; its fetches start
-        return page
 
-    yield open_
-    for context in contexts:
-        context.close()
-    assert errors == []
+def settled(page: Any) -> Any:
+    page.wait_for_timeout(300)  # Material's script settles; its fetches start
+    return page
 
 
 def height(page: Any) -> int:
@@ -177,9 +140,95 @@ def test_chooser_check_boxes_are_big_enough_for_a_finger(demo: Demo, open_page: 
 def test_no_page_asks_for_a_sitemap_beside_its_feed_links(demo: Demo, open_page: Any) -> None:
     topic = demo.catalog["topics"][0]
     for path in ("", f"topics/{topic['slug']}/"):
-        page = open_page(demo.base + path)
+        page = settled(open_page(demo.base + path))
         assert page.locator("link[rel~=alternate][type='application/rss+xml']").count() >= 1
         assert [url for url in page.requested if "sitemap" in url] == [], path
     html = (demo.settings.site_dir / "index.html").read_text("utf-8")
     # In the HTML as served, feed readers find the feeds by rel="alternate".
     assert '<link rel="alternate" type="application/rss+xml"' in html
+
+
+# Topics over time -------------------------------------------------------------------------------
+
+
+def test_a_topic_page_draws_its_papers_per_issue_with_a_text_alternative(
+    demo: Demo, open_page: Any
+) -> None:
+    topic = max(demo.catalog["topics"], key=lambda t: (len(t["paper_ids"]), t["slug"]))
+    members = set(topic["paper_ids"])
+    issues = sorted(demo.catalog["issues"], key=lambda i: i["number"])
+    expected = [(i["title"], len(members & set(i["paper_ids"]))) for i in issues]
+    page = open_page(demo.base + f"topics/{topic['slug']}/", PHONE, "dark")
+    chart = page.locator("figure.pd-growth svg[role=img]")
+    assert chart.is_visible()
+    label = chart.get_attribute("aria-label") or ""
+    assert (
+        label
+        == "Papers per issue, oldest first. "
+        + "; ".join(f"{title}: {count}" for title, count in expected)
+        + "."
+    )
+    heights = [
+        float(h)
+        for h in chart.locator("rect").evaluate_all("r => r.map(e => e.getAttribute('height'))")
+    ]
+    tallest = max(range(len(expected)), key=lambda n: (expected[n][1], -n))
+    assert heights.index(max(heights)) == tallest
+    assert page.locator("figure.pd-growth script").count() == 0
+    # Later pages of the topic are the same topic: the chart is on its first page only.
+    if len(topic["paper_ids"]) > 25:
+        later = (demo.settings.site_dir / f"topics/{topic['slug']}/page/2/index.html").read_text()
+        assert "pd-growth" not in later
+
+
+def growth_catalog() -> Any:
+    import datetime as dt
+
+    from generator.model import Catalog, Issue, Paper, Topic
+
+    def issue(number: int, day: dt.date | None, ids: tuple[str, ...]) -> Issue:
+        return Issue(f"i{number}", number, f"Issue {number}", f"i{number}.txt", day, "", (), ids)
+
+    issues = (
+        issue(1, dt.date(2025, 1, 1), ("a1", "a2")),
+        issue(2, dt.date(2025, 2, 20), ("b1",)),
+        issue(3, dt.date(2025, 3, 1), ("a1", "b2", "c1")),  # a1 is listed again: not new
+        issue(4, None, ("b3",)),  # undated, numbered after the newest dated issue
+    )
+    topics = {"a": ("a1", "a2"), "b": ("b1", "b2", "b3"), "c": ("c1",)}
+    papers = tuple(
+        Paper(
+            id=pid,
+            slug=pid,
+            title=pid.upper(),
+            abstract="A. B.",
+            issues=(),
+            locations=(),
+            topics=(slug,),
+        )
+        for slug, ids in topics.items()
+        for pid in ids
+    )
+    return Catalog(issues, papers, tuple(Topic(s, s.upper(), "", ids) for s, ids in topics.items()))
+
+
+def test_topics_grow_by_the_papers_first_listed_in_the_last_thirty_days() -> None:
+    from generator.site.layout import recent_issues, topic_chart, topics_by_growth
+
+    catalog = growth_catalog()
+    # 30 days before March 1 is January 30: issues 2 and 3, and undated issue 4 after them.
+    assert sorted(issue.number for issue in recent_issues(catalog)) == [2, 3, 4]
+    assert [(topic.slug, new) for topic, new in topics_by_growth(catalog)] == [("b", 3), ("c", 1)]
+    chart = topic_chart(catalog, catalog.topic("a"))
+    assert [(bar.issue.number, bar.count) for bar in chart.bars] == [(1, 2), (2, 0), (3, 1), (4, 0)]
+    assert [bar.height for bar in chart.bars] == [39, 1, 20, 1]  # an empty issue is a line
+
+
+def test_the_topics_index_offers_the_growing_order(demo: Demo) -> None:
+    import lxml.html
+
+    tree = lxml.html.fromstring((demo.settings.site_dir / "topics/index.html").read_bytes())
+    assert tree.xpath("//p[contains(@class, 'pd-orders')]/a/@href")[-2:] == ["#growing", "#a-z"]
+    rows = tree.xpath("//ol[contains(@class, 'pd-topics--growing')]/li")
+    gains = [int(r.xpath("string(span)").split()[0].lstrip("+")) for r in rows]
+    assert gains and gains == sorted(gains, reverse=True)

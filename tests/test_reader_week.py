@@ -51,6 +51,9 @@ class Demo:
         issue = next(i for i in self.catalog["issues"] if i["number"] == number)
         return f"issues/{issue['slug']}/"
 
+    def biggest_issue(self) -> dict[str, Any]:
+        return max(self.catalog["issues"], key=lambda i: (len(i["paper_ids"]), i["slug"]))
+
     def biggest_topic(self) -> dict[str, Any]:
         return max(self.catalog["topics"], key=lambda t: (len(t["paper_ids"]), t["slug"]))
 
@@ -63,6 +66,11 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    yield from demo_site(tmp_path_factory)
+
+
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """Build the demo (with a sign-up URL) and serve it while the caller runs."""
     config, port = served_project(tmp_path_factory.mktemp("reader-week"), DEMO_DIGESTS)
     text = config.read_text()
     config.write_text(
@@ -77,7 +85,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 @pytest.fixture
 def open_page(browser: Any) -> Iterator[Any]:
-    """Open a page at a viewport and color scheme; script errors fail the test."""
+    yield from page_opener(browser)
+
+
+def page_opener(browser: Any) -> Iterator[Any]:
+    """Open a page at a viewport and color scheme, recording every URL it requests
+    (`page.requested`); script errors fail the test."""
     contexts: list[Any] = []
     errors: list[str] = []
 
@@ -85,6 +98,8 @@ def open_page(browser: Any) -> Iterator[Any]:
         context = browser.new_context(viewport=viewport, color_scheme=scheme)
         contexts.append(context)
         page = context.new_page()
+        page.requested = []
+        page.on("request", lambda request: page.requested.append(request.url))
         page.on("pageerror", lambda exc: errors.append(f"{url}: {exc}"))
         page.goto(url, wait_until="load")
         return page

@@ -229,3 +229,86 @@ def keyphrase_topic(
             return topic
     found = topics_by_phrase.get(key)
     return catalog.topic(found) if found is not None else None
+
+
+# Topics over time: the topic page's chart shows at most this many of the newest issues, and
+# "growing this month" counts the papers first listed in the issues of the last GROWTH_DAYS.
+CHART_ISSUES = 30
+GROWTH_DAYS = 30
+CHART_HEIGHT = 40
+BAR_WIDTH = 12
+BAR_GAP = 3
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One issue's bar in a topic's chart: where it stands, its height, what it counts."""
+
+    x: int
+    y: int
+    height: int
+    issue: Issue
+    count: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A topic's papers per issue, oldest issue first, as bars of an SVG `width` wide."""
+
+    bars: tuple[Bar, ...]
+    width: int
+    height: int = CHART_HEIGHT
+    bar_width: int = BAR_WIDTH
+
+    @property
+    def summary(self) -> str:
+        """Say what the chart shows, for readers who cannot see it."""
+        counts = "; ".join(f"{bar.issue.title}: {bar.count}" for bar in self.bars)
+        return f"Papers per issue, oldest first. {counts}."
+
+
+def topic_chart(catalog: Catalog, topic: Topic, limit: int = CHART_ISSUES) -> Chart:
+    """Return a topic's papers in each of the newest issues (at most `limit`), oldest first."""
+    members = frozenset(topic.paper_ids)
+    issues = sorted(catalog.issues, key=Issue.order)[-limit:]
+    counts = [sum(pid in members for pid in issue.paper_ids) for issue in issues]
+    tallest = max(counts, default=0) or 1
+    bars = []
+    for index, (issue, count) in enumerate(zip(issues, counts, strict=True)):
+        height = max(1, round(count * (CHART_HEIGHT - 1) / tallest))  # a line at 0
+        x = index * (BAR_WIDTH + BAR_GAP)
+        bars.append(Bar(x, CHART_HEIGHT - height, height, issue, count))
+    return Chart(tuple(bars), max(len(bars) * (BAR_WIDTH + BAR_GAP) - BAR_GAP, 1))
+
+
+def recent_issues(catalog: Catalog, days: int = GROWTH_DAYS) -> tuple[Issue, ...]:
+    """Return the issues of the last `days` days up to the newest dated issue, and the undated
+    issues numbered after it; with no date at all, every issue."""
+    known = [(issue.number, issue.date) for issue in catalog.issues if issue.date is not None]
+    if not known:
+        return tuple(catalog.issues)
+    since = max(day for _, day in known).toordinal() - days
+    last_dated = max(number for number, _ in known)
+    return tuple(
+        issue
+        for issue in catalog.issues
+        if (issue.date.toordinal() > since if issue.date else issue.number > last_dated)
+    )
+
+
+def topics_by_growth(catalog: Catalog) -> tuple[tuple[Topic, int], ...]:
+    """Return the topics that gained papers in the recent issues, most new papers first.
+
+    A paper counts where it was first listed: a paper listed again is not new.
+    """
+    first: dict[str, int] = {}
+    for issue in sorted(catalog.issues, key=Issue.order):
+        for pid in issue.paper_ids:
+            first.setdefault(pid, issue.number)
+    recent = {issue.number for issue in recent_issues(catalog)}
+    grown = []
+    for topic in catalog.topics:
+        new = sum(first.get(pid) in recent for pid in topic.paper_ids)
+        if new:
+            grown.append((topic, new))
+    return tuple(sorted(grown, key=lambda pair: (-pair[1], pair[0].label.casefold(), pair[0].slug)))

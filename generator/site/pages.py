@@ -25,6 +25,8 @@ from generator.site.layout import (
     issue_neighbours,
     issue_parts,
     phrase_topics,
+    topic_chart,
+    topics_by_growth,
 )
 from generator.site.parallel import in_workers
 from generator.site.templates import MATH_MARK, make_environment
@@ -194,6 +196,7 @@ def _topic_pages(renderer: PageRenderer, catalog: Catalog, by_size: list[Topic])
             by_name=sorted(catalog.topics, key=lambda t: (t.label.casefold(), t.slug)),
             covered=len(catalog.papers) - len(other),
             unsorted=len(other) if catalog.topics else 0,
+            growing=topics_by_growth(catalog),
         )
     }
     for topic in catalog.topics:
@@ -206,6 +209,7 @@ def _topic_pages(renderer: PageRenderer, catalog: Catalog, by_size: list[Topic])
                 papers,
                 PAPERS_PER_PAGE,
                 topic=topic,
+                chart=topic_chart(catalog, topic),
             )
         )
     if catalog.topics and other:
