@@ -21,6 +21,8 @@ HIGHLIGHTS_PER_AREA = 3
 RECENT_ISSUES = 5
 # Papers an issue page shows in full per area, by the area's papers in the issue: (at least, count).
 FEATURED = ((30, 3), (10, 2), (0, 1))
+# An issue of at most this many papers shows them all in full.
+SMALL_ISSUE = 12
 # Items per page of the archive, of a topic and of the other papers.
 ISSUES_PER_PAGE = 30
 PAPERS_PER_PAGE = 25
@@ -132,10 +134,12 @@ def issue_briefs(
     catalog: Catalog, issue: Issue, parts: Sequence[AreaPart]
 ) -> tuple[AreaBrief, ...]:
     """Return each area of an issue with its best papers (first of the home page's highlights),
-    the rest as lines in page order, and the topics its papers stand under, most papers first."""
+    the rest as lines in page order, and the topics its papers stand under, most papers first;
+    a small issue shows every paper in full."""
+    small = len(issue.paper_ids) <= SMALL_ISSUE
     briefs = []
     for part, ranked in highlights(catalog, issue, HIGHLIGHTS_PER_AREA, parts):
-        best = ranked[: featured_count(len(part.papers))]
+        best = part.papers if small else ranked[: featured_count(len(part.papers))]
         chosen = {paper.id for paper in best}
         lines = tuple(
             Line(paper, section.topic or _own_topic(catalog, paper))
