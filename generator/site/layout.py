@@ -115,14 +115,27 @@ class Line:
 
 
 @dataclass(frozen=True)
+class LineGroup:
+    """The papers of one section of an area not shown in full, one line each."""
+
+    section: Section
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
 class AreaBrief:
     """An area of an issue as its page shows it, read in a minute: the best few papers in full,
-    the others one line each (biggest topic first), and the area's topics with their counts."""
+    the others one line each under their sections (biggest topic first), and the area's topics
+    with their counts."""
 
     part: AreaPart
     featured: tuple[Paper, ...]
-    lines: tuple[Line, ...]
+    groups: tuple[LineGroup, ...]
     topics: tuple[tuple[Topic, int], ...]
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        return tuple(line for group in self.groups for line in group.lines)
 
 
 def featured_count(papers: int) -> int:
@@ -141,12 +154,15 @@ def issue_briefs(
     for part, ranked in highlights(catalog, issue, HIGHLIGHTS_PER_AREA, parts):
         best = part.papers if small else ranked[: featured_count(len(part.papers))]
         chosen = {paper.id for paper in best}
-        lines = tuple(
-            Line(paper, section.topic or _own_topic(catalog, paper))
-            for section in part.sections
-            for paper in section.papers
-            if paper.id not in chosen
-        )
+        groups = []
+        for section in part.sections:
+            lines = tuple(
+                Line(paper, section.topic or _own_topic(catalog, paper))
+                for paper in section.papers
+                if paper.id not in chosen
+            )
+            if lines:
+                groups.append(LineGroup(section, lines))
         counts: dict[str, int] = {}
         for paper in part.papers:
             first = catalog.first_topic(paper)
@@ -156,7 +172,7 @@ def issue_briefs(
             ((catalog.topic(slug), count) for slug, count in counts.items()),
             key=lambda pair: (-pair[1], pair[0].label.casefold(), pair[0].slug),
         )
-        briefs.append(AreaBrief(part, best, lines, tuple(topics)))
+        briefs.append(AreaBrief(part, best, tuple(groups), tuple(topics)))
     return tuple(briefs)
 
 
