@@ -3,6 +3,7 @@ re-plan moved is followed to where it went, said in the send report."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from generator.mail.readers import check_slugs, chosen_papers, read_readers
@@ -56,3 +57,28 @@ def test_a_moved_topic_is_followed_and_said(tmp_path: Path) -> None:
     assert [
         p.id for p in chosen_papers(catalog(), checked.readers[0].interests, catalog().papers)
     ] == ["d"]
+
+
+def test_a_split_topics_feed_and_page_carry_its_children(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import feedparser
+
+    from generator.site.feeds import render_feeds
+    from generator.site.pages import render_pages
+    from tests.golden import golden_settings
+
+    settings = golden_settings()
+    base = catalog()
+    dated = tuple(replace(issue, date=dt.date(2025, 3, 11)) for issue in base.issues)
+    split = replace(base, issues=dated)
+    feeds = render_feeds(split, settings)
+    parent = feedparser.parse(feeds["topics/rl/feed.xml"])
+    titles = sorted(entry.title for entry in parent.entries)
+    assert titles == ["A", "B", "C"]  # C is only on a child, Online RL
+    child = feedparser.parse(feeds["topics/online-rl/feed.xml"])
+    assert [entry.title for entry in child.entries] == ["C"]
+    pages = render_pages(split, settings)
+    assert "New papers go to its subtopics" in pages["topics/rl.md"]
+    assert "Offline RL" in pages["topics/rl.md"] and "Online RL" in pages["topics/rl.md"]
+    assert "Part of" in pages["topics/online-rl.md"]
