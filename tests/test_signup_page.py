@@ -58,8 +58,13 @@ def test_ticking_boxes_builds_the_signup_link(make_project: MakeProject, browser
     tree = lxml.html.fromstring(page_file.read_bytes())
     areas = tree.xpath("//input[@name='area']/@value")
     assert len(areas) >= 2
-    first_topics = tree.xpath(f"//input[@name='topic'][@data-area='{areas[0]}']/@value")
-    other_topic = tree.xpath(f"//input[@name='topic'][@data-area='{areas[1]}']/@value")[0]
+    by_area = {a: tree.xpath(f"//input[@name='topic'][@data-area='{a}']/@value") for a in areas}
+    # A topic of an area with others (ticking it alone is not ticking its area), and another
+    # area to tick whole.
+    other_area = next(area for area in areas if len(by_area[area]) >= 2)
+    other_topic = by_area[other_area][0]
+    whole = next(area for area in areas if area != other_area)
+    first_topics = by_area[whole]
     with serving(settings.site_dir, port) as base:
         page = browser.new_page(viewport={"width": 1000, "height": 900})
         try:
@@ -75,18 +80,18 @@ def test_ticking_boxes_builds_the_signup_link(make_project: MakeProject, browser
             assert link.get_attribute("href") == (
                 f"https://lists.example.org/join?topics={other_topic}&areas=&every=issue"
             )
-            page.check(f"input[name='area'][value='{areas[0]}']")  # ticks its topics too
-            boxes = page.locator(f"input[name='topic'][data-area='{areas[0]}']")
+            page.check(f"input[name='area'][value='{whole}']")  # ticks its topics too
+            boxes = page.locator(f"input[name='topic'][data-area='{whole}']")
             assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
             page.check("input[name='every'][value='week']")
             assert link.get_attribute("href") == (
-                f"https://lists.example.org/join?topics={other_topic}&areas={areas[0]}&every=week"
+                f"https://lists.example.org/join?topics={other_topic}&areas={whole}&every=week"
             )
             assert link.inner_text() == f"Sign up for {len(first_topics) + 1} topics"
             page.uncheck(
                 f"input[name='topic'][value='{first_topics[0]}']"
             )  # the area is no longer whole
-            assert not page.is_checked(f"input[name='area'][value='{areas[0]}']")
+            assert not page.is_checked(f"input[name='area'][value='{whole}']")
             rest = sorted([*first_topics[1:], other_topic], key=[*first_topics, other_topic].index)
             assert link.get_attribute("href") == (
                 f"https://lists.example.org/join?topics={','.join(rest)}&areas=&every=week"

@@ -145,9 +145,10 @@ def index_site(
             return len(pages)
         kept = None  # a file of it is not what was kept: index anew
     written, reused = _write_index(output, pages, advance, kept)
+    # Read from the index just written, and kept with it: the cache holds what is published.
+    write_vocabulary(output, durable=False)
     if cache_dir is not None:
         _keep(cache_dir, output, pages_key, written, _Reuse(kept, reused))
-    write_vocabulary(output, durable=False)  # read from the index, whatever the cache gave
     return len(pages)
 
 

@@ -28,7 +28,13 @@ from generator.topics.areas import (
 from generator.topics.areas import area_groups as ward_groups
 from generator.topics.concepts import Normalize, TopicSettings, acronym_pairs, fold_key, suffixes
 from generator.topics.knowledge import Knowledge
-from generator.topics.naming import DESCRIBE_SHARE, describe, is_field_wide, repeats_name
+from generator.topics.naming import (
+    DESCRIBE_SHARE,
+    TAIL_PREPOSITIONS,
+    describe,
+    is_field_wide,
+    repeats_name,
+)
 from generator.topics.titles import Names
 
 Rows = Callable[[Sequence[str]], np.ndarray]
@@ -85,6 +91,8 @@ class PlanState:
     direct: Counter[str] = field(default_factory=Counter)  # papers with a key as a keyphrase
     folds: dict[str, str] = field(default_factory=dict)  # folded form -> the key first seen
     acronyms: dict[str, str] = field(default_factory=dict)  # acronym -> expansion, first seen
+    direct_acronyms: dict[str, set[str]] = field(default_factory=dict)  # expansion -> acronyms
+    tails: dict[str, set[str]] = field(default_factory=dict)  # a whole's tail -> acronyms
     fields: bool | None = None  # whether areas are FIELDS (decided by the first topics)
 
     def live(self) -> list[LiveTopic]:
@@ -97,6 +105,25 @@ class PlanState:
     def adopt(self, topic: LiveTopic) -> None:
         self.topics.append(topic)
         self.by_slug[topic.slug] = topic
+
+    def learn_acronym(self, acronym: str, expansion: str) -> None:
+        """Know an acronym and the wholes its expansion ends after a preposition ("human
+        feedback" of "reinforcement learning from human feedback")."""
+        self.acronyms[acronym] = expansion
+        self.direct_acronyms.setdefault(expansion, set()).add(acronym)
+        words = expansion.split()
+        for i, word in enumerate(words[:-1]):
+            if word in TAIL_PREPOSITIONS:
+                self.tails.setdefault(" ".join(words[i + 1 :]), set()).add(acronym)
+
+    def names_of(self, topic: LiveTopic) -> Names:
+        """Return how titles name a topic: its name's words, its acronyms and its tails'."""
+        mine = self.direct_acronyms.get(topic.key, set()) | self.tails.get(topic.key, set())
+        # Keys are folded ("dms" of "DMs"): a plural -s goes, as titles' plurals do.
+        shown = frozenset(
+            (a[:-1] if len(a) > 2 and a.endswith("s") else a).upper() for a in mine if len(a) >= 2
+        )
+        return Names(topic.names.phrases, topic.names.acronyms | shown)
 
     def canonical(self, key: str) -> str:
         """Return the key that stands for a phrase key: acronyms spelled out as the papers so far
@@ -289,7 +316,8 @@ class Inputs:
         papers so far define them, and the broader phrases they end in that some paper has."""
         papers = [self.catalog.paper(pid) for pid in fresh]
         for acronym, expansion in acronym_pairs((p.text for p in papers), self.normalize).items():
-            state.acronyms.setdefault(acronym, expansion)
+            if acronym not in state.acronyms:
+                state.learn_acronym(acronym, expansion)
         spelled = {}
         for paper in papers:
             for phrase in paper.keyphrases:

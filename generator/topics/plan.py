@@ -40,9 +40,9 @@ import numpy as np
 from generator.model import Area, Catalog, Issue, Topic
 from generator.topics import clusters as cl
 from generator.topics.concepts import Normalize, TopicSettings
-from generator.topics.grouping import topic_slug
+from generator.topics.grouping import TITLE_ACRONYM, topic_slug
 from generator.topics.live import Inputs, LiveTopic, PlanState, birth_areas, describe_members
-from generator.topics.naming import says_little
+from generator.topics.naming import label_text, says_little
 from generator.topics.split import split_topic
 from generator.topics.titles import Names, TitleNames, fold_word
 
@@ -312,7 +312,7 @@ def more_topics(
     index = {t.slug: c for c, t in enumerate(live)}
     by_key = {t.key: c for c, t in enumerate(live)}
     sims = cl.similarities(inputs.rows(placed), state.centres(live))
-    titles = TitleNames([t.names for t in live])
+    titles = TitleNames([state.names_of(t) for t in live])
     wanted: list[tuple[int, float, str, int]] = []
     for i, pid in enumerate(placed):
         mine = index[own[pid]]
@@ -333,6 +333,25 @@ def more_topics(
             state.add(pid, topic)
 
 
+def shown_acronyms(state: PlanState, topic: LiveTopic, catalog: Catalog) -> list[str]:
+    """Return the acronyms a topic's label shows: those of its name, then those of a whole its
+    name ends ("RLHF" of "human feedback") when two of its papers' titles write them."""
+    mine = state.names_of(topic).acronyms
+    direct = sorted(a for a in mine if topic.key in (state.acronyms.get(k) for k in _keys(a)))
+    in_titles = Counter(
+        word.strip(".,;:!?()[]{}\"'")
+        for pid in topic.members
+        for word in catalog.paper(pid).title.replace("-", " ").split()
+    )
+    tails = sorted(a for a in mine if a not in direct and in_titles[a] >= TITLE_ACRONYM)
+    return [*direct, *tails][:2]
+
+
+def _keys(acronym: str) -> tuple[str, str]:
+    """Return the keys an acronym as shown may have been learned under ("DM": dm, dms)."""
+    return acronym.lower(), acronym.lower() + "s"
+
+
 def records(state: PlanState, inputs: Inputs) -> Catalog:
     """Make the catalog's Topic and Area records from the plan."""
     catalog = inputs.catalog
@@ -347,7 +366,7 @@ def records(state: PlanState, inputs: Inputs) -> Catalog:
         topics.append(
             Topic(
                 slug=live.slug,
-                label=live.label,
+                label=label_text(live.label, shown_acronyms(state, live, catalog)),
                 description=describe_members(
                     live, inputs.terms, catalog, inputs.normalize, inputs.settings.knowledge
                 ),
