@@ -145,8 +145,7 @@ def index_site(
             return len(pages)
         kept = None  # a file of it is not what was kept: index anew
     written, reused = _write_index(output, pages, advance, kept)
-    # Read from the index just written, and kept with it: the cache holds what is published.
-    write_vocabulary(output, durable=False)
+    write_vocabulary(output, durable=False)  # kept with the index: the cache is what is published
     if cache_dir is not None:
         _keep(cache_dir, output, pages_key, written, _Reuse(kept, reused))
     return len(pages)
