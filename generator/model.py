@@ -248,6 +248,16 @@ class Catalog:
             sections.append((None, tuple(groups[None])))
         return tuple(sections)
 
+    def subtopics(self, topic: Topic) -> tuple[Topic, ...]:
+        """Return a topic and the topics it split into, their children and so on, once each."""
+        found, todo = {topic.slug: topic}, [topic]
+        while todo:
+            for slug in todo.pop().children:
+                if slug not in found and slug in self._topic_index:
+                    found[slug] = self._topic_index[slug]
+                    todo.append(found[slug])
+        return tuple(found.values())
+
     def papers_of_topic(self, topic: Topic) -> tuple[Paper, ...]:
         return tuple(self._paper_index[pid] for pid in topic.paper_ids)
 

@@ -239,15 +239,8 @@ def _topic_slugs(catalog: Catalog) -> frozenset[str]:
 def _with_children(catalog: Catalog, slugs: set[str]) -> set[str]:
     """Return the slugs with the children, grandchildren... of the topics among them."""
     known = _topic_slugs(catalog)
-    found, todo = set(slugs), sorted(slugs)
-    while todo:
-        slug = todo.pop()
-        topic = catalog.topic(slug) if slug in known else None
-        for child in topic.children if topic is not None else ():
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
+    below = (t.slug for s in slugs if s in known for t in catalog.subtopics(catalog.topic(s)))
+    return set(slugs) | set(below)
 
 
 def chosen_papers(

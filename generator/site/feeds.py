@@ -224,7 +224,7 @@ def _topic_channel(
     """Make a topic's feed: its papers by the issue that first listed them, newest first."""
     unranked = len(listings.rank)
     # A topic that split keeps its subscribers: its feed carries its children's papers too.
-    held = {p.id: p for t in subtopics(catalog, topic) for p in catalog.papers_of_topic(t)}
+    held = {p.id: p for t in catalog.subtopics(topic) for p in catalog.papers_of_topic(t)}
     papers = sorted(held.values(), key=lambda p: (listings.rank.get(p.id, unranked), p.slug))
     template = env.get_template("feeds/paper.html.j2")
     items = []
@@ -242,17 +242,6 @@ def _topic_channel(
         items=tuple(items),
         fallback=listings.newest,
     )
-
-
-def subtopics(catalog: Catalog, topic: Topic) -> list[Topic]:
-    """Return a topic and the topics it split into, their children and so on, once each."""
-    found, todo = {topic.slug: topic}, [topic]
-    while todo:
-        for slug in todo.pop().children:
-            if slug not in found:
-                found[slug] = catalog.topic(slug)
-                todo.append(found[slug])
-    return list(found.values())
 
 
 def _render(

@@ -79,12 +79,12 @@ def split_topic(
     if any(name is None for name in names):
         return False
     named = [(k or "", display(k or "", g)) for g, k in zip(groups, names, strict=True)]
-    for group, (key, label) in zip(groups, named, strict=True):
+    for g, (group, (key, label)) in enumerate(zip(groups, named, strict=True)):
         child = LiveTopic(
             slug=topic_slug(key),
             key=key,
             label=label,
-            phrases=tuple(_leading(weights[groups.index(group)])),
+            phrases=tuple(_leading(weights[g])),
             names=Names(frozenset({tuple(fold_word(w) for w in key.split())}), frozenset()),
             total=rows(group).sum(axis=0),
             own=len(group),
