@@ -261,7 +261,8 @@ def publish(
     """
     with staged_site(settings.site_dir) as staging:
         with progress.stage("Building the site with MkDocs"):
-            built = run_mkdocs(settings.config_file, staging, epoch, settings.cache_dir)
+            cache = settings.cache_dir if settings.page_cache else None
+            built = run_mkdocs(settings.config_file, staging, epoch, cache, settings.page_workers)
             write_files(staging, extra)
         # The page cache is written while Pagefind indexes (its process does most of that).
         with ThreadPoolExecutor(max_workers=1) as saver:

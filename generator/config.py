@@ -93,6 +93,8 @@ class Settings:
     # and the text of the word-list file it names: a changed file is a changed setting.
     keyphrases: dict[str, Any] = field(default_factory=dict)
     keyphrase_words: str | None = None
+    page_cache: bool = True  # extra.paper_digest.page_cache (see Options)
+    page_workers: bool = True
 
     @property
     def email_dir(self) -> Path:
@@ -223,6 +225,10 @@ class Options(base.Config):  # type: ignore[no-untyped-call]
     excerpt_chars = Whole(280, 40)
     # GitHub Pages publishes sites up to 1 GB: the build warns past 80 % of this.
     site_size_limit_mb = Whole(1024, 1)
+    # Pages outside the navigation kept in cache_dir and written from there when unchanged, and
+    # pages rendered by worker processes (generator/site/pagecache.py, parallel.py): same bytes.
+    page_cache = opt.Type(bool, default=True)
+    page_workers = opt.Type(bool, default=True)
     email = Section()
     topics = Section()
     keyphrases = Section()

@@ -27,8 +27,12 @@ Every page it renders is also made smaller before it is written or cached (`shri
 space between tags, Material's inline icons and the scripts of its head as files fetched once;
 those files are kept beside the cached pages that refer to them.
 
-The cache is off when another MkDocs plugin is configured (it could read or change any page),
-or when anchor validation is strict enough to fail a build. Entries are saved only after
+Both are optional (`extra.paper_digest.page_cache` and `page_workers`, README "Settings"):
+`store=False` neither reads nor writes the cache, `workers=False` renders every page in the
+build's own process. With both off the plugin only makes pages smaller, through MkDocs' public
+events, and the site is the same bytes (tests/test_pagecache_optional.py). Both are off when
+another MkDocs plugin is configured (it could read or change any page), or when anchor
+validation is strict enough to fail a build. Entries are saved only after
 MkDocs' build succeeded (`save`; the search indexing that follows may still fail, and the
 pages kept are right all the same), and entries no page used are deleted then.
 """
@@ -130,9 +134,10 @@ class _CachedPage(Page):
 class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     """Cache each page's HTML under `folder`; use it when nothing that decides the page changed."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, store: bool = True, workers: bool = True) -> None:
         super().__init__()
         self.folder = folder
+        self.use_store, self.use_workers = store, workers
         self._store = PageStore(folder)
         self.stats = CacheStats()
         self.enabled = False
@@ -151,14 +156,18 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         others = [name for name in config.plugins if not name.startswith(PLUGIN_PREFIX)]
-        self.enabled = not others and config.validation.links.anchors < logging.WARNING
+        wanted = self.use_store or self.use_workers
+        self.enabled = wanted and not others and config.validation.links.anchors < logging.WARNING
         if self.enabled:
             self._site_key = site_key(config)
-            self._index = self._store.entries()
-            self._file_hashes = _read_manifest(self.folder / FILES_SUBDIR / FILES_MANIFEST)
+            if self.use_store:
+                self._index = self._store.entries()
+                self._file_hashes = _read_manifest(self.folder / FILES_SUBDIR / FILES_MANIFEST)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if not self.enabled:
+            return files
         self._files = _RecordingFiles(files)
         return self._files
 
@@ -178,7 +187,7 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             outside.append((file, key, says_html_body(source)))
         read: dict[str, str | None] = {}  # the files cached pages refer to, each read once
         usable = {key for _, key, _ in outside if self._usable(key, files, read)}
-        kept = self._store.html(usable)
+        kept = self._store.html(usable) if usable else {}
         markdown = []  # the pages to render whose body is Markdown
         for file, key, html_body in outside:
             if key in kept:
@@ -204,6 +213,8 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     ) -> None:
         """Have workers convert the Markdown of `pages` (`parallel.py`); MkDocs' reading loop
         then takes each page's HTML from them (`HtmlBodyPage.render`)."""
+        if not self.use_workers:
+            return
 
         def convert(read: HtmlBodyPage) -> Converted:  # in a worker: as MkDocs reads a page
             config._current_page = read
@@ -266,7 +277,7 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     ) -> jinja2.Environment:
         cached = jinja2.DictLoader({CACHED_TEMPLATE: "{{ page.cached_html|safe }}"})
         env.loader = jinja2.ChoiceLoader([cached, *([env.loader] if env.loader else [])])
-        if self.enabled and self._nav is not None:
+        if self.enabled and self.use_workers and self._nav is not None:
             self._render_in_workers(env, config, files, self._nav)
         return env
 
@@ -331,7 +342,7 @@ class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def save(self) -> None:
         """Keep the entries of this build's pages, delete the rest: call after a build succeeds."""
-        if not self.enabled:
+        if not self.enabled or not self.use_store:
             return
         hashes = {}
         for relative, text in sorted(self._shared.items()):

@@ -132,13 +132,18 @@ class Built:
 
 
 def run_mkdocs(
-    config_file: Path, site_dir: Path, epoch: int, cache_dir: Path | None = None
+    config_file: Path,
+    site_dir: Path,
+    epoch: int,
+    cache_dir: Path | None = None,
+    workers: bool = True,
 ) -> Built:
     """Build the site in strict mode into `site_dir`, dated `epoch`; any warning fails it.
 
     With `cache_dir`, pages whose HTML cannot have changed come from the page cache there
     (`pagecache.py`); `save` updates it, once the build succeeded (the caller may do so while
-    it indexes the site).
+    it indexes the site). With `workers`, pages are rendered by worker processes (`parallel.py`).
+    Without either, the pages are the same bytes.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -148,9 +153,9 @@ def run_mkdocs(
         try:
             config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
             config.plugins[f"{PLUGIN_PREFIX}theme-files"] = UnusedThemeFiles()
-            cache = PageCache(cache_dir / PAGES_SUBDIR) if cache_dir is not None else None
-            if cache is not None:
-                config.plugins[f"{PLUGIN_PREFIX}page-cache"] = cache
+            folder = (cache_dir or site_dir) / PAGES_SUBDIR  # never read nor written without
+            cache = PageCache(folder, store=cache_dir is not None, workers=workers)
+            config.plugins[f"{PLUGIN_PREFIX}page-cache"] = cache  # it also makes pages smaller
             build(config)
         except (MkDocsException, SystemExit) as exc:
             details = "; ".join(collected.messages) or str(exc)
@@ -158,8 +163,6 @@ def run_mkdocs(
                 f"MkDocs could not build the site: {details}",
                 "the previous site is unchanged; fix the page or setting named above",
             ) from None
-    if cache is None:
-        return Built(CacheStats(), lambda: None)
     return Built(cache.stats, cache.save)
 
 
