@@ -31,7 +31,7 @@ class Converted:
 
     content: str
     toc: TableOfContents
-    title: str | None  # the title taken from the page's first heading
+    title: str | None  # the page's title, once rendered (its first heading's, if any)
     anchors: set[str]
     links_to_anchors: dict[str, dict[str, str]] | None  # by the linked file's src_uri
     lookups: list[str]  # the paths the page looked up among the files, in order
@@ -43,7 +43,7 @@ class Converted:
         return cls(
             page.content or "",
             page.toc,
-            page._title_from_render,
+            page.title,
             set(page.present_anchor_ids or ()),
             None if links is None else {file.src_uri: dict(to) for file, to in links.items()},
             lookups,
@@ -69,7 +69,6 @@ class HtmlBodyPage(Page):
             return
         self.content = (self.markdown or "").strip()
         self.toc = get_toc([])
-        self._title_from_render = None
         self.present_anchor_ids = html_anchors(self.content)
         self.links_to_anchors = {}
 
@@ -78,7 +77,7 @@ class HtmlBodyPage(Page):
         for path in done.lookups:  # as the Markdown's links did: a recording Files notes them
             files.get_file_from_path(path)
         self.content, self.toc = done.content, done.toc
-        self._title_from_render = done.title
+        self.title = done.title  # MkDocs lets a plugin set a page's title (weak_property)
         self.present_anchor_ids = set(done.anchors)
         if done.links_to_anchors is not None:
             self.links_to_anchors = {
