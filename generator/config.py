@@ -94,7 +94,7 @@ class Settings:
     keyphrases: dict[str, Any] = field(default_factory=dict)
     keyphrase_words: str | None = None
     page_cache: bool = True  # extra.paper_digest.page_cache (see Options)
-    page_workers: bool = True
+    page_workers: bool = False
 
     @property
     def email_dir(self) -> Path:
@@ -228,7 +228,8 @@ class Options(base.Config):  # type: ignore[no-untyped-call]
     # Pages outside the navigation kept in cache_dir and written from there when unchanged, and
     # pages rendered by worker processes (generator/site/pagecache.py, parallel.py): same bytes.
     page_cache = opt.Type(bool, default=True)
-    page_workers = opt.Type(bool, default=True)
+    # Off by default: on 2 shared cores the workers made MkDocs' stage slower (README).
+    page_workers = opt.Type(bool, default=False)
     email = Section()
     topics = Section()
     keyphrases = Section()

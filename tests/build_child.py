@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from generator import cli
@@ -30,6 +31,7 @@ real_share = parallel._work_share
 def build_with_stand_in(
     settings: Settings, progress: Progress | None = None, force: bool = False
 ) -> BuildReport:
+    settings = replace(settings, page_workers=True)  # off by default: these tests kill them
     return real_build(settings, progress, embedder=StandInEmbedder(), force=force)
 
 

@@ -10,6 +10,7 @@ navigation) renders it again.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,8 @@ def tree(site: Path) -> dict[str, bytes]:
 
 
 def build_quietly(settings: Settings, force: bool = False) -> BuildReport:
-    return build(settings, embedder=StandInEmbedder(), force=force)
+    # With the page workers (off by default), where they start: these tests check them too.
+    return build(replace(settings, page_workers=True), embedder=StandInEmbedder(), force=force)
 
 
 FIELDS = ("glacier", "violin", "orchard", "harbour")

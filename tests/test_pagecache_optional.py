@@ -1,10 +1,10 @@
 """The page cache and the page workers are optional, and the site is the same bytes without them.
 
 `extra.paper_digest.page_cache: false` neither reads nor writes `.cache/pages/`;
-`page_workers: false` renders every page in the build's own process. With both off, MkDocs
-renders every page itself, through its public events only (README, "Private APIs we use, and
-why"). Each way gives the bytes of the default build, whose workers are made to run here
-(the fixture is smaller than the size where they start).
+`page_workers: true` renders pages in worker processes (off by default). With both off,
+MkDocs renders every page itself, through its public events only (README, "Private APIs we
+use, and why"). Each way gives the bytes of a build with both, whose workers are made to run
+here (the fixture is smaller than the size where they start).
 """
 
 from __future__ import annotations
@@ -51,16 +51,16 @@ def workers_run(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     "options",
     [
-        "    page_cache: false\n    page_workers: false\n",
         "    page_cache: false\n",
-        "    page_workers: false\n",
+        "    page_cache: false\n    page_workers: true\n",
+        "",
     ],
 )
 def test_a_build_without_the_cache_or_the_workers_gives_the_same_bytes(
     make_project: MakeProject, workers_run: None, options: str
 ) -> None:
     themed = FIXTURES / "digests" / "themed"
-    default = make_project(source=themed)
+    default = with_options(make_project(source=themed), "    page_workers: true\n")
     first = built(default)
     assert first.rendered_in_workers > 0
     other = with_options(make_project(source=themed), options)
@@ -74,10 +74,10 @@ def test_a_build_without_the_cache_or_the_workers_gives_the_same_bytes(
         assert again.reused_pages == 0 and not store.exists()
     else:
         assert store.is_dir()
-    if "page_workers: false" in options:
-        assert report.rendered_in_workers == report.converted_in_workers == 0
-    else:
+    if "page_workers: true" in options:
         assert report.rendered_in_workers > 0
+    else:
+        assert report.rendered_in_workers == report.converted_in_workers == 0
 
 
 def test_a_setting_that_is_not_true_or_false_is_refused_by_name(

@@ -134,7 +134,7 @@ class _CachedPage(Page):
 class PageCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     """Cache each page's HTML under `folder`; use it when nothing that decides the page changed."""
 
-    def __init__(self, folder: Path, store: bool = True, workers: bool = True) -> None:
+    def __init__(self, folder: Path, store: bool = True, workers: bool = False) -> None:
         super().__init__()
         self.folder = folder
         self.use_store, self.use_workers = store, workers

@@ -136,7 +136,7 @@ def run_mkdocs(
     site_dir: Path,
     epoch: int,
     cache_dir: Path | None = None,
-    workers: bool = True,
+    workers: bool = False,
 ) -> Built:
     """Build the site in strict mode into `site_dir`, dated `epoch`; any warning fails it.
 
