@@ -88,13 +88,14 @@ def tree_digest(folder: Path) -> dict[str, str]:
     }
 
 
-def broken_internal_links(site: Path) -> list[str]:
-    """List links between pages of the site that lead nowhere."""
+def broken_internal_links(site: Path, tags: tuple[str, ...] = ("a", "link")) -> list[str]:
+    """List links between pages of the site that lead nowhere (`tags`: of these elements,
+    their href or src)."""
     broken = []
     for page, tree in html_pages(site):
-        for element in tree.iter("a", "link"):
-            href = element.get("href") or ""
-            if not href or href.startswith(("#", "http:", "https:", "mailto:")):
+        for element in tree.iter(*tags):
+            href = element.get("href") or element.get("src") or ""
+            if not href or href.startswith(("#", "http:", "https:", "mailto:", "data:")):
                 continue
             path = href.split("#")[0].split("?")[0]
             # Absolute paths (the 404 page uses them) start at the site root; site_url is "/".

@@ -28,7 +28,7 @@ import lxml.html
 
 from generator.build import build
 from tests.conftest import FIXTURES, MakeProject
-from tests.site_checks import html_pages
+from tests.site_checks import broken_internal_links
 from tests.stand_in import StandInEmbedder
 
 LINKING = ("a", "link", "script", "img")
@@ -59,25 +59,6 @@ def _copy_new(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
-def unresolved(site: Path) -> list[str]:
-    """List the links, scripts, styles and images of the site's pages that lead to no file."""
-    missing = []
-    for page, tree in html_pages(site):
-        for element, attribute, link, _ in tree.iterlinks():
-            if attribute not in ("href", "src") or element.tag not in LINKING:
-                continue
-            if link.startswith(("#", "http:", "https:", "mailto:", "data:")):
-                continue
-            path = link.split("#")[0].split("?")[0]
-            base = site if path.startswith("/") else page.parent
-            target = (base / path.lstrip("/")).resolve()
-            if target.is_dir():
-                target = target / "index.html"
-            if not target.is_file():
-                missing.append(f"{page.relative_to(site)} -> {link}")
-    return missing
-
-
 def pages(site: Path) -> set[str]:
     return {path.relative_to(site).as_posix() for path in site.rglob("index.html")}
 
@@ -91,7 +72,7 @@ def test_zensical_builds_the_generated_docs_into_a_working_site(
 
     assert pages(site) == pages(settings.site_dir)  # every page, redirects included
     assert any(name.startswith("papers/") for name in pages(site))
-    missing = unresolved(site)
+    missing = broken_internal_links(site, LINKING)
     on_index_pages = [link for link in missing if link.split(" -> ")[0] in INDEX_PAGES]
     assert on_index_pages == []
     assert missing, "Zensical rewrites raw HTML links: if this passes, it no longer does"
