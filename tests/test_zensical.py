@@ -22,12 +22,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import lxml.html
 
 from generator.build import build
-from tests.conftest import FIXTURES, MakeProject
+from tests.conftest import FIXTURES, MakeProject, serving
 from tests.site_checks import broken_internal_links
 from tests.stand_in import StandInEmbedder
 
@@ -64,7 +65,7 @@ def pages(site: Path) -> set[str]:
 
 
 def test_zensical_builds_the_generated_docs_into_a_working_site(
-    make_project: MakeProject,
+    make_project: MakeProject, browser: Any
 ) -> None:
     settings = make_project(source=FIXTURES / "digests" / "themed")
     build(settings, embedder=StandInEmbedder())
@@ -104,3 +105,25 @@ def test_zensical_builds_the_generated_docs_into_a_working_site(
     # Zensical's 404 page has no URL: the override reads none and the page is whole.
     missing = lxml.html.fromstring((site / "404.html").read_bytes())
     assert missing.xpath('//meta[@property="og:type"]/@content') == ["website"]
+
+    # In Chromium, the header's search (Pagefind's index, copied) answers on Zensical's pages
+    # as on MkDocs', and neither site's home page reports a script error.
+    found = {}
+    errors: list[str] = []
+    for folder in (settings.site_dir, site):
+        with serving(folder) as base:
+            page = browser.new_page()
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(base)
+            page.keyboard.press("/")
+            page.locator("input.md-search__input").press_sequentially("reward")
+            page.wait_for_function(
+                "() => document.querySelector('[data-pd-search-results]')?.dataset.pdQuery"
+                " === 'reward'"
+            )
+            page.wait_for_load_state("networkidle")
+            found[folder.name] = page.locator(".pd-search-result__title").all_inner_texts()
+            page.close()
+    assert errors == []
+    assert found[site.name] == found[settings.site_dir.name] != []
