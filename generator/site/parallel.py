@@ -2,7 +2,8 @@
 core.
 
 The paper pages' Markdown is rendered from their template by workers (`pages.py`), and the
-page cache plugin (`pagecache.py`) uses workers twice in MkDocs' build:
+page cache plugin (`pagecache.py`), with `page_workers: true` (off by default: README,
+"Private APIs we use, and why"), uses workers twice in MkDocs' build:
 
 - once MkDocs has made its pages (its `nav` event), workers convert the Markdown of the pages
   to render (issue, topic and list pages: paper pages need no Markdown, `htmlbody.py`), and
