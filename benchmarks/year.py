@@ -65,7 +65,7 @@ def cold_copy(config: Path, work: Path) -> dict[str, Any]:
     copy = work / "cold"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(config.parent, copy, symlinks=True, ignore=shutil.ignore_patterns("site"))
-    for kept in ("pages", "search", "build.json"):
+    for kept in ("pages", "search", "topics", "build.json"):
         target = copy / ".cache" / kept
         if target.is_dir():
             shutil.rmtree(target)

@@ -180,6 +180,7 @@ def add_topics(catalog: Catalog, result: KeyphraseResult, settings: Settings) ->
             topic_settings,
             result.doc_vectors,
             settings.topic_replan,
+            settings.cache_dir,
         )
     return add_related(
         catalog, result.doc_vectors, result.phrase_vectors, normalize_phrase, matrix=matrix
