@@ -6,6 +6,7 @@ with stable URLs; abstracts' addresses linked safely; headings that are never Ma
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -113,8 +114,10 @@ def test_list_pages_have_stable_urls_below_the_first() -> None:
 
 
 @pytest.fixture(scope="module")
-def settings() -> Settings:
-    return load_settings(REPO / "mkdocs.yml")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    # The repository's settings, but a cache of the test's own (rendered pages are kept there).
+    cache = tmp_path_factory.mktemp("cache")
+    return dataclasses.replace(load_settings(REPO / "mkdocs.yml"), cache_dir=cache)
 
 
 def test_a_topic_of_two_thousand_papers_is_cut_into_bounded_pages(settings: Settings) -> None:
