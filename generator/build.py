@@ -88,7 +88,9 @@ class BuildReport:
 
 def read_catalog(settings: Settings) -> tuple[Catalog, ReadResult]:
     """Read every digest and merge the issues into a catalog."""
-    result = read_digests(settings.digests_dir, settings.default_year, settings.root)
+    result = read_digests(
+        settings.digests_dir, settings.default_year, settings.root, cache_dir=settings.cache_dir
+    )
     return build_catalog(result.issues), result
 
 
