@@ -21,6 +21,7 @@ import pytest
 
 from generator.build import build
 from generator.config import Settings, load_settings
+from generator.site.export import read_catalog
 from tests.conftest import (
     DEMO_DIGESTS,
     served_project,
@@ -78,7 +79,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     )
     settings = load_settings(config)
     build(settings, embedder=StandInEmbedder())
-    catalog = json.loads((settings.site_dir / "api/catalog.json").read_text("utf-8"))
+    catalog = read_catalog(settings.site_dir / "api")
     with serving(settings.site_dir, port) as url:
         yield Demo(settings, url, catalog)
 
