@@ -107,6 +107,10 @@ def test_a_year_of_papers_pages_into_files_under_5_mb_that_give_back_every_paper
     assert "api/issues/100-issue-100.p3.json" in files  # the backfill, 4,500 papers, in 3 parts
     assert catalog_files(catalog, {"old-topic": "topic-3"}) == files  # same bytes again
 
+    records = [
+        p for name, data in files.items() if "/issues/" in name for p in json.loads(data)["papers"]
+    ]
+    assert len(records) == len({p["id"] for p in records}) == len(catalog.papers)  # each once
     write(tmp_path, files)
     whole = read_catalog(tmp_path / "api")
     assert whole["version"] == 3 and whole["paper_count"] == len(catalog.papers)
@@ -129,7 +133,14 @@ def test_a_year_of_papers_pages_into_files_under_5_mb_that_give_back_every_paper
         assert read["slug"] == topic.slug and read["paper_ids"] == list(topic.paper_ids)
     assert whole["moved_topics"] == {"old-topic": "topic-3"}
     part = json.loads(files["api/issues/100-issue-100.json"])
-    assert len(part["papers"]) == PAPERS_PER_FILE and part["next"] == "issues/100-issue-100.p2.json"
+    assert (
+        len(part["paper_ids"]) == PAPERS_PER_FILE and part["next"] == "issues/100-issue-100.p2.json"
+    )
+    assert len(part["papers"]) == PAPERS_PER_FILE
+    # The last part: 500 new papers, and the 16 of issue 99 listed again (issue 99's records).
+    last = json.loads(files["api/issues/100-issue-100.p3.json"])
+    assert len(last["paper_ids"]) == 516 and len(last["papers"]) == 500 and last["next"] is None
+    assert {p["id"] for p in last["papers"]} == set(last["paper_ids"][:500])
 
 
 def test_follow_json_grows_with_topics_not_papers() -> None:

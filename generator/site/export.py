@@ -4,7 +4,9 @@
 areas, the moved topics): its size grows with the issues and topics, not with the papers. Each
 issue's papers are in `api/issues/<slug>.json`, in the issue's order; an issue of more than
 `PAPERS_PER_FILE` papers continues in `<slug>.p2.json`, `<slug>.p3.json`… (each file names the
-next), so no file grows past a few MB however big the archive or an issue. Schema in README.md.
+next), so no file grows past a few MB however big the archive or an issue. A paper listed in
+several issues has its record once, in the file of the first (its `issues[0]`); the later
+issues list its id. Schema in README.md.
 """
 
 from __future__ import annotations
@@ -35,8 +37,13 @@ def catalog_files(catalog: Catalog, moved: Mapping[str, str] | None = None) -> d
     always gives the same bytes."""
     issues = sorted(catalog.issues, key=Issue.order)
     files = {INDEX_FILE: _dump(_index(catalog, issues, moved or {}))}
+    # A paper's record is in the file of the first issue that lists it, once in the export.
+    first: dict[str, str] = {}
     for issue in issues:
-        files.update(_issue_files(catalog, issue))
+        for pid in issue.paper_ids:
+            first.setdefault(pid, issue.slug)
+    for issue in issues:
+        files.update(_issue_files(catalog, issue, first))
     return files
 
 
@@ -82,8 +89,10 @@ def _index(catalog: Catalog, issues: list[Issue], moved: Mapping[str, str]) -> d
     }
 
 
-def _issue_files(catalog: Catalog, issue: Issue) -> dict[str, bytes]:
-    """Return the files of one issue: its papers in digest order, `PAPERS_PER_FILE` a file."""
+def _issue_files(catalog: Catalog, issue: Issue, first: Mapping[str, str]) -> dict[str, bytes]:
+    """Return the files of one issue: its listing in digest order, `PAPERS_PER_FILE` a file,
+    with the records of the papers it lists first (the others are in an earlier issue's file:
+    the first of their `issues`)."""
     ids = list(issue.paper_ids)
     parts = max(1, -(-len(ids) // PAPERS_PER_FILE))
     files = {}
@@ -98,7 +107,8 @@ def _issue_files(catalog: Catalog, issue: Issue) -> dict[str, bytes]:
             "part": part,
             "parts": parts,
             "next": issue_file(issue.slug, part + 1) if part < parts else None,
-            "papers": [_paper(catalog.paper(pid)) for pid in chunk],
+            "paper_ids": chunk,
+            "papers": [_paper(catalog.paper(pid)) for pid in chunk if first[pid] == issue.slug],
         }
         files["api/" + issue_file(issue.slug, part)] = _dump(data)
     return files
@@ -142,7 +152,7 @@ def read_catalog(api: Path) -> dict[str, Any]:
         name = issue["url"]
         while name is not None:
             part = json.loads((api / name).read_bytes())
-            issue["paper_ids"] += [paper["id"] for paper in part["papers"]]
+            issue["paper_ids"] += part["paper_ids"]
             papers.update((paper["id"], paper) for paper in part["papers"])
             name = part["next"]
     index["papers"] = [papers[pid] for pid in sorted(papers)]
