@@ -14,9 +14,12 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from lxml import etree
+
 from generator.model import Area, Catalog, Issue, Keyphrase, Link, LinkKind, Location, Paper, Topic
 from generator.site.export import PAPERS_PER_FILE, catalog_files, read_catalog
 from generator.site.follow import follow_json
+from generator.site.material import SITEMAP_NS, split_sitemap
 from generator.site.redirects import moved_topics, read_previous
 from generator.site.size import LARGE_FILE
 
@@ -212,3 +215,27 @@ def test_a_tampered_paged_catalog_reads_nothing_outside_api(tmp_path: Path) -> N
     assert previous.topics["topic-1"] == []  # its papers were in the files not read
     (tmp_path / "api/catalog.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
     assert read_previous(tmp_path).topics == {}
+
+
+def test_a_year_of_pages_makes_no_sitemap_file_over_5_mb(tmp_path: Path) -> None:
+    """A page for each of 50,000 papers and their topic and issue pages: 56,000 URLs."""
+    site = "https://someone.github.io/a-research-newsletter/"
+    locs = [f"{site}papers/{p.slug}/" for p in year().papers]
+    locs += [f"{site}topics/topic-{t}/page/{n}/" for t in range(TOPICS) for n in range(1, 7)]
+    entries = "".join(f"<url><loc>{u}</loc><lastmod>2026-01-01</lastmod></url>" for u in locs)
+    (tmp_path / "sitemap.xml").write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="{SITEMAP_NS}">{entries}</urlset>'
+    )
+    parts = split_sitemap(tmp_path, site)
+    assert parts >= 2
+    sizes = {path.name: path.stat().st_size for path in tmp_path.iterdir()}
+    assert max(sizes.values()) < LARGE_FILE, sizes
+    ns = {"s": SITEMAP_NS}
+    listed = [
+        loc
+        for n in range(1, parts + 1)
+        for loc in etree.parse(str(tmp_path / f"sitemap-{n}.xml")).xpath(
+            "//s:loc/text()", namespaces=ns
+        )
+    ]
+    assert listed == locs

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from lxml import etree
 
 from generator.build import build
@@ -62,3 +63,25 @@ def test_the_sitemap_is_written_without_indentation(make_project: MakeProject) -
     papers = [url for url in urls if url.startswith(f"{settings.site_url}papers/")]
     assert len(papers) == len(set(papers)) == report.papers
     assert len(root.xpath("s:url/s:lastmod", namespaces=NS)) == len(urls)
+
+
+def test_no_sitemap_part_outgrows_its_byte_limit(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a year, 50,000 URLs would make a 6.5 MB sitemap: parts are cut by bytes too."""
+    settings = make_project()
+    build(settings, embedder=StandInEmbedder())
+    urls = etree.parse(str(settings.site_dir / "sitemap.xml")).xpath(
+        "//s:url/s:loc/text()", namespaces=NS
+    )
+    monkeypatch.setattr(material, "SITEMAP_BYTES", 1000)
+    build(settings, embedder=StandInEmbedder(), force=True)
+    index = etree.parse(str(settings.site_dir / "sitemap.xml")).getroot()
+    parts = index.xpath("s:sitemap/s:loc/text()", namespaces=NS)
+    assert len(parts) > 1
+    listed = []
+    for number in range(1, len(parts) + 1):
+        data = (settings.site_dir / f"sitemap-{number}.xml").read_bytes()
+        assert len(data) <= 1000 + 200  # the XML declaration and the urlset element around
+        listed += etree.fromstring(data).xpath("s:url/s:loc/text()", namespaces=NS)
+    assert listed == urls
