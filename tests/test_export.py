@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from generator.model import Area, Catalog, Issue, Keyphrase, Link, LinkKind, Location, Paper, Topic
-from generator.site.export import PAPERS_PER_FILE, catalog_files, read_catalog
+from generator.site.export import PAPERS_PER_FILE, catalog_files, read_export
 from generator.site.follow import follow_json
 from generator.site.material import SITEMAP_NS, split_sitemap
 from generator.site.redirects import moved_topics, read_previous
@@ -115,7 +115,7 @@ def test_a_year_of_papers_pages_into_files_under_5_mb_that_give_back_every_paper
     ]
     assert len(records) == len({p["id"] for p in records}) == len(catalog.papers)  # each once
     write(tmp_path, files)
-    whole = read_catalog(tmp_path / "api")
+    whole = read_export(tmp_path / "api")
     assert whole["version"] == 3 and whole["paper_count"] == len(catalog.papers)
     back = {p["id"]: p for p in whole["papers"]}
     assert len(whole["papers"]) == len(back) == len(catalog.papers)

@@ -14,7 +14,7 @@ from lxml import etree
 
 from generator.build import build
 from generator.site import material
-from generator.site.export import read_catalog
+from generator.site.export import read_export
 from generator.site.redirects import read_previous
 from tests.conftest import FIXTURES, MakeProject
 from tests.stand_in import StandInEmbedder
@@ -38,7 +38,7 @@ def test_a_built_site_pages_its_catalog_and_gives_back_every_paper(
     assert [f"issues/{f.name}" for f in files] == sorted(i["url"] for i in index["issues"])
     records = [p for f in files for p in json.loads(f.read_bytes())["papers"]]
     assert len(records) == len({p["id"] for p in records}) == report.papers  # each paper once
-    whole = read_catalog(api)
+    whole = read_export(api)
     listings = sum(len(issue["paper_ids"]) for issue in whole["issues"])
     assert listings > report.papers  # some papers are listed twice, their records kept once
     for paper in whole["papers"]:

@@ -21,7 +21,7 @@ import pytest
 
 from generator.build import build
 from generator.config import Settings, load_settings
-from generator.site.export import read_catalog
+from generator.site.export import read_export
 from generator.site.layout import PAPERS_PER_PAGE
 from tests.conftest import (
     DEMO_DIGESTS,
@@ -80,7 +80,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     )
     settings = load_settings(config)
     build(settings, embedder=StandInEmbedder())
-    catalog = read_catalog(settings.site_dir / "api")
+    catalog = read_export(settings.site_dir / "api")
     with serving(settings.site_dir, port) as url:
         yield Demo(settings, url, catalog)
 

@@ -138,7 +138,7 @@ def _paper(paper: Paper) -> dict[str, object]:
     }
 
 
-def read_catalog(api: Path) -> dict[str, Any]:
+def read_export(api: Path) -> dict[str, Any]:
     """Read a site's paged catalog (`api/`) back whole, as a program using it would.
 
     Returns the index with, besides, `papers` (every paper once, by id), each issue's
