@@ -308,7 +308,7 @@ def _build(
         extra = render_feeds(catalog, settings)
         extra.update(alternate_sitemaps(extra))
         moved = dict(catalog.moved)  # from a re-plan: known from the digests alone
-        previous = read_previous(settings.site_dir)
+        previous = read_previous(settings.site_dir, {t.slug for t in catalog.topics})
         moved.update(moved_topics(catalog, previous))
         moved = dict(sorted(moved.items()))
         extra.update(redirect_pages(moved))

@@ -239,3 +239,17 @@ def test_a_year_of_pages_makes_no_sitemap_file_over_5_mb(tmp_path: Path) -> None
         )
     ]
     assert listed == locs
+
+
+def test_the_issue_files_are_read_only_when_a_topic_is_gone(tmp_path: Path) -> None:
+    """A day's build whose topics all stay reads the index alone, not the whole archive."""
+    write(tmp_path, catalog_files(small(), {"older": "topic-1"}))
+    live = {f"topic-{n}" for n in range(5)}
+    for path in (tmp_path / "api" / "issues").iterdir():
+        path.write_bytes(b"not json")  # would add nothing if read
+    kept = read_previous(tmp_path, live)
+    assert kept.topics == {slug: [] for slug in sorted(live)} and kept.moved == {"older": "topic-1"}
+    write(tmp_path, catalog_files(small(), {"older": "topic-1"}))
+    assert read_previous(tmp_path, live).topics == kept.topics  # not read: the same
+    gone = read_previous(tmp_path, live - {"topic-1"})
+    assert len(gone.topics["topic-1"]) == 12  # read: its papers, for the redirect's vote

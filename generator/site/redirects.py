@@ -15,7 +15,7 @@ import html
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +44,12 @@ class Previous:
     problems: tuple[Problem, ...] = ()
 
 
-def read_previous(site_dir: Path) -> Previous:
+def read_previous(site_dir: Path, live: Collection[str] | None = None) -> Previous:
     """Read what the previous site's catalog says of topics (its index and issue files).
+
+    The issue files are read only when a topic of the index is gone (not in `live`, when
+    given): the papers of a topic still there are not needed, and the files grow with the
+    archive.
 
     Untrusted like all that is read back: only plain files inside `site_dir/api` named as the
     build names them are read; a link or a device in their place is not.
@@ -65,13 +69,14 @@ def read_previous(site_dir: Path) -> Previous:
 
     if api.is_symlink():
         return Previous({}, {})
-    return previous_topics(read("catalog.json"), CATALOG_FILE, read)
+    return previous_topics(read("catalog.json"), CATALOG_FILE, read, live)
 
 
 def previous_topics(
     data: bytes | None,
     where: str = CATALOG_FILE,
     read: Callable[[str], bytes | None] | None = None,
+    live: Collection[str] | None = None,
 ) -> Previous:
     """Read the previous catalog.json: {slug: paper ids} and its moved topics; empty if unusable.
 
@@ -86,7 +91,9 @@ def previous_topics(
         if all("paper_ids" in t for t in parsed["topics"]):
             topics = [(t["slug"], [str(p) for p in t["paper_ids"]]) for t in parsed["topics"]]
         else:
-            held = _issue_topics(parsed["issues"], read or (lambda name: None))
+            slugs = [t["slug"] for t in parsed["topics"]]
+            gone = live is None or any(not isinstance(s, str) or s not in live for s in slugs)
+            held = _issue_topics(parsed["issues"], read or (lambda name: None)) if gone else {}
             topics = [(t["slug"], held.get(t["slug"], [])) for t in parsed["topics"]]
         moved = list(dict(parsed.get("moved_topics", {})).items())
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
