@@ -71,6 +71,7 @@ KINDS = (
     ("issue pages", "issues/"),
     ("search index", "pagefind/"),
     ("assets", "assets/"),
+    ("catalog export", "api/"),
 )
 
 
