@@ -27,9 +27,12 @@ store once, when it is opened, and removed (`legacy`): nothing is embedded again
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
+import os
+import resource
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,7 +46,8 @@ from generator.model import Keyphrase
 
 STORE_FILE = "keyphrases.sqlite"
 STORE_FORMAT = 2  # 1 was the .npz files
-SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26
+SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_CANTOPEN, SQLITE_NOTADB = 10, 11, 14, 26
+MIN_FREE = 1 << 20  # bytes: a filesystem with less is full for SQLite's page writes
 BUSY_TIMEOUT_MS = 60_000  # another process (`paper-digest keyphrases`) writing a chunk
 PARAMETERS = 500  # keys per query, well within SQLite's limit
 _FLOAT = np.dtype("<f4")
@@ -248,8 +252,7 @@ class KeyphraseStore:
                     db.executemany(f"{verb} INTO phrases VALUES (?, ?, ?, ?)", phrases)
                 return
             except sqlite3.DatabaseError as error:
-                if says_no_space(error):
-                    raise OSError(errno.ENOSPC, str(error), str(self.path)) from None
+                self._raise_if_no_room(error)
                 if not is_damage(error) or attempt == 2:
                     raise
                 self._reset()
@@ -261,6 +264,7 @@ class KeyphraseStore:
             try:
                 self._db = self._open()
             except sqlite3.DatabaseError as error:
+                self._raise_if_no_room(error)
                 if not is_damage(error):
                     raise
                 self._reset()
@@ -295,6 +299,26 @@ class KeyphraseStore:
             db.close()
             raise
         return db
+
+    def _raise_if_no_room(self, error: sqlite3.Error) -> None:
+        """Raise OSError (ENOSPC, EFBIG) for a write SQLite could not make for want of room:
+        it says so ("database or disk is full"), or fails to write or create a file (an I/O
+        error) on a full filesystem or under a file size limit (ulimit -f)."""
+        if says_no_space(error):
+            raise OSError(errno.ENOSPC, str(error), str(self.path)) from None
+        code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+        if self.folder is None or code not in (SQLITE_IOERR, SQLITE_CANTOPEN):
+            return
+        full = False
+        with contextlib.suppress(OSError):
+            room = os.statvfs(self.folder)
+            full = room.f_bavail * room.f_frsize < MIN_FREE or bool(
+                room.f_files and not room.f_favail
+            )
+        if full:
+            raise OSError(errno.ENOSPC, str(error), str(self.path)) from None
+        if resource.getrlimit(resource.RLIMIT_FSIZE)[0] != resource.RLIM_INFINITY:
+            raise OSError(errno.EFBIG, str(error), str(self.path)) from None
 
     def _reset(self) -> None:
         """Remove a damaged store (and its WAL); the next query makes it anew."""
