@@ -51,14 +51,18 @@ def _import(path: Path, store: KeyphraseStore, rows: Any) -> int:
     return count
 
 
-def _header(archive: zipfile.ZipFile) -> dict[str, Any]:
-    """Return a legacy file's JSON header; raise ValueError unless it is one of its format."""
+def _header(archive: zipfile.ZipFile, items: str, owner: str, kind: type) -> tuple[list[Any], Any]:
+    """Return a legacy file's list of `items` and its `owner` (an identity, an embedder's name);
+    raise ValueError unless the JSON header is one of the legacy format that has them."""
     with archive.open("header.npy") as member:
         raw = np.load(member, allow_pickle=False)
     header = json.loads(raw.tobytes().decode("utf-8"))
     if not isinstance(header, dict) or header.get("format") != LEGACY_FORMAT:
         raise ValueError("not a legacy keyphrase file")
-    return header
+    listed, named = header[items], header[owner]
+    if not isinstance(listed, list) or not isinstance(named, kind):
+        raise ValueError(f"header has no {items} or no {owner}")
+    return listed, named
 
 
 def _blocks(member: IO[bytes], sizes: list[int]) -> Iterator[list[bytes]]:
@@ -84,30 +88,20 @@ def _phrase_rows(archive: zipfile.ZipFile) -> Iterator[tuple[list[Any], list[Any
     """Yield blocks of `phrases` rows from a legacy phrases file."""
     from generator.keyphrases.cache import embedder_key, row_digest
 
-    header = _header(archive)
-    texts, embedder = header["texts"], header["embedder"]
-    if not isinstance(texts, list) or not isinstance(embedder, str):
-        raise ValueError("header names no texts")
+    texts, embedder = _header(archive, "texts", "embedder", str)
     key = embedder_key(embedder)
     with archive.open("vectors.npy") as member:
-        done = 0
-        for block in _blocks(member, [1] * len(texts)):
-            names = [str(text) for text in texts[done : done + len(block)]]
-            done += len(block)
-            yield (
-                [],
-                [(key, t, v, row_digest(key, t, v)) for t, v in zip(names, block, strict=True)],
-            )
+        for start, block in enumerate(_blocks(member, [1] * len(texts))):
+            names = [str(text) for text in texts[start * BLOCK : start * BLOCK + len(block)]]
+            pairs = zip(names, block, strict=True)
+            yield [], [(key, name, vector, row_digest(key, name, vector)) for name, vector in pairs]
 
 
 def _paper_rows(archive: zipfile.ZipFile) -> Iterator[tuple[list[Any], list[Any]]]:
     """Yield blocks of `papers` rows from a legacy results file."""
     from generator.keyphrases.cache import identity_key, row_digest
 
-    header = _header(archive)
-    entries, identity = header["docs"], header["identity"]
-    if not isinstance(entries, list) or not isinstance(identity, dict):
-        raise ValueError("header names no papers")
+    entries, identity = _header(archive, "docs", "identity", dict)
     key = identity_key(identity)
     sizes = [len(phrases) for _, phrases in entries]
     with archive.open("doc_vectors.npy") as docs, archive.open("phrase_vectors.npy") as phrases:
