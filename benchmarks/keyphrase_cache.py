@@ -8,7 +8,9 @@ memory before the step and its peak during it (VmHWM, reset just before), in MB.
 With `--refuse-embedding` the step fails if any paper is not in the cache (no model loads).
 `--forget N` first removes the cached results of the papers new in the last N days, so that the step
 embeds them again ("one more day"). Run it with `PYTHONPATH` pointing at the code to measure
-(the script itself imports nothing else of the repository):
+(the script itself imports nothing else of the repository). `--copies K --make-copies`
+first gives a .npz cache K copies of every paper (retitled, same vectors) and of every phrase:
+an archive K times as large, of the same shape, before the months are all embedded.
 
     PYTHONPATH=. python benchmarks/keyphrase_cache.py --cache /tmp/kp --days DIR[,DIR] --count 61
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -64,7 +67,7 @@ def project(work: Path, days: list[Path]) -> Path:
 
 def forget(cache: Path, docs: Sequence[Any], identity: dict[str, Any]) -> None:
     """Remove the cached results of `docs`, whichever kind of cache `cache` holds."""
-    from generator.keyphrases import cache as store
+    store: Any = importlib.import_module("generator.keyphrases.cache")  # either version
 
     hashes = {store.text_hash(doc.title, doc.text) for doc in docs}
     if hasattr(store, "STORE_FILE"):  # the SQLite store
@@ -78,6 +81,47 @@ def forget(cache: Path, docs: Sequence[Any], identity: dict[str, Any]) -> None:
     store.save_results(path, identity, {k: v for k, v in kept.items() if k not in hashes})
 
 
+def copies(docs: Sequence[Any], count: int) -> list[Any]:
+    """Return `docs` and count-1 retitled copies of each ("Title (2)"): a larger archive of
+    papers of the same shape, for a cache made by `make_copies`."""
+    from generator.keyphrases import Document
+
+    more = [Document(f"{d.id}~{k}", f"{d.title} ({k})", d.text) for k in range(2, count + 1)
+            for d in docs]  # fmt: skip
+    return [*docs, *more]
+
+
+def make_copies(cache: Path, docs: Sequence[Any], count: int, identity: dict[str, Any]) -> None:
+    """Give the copies of `copies` the cached results of their originals, and add count-1
+    copies of every phrase vector (".npz" cache: run it with the code that reads .npz)."""
+    store: Any = importlib.import_module("generator.keyphrases.cache")  # either version
+
+    folder = cache / "keyphrases"
+    path = store.results_path(folder, identity)
+    results = store.load_results(path, identity)
+    for doc in copies(docs, count)[len(docs) :]:
+        original = doc.title.rsplit(" (", 1)[0]
+        results[store.text_hash(doc.title, doc.text)] = results[store.text_hash(original, doc.text)]
+    store.save_results(path, identity, results)
+    del results
+    phrases_file = store.phrases_path(folder, identity["embedder"])
+    vectors = store.load_phrase_vectors(phrases_file, identity["embedder"])
+    vectors.update({f"{t} ({k})": v for k in range(2, count + 1) for t, v in list(vectors.items())})
+    store.save_phrase_vectors(phrases_file, identity["embedder"], vectors)
+
+
+def result_digest(docs: Sequence[Any], result: Any) -> str:
+    """Hash everything the step gave: keyphrases, paper vectors, phrase vectors."""
+    digest = hashlib.blake2b(digest_size=16)
+    for doc in sorted(docs, key=lambda d: d.id):
+        phrases = [[k.text, k.score] for k in result.keyphrases[doc.id]]
+        digest.update(json.dumps([doc.id, phrases]).encode())
+        digest.update(result.doc_vectors[doc.id].tobytes())
+    for phrase, vector in sorted(result.phrase_vectors.items()):
+        digest.update(phrase.encode() + vector.tobytes())
+    return digest.hexdigest()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, required=True, help="the folder holding keyphrases/")
@@ -85,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=0, help="the first N days (0: all)")
     parser.add_argument("--forget", type=int, default=0, help="embed the last N days again")
     parser.add_argument("--refuse-embedding", action="store_true")
+    parser.add_argument("--copies", type=int, default=1, help="each paper K times (retitled)")
+    parser.add_argument("--make-copies", action="store_true", help="first cache the copies")
     parser.add_argument("--work", type=Path, default=Path("/tmp/keyphrase-cache-bench"))
     args = parser.parse_args(argv)
 
@@ -101,6 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     docs = [Document(p.id, p.title, p.abstract) for p in catalog.papers]
     knobs = keyphrase_settings(settings)
     name = minilm_name(knobs.doc_max_tokens, knobs.bf16)
+    if args.make_copies:
+        make_copies(args.cache, docs, args.copies, _settings_identity(knobs, name))
+    docs = copies(docs, args.copies)
     if args.forget:
         first = {p.id: min(p.issues) for p in catalog.papers}  # the day it was new
         last = set(sorted(set(first.values()))[-args.forget :])
@@ -112,14 +161,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     result = extract_keyphrases(docs, knobs, args.cache, embedder)
     seconds = time.perf_counter() - started
-    digest = hashlib.blake2b(digest_size=16)  # of everything the step gave: equal runs, equal
-    for doc in sorted(docs, key=lambda d: d.id):
-        digest.update(
-            json.dumps([doc.id, [[k.text, k.score] for k in result.keyphrases[doc.id]]]).encode()
-        )
-        digest.update(result.doc_vectors[doc.id].tobytes())
-    for phrase, vector in sorted(result.phrase_vectors.items()):
-        digest.update(phrase.encode() + vector.tobytes())
     figures = {
         "code": str(Path(sys.modules["generator"].__file__ or "").parents[1]),
         "days": len(days),
@@ -129,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seconds": round(seconds, 2),
         "rss_before_mb": before,
         "peak_mb": vm("VmHWM"),
-        "result_digest": digest.hexdigest(),
+        "result_digest": result_digest(docs, result),
         "cache_mb": round(
             sum(p.stat().st_size for p in (args.cache / "keyphrases").iterdir()) / 1e6, 1
         ),
