@@ -23,7 +23,8 @@ import numpy as np
 import pytest
 
 from generator.build import SilentProgress, read_inputs
-from generator.keyphrases.cache import STORE_FILE, KeyphraseStore, embedder_key
+from generator.keyphrases import normalize_phrase
+from generator.keyphrases.cache import STORE_FILE, CachedDoc, KeyphraseStore, embedder_key
 from generator.keyphrases.extract import CHUNK
 from tests.conftest import DEMO_DIGESTS, REPO, MakeProject
 from tests.stand_in import RefusingEmbedder, StandInEmbedder
@@ -147,3 +148,28 @@ def test_a_killed_run_resumes_and_ends_as_an_uninterrupted_one(
     assert output.count(b"\n") == KILL_PAPERS
     sql = "SELECT text_hash, keyphrases, phrase_vectors, vector FROM papers ORDER BY text_hash"
     assert rows(store, sql) == rows(whole / ".cache" / "keyphrases" / STORE_FILE, sql)
+
+
+def test_a_row_of_non_finite_numbers_is_a_miss_and_spares_its_batch(tmp_path: Path) -> None:
+    good = extract(PAPERS, tmp_path / "cold")
+    folder = tmp_path / "keyphrases"
+    docs = {}
+    for index, paper in enumerate(PAPERS):
+        vector = good.doc_vectors[paper.id].copy()
+        phrases = np.stack([good.phrase_vectors[normalize_phrase(k.text)]
+                            for k in good.keyphrases[paper.id]])  # fmt: skip
+        if index == 1:
+            vector[3] = np.nan
+        if index == 2:
+            phrases[-1, 0] = np.inf
+        docs[paper.id] = CachedDoc(good.keyphrases[paper.id], phrases, vector)
+    with KeyphraseStore(folder) as store:
+        store.save("settings", docs, "embedder", {"a phrase": np.array([np.nan], np.float32)})
+    with KeyphraseStore(folder) as store:
+        found = store.papers("settings", list(docs))
+        assert store.phrases("embedder", ["a phrase"]) == {}
+    assert sorted(found) == sorted(p.id for i, p in enumerate(PAPERS) if i not in (1, 2))
+    for key, doc in found.items():
+        assert doc.vector.tobytes() == docs[key].vector.tobytes()
+        assert doc.phrase_vectors.tobytes() == docs[key].phrase_vectors.tobytes()
+        assert doc.keyphrases == docs[key].keyphrases

@@ -102,12 +102,11 @@ def is_damage(error: sqlite3.Error) -> bool:
 
 def row_digest(*parts: str | bytes) -> bytes:
     """Hash a row's keys and content, each part length-prefixed."""
-    digest = hashlib.blake2b(digest_size=16)
+    chunks: list[bytes] = []
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part
-        digest.update(len(data).to_bytes(8, "big"))
-        digest.update(data)
-    return digest.digest()
+        chunks += (len(data).to_bytes(8, "big"), data)
+    return hashlib.blake2b(b"".join(chunks), digest_size=16).digest()
 
 
 def _floats(data: object, rows: int, dim: int | None = None) -> np.ndarray | None:
@@ -135,8 +134,9 @@ def _paper_row(
     return key, text_hash_, phrases, matrix, vector, digest
 
 
-def _paper(row: Sequence[Any]) -> CachedDoc | None:
-    """Return the paper a `papers` row holds, or None when anything about it is amiss."""
+def _checked(row: Sequence[Any]) -> tuple[str, tuple[Keyphrase, ...], bytes, bytes] | None:
+    """Return a `papers` row's text hash, keyphrases and vector bytes when its types, digest
+    and sizes are right (its numbers are checked with its batch's), else None."""
     key, hashed, phrases, matrix, vector, digest = row
     if not all(isinstance(part, str) for part in (key, hashed, phrases)):
         return None
@@ -150,11 +150,32 @@ def _paper(row: Sequence[Any]) -> CachedDoc | None:
         )
     except (ValueError, TypeError):
         return None
-    own = _floats(vector, 1)
-    if own is None:
+    if not vector or len(vector) % _FLOAT.itemsize or len(matrix) != len(vector) * len(keyphrases):
         return None
-    vectors = _floats(matrix, len(keyphrases), own.shape[1])
-    return None if vectors is None else CachedDoc(keyphrases, vectors, own[0])
+    return hashed, keyphrases, matrix, vector
+
+
+def _unpack(rows: Sequence[Sequence[Any]]) -> dict[str, CachedDoc]:
+    """Return the papers of a batch of `papers` rows, a bad row left out; the batch's vectors
+    are unpacked at once, into two arrays the papers share."""
+    good = [checked for checked in map(_checked, rows) if checked is not None]
+    if not good:
+        return {}
+    dim = len(good[0][3]) // _FLOAT.itemsize
+    good = [checked for checked in good if len(checked[3]) == dim * _FLOAT.itemsize]
+    vectors = np.frombuffer(bytearray().join(g[3] for g in good), _FLOAT).reshape(-1, dim)
+    matrices = np.frombuffer(bytearray().join(g[2] for g in good), _FLOAT).reshape(-1, dim)
+    ends = np.cumsum([len(g[1]) for g in good])
+    bad = np.logical_not(np.isfinite(vectors).all(axis=1), dtype=bool)
+    bad[np.searchsorted(ends, np.flatnonzero(~np.isfinite(matrices).all(axis=1)), "right")] = True
+    docs: dict[str, CachedDoc] = {}
+    for index, (hashed, keyphrases, _, _) in enumerate(good):
+        if not bad[index]:
+            end = int(ends[index])
+            docs[hashed] = CachedDoc(
+                keyphrases, matrices[end - len(keyphrases) : end], vectors[index]
+            )
+    return docs
 
 
 class KeyphraseStore:
@@ -183,10 +204,7 @@ class KeyphraseStore:
         found: dict[str, CachedDoc] = {}
         query = "SELECT identity, text_hash, keyphrases, phrase_vectors, vector, digest FROM papers"
         for rows in self._select(query, "identity", identity, "text_hash", wanted):
-            for row in rows:
-                doc = _paper(row)
-                if doc is not None and row[0] == identity:
-                    found[row[1]] = doc
+            found.update(_unpack([row for row in rows if row[0] == identity]))
         return found
 
     def phrases(
