@@ -2,8 +2,9 @@
 
 Reads the given days (arXiv listings, `../shared/benchmarks/`) as a build does, then runs the
 keyphrase step alone (`extract_keyphrases`, the real model's settings and name) on the cache in
-`--cache` and prints one JSON line: papers, embedded, cached, seconds, the process's resident
-memory before the step and its peak during it (VmHWM, reset just before), in MB.
+`--cache` and prints one JSON line: papers, embedded, cached, the step's wall and CPU seconds,
+the process's resident memory before the step and its peak during it (VmHWM, reset just
+before), in MB.
 
 With `--refuse-embedding` the step fails if any paper is not in the cache (no model loads).
 `--forget N` first removes the cached results of the papers new in the last N days, so that the step
@@ -158,9 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     embedder = Refusing(name) if args.refuse_embedding else None
     Path("/proc/self/clear_refs").write_text("5")  # VmHWM starts again from VmRSS
     before = vm("VmRSS")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = extract_keyphrases(docs, knobs, args.cache, embedder)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     figures = {
         "code": str(Path(sys.modules["generator"].__file__ or "").parents[1]),
         "days": len(days),
@@ -168,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "embedded": result.embedded,
         "cached": result.cached,
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),  # this process's, all its threads: steadier when shared
         "rss_before_mb": before,
         "peak_mb": vm("VmHWM"),
         "result_digest": result_digest(docs, result),
