@@ -22,7 +22,7 @@ and made anew. A disk that fills up raises OSError (ENOSPC) naming the store; th
 committed before stay.
 
 The ``.npz`` files of earlier versions (``results-*.npz``, ``phrases-*.npz``) are read into the
-store once, when it is opened, and removed (`legacy`): nothing is embedded again.
+store when it is opened, once for each version of them (`legacy`): nothing is embedded again.
 """
 
 from __future__ import annotations
@@ -277,6 +277,17 @@ class KeyphraseStore:
                 if not is_damage(error) or attempt == 2:
                     raise
                 self._reset()
+
+    def note(self, name: str) -> str | None:
+        """Return what the store noted under `name` (see `set_note`), if anything."""
+        row = self._connection().execute("SELECT value FROM meta WHERE name = ?", (name,))
+        found = row.fetchone()
+        return found[0] if found is not None and isinstance(found[0], str) else None
+
+    def set_note(self, name: str, value: str) -> None:
+        """Note a small text in the store (its format, the legacy files it has read)."""
+        with self._connection() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
 
     def _connection(self) -> sqlite3.Connection:
         """Open the store once: its tables made, a store of another format or a damaged one

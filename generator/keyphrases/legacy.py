@@ -1,12 +1,14 @@
-"""The .npz keyphrase cache of earlier versions, read once into the SQLite store and removed.
+"""The .npz keyphrase cache of earlier versions, read once into the SQLite store.
 
 Earlier versions kept ``results-<key>.npz`` (per paper its keyphrases, their vectors and its
 vector, the paper list in a JSON header) and ``phrases-<key>.npz`` (every candidate phrase's
 vector, the texts in the header). Both are read a block of rows at a time, straight from the
 archive, so a year of papers never sits in memory twice; the bytes of every vector are copied
-as they are (bit for bit). A file that does not read is a miss, never an error; each file is
-removed once its rows are committed, and a migration cut short resumes (rows already there
-are kept).
+as they are (bit for bit). A file that does not read is a miss, never an error. The files are
+left where they are, for an earlier version that shares the cache folder (delete them when none
+does): the store notes each file it has read (name, size, modification time) and reads it
+again only when it changed, adding the papers an earlier version embedded since. A migration
+cut short resumes (rows already there are kept).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ READ_ERRORS = (OSError, ValueError, KeyError, EOFError, TypeError, zipfile.BadZi
 
 
 def migrate(folder: Path, store: KeyphraseStore) -> int:
-    """Read every legacy file of `folder` into `store`, remove it; return the papers read."""
+    """Read every legacy file of `folder` not read as it is into `store`; return the papers
+    read."""
     papers = 0
     for path in sorted(folder.glob("phrases-*.npz")):
         _import(path, store, _phrase_rows)
@@ -38,7 +41,14 @@ def migrate(folder: Path, store: KeyphraseStore) -> int:
 
 
 def _import(path: Path, store: KeyphraseStore, rows: Any) -> int:
-    """Insert the rows of one file block by block; remove the file (read or unreadable)."""
+    """Insert the rows of one file block by block, unless the store read it as it is."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return 0
+    name, stamp = f"read:{path.name}", f"{stat.st_size}:{stat.st_mtime_ns}"
+    if store.note(name) == stamp:
+        return 0
     count = 0
     try:
         with zipfile.ZipFile(path) as archive:
@@ -47,7 +57,7 @@ def _import(path: Path, store: KeyphraseStore, rows: Any) -> int:
                 count += len(papers)
     except READ_ERRORS:
         pass  # what was committed stays; the rest is embedded again
-    path.unlink(missing_ok=True)
+    store.set_note(name, stamp)
     return count
 
 
