@@ -15,9 +15,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -183,3 +185,28 @@ def test_a_row_of_non_finite_numbers_is_a_miss_and_spares_its_batch(tmp_path: Pa
         assert doc.vector.tobytes() == docs[key].vector.tobytes()
         assert doc.phrase_vectors.tobytes() == docs[key].phrase_vectors.tobytes()
         assert doc.keyphrases == docs[key].keyphrases
+
+
+def test_two_runs_at_once_share_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`paper-digest keyphrases` beside a build: two writers, each committing chunk by chunk."""
+    monkeypatch.setattr("generator.keyphrases.extract.CHUNK", 1)
+    results: list[Any] = []
+    runs = [
+        threading.Thread(target=lambda docs=docs: results.append(extract(docs, tmp_path)))
+        for docs in (PAPERS, list(reversed(PAPERS)))
+    ]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert len(results) == 2
+    cold = extract(PAPERS, tmp_path / "cold")
+    assert all(same(result, cold) for result in results)
+    assert same(cold, extract(PAPERS, tmp_path, RefusingEmbedder()))
+
+
+def test_a_warm_run_reads_no_phrase_vectors(tmp_path: Path) -> None:
+    cold = extract(PAPERS, tmp_path)
+    with contextlib.closing(sqlite3.connect(tmp_path / "keyphrases" / STORE_FILE)) as db, db:
+        db.execute("DELETE FROM phrases")
+    assert same(cold, extract(PAPERS, tmp_path, RefusingEmbedder()))
