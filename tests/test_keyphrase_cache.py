@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,7 +22,7 @@ from generator.keyphrases import (
     extract_keyphrases,
     normalize_phrase,
 )
-from generator.keyphrases.cache import FORMAT_VERSION, load_results
+from generator.keyphrases.cache import STORE_FILE
 from generator.keyphrases.candidates import find_candidates
 from tests.stand_in import RefusingEmbedder, StandInEmbedder
 
@@ -39,9 +42,15 @@ def extract(
     return extract_keyphrases(docs, settings, cache, embedder=embedder or StandInEmbedder())
 
 
-def cache_files(cache: Path, kind: str) -> list[Path]:
-    """Return the cache's files of one kind: "results" or "phrases"."""
-    return sorted((cache / "keyphrases").glob(f"{kind}-*.npz"))
+def store(cache: Path) -> Path:
+    """Return the cache's database."""
+    return cache / "keyphrases" / STORE_FILE
+
+
+def query(cache: Path, sql: str, *args: object) -> list[tuple[Any, ...]]:
+    """Run one statement on the cache's database (committed) and return its rows."""
+    with contextlib.closing(sqlite3.connect(store(cache))) as db, db:
+        return db.execute(sql, args).fetchall()
 
 
 def same(a: KeyphraseResult, b: KeyphraseResult) -> bool:
@@ -59,8 +68,10 @@ def test_warm_run_embeds_nothing_and_gives_the_same_output(tmp_path: Path) -> No
     assert (cold.embedded, cold.cached) == (len(PAPERS), 0)
     assert (warm.embedded, warm.cached) == (0, len(PAPERS))
     assert same(cold, warm)
-    assert len(cache_files(tmp_path, "results")) == 1
-    assert len(cache_files(tmp_path, "phrases")) == 1
+    assert query(tmp_path, "SELECT COUNT(*), COUNT(DISTINCT identity) FROM papers") == [
+        (len(PAPERS), 1)
+    ]
+    assert query(tmp_path, "SELECT COUNT(DISTINCT embedder) FROM phrases") == [(1,)]
 
 
 def test_warm_run_never_creates_the_real_model(
@@ -128,40 +139,56 @@ def test_paper_whose_text_changed_is_embedded_again(tmp_path: Path) -> None:
     assert (result.embedded, result.cached) == (1, len(PAPERS) - 1)
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "wrong-array"])
-@pytest.mark.parametrize("kind", ["results", "phrases"])
-def test_damaged_cache_file_is_rebuilt_without_error(
-    tmp_path: Path, kind: str, damage: str
-) -> None:
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "format"])
+def test_damaged_store_is_made_anew_without_error(tmp_path: Path, damage: str) -> None:
     cold = extract(PAPERS, tmp_path)
-    (path,) = cache_files(tmp_path, kind)
+    path = store(tmp_path)
     data = path.read_bytes()
     if damage == "truncate":
         path.write_bytes(data[: len(data) // 2])
     elif damage == "garbage":
-        path.write_bytes(os.urandom(4096))
+        path.write_bytes(os.urandom(len(data)))
     elif damage == "empty":
         path.write_bytes(b"")
     else:
-        np.savez(path, header=np.frombuffer(b"{}", dtype=np.uint8), vectors=np.ones((2, 2)))
+        query(tmp_path, "UPDATE meta SET value = '999' WHERE name = 'format'")
     again = extract(PAPERS, tmp_path)
-    assert again.embedded == (len(PAPERS) if kind == "results" else 0)
+    assert again.embedded == len(PAPERS)
     assert same(cold, again)
     assert same(cold, extract(PAPERS, tmp_path, RefusingEmbedder()))  # and it was rewritten
 
 
-def test_stale_header_is_not_trusted(tmp_path: Path) -> None:
-    extract(PAPERS, tmp_path)
-    (path,) = cache_files(tmp_path, "results")
-    with np.load(path) as data:
-        arrays = {name: data[name] for name in data.files}
-    header = json.loads(arrays["header"].tobytes())
-    assert header["format"] == FORMAT_VERSION
-    header["identity"]["extractor"] = -1  # as if written by another version of the code
-    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
-    np.savez(path, **arrays)
-    assert load_results(path, {"anything": 1}) == {}
-    assert extract(PAPERS, tmp_path).embedded == len(PAPERS)
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE papers SET vector = substr(vector, 1, 8) || x'00' || substr(vector, 10)",
+        "UPDATE papers SET phrase_vectors = substr(phrase_vectors, 5) || x'0000c07f'",
+        "UPDATE papers SET keyphrases = replace(keyphrases, 'a', 'e')",
+        "UPDATE papers SET vector = (SELECT vector FROM papers ORDER BY text_hash DESC LIMIT 1)",
+        "UPDATE papers SET identity = 'another' || identity",
+        "UPDATE papers SET digest = NULL",
+    ],
+)
+def test_a_damaged_paper_row_is_embedded_again(tmp_path: Path, damage: str) -> None:
+    cold = extract(PAPERS, tmp_path)
+    (first,) = query(tmp_path, "SELECT min(text_hash) FROM papers")
+    query(tmp_path, f"{damage} WHERE text_hash = ?", first[0])
+    again = extract(PAPERS, tmp_path)
+    assert (again.embedded, again.cached) == (1, len(PAPERS) - 1)
+    assert same(cold, again)
+    assert same(cold, extract(PAPERS, tmp_path, RefusingEmbedder()))  # and it was rewritten
+
+
+def test_a_damaged_phrase_row_is_embedded_again(tmp_path: Path) -> None:
+    extract(PAPERS[:-1], tmp_path)
+    found = [{c.text for c in find_candidates(d.title, d.text, 4, False, 15)} for d in PAPERS]
+    shared = min(found[-1] & set().union(*found[:-1]))
+    assert (shared,) in query(tmp_path, "SELECT text FROM phrases")
+    query(tmp_path, "UPDATE phrases SET vector = zeroblob(length(vector)) WHERE text = ?", shared)
+    recorder = StandInEmbedder()
+    result = extract(PAPERS, tmp_path, recorder)
+    assert result.embedded == 1 and shared in recorder.encoded
+    assert same(result, extract(PAPERS, tmp_path / "cold"))
 
 
 def test_changed_settings_or_embedder_start_a_new_cache(tmp_path: Path) -> None:
@@ -171,7 +198,7 @@ def test_changed_settings_or_embedder_start_a_new_cache(tmp_path: Path) -> None:
     assert all(len(k) == 3 for k in changed.keyphrases.values())
     other = extract(PAPERS, tmp_path, StandInEmbedder("another model"))
     assert other.embedded == len(PAPERS)
-    assert len(cache_files(tmp_path, "results")) == 3
+    assert query(tmp_path, "SELECT COUNT(DISTINCT identity) FROM papers") == [(3,)]
     assert extract(PAPERS, tmp_path, RefusingEmbedder()).cached == len(PAPERS)  # first kept
 
 
@@ -179,8 +206,7 @@ def test_cache_writes_leave_no_temp_files_and_only_own_folder(tmp_path: Path) ->
     extract(PAPERS, tmp_path)
     extract(PAPERS[:2], tmp_path, RefusingEmbedder())
     assert [p.name for p in tmp_path.iterdir()] == ["keyphrases"]
-    names = sorted(p.name for p in (tmp_path / "keyphrases").iterdir())
-    assert len(names) == 2 and all(n.endswith(".npz") and not n.startswith(".") for n in names)
+    assert [p.name for p in (tmp_path / "keyphrases").iterdir()] == [STORE_FILE]
 
 
 def test_no_cache_dir_writes_nothing(tmp_path: Path) -> None:
@@ -201,8 +227,12 @@ def test_progress_reports_every_chunk_up_to_the_total(tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     extract_keyphrases(PAPERS, SETTINGS, tmp_path, StandInEmbedder(), progress=
                        lambda done, total: seen.append((done, total)))  # fmt: skip
-    assert seen and seen[-1] == (len(PAPERS), len(PAPERS))
-    assert extract_keyphrases(PAPERS, SETTINGS, tmp_path, RefusingEmbedder()).cached
+    assert seen == [(0, len(PAPERS)), (len(PAPERS), len(PAPERS))]  # one chunk
+    seen.clear()
+    more = [*PAPERS, Document("twin", PAPERS[0].title, PAPERS[0].text)]
+    extract_keyphrases(more, SETTINGS, tmp_path, RefusingEmbedder(), progress=
+                       lambda done, total: seen.append((done, total)))  # fmt: skip
+    assert seen == [(len(more), len(more))]  # the cached ones at once, twins counted
 
 
 def test_incremental_equals_cold(tmp_path: Path) -> None:

@@ -11,10 +11,14 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
+from rich.text import Text
 
 from generator.build import Advance, BuildReport
 from generator.model import Problem, Severity
@@ -43,19 +47,41 @@ class _Warnings(logging.Handler):
         self.errors.print(message, style="yellow", markup=False, highlight=False, soft_wrap=True)
 
 
+# Seconds of progress the rate and the time left are estimated over: several chunks of papers
+# embedded (a chunk takes 5-20 s on two cores), so that the estimate does not jump with each.
+RATE_WINDOW = 120.0
+
+
+class RateColumn(ProgressColumn):
+    """Items per second since the stage's first report: the embedding stage's first report is
+    the papers found in the cache, at once, so the rate is that of the papers embedded."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        if speed is None:
+            return Text("…/s", style="progress.data.speed")
+        return Text(f"{speed:,.{1 if speed < 100 else 0}f}/s", style="progress.data.speed")
+
+
 class RichProgress:
-    """Draw each stage as a line: a spinner, or a bar when the stage knows its size."""
+    """Draw each stage as a line: a spinner, or a bar when the stage knows its size, with the
+    rate and the time left (embedding: papers per second and when the last will be done)."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
 
     @contextmanager
     def stage(self, label: str, total: int | None = None) -> Iterator[Advance]:
-        columns = [SpinnerColumn(finished_text="[green]✓"), TextColumn("{task.description}")]
+        columns: list[ProgressColumn] = [
+            SpinnerColumn(finished_text="[green]✓"),
+            TextColumn("{task.description}"),
+        ]
         if total is not None:
-            columns += [BarColumn(), MofNCompleteColumn()]
+            columns += [BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn()]
         columns.append(TimeElapsedColumn())
-        with Progress(*columns, console=self.console, transient=False) as bar:
+        with Progress(
+            *columns, console=self.console, transient=False, speed_estimate_period=RATE_WINDOW
+        ) as bar:
             task = bar.add_task(label, total=total if total is not None else 1)
             yield lambda steps: bar.advance(task, steps)
             bar.update(task, completed=total if total is not None else 1)

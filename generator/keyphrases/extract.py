@@ -9,7 +9,8 @@ neither loads the model nor imports torch nor KeyBERT.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -20,12 +21,9 @@ from generator.config import Settings
 from generator.errors import ConfigError
 from generator.keyphrases.cache import (
     CachedDoc,
-    load_phrase_vectors,
-    load_results,
-    phrases_path,
-    results_path,
-    save_phrase_vectors,
-    save_results,
+    KeyphraseStore,
+    embedder_key,
+    identity_key,
     text_hash,
 )
 from generator.keyphrases.candidates import Candidate, find_candidates, normalize_phrase
@@ -130,24 +128,45 @@ def extract_keyphrases(
     embedder: Embedder | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> KeyphraseResult:
-    """Give every document its keyphrases, embedding only what the cache does not hold."""
+    """Give every document its keyphrases, embedding only what the cache does not hold.
+
+    `progress(done, total)` counts documents: first those the cache holds, then after every
+    chunk embedded (and committed to the cache) those it gave keyphrases to.
+    """
     name = embedder.name if embedder is not None else _real_name(settings)
-    identity = _settings_identity(settings, name)
-    folder = cache_dir / CACHE_SUBDIR if cache_dir is not None else None
-    store = results_path(folder, identity) if folder is not None else None
+    identity = identity_key(_settings_identity(settings, name))
     hashes = {doc.id: text_hash(doc.title, doc.text) for doc in docs}
-    stored = load_results(store, identity) if store is not None else {}
-    todo: dict[str, Document] = {}
-    for doc in sorted(docs, key=lambda d: (hashes[d.id], d.id)):
-        if hashes[doc.id] not in stored:
-            todo.setdefault(hashes[doc.id], doc)
-    fresh: dict[str, CachedDoc] = {}
-    if todo:
-        model = embedder if embedder is not None else _real_embedder(settings)
-        fresh = _embed(todo, settings, model, folder, progress)
-        if store is not None:
-            save_results(store, identity, {**stored, **fresh})
+    with KeyphraseStore(cache_dir / CACHE_SUBDIR if cache_dir is not None else None) as store:
+        stored = store.papers(identity, hashes.values())
+        todo: dict[str, Document] = {}
+        for doc in sorted(docs, key=lambda d: (hashes[d.id], d.id)):
+            if hashes[doc.id] not in stored:
+                todo.setdefault(hashes[doc.id], doc)
+        report = _reporter(hashes, progress, len(docs))
+        report(stored)
+        fresh: dict[str, CachedDoc] = {}
+        if todo:
+            model = embedder if embedder is not None else _real_embedder(settings)
+            for papers, phrases in _embed(todo, settings, model, store):
+                store.save(identity, papers, embedder_key(model.name), phrases)  # committed
+                fresh.update(papers)
+                report(papers)
     return _result(docs, hashes, {**stored, **fresh}, set(fresh))
+
+
+def _reporter(
+    hashes: dict[str, str], progress: Callable[[int, int], None] | None, total: int
+) -> Callable[[Mapping[str, CachedDoc]], None]:
+    """Return what reports the documents whose text hashes were just given keyphrases."""
+    weight = Counter(hashes.values())  # papers of the same text count each
+    done = [0]
+
+    def report(entries: Mapping[str, CachedDoc]) -> None:
+        done[0] += sum(weight[key] for key in entries)
+        if progress is not None:
+            progress(done[0], total)
+
+    return report
 
 
 def _real_name(settings: KeyphraseSettings) -> str:
@@ -165,24 +184,21 @@ def _real_embedder(settings: KeyphraseSettings) -> Embedder:
 
 
 def _embed(
-    todo: dict[str, Document],
-    settings: KeyphraseSettings,
-    model: Embedder,
-    folder: Path | None,
-    progress: Callable[[int, int], None] | None,
-) -> dict[str, CachedDoc]:
-    """Embed new papers chunk by chunk, and each candidate phrase no paper had before."""
-    vectors_file = phrases_path(folder, model.name) if folder is not None else None
-    known = load_phrase_vectors(vectors_file, model.name) if vectors_file is not None else {}
-    before = len(known)
+    todo: dict[str, Document], settings: KeyphraseSettings, model: Embedder, store: KeyphraseStore
+) -> Iterator[tuple[dict[str, CachedDoc], dict[str, np.ndarray]]]:
+    """Embed new papers chunk by chunk, and each candidate phrase no paper had before; yield
+    each chunk's papers and new phrase vectors (the caller commits them)."""
     keys = list(todo)  # sorted by text hash: batches do not depend on input order
-    done: dict[str, CachedDoc] = {}
+    embedder = embedder_key(model.name)
     for start in range(0, len(keys), CHUNK):
         chunk = [todo[key] for key in keys[start : start + CHUNK]]
         candidates = [_candidates(doc, settings) for doc in chunk]
         titles = {doc.title.strip() for doc in chunk if doc.title.strip()}
-        new = sorted(({c.text for found in candidates for c in found} | titles) - known.keys())
-        known.update(zip(new, _encode(model, new), strict=True))
+        wanted = {c.text for found in candidates for c in found} | titles
+        known = store.phrases(embedder, wanted)  # only this chunk's phrases are read
+        new = sorted(wanted - known.keys())
+        fresh = dict(zip(new, _encode(model, new), strict=True))
+        known.update(fresh)
         doc_vectors = _encode(model, [document_text(doc) for doc in chunk])
         papers = [
             Paper(key, tuple(found), vector, doc.title.strip() or key)
@@ -191,12 +207,7 @@ def _embed(
             )
         ]
         ranked = rank(papers, known, settings.top_n, settings.diversity, settings.distinct)
-        done.update((paper.key, entry) for paper, entry in zip(papers, ranked, strict=True))
-        if progress is not None:
-            progress(len(done), len(keys))
-    if vectors_file is not None and len(known) > before:
-        save_phrase_vectors(vectors_file, model.name, known)
-    return done
+        yield {paper.key: entry for paper, entry in zip(papers, ranked, strict=True)}, fresh
 
 
 def _encode(model: Embedder, texts: Sequence[str]) -> np.ndarray:
