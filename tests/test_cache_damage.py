@@ -71,8 +71,6 @@ def rewrite_fragment(root: Path) -> None:
 def hostile_state(root: Path) -> None:
     state_file = root / SEARCH / "state.json"
     state = json.loads(state_file.read_text())
-    url = sorted(state["pages"])[0]
-    state["pages"][url][1] = "../../../../escaped.pf_fragment"
     state.setdefault("files", {})["../../../../escaped.pf_fragment"] = "0" * 64
     state_file.write_text(json.dumps(state))
 
