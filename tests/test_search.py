@@ -6,6 +6,7 @@ indexing leaves the previous site whole; `paper-digest serve` indexes each of it
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import shutil
@@ -21,6 +22,7 @@ from generator.build import SilentProgress, build, generate_docs
 from generator.cli.serve import mkdocs_hooks
 from generator.config import Settings
 from generator.errors import BuildError
+from generator.model import Area, Catalog, Issue, Location, Paper, Topic
 from generator.site import pagefind, search
 from tests.conftest import MakeProject
 from tests.site_checks import search_fragments, tree_digest
@@ -182,15 +184,16 @@ def test_a_changed_record_is_indexed_anew(built: Settings, tmp_path: Path) -> No
     assert any(f["content"].startswith("Zebrafish") for f in search_fragments(site))
 
 
-def test_a_kept_file_that_is_not_what_was_kept_is_indexed_anew(
+def test_a_kept_archive_that_is_not_what_was_kept_is_indexed_anew(
     built: Settings, tmp_path: Path
 ) -> None:
     records, site, cache = records_of(built), tmp_path / "site", tmp_path / "cache"
     fresh = index_of(records, site, cache)
-    kept = sorted((cache / search.CACHE_SUBDIR / search.CACHE_INDEX / "fragment").iterdir())
-    kept[0].write_bytes(kept[1].read_bytes())
+    archive = cache / search.CACHE_SUBDIR / search.CACHE_ARCHIVE
+    kept = archive.read_bytes()
+    archive.write_bytes(kept.replace(b"pagefind", b"pagefinD", 1))
     assert index_of(records, site, cache) == fresh
-    assert kept[0].read_bytes() != kept[1].read_bytes()  # kept again, whole
+    assert archive.read_bytes() == kept  # kept again, whole
 
 
 def test_untrusted_text_stays_text_in_a_record(make_project: MakeProject) -> None:
@@ -217,16 +220,35 @@ def test_untrusted_text_stays_text_in_a_record(make_project: MakeProject) -> Non
     assert "<a href=javascript:alert(1)>links</a>" in fragment["content"]
 
 
-def test_a_topic_is_found_by_its_name_first(built: Settings) -> None:
+def test_a_topic_is_found_by_its_name_first(tmp_path: Path) -> None:
     """A topic's record: its name is its title and its `topic` field (the dialog weights that
-    field most) and the heaviest text; what it is and how many papers it holds are its line."""
-    catalog, *_ = generate_docs(built, SilentProgress(), StandInEmbedder())
-    topic = catalog.topics[0]
-    fragment = next(
-        f for f in search_fragments(built.site_dir) if f["url"] == f"/topics/{topic.slug}/"
+    field most) and its heaviest text; what it is and how many papers it holds are its line."""
+    where = (Location("digests/x.txt", 1),)
+    issue = Issue("2025-03-11", 1, "Issue 1", "x.txt", dt.date(2025, 3, 11), paper_ids=("p1",))
+    paper = Paper(
+        "p1", "p1", "Sparse Quokka Retrieval", "We study quokkas.", ("2025-03-11",), where
     )
-    assert fragment["meta"]["title"] == fragment["meta"]["topic"] == topic.label
-    assert fragment["meta"]["kind"] == "Topic"
-    assert fragment["meta"]["detail"].endswith(f"{len(topic.paper_ids)} papers")
-    assert fragment["content"].startswith(topic.label)
-    assert topic.description in fragment["content"]
+    topic = Topic(
+        "quokka-retrieval", "Quokka retrieval", "Retrieval with quokkas.", ("p1",), area="ir"
+    )
+    area = Area("ir", "Information retrieval", "Finding things.", ("quokka-retrieval",), 1)
+    catalog = Catalog((issue,), (replace(paper, topics=(topic.slug,)),), (topic,), (area,))
+    records = search.search_records(catalog)
+    assert [record.url for record in records] == ["/papers/p1/", "/topics/quokka-retrieval/"]
+    search.index_records(records, tmp_path)
+    by_url = {fragment["url"]: fragment for fragment in search_fragments(tmp_path)}
+    fragment = by_url["/topics/quokka-retrieval/"]
+    assert fragment["meta"] == {
+        "title": "Quokka retrieval",
+        "topic": "Quokka retrieval",
+        "kind": "Topic",
+        "detail": "Information retrieval · 1 paper",
+    }
+    assert fragment["content"] == "Quokka retrieval. Retrieval with quokkas."
+    paper_meta = by_url["/papers/p1/"]["meta"]
+    assert paper_meta == {
+        "title": "Sparse Quokka Retrieval",
+        "kind": "Paper",
+        "date": "March 11, 2025",
+        "detail": "Issue 1",
+    }

@@ -22,8 +22,10 @@ are escaped text with <mark> around the words found, which the dialog shows as t
 Records are sent in URL order (Pagefind numbers pages in the order they come): the same
 catalog gives the same index bytes. Pagefind cannot add to an index (CloudCannon/pagefind#71),
 so every build indexes every record; with a cache folder, a build whose records are all the
-same as the last one's copies the index kept then (each file checked against the SHA-256 kept
-beside it) instead: same records, same bytes, whatever Pagefind's files are.
+same as the last one's unpacks the index kept then (one archive, checked against the SHA-256
+kept beside it) instead: same records, same bytes, whatever Pagefind's files are. Measured at
+9,915 papers (2 shared cores): records 1.5 s, Pagefind 27-39 s, the archive kept 2.2 s, an
+index unpacked from it 2.3-5.6 s.
 
 They go through `pagefind.py`, which speaks the service protocol the `pagefind` package
 speaks (the same AddFile and WriteFiles requests) without its 0.1 s poll per answer.
@@ -33,9 +35,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
-import os
 import shutil
+import tarfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
@@ -65,7 +68,7 @@ UNUSED_FILES = (
 )
 # The folder of `cache_dir` where the last index is kept, and the file that describes it.
 CACHE_SUBDIR = "search"
-CACHE_INDEX = "index"
+CACHE_ARCHIVE = "index.tar"
 CACHE_STATE = "state.json"
 # What counts more in a result (Pagefind's weights; text has 1).
 AUTHORS_WEIGHT = 2
@@ -222,50 +225,52 @@ def _is_whole(output: Path) -> bool:
 
 
 def _copy_kept(cache_dir: Path, key: str, output: Path) -> bool:
-    """Copy the index kept in `cache_dir` into `output` if it was made of the records hashed
-    to `key`, each file checked against its hash; False (and no `output`) otherwise."""
+    """Unpack the index kept in `cache_dir` into `output` if it was made of the records
+    hashed to `key` and its archive hashes as kept; False (and no `output`) otherwise."""
     folder = cache_dir / CACHE_SUBDIR
     try:
         state = json.loads((folder / CACHE_STATE).read_text("utf-8"))
         if state["key"] != key:
             return False
-        files = {str(path): str(sha) for path, sha in state["files"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        expected = str(state["sha256"])
+        data = (folder / CACHE_ARCHIVE).read_bytes()
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return False
+    if hashlib.sha256(data).hexdigest() != expected:
         return False
     shutil.rmtree(output, ignore_errors=True)
-    for relative, expected in sorted(files.items()):
-        try:
-            data = (folder / CACHE_INDEX / plain(relative)).read_bytes()
-        except (UnsafePath, OSError):
-            data = b""
-        if hashlib.sha256(data).hexdigest() != expected:
-            shutil.rmtree(output, ignore_errors=True)
-            return False
-        target = output / relative  # a copy: a published file edited in place leaves the cache
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+            for member in archive.getmembers():
+                source = archive.extractfile(member) if member.isfile() else None
+                if source is None:
+                    raise UnsafePath(member.name)
+                target = output / plain(member.name)  # copies: the site shares no file
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(source.read())
+    except (tarfile.TarError, UnsafePath):
+        shutil.rmtree(output, ignore_errors=True)
+        return False
     return True
 
 
 def _keep(cache_dir: Path, key: str, output: Path) -> None:
-    """Keep the index just written (and no older one) for the next build, each file's hash
-    beside it: a file changed in the cache is then found before it is published."""
+    """Keep the index just written (and no older one) for the next build: one archive, its
+    SHA-256 in the state beside it, so that a change to it is found before it is published.
+    One file, not a copy of each: ~2 s where 10,000 files took ~16 s (README, Search)."""
     folder = cache_dir / CACHE_SUBDIR
     with contextlib.suppress(FileNotFoundError):
-        (folder / CACHE_STATE).unlink()  # no state: no cache, until the copy is whole
-    index = folder / CACHE_INDEX
-    if index.is_symlink():  # not made by a build: nothing is written through it
-        index.unlink()
-    shutil.rmtree(index, ignore_errors=True)
-    files = {}
-    for parent, _dirs, names in os.walk(output):
-        for name in names:
-            source = Path(parent) / name
-            relative = source.relative_to(output).as_posix()
-            data = source.read_bytes()
-            files[relative] = hashlib.sha256(data).hexdigest()
-            target = index / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-    state = {"pagefind": pagefind_version(), "key": key, "files": dict(sorted(files.items()))}
+        (folder / CACHE_STATE).unlink()  # no state: no cache, until the archive is whole
+    earlier = folder / "index"  # what earlier versions kept: a folder of the index's files
+    earlier.unlink() if earlier.is_symlink() else shutil.rmtree(earlier, ignore_errors=True)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
+        for path in sorted(path for path in output.rglob("*") if path.is_file()):
+            data = path.read_bytes()
+            info = tarfile.TarInfo(path.relative_to(output).as_posix())
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    data = buffer.getvalue()
+    write_atomic(folder / CACHE_ARCHIVE, data, durable=False)
+    state = {"pagefind": pagefind_version(), "key": key, "sha256": hashlib.sha256(data).hexdigest()}
     write_atomic(folder / CACHE_STATE, json.dumps(state, sort_keys=True).encode("utf-8"))
