@@ -95,9 +95,10 @@ def site_language(config_file: Path) -> str:
 
 class Served:
     """The records of the site `paper-digest serve` shows, for its MkDocs hook
-    (search_hook.py) to index after each of MkDocs' builds."""
+    (search_hook.py) to index after each of MkDocs' builds, and the cache it keeps them in."""
 
     records: list[SearchRecord] | None = None
+    cache_dir: Path | None = None
 
 
 def search_records(catalog: Catalog, language: str = "en") -> list[SearchRecord]:

@@ -3,7 +3,9 @@
 `paper-digest build` indexes its staging folder itself (generator/build.py); MkDocs' live-reload
 server builds into a folder of its own, after every change, so there the index is written by
 this hook, after each build, from the records of the catalog `serve` made last
-(`search.Served`). A failure there is a warning: the preview goes on, without search.
+(`search.Served`; its index is kept in the build's cache, so a rebuild whose records are
+the same, as after a template edit, unpacks it). A failure there is a warning: the preview
+goes on, without search.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def on_post_build(config: Any, **_kwargs: Any) -> None:
         log.warning("search is off in this preview: no catalog was made for it")
         return
     try:
-        count = index_records(Served.records, Path(config["site_dir"]))
+        count = index_records(Served.records, Path(config["site_dir"]), cache_dir=Served.cache_dir)
     except BuildError as exc:
         log.warning("search is off in this preview: %s", exc)
         return
