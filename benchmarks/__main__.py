@@ -9,6 +9,7 @@ SUITES = (
     "site",
     "search",
     "scale",
+    "year",
     "keyphrases",
     "topics",
     "noise",

@@ -19,6 +19,7 @@ from typing import Any
 
 from benchmarks.search import CHROMIUM, serving
 from benchmarks.site import site_size
+from generator.site.export import read_export
 
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 
@@ -36,7 +37,7 @@ def reader_pages(catalog: dict[str, Any]) -> dict[str, str]:
 
 def measure(site: Path, browser: Any) -> dict[str, Any]:
     """Return heights, the phone's first title and bytes of the reader's pages of one site."""
-    catalog = json.loads((site / "api" / "catalog.json").read_text("utf-8"))
+    catalog = read_export(site / "api")
     total = site_size(site)[0]
     figures: dict[str, Any] = {
         "papers": len(catalog["papers"]),

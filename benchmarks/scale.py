@@ -71,6 +71,7 @@ KINDS = (
     ("issue pages", "issues/"),
     ("search index", "pagefind/"),
     ("assets", "assets/"),
+    ("catalog export", "api/"),
 )
 
 
@@ -270,6 +271,7 @@ def measure_days(count: int, days: list[Path], work: Path, cache_dir: Path) -> d
     shutil.move(yesterday, site)
     shutil.rmtree(config.parent / ".cache" / "pages")
     shutil.rmtree(config.parent / ".cache" / "search", ignore_errors=True)
+    shutil.rmtree(config.parent / ".cache" / "topics", ignore_errors=True)
     cold = run_build(config)
     before, after = tree(incremental_site), tree(site)
     differ = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))

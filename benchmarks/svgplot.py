@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-COLOURS = ("#3f51b5", "#e91e63", "#009688", "#ff9800", "#795548")
+COLOURS = (
+    "#3f51b5",
+    "#e91e63",
+    "#009688",
+    "#ff9800",
+    "#795548",
+    "#9c27b0",
+    "#607d8b",
+    "#8bc34a",
+    "#f44336",
+    "#000000",
+)
 WIDTH, HEIGHT, MARGIN = 460, 300, 56
 
 

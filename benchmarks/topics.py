@@ -11,6 +11,7 @@ each n of `--days` (default 10, 20, ... 60), with their mean and minimum.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import re
@@ -34,6 +35,7 @@ from generator.keyphrases import (
     normalize_phrase,
 )
 from generator.model import Catalog, Issue
+from generator.site.pages import render_pages
 from generator.sources import read_digests
 from generator.topics.grouping import paper_vectors
 from generator.topics.naming import is_field_wide
@@ -169,6 +171,26 @@ def recovery(catalog: Catalog) -> dict[str, Any] | None:
     }
 
 
+def category_agreement(catalog: Catalog, smallest: int = 10) -> dict[str, float]:
+    """Where there are no hand labels but arXiv categories: the best-match F1 of the papers of
+    each first category (of at least `smallest` papers) against one area, and against one
+    topic: how far areas follow the fields the authors chose, and topics stay inside them."""
+    by_category: dict[str, set[str]] = defaultdict(set)
+    for paper in catalog.papers:
+        if paper.categories:
+            by_category[paper.categories[0]].add(paper.id)
+    truth = {c: ids for c, ids in by_category.items() if len(ids) >= smallest}
+    area_sets = [
+        {pid for slug in a.topic_slugs for pid in catalog.topic(slug).paper_ids}
+        for a in catalog.areas
+    ]
+    return {
+        "categories": len(truth),
+        "area_f1": _best_f1(truth, area_sets),
+        "topic_f1": _best_f1(truth, [set(t.paper_ids) for t in catalog.topics]),
+    }
+
+
 # Words of the issue's examples, and the topic whose label starts so: how many titles with
 # the word are on that topic ("36 papers have 'diffusion' in the title, 21 are on the topic").
 TITLE_CHECKS = (
@@ -219,20 +241,36 @@ def cohesion(catalog: Catalog, result: KeyphraseResult, worst: int = 10) -> dict
 
 
 def issue_by_issue(
-    issues: tuple[Issue, ...], settings: Settings, every: int = 1
+    issues: tuple[Issue, ...], settings: Settings, every: int = 1, pages: bool = False
 ) -> list[dict[str, Any]]:
     """Build the topics after each issue in publication order: slugs alive from the first
-    build, old papers that lost a topic, papers that changed, and quality every `every` issues."""
+    build, old papers that lost a topic, papers that changed, and quality every `every` issues;
+    with `pages`, the pages whose Markdown changed (rendered as a build does)."""
     ordered = sorted(issues, key=Issue.order)
     rows: list[dict[str, Any]] = []
     first: set[str] = set()
     before: Catalog | None = None
+    shown: dict[str, str] = {}  # each page's hash, as the last issue left it
     for n in range(1, len(ordered) + 1):
         catalog, result = keyphrases(first_issues(issues, n), settings)
         now = topics(catalog, result, settings)
+        figures_pages: dict[str, Any] = {}  # the pages whose Markdown this issue changed
+        if pages:
+            made = {
+                doc: hashlib.sha256(t.encode()).hexdigest()
+                for doc, t in render_pages(now, settings).items()
+            }
+            changed = sum(shown.get(doc) != digest for doc, digest in made.items())
+            new = len(now.papers) - (len(before.papers) if before else 0)
+            figures_pages = {
+                "pages_changed": changed,
+                "pages_changed_per_new_paper": round(changed / max(new, 1), 2),
+            }
+            shown = made
         slugs = {t.slug for t in now.topics}
         first = first or slugs
         figures: dict[str, Any] = {"issues": n, "papers": len(now.papers), "topics": len(slugs)}
+        figures.update(figures_pages)
         sizes = sorted(len(t.paper_ids) for t in now.topics) or [0]
         figures["largest_topic"] = sizes[-1]
         figures["median_topic"] = statistics.median(sizes)
@@ -254,6 +292,10 @@ def issue_by_issue(
             if found is not None:
                 figures["area_recovery_f1"] = found["area_recovery_f1"]
                 figures["field_recovery_f1"] = found["field_recovery_f1"]
+            elif any(p.categories for p in now.papers):
+                archive = topics(catalog, result, replace(settings, topic_grouping="archive"))
+                figures["category_agreement"] = category_agreement(now)
+                figures["category_agreement_whole_archive"] = category_agreement(archive)
         rows.append(figures)
         before = now
     return rows
@@ -313,7 +355,7 @@ def scale_figures(folder: Path, cache_dir: Path, days: Sequence[int]) -> dict[st
             round(statistics.mean(kept), 1),
             min(kept),
         ]
-    daily = issue_by_issue(issues, settings, every=10)
+    daily = issue_by_issue(issues, settings, every=10, pages=True)
     figures["day_by_day"] = daily
     figures["old_papers_that_lost_a_topic_all_days"] = sum(
         d.get("old_papers_that_lost_a_topic", 0) for d in daily

@@ -24,14 +24,14 @@ from generator.keyphrases import (
 )
 from generator.model import Catalog, Problem
 from generator.paths import check_site_folder
-from generator.site.export import catalog_json
+from generator.site.export import catalog_files
 from generator.site.feeds import render_feeds
 from generator.site.follow import FOLLOW_FILE, follow_json
 from generator.site.material import alternate_sitemaps
 from generator.site.pagecache import CacheStats
 from generator.site.pages import render_pages
 from generator.site.publish import run_mkdocs, staged_site, write_docs, write_files
-from generator.site.redirects import moved_topics, previous_topics, redirect_pages
+from generator.site.redirects import moved_topics, read_previous, redirect_pages
 from generator.site.search import CACHE_SUBDIR as SEARCH_CACHE
 from generator.site.search import SearchRecord, index_records, search_records, site_language
 from generator.site.size import measure, size_warnings
@@ -88,7 +88,9 @@ class BuildReport:
 
 def read_catalog(settings: Settings) -> tuple[Catalog, ReadResult]:
     """Read every digest and merge the issues into a catalog."""
-    result = read_digests(settings.digests_dir, settings.default_year, settings.root)
+    result = read_digests(
+        settings.digests_dir, settings.default_year, settings.root, cache_dir=settings.cache_dir
+    )
     return build_catalog(result.issues), result
 
 
@@ -180,6 +182,7 @@ def add_topics(catalog: Catalog, result: KeyphraseResult, settings: Settings) ->
             topic_settings,
             result.doc_vectors,
             settings.topic_replan,
+            settings.cache_dir,
         )
     return add_related(
         catalog, result.doc_vectors, result.phrase_vectors, normalize_phrase, matrix=matrix
@@ -236,19 +239,6 @@ def generate_docs(
         write_docs(settings.docs_dir, pages)
         advance(len(pages))
     return catalog, result, len(pages), keyphrases
-
-
-def _previous_catalog(site_dir: Path) -> bytes | None:
-    """Return the catalog.json the last build published, if any (redirects are read from it).
-
-    Untrusted like all that is read back (`redirects.previous_topics` checks what it says): a
-    link or a device in its place is not read.
-    """
-    path = site_dir / "api" / "catalog.json"
-    try:
-        return None if path.is_symlink() or not path.is_file() else path.read_bytes()
-    except OSError:
-        return None
 
 
 def publish(
@@ -324,12 +314,12 @@ def _build(
         extra = render_feeds(catalog, settings)
         extra.update(alternate_sitemaps(extra))
         moved = dict(catalog.moved)  # from a re-plan: known from the digests alone
-        previous = previous_topics(_previous_catalog(settings.site_dir))
+        previous = read_previous(settings.site_dir, {t.slug for t in catalog.topics})
         moved.update(moved_topics(catalog, previous))
         moved = dict(sorted(moved.items()))
         extra.update(redirect_pages(moved))
         result = replace(result, problems=(*result.problems, *previous.problems))
-        extra["api/catalog.json"] = catalog_json(catalog, moved)
+        extra.update(catalog_files(catalog, moved))
         extra[FOLLOW_FILE] = follow_json(catalog)
     records = search_records(catalog, site_language(settings.config_file))
     stats = publish(

@@ -25,11 +25,21 @@ _KEPT = frozenset("#")
 def normalize_title(title: str) -> str:
     """Fold a title to the key that decides whether two listings are one paper."""
     text = unicodedata.normalize("NFKC", title).casefold()
-    text = "".join(
-        " " if unicodedata.category(ch)[0] in {"P", "Z", "C"} and ch not in _KEPT else ch
-        for ch in text
-    )
-    return " ".join(text.split())
+    return " ".join(text.translate(_FOLD).split())
+
+
+class _Fold(dict[int, str]):
+    """str.translate's table for `normalize_title`: punctuation, separators and control
+    characters become spaces; each character is looked up once per process."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        kept = unicodedata.category(ch)[0] not in {"P", "Z", "C"} or ch in _KEPT
+        self[code] = ch if kept else " "
+        return self[code]
+
+
+_FOLD = _Fold()
 
 
 def paper_id(title: str) -> str:

@@ -35,7 +35,7 @@ def render_golden() -> dict[str, str]:
     catalog, _ = annotate(
         catalog, replace(settings, cache_dir=None), SilentProgress(), StandInEmbedder()
     )
-    return render_pages(catalog, settings)
+    return render_pages(catalog, replace(settings, cache_dir=None))  # nothing kept
 
 
 def main() -> int:

@@ -7,7 +7,6 @@ tests/artifacts/site/.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 from generator.build import build
 from generator.catalog import paper_id, paper_slug
 from generator.config import Settings, load_settings
+from generator.site.export import read_export
 from tests.conftest import (
     DEMO_DIGESTS,
     SMALL_DIGESTS,
@@ -123,7 +123,7 @@ def test_untrusted_paper_page_runs_nothing_and_math_renders(site: Site, reader: 
 
 
 def test_search_finds_a_paper_by_one_of_its_keyphrases(site: Site, reader: Watched) -> None:
-    catalog = json.loads((site.settings.site_dir / "api/catalog.json").read_text())
+    catalog = read_export(site.settings.site_dir / "api")
     paper = next(
         p for p in catalog["papers"] if p["title"] == "A Tutorial on Bayesian Optimization"
     )
@@ -152,7 +152,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 def test_a_topic_page_lists_its_papers_and_links_to_them(demo_site: Site, reader: Watched) -> None:
     """From the topics index (areas, then their topics) to a topic, a paper, and back."""
-    catalog = json.loads((demo_site.settings.site_dir / "api/catalog.json").read_text())
+    catalog = read_export(demo_site.settings.site_dir / "api")
     topic = max(catalog["topics"], key=lambda t: (len(t["paper_ids"]), t["slug"]))
     area = next(a for a in catalog["areas"] if topic["slug"] in a["topics"])
     page = reader.page

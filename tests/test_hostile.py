@@ -21,6 +21,7 @@ from generator.build import SilentProgress, annotate, build, read_catalog
 from generator.config import Settings, load_settings
 from generator.errors import BuildError
 from generator.mail.outbox import build_emails
+from generator.site.export import read_export
 from generator.site.pages import check_front_matter
 from tests.conftest import (
     served_project,
@@ -214,9 +215,9 @@ def test_search_index_and_catalog_are_inert_text(hostile_site: Settings) -> None
     assert "Hostile 3: <img src=x onerror=alert(1)>" in titles
     for fragment in fragments:
         assert not CONTROL.search(json.dumps(fragment, ensure_ascii=False)), fragment["url"]
-    raw = (site / "api/catalog.json").read_text("utf-8")
-    assert not CONTROL.search(raw)
-    titles = {paper["title"] for paper in json.loads(raw)["papers"]}
+    for path in sorted((site / "api").rglob("*.json")):  # the index and each issue's file
+        assert not CONTROL.search(path.read_text("utf-8")), path
+    titles = {paper["title"] for paper in read_export(site / "api")["papers"]}
     assert "Hostile 2: <script>alert(1)</script>" in titles
 
 

@@ -24,6 +24,7 @@ from generator.config import Settings
 from generator.errors import BuildError
 from generator.model import Area, Catalog, Issue, Location, Paper, Topic
 from generator.site import pagefind, search
+from generator.site.export import read_export
 from tests.conftest import MakeProject
 from tests.site_checks import search_fragments, tree_digest
 from tests.stand_in import StandInEmbedder
@@ -57,7 +58,7 @@ def test_the_index_is_the_same_bytes_for_the_same_digests(
 
 def test_only_papers_and_topics_are_results(built: Settings) -> None:
     site = built.site_dir
-    catalog = json.loads((site / "api/catalog.json").read_text())
+    catalog = read_export(site / "api")
     urls = sorted(fragment["url"] for fragment in search_fragments(site))
     papers = sorted(f"/papers/{p['slug']}/" for p in catalog["papers"])
     topics = sorted(f"/topics/{t['slug']}/" for t in catalog["topics"])
@@ -137,7 +138,7 @@ def test_a_paper_is_found_by_its_authors_and_keyphrases(make_project: MakeProjec
     )
     settings = make_project({"01-refs.bib": bib})
     build(settings, embedder=StandInEmbedder())
-    catalog = json.loads((settings.site_dir / "api/catalog.json").read_text())
+    catalog = read_export(settings.site_dir / "api")
     phrases = catalog["papers"][0]["keyphrases"]
     (fragment,) = search_fragments(settings.site_dir)
     assert fragment["meta"]["title"] == "Quokka Networks for Sparse Retrieval"

@@ -24,3 +24,18 @@ def test_the_site_is_measured_and_warned_about_near_its_limit(tmp_path: Path) ->
     )
     (tmp_path / "api" / "catalog.json").write_bytes(b"{}")
     assert size_warnings(measure(tmp_path), 1024) == ()
+
+
+def test_every_file_over_5_mb_is_named_largest_first(tmp_path: Path) -> None:
+    for n in range(7):
+        (tmp_path / f"big-{n}.json").write_bytes(b"x" * (5 * 2**20 + 1000 * n + 1))
+    (tmp_path / "small.json").write_bytes(b"{}")
+    size = measure(tmp_path)
+    assert [name for name, _ in size.large] == [f"big-{n}.json" for n in range(6, -1, -1)]
+    assert size.largest == ("big-6.json", 5 * 2**20 + 6001)
+    warned = size_warnings(size, 1024)
+    assert warned[:2] == (
+        "big-6.json is 5.0 MB: readers download it whole.",
+        "big-5.json is 5.0 MB: readers download it whole.",
+    )
+    assert warned[5:] == ("and 2 more files over 5 MB.",)

@@ -232,3 +232,43 @@ def test_a_replan_groups_the_archive_at_once_and_every_retired_slug_leads_on() -
     assert [t.slug for t in once.topics] == [t.slug for t in again.topics]
     # No re-plan: nothing moved.
     assert daily.moved == ()
+
+
+def test_a_plan_resumed_from_yesterdays_is_the_plan_from_scratch(tmp_path: Path) -> None:
+    catalog = issues_of(mixed_papers(240), 6)
+    phrases, docs, matrix = vectors_of(catalog)
+    settings = TopicSettings(max_share=0.05, papers_per_step=1)
+
+    def plan(cat: Catalog, cache: Path | None, **changed: float) -> Catalog:
+        ids = {p.id for p in cat.papers}
+        rows = matrix[
+            [i for i, p in enumerate(sorted(catalog.papers, key=lambda p: p.id)) if p.id in ids]
+        ]
+        chosen = replace(settings, **changed)  # type: ignore[arg-type]
+        return plan_topics(cat, phrases, normalize_phrase, rows, chosen, docs, (), cache)
+
+    scratch = plan(catalog, None)
+    assert any(t.children for t in scratch.topics), "a split happens on the way"
+    kept = tmp_path / "topics" / "plan.pickle"
+    for days in range(1, 7):  # day by day, each build starting from the last one's plan
+        assert plan(first(catalog, days), tmp_path) == plan(first(catalog, days), None)
+    written = kept.stat().st_mtime_ns
+    assert plan(catalog, tmp_path) == scratch  # nothing new: all of it from the kept plan
+    assert kept.stat().st_mtime_ns == written, "no step was planned again, so none was kept"
+    data = bytearray(kept.read_bytes())
+    data[-5] ^= 0xFF  # damage: a miss, not an error, and the same topics
+    kept.write_bytes(bytes(data))
+    assert plan(catalog, tmp_path) == scratch
+    # A setting that changes the plan is not answered from the plan kept under another one.
+    other = plan(catalog, None, min_similarity=0.6)
+    assert other != scratch
+    assert plan(catalog, tmp_path, min_similarity=0.6) == other
+    # A backfilled paper's issue re-plans from there: the answer is the plan from scratch.
+    edited = Catalog(
+        catalog.issues,
+        tuple(
+            replace(p, title=p.title + " revised") if p.id == catalog.papers[3].id else p
+            for p in catalog.papers
+        ),
+    )
+    assert plan(edited, tmp_path) == plan(edited, None)

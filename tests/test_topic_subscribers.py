@@ -78,7 +78,7 @@ def test_a_split_topics_feed_and_page_carry_its_children(tmp_path: Path) -> None
     assert titles == ["A", "B", "C"]  # C is only on a child, Online RL
     child = feedparser.parse(feeds["topics/online-rl/feed.xml"])
     assert [entry.title for entry in child.entries] == ["C"]
-    pages = render_pages(split, settings)
+    pages = render_pages(split, replace(settings, cache_dir=tmp_path))
     assert "New papers go to its subtopics" in pages["topics/rl.md"]
     assert "Offline RL" in pages["topics/rl.md"] and "Online RL" in pages["topics/rl.md"]
     assert "Part of" in pages["topics/online-rl.md"]

@@ -29,6 +29,7 @@ from generator.site.layout import (
     topics_by_growth,
 )
 from generator.site.parallel import in_workers
+from generator.site.rendered import fingerprint, page_keys, render_papers, shared_digest
 from generator.site.templates import MATH_MARK, make_environment
 from generator.site.urls import (
     ARCHIVE_DOC,
@@ -131,10 +132,17 @@ def render_pages(catalog: Catalog, settings: Settings) -> dict[str, str]:
         check_front_matter(doc, text)
         return text
 
-    papers = catalog.papers
-    for paper, done in zip(papers, in_workers(papers, paper_page), strict=True):
+    def render_here(todo: list[Paper]) -> list[str]:
         # A paper page a worker did not send back is rendered here, where an error is raised.
-        pages[paper_doc(paper)] = paper_page(paper) if done is None else done
+        done = in_workers(todo, paper_page)
+        return [paper_page(p) if text is None else text for p, text in zip(todo, done, strict=True)]
+
+    prints = {
+        paper_doc(p): fingerprint(catalog, p, neighbours.get(p.id), renderer.topics_by_phrase)
+        for p in catalog.papers
+    }
+    keys = page_keys(shared_digest(settings), prints)
+    pages.update(render_papers(catalog.papers, keys, settings.cache_dir, render_here))
     return dict(sorted(pages.items()))
 
 

@@ -1,8 +1,8 @@
 """How big the published site is, against the host's limit: warned before it is reached.
 
 GitHub Pages publishes sites of up to 1 GB; a newsletter grows every day, so the build says so
-when the site passes 80 % of the limit the editor sets (`site_size_limit_mb`), and names any file
-over 5 MB (a reader's browser or feed reader downloads it whole).
+when the site passes 80 % of the limit the editor sets (`site_size_limit_mb`), and names every
+file over 5 MB, largest first (a reader's browser or feed reader downloads it whole).
 """
 
 from __future__ import annotations
@@ -18,18 +18,24 @@ LARGE_FILE = 5 * 2**20
 MB = 2**20
 
 
+# Files over LARGE_FILE named one by one, at most (the largest first).
+MAX_NAMED = 5
+
+
 @dataclass(frozen=True)
 class SiteSize:
-    """The site's bytes, its file count and its largest file."""
+    """The site's bytes, its file count, its largest file and every file over LARGE_FILE."""
 
     total: int
     files: int
     largest: tuple[str, int] = ("", 0)
+    large: tuple[tuple[str, int], ...] = ()
 
 
 def measure(site: Path) -> SiteSize:
     """Add up the sizes of the site's files (links not followed)."""
     total = files = 0
+    large: list[tuple[str, int]] = []
     largest = ("", 0)
     for folder, _, names in os.walk(site):
         for name in names:
@@ -40,9 +46,13 @@ def measure(site: Path) -> SiteSize:
                 continue
             total += size
             files += 1
-            if size > largest[1]:
-                largest = (path.relative_to(site).as_posix(), size)
-    return SiteSize(total, files, largest)
+            relative = path.relative_to(site).as_posix()
+            if (-size, relative) < (-largest[1], largest[0]) or not largest[0]:
+                largest = (relative, size)
+            if size > LARGE_FILE:
+                large.append((relative, size))
+    large.sort(key=lambda item: (-item[1], item[0]))
+    return SiteSize(total, files, largest, tuple(large))
 
 
 def size_warnings(size: SiteSize, limit_mb: int) -> tuple[str, ...]:
@@ -56,7 +66,9 @@ def size_warnings(size: SiteSize, limit_mb: int) -> tuple[str, ...]:
             f"{limit_mb:,} MB limit (extra.paper_digest.site_size_limit_mb): past it, the host "
             "refuses the site."
         )
-    name, largest = size.largest
-    if largest > LARGE_FILE:
-        found.append(f"{name} is {largest / MB:.1f} MB: readers download it whole.")
+    large = size.large or ((size.largest,) if size.largest[1] > LARGE_FILE else ())
+    for name, bytes_ in large[:MAX_NAMED]:
+        found.append(f"{name} is {bytes_ / MB:.1f} MB: readers download it whole.")
+    if len(large) > MAX_NAMED:
+        found.append(f"and {len(large) - MAX_NAMED} more files over {LARGE_FILE // MB} MB.")
     return tuple(found)

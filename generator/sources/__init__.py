@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from slugify import slugify
@@ -50,6 +51,7 @@ from generator.sources.formats import (
     not_a_digest,
     sniff,
 )
+from generator.sources.kept import Kept, file_key
 from generator.sources.metadata import (
     IssueMeta,
     merge_meta,
@@ -331,15 +333,21 @@ def read_digests(
     default_year: int | None = None,
     relative_to: Path | None = None,
     forced: Format | None = None,
+    cache_dir: Path | None = None,
 ) -> ReadResult:
     """Read every digest below a folder; a bad file costs only its own papers. `forced` reads
-    every file in that format instead of the one its content shows."""
+    every file in that format instead of the one its content shows. With `cache_dir`, a file
+    read by an earlier build, unchanged, is not read again (`kept`)."""
     paths, problems = find_digests(folder)
     issues: dict[str, Issue] = {}
     files: list[FileReport] = []
+    kept = Kept(cache_dir)
     for position, path in enumerate(paths, start=1):
         display = display_path(path, relative_to)
-        read = read_one(path, display, position, default_year, forced)
+        given = (display, position, default_year, forced)
+        key = file_key(kept.code, path, enriched.sidecar(path), *given) if cache_dir else None
+        found = kept.read(key, partial(read_one, path, *given))
+        read = found if isinstance(found, DigestRead) else read_one(path, *given)
         issue, kind = read.issue, read.format
         problems.extend(read.problems)
         taken = issue is not None and issue.slug in issues
@@ -359,6 +367,7 @@ def read_digests(
             )
             continue
         issues[issue.slug] = issue
+    kept.save()
     return ReadResult(tuple(issues.values()), tuple(problems), tuple(files))
 
 

@@ -19,6 +19,7 @@ A word is looked into only when it holds a command's name no English word is
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from functools import cache
@@ -134,6 +135,7 @@ def is_debris(word: str) -> bool:
     return _is_debris(word)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # words repeat: most of a year's titles are the same words
 def _is_debris(word: str) -> bool:
     if "://" in word or "@" in word or "\\" in word or "$" in word:
         return False

@@ -19,14 +19,13 @@ is kept:
 5. **More topics.** A new paper also sits on the topics its title names, on those nearly as near
    that share a leading phrase with it, and on those its phrases name (`more_topics`).
 6. **Split.** A live topic over `max_share` of the papers splits in two children (`split`); the
-   parent keeps its page, its feed and every paper it ever listed, and new papers go to the
-   children.
+   parent keeps its page, its feed and every paper it listed; new papers go to the children.
 7. **Areas.** A topic takes its area when it is born (`live.birth_areas`) and keeps it.
 
 A step reads only its issue and what the steps before it decided, so a build from scratch gives
-yesterday's topics plus today's: an issue added after the others never takes a topic or an area
-from a published paper and never removes a slug. An issue inserted before others (a backfill)
-re-plans the issues after it.
+yesterday's topics plus today's (and a build resumes from yesterday's plan: `resume`): an issue
+added after the others never takes a topic or an area from a published paper and never removes
+a slug. An issue inserted before others (a backfill) re-plans the issues after it.
 """
 
 from __future__ import annotations
@@ -34,6 +33,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -43,6 +43,7 @@ from generator.topics.concepts import Normalize, TopicSettings
 from generator.topics.grouping import TITLE_ACRONYM, topic_slug
 from generator.topics.live import Inputs, LiveTopic, PlanState, birth_areas, describe_members
 from generator.topics.naming import label_text, says_little
+from generator.topics.resume import run_steps
 from generator.topics.split import split_topic
 from generator.topics.titles import Names, TitleNames, fold_word
 
@@ -65,7 +66,7 @@ def publication_order(issues: Sequence[Issue]) -> list[Issue]:
 def new_papers_by_issue(catalog: Catalog) -> list[list[str]]:
     """Return, per issue in publication order, the ids of the papers it is the first to list."""
     seen: set[str] = set()
-    steps = []
+    steps: list[list[str]] = []
     for issue in publication_order(catalog.issues):
         fresh = sorted(set(issue.paper_ids) - seen)
         seen.update(fresh)
@@ -81,14 +82,15 @@ def plan_topics(
     settings: TopicSettings | None = None,
     doc_vectors: Mapping[str, np.ndarray] | None = None,
     replan: Sequence[str] = (),
+    cache_dir: Path | None = None,
 ) -> Catalog:
     """Return the catalog with topics and areas planned issue by issue (see the module).
 
-    `matrix` is one unit row per paper, papers sorted by id (`grouping.paper_vectors`).
-    `replan` names issues (slugs) at which the editor re-plans the archive: the papers of every
-    issue up to the last of them are grouped at once, as one step; the topics that plan no longer
-    has are in the catalog's `moved` (each to the topic holding most of its papers), with those
-    of the re-plans before it.
+    `matrix` is one unit row per paper, papers sorted by id (`grouping.paper_vectors`). `replan`
+    names issues (slugs) at which the editor re-plans the archive: the papers of every issue up
+    to the last of them are grouped at once, as one step; the topics that plan no longer has are
+    in the catalog's `moved` (each to the topic holding most of its papers), with those of the
+    re-plans before it. `cache_dir` keeps the plan for the next build (`resume`).
     """
     ids = sorted(p.id for p in catalog.papers)
     inputs = Inputs(
@@ -106,10 +108,8 @@ def plan_topics(
     if points:  # everything up to the last re-plan is one step
         last = order.index(points[-1]) + 1
         steps = [sorted(pid for fresh in steps[:last] for pid in fresh), *steps[last:]]
-    state = PlanState()
-    for fresh in steps:
-        if fresh:
-            step(state, inputs, fresh)
+    kept = cache_dir / "topics" if cache_dir and not points else None
+    state = run_steps(inputs, steps, kept, step)
     planned = records(state, inputs)
     if not points:
         return planned
