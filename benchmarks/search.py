@@ -1,7 +1,9 @@
 """What a reader's first search costs: bytes fetched and time to the first results, in Chromium.
 
 `python -m benchmarks.search` builds the demo (digests/) into a scratch folder and measures it;
-`--site DIR` measures a site already built (say, one built by an older version, to compare).
+`--site DIR` measures a site already built (say, one built by an older version, to compare);
+`--index-time mkdocs.yml` times the search index of a project whose keyphrases are cached
+(its records made from the catalog, Pagefind, the cache kept and unpacked).
 The site is served on 127.0.0.1 by a server that counts the bytes of every file it sends. A
 fresh browser (empty cache) opens the home page, clicks the header's search box and types the
 query; the figures are:
@@ -28,6 +30,7 @@ import os
 import statistics
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -166,6 +169,27 @@ def measure(site: Path, queries: list[str], runs: int) -> list[dict[str, Any]]:
     return figures
 
 
+def index_time(config: Path, scratch: Path) -> dict[str, float]:
+    """Time the search index of a project whose keyphrases are cached: its records made from
+    the catalog, Pagefind's index of them with no cache, then with an empty cache (indexed,
+    and the archive kept), then with that cache (unpacked)."""
+    from generator.build import SilentProgress, annotate, read_inputs
+    from generator.config import load_settings
+    from generator.site.search import index_records, search_records, site_language
+
+    settings = load_settings(config)
+    catalog, _ = read_inputs(settings, SilentProgress())
+    catalog, _ = annotate(catalog, settings, SilentProgress())
+    started = time.perf_counter()
+    records = search_records(catalog, site_language(config))
+    figures = {"records": len(records), "records_s": time.perf_counter() - started}
+    for label, cache in (("no_cache_s", None), ("miss_kept_s", scratch), ("hit_s", scratch)):
+        started = time.perf_counter()
+        index_records(records, scratch / "site", cache_dir=cache)
+        figures[label] = time.perf_counter() - started
+    return {key: round(value, 2) for key, value in figures.items()}
+
+
 def _build_demo(scratch: Path) -> Path:
     from generator.build import build
     from generator.config import load_settings
@@ -182,7 +206,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query", action="append", help="default: RLHF and Muon optimizer")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--index-time", type=Path, metavar="MKDOCS_YML", help="time the index of a project"
+    )
     args = parser.parse_args(argv)
+    if args.index_time:
+        with tempfile.TemporaryDirectory() as scratch:
+            print(json.dumps(index_time(args.index_time, Path(scratch))))
+        return 0
     if not Path(CHROMIUM).exists():
         print(f"search benchmark: no Chromium at {CHROMIUM} (make system-deps installs it)")
         return 0
