@@ -1,7 +1,11 @@
 """What a reader's first search costs: bytes fetched and time to the first results, in Chromium.
 
 `python -m benchmarks.search` builds the demo (digests/) into a scratch folder and measures it;
-`--site DIR` measures a site already built (say, one built by an older version, to compare).
+`--site DIR` measures a site already built (say, one built by an older version, to compare);
+`--index-time mkdocs.yml` times the search index of a project whose keyphrases are cached
+(its records made from the catalog, Pagefind, the cache kept and unpacked); `--site DIR
+--compare OTHER` compares Pagefind's ten best results on two builds of the same digests, for
+the 20 largest topics' names and the 20 commonest keyphrases of the issues after the 40th.
 The site is served on 127.0.0.1 by a server that counts the bytes of every file it sends. A
 fresh browser (empty cache) opens the home page, clicks the header's search box and types the
 query; the figures are:
@@ -28,6 +32,8 @@ import os
 import statistics
 import tempfile
 import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -166,6 +172,79 @@ def measure(site: Path, queries: list[str], runs: int) -> list[dict[str, Any]]:
     return figures
 
 
+# Pagefind's ten best results for a query, with the dialog's ranking options: (count, URLs).
+TOP_TEN = """async (q) => { const pf = await import(new URL('pagefind/pagefind.js',
+  document.baseURI).href); await pf.options({ranking: {metaWeights: {title: 8, topic: 40}}});
+  const found = await pf.search(q);
+  const ten = await Promise.all(found.results.slice(0, 10).map((r) => r.data()));
+  return [found.results.length, ten.map((d) => d.url)]; }"""
+
+
+def ranking_queries(site: Path, held_out_from: int = 40) -> list[str]:
+    """The names of the 20 largest topics, and the 20 commonest keyphrases of the papers of
+    the issues after the first `held_out_from` (days not tuned on)."""
+    from generator.site.export import read_export
+
+    whole = json.loads((site / "api" / "catalog.json").read_bytes())
+    catalog = whole if "papers" in whole else read_export(site / "api")  # before version 3: whole
+    topics = sorted(catalog["topics"], key=lambda t: (-len(t["paper_ids"]), t["slug"]))[:20]
+    issues = sorted(catalog["issues"], key=lambda i: (i.get("date") or "", i["slug"]))
+    held = {pid for issue in issues[held_out_from:] for pid in issue["paper_ids"]}
+    counts = Counter(k for p in catalog["papers"] if p["id"] in held for k in p["keyphrases"])
+    phrases = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:20]
+    return [topic["label"] for topic in topics] + [phrase for phrase, _count in phrases]
+
+
+def compare(site: Path, other: Path) -> dict[str, Any]:
+    """Pagefind's ten best results on two builds of the same digests, query by query."""
+    from playwright.sync_api import sync_playwright
+
+    queries = ranking_queries(site)
+    found: dict[Path, list[Any]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        for folder in (site, other):
+            with serving(folder) as (url, _sent):
+                page = browser.new_page()
+                page.goto(url)
+                found[folder] = [page.evaluate(TOP_TEN, query) for query in queries]
+                page.close()
+        browser.close()
+    pairs = list(zip(found[site], found[other], strict=True))
+    return {
+        "queries": len(queries),
+        "same_count": sum(a[0] == b[0] for a, b in pairs),
+        "same_first": sum(a[1][:1] == b[1][:1] for a, b in pairs),
+        "same_ten_in_order": sum(a[1] == b[1] for a, b in pairs),
+        "ten_overlap": round(
+            sum(len(set(a[1]) & set(b[1])) for a, b in pairs)
+            / max(sum(len(a[1]) for a, _ in pairs), 1),
+            3,
+        ),
+    }
+
+
+def index_time(config: Path, scratch: Path) -> dict[str, float]:
+    """Time the search index of a project whose keyphrases are cached: its records made from
+    the catalog, Pagefind's index of them with no cache, then with an empty cache (indexed,
+    and the archive kept), then with that cache (unpacked)."""
+    from generator.build import SilentProgress, annotate, read_inputs
+    from generator.config import load_settings
+    from generator.site.search import index_records, search_records, site_language
+
+    settings = load_settings(config)
+    catalog, _ = read_inputs(settings, SilentProgress())
+    catalog, _ = annotate(catalog, settings, SilentProgress())
+    started = time.perf_counter()
+    records = search_records(catalog, site_language(config))
+    figures = {"records": len(records), "records_s": time.perf_counter() - started}
+    for label, cache in (("no_cache_s", None), ("miss_kept_s", scratch), ("hit_s", scratch)):
+        started = time.perf_counter()
+        index_records(records, scratch / "site", cache_dir=cache)
+        figures[label] = time.perf_counter() - started
+    return {key: round(value, 2) for key, value in figures.items()}
+
+
 def _build_demo(scratch: Path) -> Path:
     from generator.build import build
     from generator.config import load_settings
@@ -182,7 +261,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query", action="append", help="default: RLHF and Muon optimizer")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--index-time", type=Path, metavar="MKDOCS_YML", help="time the index of a project"
+    )
+    parser.add_argument(
+        "--compare", type=Path, metavar="DIR", help="with --site: another build to rank against"
+    )
     args = parser.parse_args(argv)
+    if args.compare and args.site:
+        print(json.dumps(compare(args.site, args.compare)))
+        return 0
+    if args.index_time:
+        with tempfile.TemporaryDirectory() as scratch:
+            print(json.dumps(index_time(args.index_time, Path(scratch))))
+        return 0
     if not Path(CHROMIUM).exists():
         print(f"search benchmark: no Chromium at {CHROMIUM} (make system-deps installs it)")
         return 0

@@ -33,7 +33,7 @@ from generator.site.pages import render_pages
 from generator.site.publish import run_mkdocs, staged_site, write_docs, write_files
 from generator.site.redirects import moved_topics, read_previous, redirect_pages
 from generator.site.search import CACHE_SUBDIR as SEARCH_CACHE
-from generator.site.search import index_site, search_pages
+from generator.site.search import SearchRecord, index_records, search_records, site_language
 from generator.site.size import measure, size_warnings
 from generator.site.swap import one_build
 from generator.sources import ReadResult, read_digests
@@ -242,9 +242,13 @@ def generate_docs(
 
 
 def publish(
-    settings: Settings, progress: Progress, epoch: int, extra: dict[str, bytes]
+    settings: Settings,
+    progress: Progress,
+    epoch: int,
+    extra: dict[str, bytes],
+    records: list[SearchRecord],
 ) -> CacheStats:
-    """Build the site with MkDocs, add `extra`, index it for search, then swap it in.
+    """Build the site with MkDocs, add `extra`, index `records` for search, then swap it in.
 
     All of it happens in a staging folder: the previous site stays whole until the new one is.
     Pages that cannot have changed since the last build come from the page cache.
@@ -257,11 +261,10 @@ def publish(
         # The page cache is written while Pagefind indexes (its process does most of that).
         with ThreadPoolExecutor(max_workers=1) as saver:
             saved = saver.submit(built.save)
-            pages = search_pages(staging)
             with progress.stage(
-                "Indexing papers and topics for search", total=len(pages)
+                "Indexing papers and topics for search", total=len(records)
             ) as advance:
-                index_site(staging, pages, advance, settings.cache_dir / SEARCH_CACHE)
+                index_records(records, staging, advance, settings.cache_dir / SEARCH_CACHE)
             saved.result()
     return built.stats
 
@@ -319,7 +322,10 @@ def _build(
         result = replace(result, problems=(*result.problems, *previous.problems))
         extra.update(catalog_files(catalog, moved))
         extra[FOLLOW_FILE] = follow_json(catalog)
-    stats = publish(settings, progress, build_epoch(catalog, settings.source_date_epoch), extra)
+    records = search_records(catalog, site_language(settings.config_file))
+    stats = publish(
+        settings, progress, build_epoch(catalog, settings.source_date_epoch), extra, records
+    )
     figures = Figures(
         topics=len(catalog.topics),
         pages=pages,

@@ -11,9 +11,12 @@ edited in place must leave the cache as it was: the site and the cache share no 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import io
 import json
 import shutil
 import sqlite3
+import tarfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -28,19 +31,22 @@ from tests.stand_in import StandInEmbedder
 
 Damage = Callable[[Path], None]
 SEARCH = Path(".cache/search/search")  # build.py passes .cache/search; it keeps search/ there
-INDEX = SEARCH / "index"
+ARCHIVE = SEARCH / "index.tar"
 STORE = Path(".cache/pages/pages.sqlite")
 FILES = Path(".cache/pages/files")
 
 
-def fragments(root: Path) -> list[Path]:
-    found = sorted((root / INDEX / "fragment").iterdir())
-    assert len(found) >= 2
-    return found
+def archive_members(root: Path) -> dict[str, bytes]:
+    with tarfile.open(root / ARCHIVE) as archive:
+        return {m.name: archive.extractfile(m).read() for m in archive.getmembers()}  # type: ignore[union-attr]
 
 
-def index_file(root: Path, suffix: str) -> Path:
-    return sorted(p for p in (root / INDEX).rglob(f"*{suffix}") if p.is_file())[0]
+def write_archive(path: Path, members: dict[str, bytes]) -> None:
+    with tarfile.open(path, "w") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
 
 
 def flip(path: Path, at: int | None = None) -> None:
@@ -54,31 +60,46 @@ def truncate(path: Path) -> None:
     path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
 
 
+def fragment_names(members: dict[str, bytes]) -> list[str]:
+    names = sorted(name for name in members if name.startswith("fragment/"))
+    assert len(names) >= 2
+    return names
+
+
 def swap_fragment(root: Path) -> None:
-    first, second = fragments(root)[:2]
-    first.write_bytes(second.read_bytes())
+    """A well-formed archive whose first fragment is another's; the state as it was."""
+    members = archive_members(root)
+    first, second = fragment_names(members)[:2]
+    members[first] = members[second]
+    write_archive(root / ARCHIVE, members)
 
 
 def rewrite_fragment(root: Path) -> None:
-    """Replace a fragment with a well-formed one that says something else."""
-    path = fragments(root)[0]
-    data = gzip.decompress(path.read_bytes())
+    """A fragment that says something else, in a well-formed archive; the state as it was."""
+    members = archive_members(root)
+    name = fragment_names(members)[0]
+    data = gzip.decompress(members[name])
     signature, body = data[:12], json.loads(data[12:])
     body["meta"]["title"] = "Planted title"
-    path.write_bytes(gzip.compress(signature + json.dumps(body).encode()))
+    members[name] = gzip.compress(signature + json.dumps(body).encode())
+    write_archive(root / ARCHIVE, members)
 
 
 def hostile_state(root: Path) -> None:
+    """An archive naming a path outside, and a state that vouches for it."""
+    members = archive_members(root)
+    members["../../../../escaped.pf_fragment"] = b"planted"
+    write_archive(root / ARCHIVE, members)
     state_file = root / SEARCH / "state.json"
     state = json.loads(state_file.read_text())
-    url = sorted(state["pages"])[0]
-    state["pages"][url][1] = "../../../../escaped.pf_fragment"
-    state.setdefault("files", {})["../../../../escaped.pf_fragment"] = "0" * 64
+    state["sha256"] = hashlib.sha256((root / ARCHIVE).read_bytes()).hexdigest()
     state_file.write_text(json.dumps(state))
 
 
 def extra_index_file(root: Path) -> None:
-    (root / INDEX / "planted.html").write_text("<script>alert(1)</script>")
+    members = archive_members(root)
+    members["planted.html"] = b"<script>alert(1)</script>"
+    write_archive(root / ARCHIVE, members)
 
 
 def rows(root: Path, change: Callable[[sqlite3.Connection], None]) -> None:
@@ -122,19 +143,14 @@ def kept_file(root: Path) -> Path:
 
 
 DAMAGES: dict[str, Damage] = {
-    "fragment truncated": lambda root: truncate(fragments(root)[0]),
-    "fragment bytes flipped": lambda root: flip(fragments(root)[0]),
-    "fragment deleted": lambda root: fragments(root)[0].unlink(),
+    "search archive truncated": lambda root: truncate(root / ARCHIVE),
+    "search archive bytes flipped": lambda root: flip(root / ARCHIVE),
+    "search archive deleted": lambda root: (root / ARCHIVE).unlink(),
     "fragment replaced by another's": swap_fragment,
     "fragment rewritten, well-formed": rewrite_fragment,
-    "entry file truncated": lambda root: truncate(root / INDEX / "pagefind-entry.json"),
-    "index chunk flipped": lambda root: flip(index_file(root, ".pf_index")),
-    "meta file flipped": lambda root: flip(index_file(root, ".pf_meta")),
-    "wasm deleted": lambda root: index_file(root, ".pagefind").unlink(),
     "search state truncated": lambda root: truncate(root / SEARCH / "state.json"),
-    "search state names a path outside": hostile_state,
+    "search state vouches for a path outside": hostile_state,
     "a planted file in the index": extra_index_file,
-    "search index deleted": lambda root: shutil.rmtree(root / INDEX),
     "page store truncated": lambda root: truncate(root / STORE),
     "page store bytes flipped": lambda root: flip(root / STORE),
     "page store deleted": lambda root: (root / STORE).unlink(),
@@ -206,14 +222,16 @@ def test_the_site_shares_no_file_with_the_cache(clean: tuple[Path, dict[str, str
 def test_the_index_kept_after_a_new_issue_is_the_one_published(
     make_project: MakeProject,
 ) -> None:
-    """The cache's index is updated in place (fragments copied from it stay): it must hold
-    exactly the published index, each file with the hash its state says."""
+    """The archive the cache keeps holds exactly the published index, and hashes as its
+    state says."""
     settings = make_project()
     build(settings, embedder=StandInEmbedder())
     (settings.digests_dir / "2099-01-01.txt").write_text(paper("A Paper About Marmosets"))
     build(settings, embedder=StandInEmbedder())
     cache = settings.cache_dir / SEARCH.relative_to(".cache")
     state = json.loads((cache / "state.json").read_text())
-    kept = tree_digest(cache / "index")
-    assert kept == tree_digest(settings.site_dir / "pagefind")
-    assert state["files"] == kept
+    assert state["sha256"] == hashlib.sha256((cache / "index.tar").read_bytes()).hexdigest()
+    published = settings.site_dir / "pagefind"
+    files = {p.relative_to(published).as_posix(): p for p in published.rglob("*") if p.is_file()}
+    kept = archive_members(settings.cache_dir.parent)
+    assert kept == {name: path.read_bytes() for name, path in files.items()}

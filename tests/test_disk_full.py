@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
+from generator.build import SilentProgress, build, generate_docs
 from generator.config import Settings, load_settings
 from generator.errors import NoSpaceError
 from generator.site.pagestore import Entry, PageStore
 from generator.site.publish import staged_site
-from generator.site.search import index_site
+from generator.site.search import index_records, search_records
 from tests.conftest import REPO, copy_project_files, write_digests
 from tests.stand_in import StandInEmbedder
 from tests.test_incremental import DIGESTS, digest, tree
@@ -191,6 +191,7 @@ def test_pagefind_on_a_full_disk_is_no_space_not_unfinished_files(tmp_path: Path
     """Pagefind says only that it left files unfinished: a full filesystem under the staging
     folder makes that a full disk, and the previous site stays."""
     settings = make_project(tmp_path / "project")
+    catalog, *_ = generate_docs(settings, SilentProgress(), StandInEmbedder())
     disk = tmp_path / "disk"
     with small_disk(disk, "8m") as mounted:
         if not mounted:
@@ -206,7 +207,7 @@ def test_pagefind_on_a_full_disk_is_no_space_not_unfinished_files(tmp_path: Path
                 ignore=shutil.ignore_patterns("pagefind"),
             )
             fill(disk, 16 * 1024)  # the pages fit; their index does not
-            index_site(staging)
+            index_records(search_records(catalog), staging)
         assert str(raised.value) == f"no space left on the device of {site} — {INTACT}; " + (
             "free some space, then build again"
         )

@@ -6,11 +6,12 @@ indexing leaves the previous site whole; `paper-digest serve` indexes each of it
 
 from __future__ import annotations
 
-import gzip
+import datetime as dt
 import itertools
 import json
 import shutil
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,9 @@ from generator.build import SilentProgress, build, generate_docs
 from generator.cli.serve import mkdocs_hooks
 from generator.config import Settings
 from generator.errors import BuildError
+from generator.model import Area, Catalog, Issue, Location, Paper, Topic
 from generator.site import pagefind, search
 from generator.site.export import read_export
-from generator.site.search import page_url, search_pages
 from tests.conftest import MakeProject
 from tests.site_checks import search_fragments, tree_digest
 from tests.stand_in import StandInEmbedder
@@ -72,12 +73,6 @@ def test_only_papers_and_topics_are_results(built: Settings) -> None:
     assert paper["meta"]["title"] not in paper["content"]
 
 
-def test_page_urls_are_the_site_root_urls() -> None:
-    assert page_url("papers/x-1/index.html") == "/papers/x-1/"
-    assert page_url("index.html") == "/"
-    assert page_url("404.html") == "/404.html"
-
-
 def test_a_failed_indexing_leaves_the_previous_site_whole(
     built: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -98,24 +93,41 @@ def test_a_failed_indexing_leaves_the_previous_site_whole(
     assert beside == [".site.lock"]
 
 
-def test_search_pages_reads_the_mark_the_templates_set(built: Settings) -> None:
-    urls = [url for url, *_ in search_pages(built.site_dir)]
-    assert urls == sorted(urls)
-    assert "/" not in urls and "/topics/" not in urls and "/issues/" not in urls
-    assert all(url.startswith(("/papers/", "/topics/")) for url in urls)
+def test_the_records_are_the_pages_the_templates_mark(built: Settings) -> None:
+    """A record is made from the catalog for each page whose template marks it a result
+    (`data-pagefind-body`), at that page's URL: no result leads to a page that is not there."""
+    catalog, *_ = generate_docs(built, SilentProgress(), StandInEmbedder())
+    urls = [record.url for record in search.search_records(catalog)]
+    assert urls == sorted(urls) and len(set(urls)) == len(urls)
+    marked = sorted(
+        "/" + path.parent.relative_to(built.site_dir).as_posix() + "/"
+        for path in built.site_dir.rglob("index.html")
+        if b"data-pagefind-body" in path.read_bytes()
+    )
+    assert urls == marked
 
 
 def test_serve_indexes_each_build_with_a_mkdocs_hook(make_project: MakeProject) -> None:
-    """`paper-digest serve` gives MkDocs the hook; a build with it writes the index."""
+    """`paper-digest serve` gives MkDocs the hook, and the records of its catalog; a build
+    with it writes the index."""
     settings = make_project()
-    generate_docs(settings, SilentProgress(), StandInEmbedder())
+    catalog, *_ = generate_docs(settings, SilentProgress(), StandInEmbedder())
     hooks = mkdocs_hooks(settings.config_file)
     assert hooks[-1].endswith("generator/site/search_hook.py")
     site = settings.root / "served"
-    config = load_config(str(settings.config_file), site_dir=str(site), hooks=hooks)
-    mkdocs_build(config)
+    search.Served.records = search.search_records(catalog)
+    search.Served.cache_dir = settings.cache_dir / search.CACHE_SUBDIR
+    try:
+        config = load_config(str(settings.config_file), site_dir=str(site), hooks=hooks)
+        mkdocs_build(config)
+    finally:
+        search.Served.records = search.Served.cache_dir = None
+    kept = settings.cache_dir / search.CACHE_SUBDIR / search.CACHE_SUBDIR / search.CACHE_ARCHIVE
+    assert kept.is_file()  # where `paper-digest build` keeps it too
     assert (site / "pagefind/pagefind-entry.json").is_file()
-    assert {f["url"] for f in search_fragments(site)} == {url for url, *_ in search_pages(site)}
+    papers = {f"/papers/{paper.slug}/" for paper in catalog.papers}
+    topics = {f"/topics/{topic.slug}/" for topic in catalog.topics}
+    assert {f["url"] for f in search_fragments(site)} == papers | topics
 
 
 def test_a_paper_is_found_by_its_authors_and_keyphrases(make_project: MakeProject) -> None:
@@ -138,67 +150,109 @@ def test_a_paper_is_found_by_its_authors_and_keyphrases(make_project: MakeProjec
         assert one.split()[-1] + two.split()[0] not in fragment["content"]
 
 
-def index_of(site: Path, cache_dir: Path | None) -> dict[str, bytes]:
+def records_of(settings: Settings) -> list[search.SearchRecord]:
+    catalog, *_ = generate_docs(settings, SilentProgress(), StandInEmbedder())
+    return search.search_records(catalog)
+
+
+def index_of(
+    records: list[search.SearchRecord], site: Path, cache: Path | None
+) -> dict[str, bytes]:
     shutil.rmtree(site / "pagefind", ignore_errors=True)
-    search.index_site(site, cache_dir=cache_dir)
+    search.index_records(records, site, cache_dir=cache)
     return index_files(site)
 
 
-def edit(page: Path, old: bytes, new: bytes) -> None:
-    html = page.read_bytes()
-    assert old in html
-    page.write_bytes(html.replace(old, new, 1))
-
-
-def paper_pages(site: Path) -> list[Path]:
-    return sorted(path for url, path, _ in search_pages(site) if url.startswith("/papers/"))
-
-
-@pytest.fixture
-def indexed(built: Settings, tmp_path: Path) -> tuple[Path, Path]:
-    """A copy of a built site, indexed with a cache: (site, cache folder)."""
-    site, cache = tmp_path / "site", tmp_path / "cache"
-    shutil.copytree(built.site_dir, site)
-    index_of(site, cache)
-    return site, cache
-
-
-def test_an_index_made_with_the_cache_is_the_one_made_from_scratch(
-    indexed: tuple[Path, Path], tmp_path: Path
+def test_the_same_records_take_the_index_kept(
+    built: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site, cache = indexed
-    first, second = paper_pages(site)[:2]
-    edit(first, b"data-pagefind-body>\n<p>", b"data-pagefind-body>\n<p>Zebrafish ")  # its text
-    edit(second, b"</article>", b"<p>A link that is not indexed</p></article>")  # HTML only
-    folder = cache / search.CACHE_SUBDIR / search.CACHE_INDEX / "fragment"
-    kept = {path.name for path in folder.iterdir()}
-    warm = index_of(site, cache)
-    # Pagefind wrote the changed page's fragment; the others came from the cache (copies:
-    # the site shares no file with the cache).
-    fragments = sorted((site / "pagefind" / "fragment").iterdir())
-    written = [path for path in fragments if path.name not in kept]
-    assert len(fragments) > 2 and len(written) == 1
-    assert b"Zebrafish" in gzip.decompress(written[0].read_bytes())
-    assert warm == index_of(site, None)
+    """Records all the same as last time: the index kept is copied, without Pagefind, and
+    is the one Pagefind makes from scratch."""
+    records, site, cache = records_of(built), tmp_path / "site", tmp_path / "cache"
+    fresh = index_of(records, site, None)
+    assert index_of(records, site, cache) == fresh
+    monkeypatch.setattr(pagefind, "executable", lambda: tmp_path / "no-pagefind-here")
+    assert index_of(records, site, cache) == fresh
+    assert "vocabulary.json" in fresh
 
 
-def test_pages_whose_records_are_the_same_take_the_index_kept(indexed: tuple[Path, Path]) -> None:
-    site, cache = indexed
-    kept = sorted((cache / search.CACHE_SUBDIR / search.CACHE_INDEX).rglob("*.pf_*"))
-    for page in paper_pages(site):
-        edit(page, b"</article>", b"<p>Related papers changed</p></article>")
-    assert index_of(site, cache) == index_of(site, None)
-    assert all(path.exists() for path in kept)  # the same index, kept as it was
+def test_a_changed_record_is_indexed_anew(built: Settings, tmp_path: Path) -> None:
+    records, site, cache = records_of(built), tmp_path / "site", tmp_path / "cache"
+    before = index_of(records, site, cache)
+    first = records[0]
+    changed = replace(first, html=first.html.replace("<p>", "<p>Zebrafish ", 1))
+    assert changed.html != first.html
+    after = index_of([changed, *records[1:]], site, cache)
+    assert after != before
+    assert after == index_of([changed, *records[1:]], site, None)
+    assert any(f["content"].startswith("Zebrafish") for f in search_fragments(site))
 
 
-def test_a_fragment_kept_under_another_name_is_written_again(indexed: tuple[Path, Path]) -> None:
-    """The check after a write finds a fragment copied that is not Pagefind's own."""
-    site, cache = indexed
-    state_file = cache / search.CACHE_SUBDIR / search.CACHE_STATE
-    state = json.loads(state_file.read_text())
-    one, two = sorted(url for url in state["pages"] if url.startswith("/papers/"))[:2]
-    (d1, n1), (d2, n2) = state["pages"][one], state["pages"][two]
-    state["pages"][one], state["pages"][two] = [d1, n2], [d2, n1]
-    state_file.write_text(json.dumps(state))
-    edit(paper_pages(site)[1], b"data-pagefind-body>\n<p>", b"data-pagefind-body>\n<p>Okapi ")
-    assert index_of(site, cache) == index_of(site, None)
+def test_a_kept_archive_that_is_not_what_was_kept_is_indexed_anew(
+    built: Settings, tmp_path: Path
+) -> None:
+    records, site, cache = records_of(built), tmp_path / "site", tmp_path / "cache"
+    fresh = index_of(records, site, cache)
+    archive = cache / search.CACHE_SUBDIR / search.CACHE_ARCHIVE
+    kept = archive.read_bytes()
+    archive.write_bytes(kept.replace(b"pagefind", b"pagefinD", 1))
+    assert index_of(records, site, cache) == fresh
+    assert archive.read_bytes() == kept  # kept again, whole
+
+
+def test_untrusted_text_stays_text_in_a_record(make_project: MakeProject) -> None:
+    """Markup in a title, an author's name or an abstract is escaped in the record: Pagefind
+    indexes it as text, and the result's title is the text as written."""
+    title = "Zyzzyva <img src=x onerror=alert(1)> & <b>friends</b>"
+    bib = (
+        "@article{k1,\n  title = {" + title + "},\n"
+        "  author = {O'Brien, <script>Ann</script>},\n"
+        "  abstract = {We study <a href=javascript:alert(1)>links</a> & more. It works.},\n}\n"
+    )
+    settings = make_project({"01-refs.bib": bib})
+    build(settings, embedder=StandInEmbedder())
+    catalog, *_ = generate_docs(settings, SilentProgress(), StandInEmbedder())
+    (paper,) = catalog.papers
+    assert "<img src=x onerror=alert(1)>" in paper.title  # as the digest wrote it
+    (record,) = (r for r in search.search_records(catalog) if r.url.startswith("/papers/"))
+    assert "<img" not in record.html and "<script" not in record.html and "<a " not in record.html
+    (fragment,) = search_fragments(settings.site_dir)
+    assert fragment["meta"]["title"] == paper.title
+    # The text as written: had it reached Pagefind as markup, it would have dropped the script
+    # element and the link's tag.
+    assert "<script>Ann</script>" in fragment["content"]
+    assert "<a href=javascript:alert(1)>links</a>" in fragment["content"]
+
+
+def test_a_topic_is_found_by_its_name_first(tmp_path: Path) -> None:
+    """A topic's record: its name is its title and its `topic` field (the dialog weights that
+    field most) and its heaviest text; what it is and how many papers it holds are its line."""
+    where = (Location("digests/x.txt", 1),)
+    issue = Issue("2025-03-11", 1, "Issue 1", "x.txt", dt.date(2025, 3, 11), paper_ids=("p1",))
+    paper = Paper(
+        "p1", "p1", "Sparse Quokka Retrieval", "We study quokkas.", ("2025-03-11",), where
+    )
+    topic = Topic(
+        "quokka-retrieval", "Quokka retrieval", "Retrieval with quokkas.", ("p1",), area="ir"
+    )
+    area = Area("ir", "Information retrieval", "Finding things.", ("quokka-retrieval",), 1)
+    catalog = Catalog((issue,), (replace(paper, topics=(topic.slug,)),), (topic,), (area,))
+    records = search.search_records(catalog)
+    assert [record.url for record in records] == ["/papers/p1/", "/topics/quokka-retrieval/"]
+    search.index_records(records, tmp_path)
+    by_url = {fragment["url"]: fragment for fragment in search_fragments(tmp_path)}
+    fragment = by_url["/topics/quokka-retrieval/"]
+    assert fragment["meta"] == {
+        "title": "Quokka retrieval",
+        "topic": "Quokka retrieval",
+        "kind": "Topic",
+        "detail": "Information retrieval · 1 paper",
+    }
+    assert fragment["content"] == "Quokka retrieval. Retrieval with quokkas."
+    paper_meta = by_url["/papers/p1/"]["meta"]
+    assert paper_meta == {
+        "title": "Sparse Quokka Retrieval",
+        "kind": "Paper",
+        "date": "March 11, 2025",
+        "detail": "Issue 1",
+    }

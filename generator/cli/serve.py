@@ -13,6 +13,7 @@ from generator.cli.console import print_problems
 from generator.config import Settings
 from generator.errors import ConfigError
 from generator.site import search_hook
+from generator.site.search import CACHE_SUBDIR, Served, search_records, site_language
 
 POLL_SECONDS = 1.0
 
@@ -39,7 +40,8 @@ def _watch(settings: Settings, console: Console, stop: threading.Event) -> None:
             continue
         seen = now
         try:
-            _, result, pages, _ = generate_docs(settings, SilentProgress())
+            catalog, result, pages, _ = generate_docs(settings, SilentProgress())
+            Served.records = search_records(catalog, site_language(settings.config_file))
         except Exception as exc:  # keep serving the last good pages while the user edits
             console.print(f"error: {exc}", style="red", markup=False)
             continue
@@ -79,7 +81,9 @@ def serve(settings: Settings, dev_addr: str, console: Console) -> None:
     check_address(dev_addr)
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    _, result, pages, _ = generate_docs(settings, SilentProgress())
+    catalog, result, pages, _ = generate_docs(settings, SilentProgress())
+    Served.records = search_records(catalog, site_language(settings.config_file))
+    Served.cache_dir = settings.cache_dir / CACHE_SUBDIR
     print_problems(console, result.problems)
     console.print(f"Wrote {pages} pages; serving on http://{dev_addr}/", highlight=False)
     stop = threading.Event()

@@ -1,7 +1,8 @@
 """Pagefind's service, spoken directly: `pagefind --service`, the protocol its Python and Node
 packages speak (base64 JSON messages ended by commas).
 
-The `pagefind` package's client polls for each answer every 0.1 s (815 pages took 82 s); here a
+The `pagefind` package's client (1.5.2) reads one answer every 0.1 s: 100 records sent through
+its `add_html_file` at once took 11.0 s here, so 10,000 would take about 1,100 s; here a
 request waits for its answer only when the answer is needed. The service handles requests one
 by one in the order they come, so many can be sent before their answers are read: Pagefind
 indexes one page while the next is being read.
