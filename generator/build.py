@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import calendar
+import shutil
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,7 +34,13 @@ from generator.site.pages import render_pages
 from generator.site.publish import run_mkdocs, staged_site, write_docs, write_files
 from generator.site.redirects import moved_topics, read_previous, redirect_pages
 from generator.site.search import CACHE_SUBDIR as SEARCH_CACHE
-from generator.site.search import SearchRecord, index_records, search_records, site_language
+from generator.site.search import (
+    OUTPUT_SUBDIR,
+    SearchRecord,
+    index_records,
+    search_records,
+    site_language,
+)
 from generator.site.size import measure, size_warnings
 from generator.site.swap import one_build
 from generator.sources import ReadResult, read_digests
@@ -251,21 +258,31 @@ def publish(
     """Build the site with MkDocs, add `extra`, index `records` for search, then swap it in.
 
     All of it happens in a staging folder: the previous site stays whole until the new one is.
-    Pages that cannot have changed since the last build come from the page cache.
+    Pages that cannot have changed since the last build come from the page cache. The records
+    are made from the catalog, not from the pages, so Pagefind (a process of its own) indexes
+    them while MkDocs builds: on two cores the two stages take the time of the longer one. The
+    index is written beside the cache (MkDocs empties its site folder first) and moved into the
+    staging folder once both are done.
     """
-    with staged_site(settings.site_dir) as staging:
-        with progress.stage("Building the site with MkDocs"):
-            cache = settings.cache_dir if settings.page_cache else None
-            built = run_mkdocs(settings.config_file, staging, epoch, cache, settings.page_workers)
-            write_files(staging, extra)
-        # The page cache is written while Pagefind indexes (its process does most of that).
-        with ThreadPoolExecutor(max_workers=1) as saver:
-            saved = saver.submit(built.save)
-            with progress.stage(
-                "Indexing papers and topics for search", total=len(records)
-            ) as advance:
-                index_records(records, staging, advance, settings.cache_dir / SEARCH_CACHE)
-            saved.result()
+    side = settings.cache_dir / SEARCH_CACHE / "staging"
+    with staged_site(settings.site_dir) as staging, ThreadPoolExecutor(max_workers=1) as worker:
+        indexing = worker.submit(
+            index_records, records, side, lambda _steps: None, settings.cache_dir / SEARCH_CACHE
+        )
+        try:
+            with progress.stage("Building the site with MkDocs"):
+                cache = settings.cache_dir if settings.page_cache else None
+                built = run_mkdocs(
+                    settings.config_file, staging, epoch, cache, settings.page_workers
+                )
+                write_files(staging, extra)
+        finally:
+            done = wait([indexing])  # never leave Pagefind writing once the build has failed
+        built.save()
+        with progress.stage("Indexing papers and topics for search", total=len(records)) as advance:
+            done.done.pop().result()
+            shutil.move(side / OUTPUT_SUBDIR, staging / OUTPUT_SUBDIR)
+            advance(len(records))
     return built.stats
 
 
