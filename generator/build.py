@@ -33,7 +33,7 @@ from generator.site.pages import render_pages
 from generator.site.publish import run_mkdocs, staged_site, write_docs, write_files
 from generator.site.redirects import moved_topics, read_previous, redirect_pages
 from generator.site.search import CACHE_SUBDIR as SEARCH_CACHE
-from generator.site.search import SearchRecord, index_records, search_records, site_language
+from generator.site.search import index_records, search_records, site_language
 from generator.site.size import measure, size_warnings
 from generator.site.swap import one_build
 from generator.sources import ReadResult, read_digests
@@ -246,9 +246,9 @@ def publish(
     progress: Progress,
     epoch: int,
     extra: dict[str, bytes],
-    records: list[SearchRecord],
+    catalog: Catalog,
 ) -> CacheStats:
-    """Build the site with MkDocs, add `extra`, index `records` for search, then swap it in.
+    """Build the site with MkDocs, add `extra`, index the catalog for search, then swap it in.
 
     All of it happens in a staging folder: the previous site stays whole until the new one is.
     Pages that cannot have changed since the last build come from the page cache.
@@ -260,6 +260,8 @@ def publish(
         # The page cache is written while Pagefind indexes (its process does most of that).
         with ThreadPoolExecutor(max_workers=1) as saver:
             saved = saver.submit(built.save)
+            # Made now, not before MkDocs: ~3.5 KB a paper, held only while indexing.
+            records = search_records(catalog, site_language(settings.config_file))
             with progress.stage(
                 "Indexing papers and topics for search", total=len(records)
             ) as advance:
@@ -321,9 +323,8 @@ def _build(
         result = replace(result, problems=(*result.problems, *previous.problems))
         extra.update(catalog_files(catalog, moved))
         extra[FOLLOW_FILE] = follow_json(catalog)
-    records = search_records(catalog, site_language(settings.config_file))
     stats = publish(
-        settings, progress, build_epoch(catalog, settings.source_date_epoch), extra, records
+        settings, progress, build_epoch(catalog, settings.source_date_epoch), extra, catalog
     )
     figures = Figures(
         topics=len(catalog.topics),
