@@ -29,6 +29,7 @@ import gzip
 import http.server
 import json
 import os
+import resource
 import statistics
 import tempfile
 import threading
@@ -227,7 +228,7 @@ def compare(site: Path, other: Path) -> dict[str, Any]:
 def index_time(config: Path, scratch: Path) -> dict[str, float]:
     """Time the search index of a project whose keyphrases are cached: its records made from
     the catalog, Pagefind's index of them with no cache, then with an empty cache (indexed,
-    and the archive kept), then with that cache (unpacked)."""
+    and the archive kept), then with that cache (unpacked); and Pagefind's peak memory."""
     from generator.build import SilentProgress, annotate, read_inputs
     from generator.config import load_settings
     from generator.site.search import index_records, search_records, site_language
@@ -242,6 +243,7 @@ def index_time(config: Path, scratch: Path) -> dict[str, float]:
         started = time.perf_counter()
         index_records(records, scratch / "site", cache_dir=cache)
         figures[label] = time.perf_counter() - started
+    figures["pagefind_peak_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {key: round(value, 2) for key, value in figures.items()}
 
 

@@ -34,13 +34,7 @@ from generator.site.pages import render_pages
 from generator.site.publish import run_mkdocs, staged_site, write_docs, write_files
 from generator.site.redirects import moved_topics, read_previous, redirect_pages
 from generator.site.search import CACHE_SUBDIR as SEARCH_CACHE
-from generator.site.search import (
-    OUTPUT_SUBDIR,
-    SearchRecord,
-    index_records,
-    search_records,
-    site_language,
-)
+from generator.site.search import OUTPUT_SUBDIR, index_records, search_records, site_language
 from generator.site.size import measure, size_warnings
 from generator.site.swap import one_build
 from generator.sources import ReadResult, read_digests
@@ -253,9 +247,9 @@ def publish(
     progress: Progress,
     epoch: int,
     extra: dict[str, bytes],
-    records: list[SearchRecord],
+    catalog: Catalog,
 ) -> CacheStats:
-    """Build the site with MkDocs, add `extra`, index `records` for search, then swap it in.
+    """Build the site with MkDocs, add `extra`, index the catalog for search, then swap it in.
 
     All of it happens in a staging folder: the previous site stays whole until the new one is.
     Pages that cannot have changed since the last build come from the page cache. The records
@@ -265,10 +259,13 @@ def publish(
     staging folder once both are done.
     """
     side = settings.cache_dir / SEARCH_CACHE / "staging"
+
+    def index() -> int:  # in a thread: the records (~3.5 KB a paper) live only while indexed
+        records = search_records(catalog, site_language(settings.config_file))
+        return index_records(records, side, lambda _steps: None, settings.cache_dir / SEARCH_CACHE)
+
     with staged_site(settings.site_dir) as staging, ThreadPoolExecutor(max_workers=1) as worker:
-        indexing = worker.submit(
-            index_records, records, side, lambda _steps: None, settings.cache_dir / SEARCH_CACHE
-        )
+        indexing = worker.submit(index)
         try:
             with progress.stage("Building the site with MkDocs"):
                 cache = settings.cache_dir if settings.page_cache else None
@@ -277,12 +274,11 @@ def publish(
                 )
                 write_files(staging, extra)
         finally:
-            done = wait([indexing])  # never leave Pagefind writing once the build has failed
+            wait([indexing])  # never leave Pagefind writing once the build has failed
         built.save()
-        with progress.stage("Indexing papers and topics for search", total=len(records)) as advance:
-            done.done.pop().result()
+        with progress.stage("Indexing papers and topics for search") as advance:
+            advance(indexing.result())
             shutil.move(side / OUTPUT_SUBDIR, staging / OUTPUT_SUBDIR)
-            advance(len(records))
     return built.stats
 
 
@@ -339,9 +335,8 @@ def _build(
         result = replace(result, problems=(*result.problems, *previous.problems))
         extra.update(catalog_files(catalog, moved))
         extra[FOLLOW_FILE] = follow_json(catalog)
-    records = search_records(catalog, site_language(settings.config_file))
     stats = publish(
-        settings, progress, build_epoch(catalog, settings.source_date_epoch), extra, records
+        settings, progress, build_epoch(catalog, settings.source_date_epoch), extra, catalog
     )
     figures = Figures(
         topics=len(catalog.topics),
