@@ -44,6 +44,10 @@ def test_a_kept_reading_is_the_files_and_a_change_reads_it_again(tmp_path: Path)
     first = sorted(folder.iterdir())[0]
     first.write_text(first.read_text(encoding="utf-8").replace("a", "o", 3), encoding="utf-8")
     assert read(cache) == read(None)
+    # A sidecar beside a digest (metadata, format) is part of its reading.
+    (folder / (first.stem + ".yml")).write_text("title: From the sidecar\n", encoding="utf-8")
+    assert "From the sidecar" in {issue.title for issue in read(cache).issues}
+    assert read(cache) == read(None)
     # A damaged row (its hash does not match) is read again.
     with sqlite3.connect(cache / STORE) as db:
         db.execute("UPDATE reads SET sha256 = ?", (hashlib.sha256(b"x").hexdigest(),))

@@ -345,7 +345,8 @@ def read_digests(
     for position, path in enumerate(paths, start=1):
         display = display_path(path, relative_to)
         given = (display, position, default_year, forced)
-        key = file_key(kept.code, path, enriched.sidecar(path), *given) if cache_dir else None
+        sides = [*(path.with_suffix(x) for x in sorted(SIDECAR_SUFFIXES)), enriched.sidecar(path)]
+        key = file_key(kept.code, path, sides, *given) if cache_dir else None
         found = kept.read(key, partial(read_one, path, *given))
         read = found if isinstance(found, DigestRead) else read_one(path, *given)
         issue, kind = read.issue, read.format

@@ -1,12 +1,13 @@
 """Digests read by an earlier build, kept: a day's build parses the day's digest, not the year.
 
-Reading a digest (`read_one`) is a function of its bytes, the bytes of its enrich sidecar, its
-name and place, the default year, the format asked for, and the readers' code. A build keeps
-each file's reading in the cache folder (`digests/read.sqlite`, pickled, with the SHA-256 of the
-pickle) under a key that hashes all of these; the next build reads a file again only when its
-key is new. A row that does not match its hash, or does not unpickle, is read again; a store
-that cannot be read or written is no store (every file is read). The cache folder is the
-editor's own, like the rest of `.cache/`, so its pickles are trusted as far as that folder is.
+Reading a digest (`read_one`) is a function of its bytes, the bytes of its sidecars (metadata
+and format, enrich), its name and place, the default year, the format asked for, and the
+readers' code. A build keeps each file's reading in the cache folder (`digests/read.sqlite`,
+pickled, with the SHA-256 of the pickle) under a key that hashes all of these; the next build
+reads a file again only when its key is new. A row that does not match its hash, or does not
+unpickle, is read again; a store that cannot be read or written is no store (every file is
+read). The cache folder is the editor's own, like the rest of `.cache/`, so its pickles are
+trusted as far as that folder is.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import contextlib
 import hashlib
 import pickle
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 STORE = "digests/read.sqlite"
@@ -32,13 +33,17 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def file_key(code: str, path: Path, sidecar: Path, *given: object) -> str | None:
-    """Return the key of one file's reading; None when the file cannot be read (not kept)."""
+def file_key(code: str, path: Path, sidecars: Sequence[Path], *given: object) -> str | None:
+    """Return the key of one file's reading (its bytes, and those of every sidecar file its
+    reading reads: `<name>.yml`, `<name>.yaml`, `<name>.arxiv.yml`); None when a file cannot
+    be read (the reading is then not kept)."""
     digest = hashlib.sha256(code.encode())
     digest.update(repr((path.name, *given)).encode())
     try:
         digest.update(path.read_bytes())
-        digest.update(sidecar.read_bytes() if sidecar.is_file() else b"\0no sidecar")
+        for sidecar in sidecars:
+            data = sidecar.read_bytes() if sidecar.is_file() else None
+            digest.update(b"\0absent" if data is None else len(data).to_bytes(8, "big") + data)
     except OSError:
         return None
     return digest.hexdigest()
