@@ -273,10 +273,12 @@ def publish(
                     settings.config_file, staging, epoch, cache, settings.page_workers
                 )
                 write_files(staging, extra)
-        finally:
+        except BaseException:
             wait([indexing])  # never leave Pagefind writing once the build has failed
-        built.save()
+            raise
+        # What Pagefind has left to do once MkDocs is done; the page cache is saved meanwhile.
         with progress.stage("Indexing papers and topics for search") as advance:
+            built.save()
             advance(indexing.result())
             shutil.move(side / OUTPUT_SUBDIR, staging / OUTPUT_SUBDIR)
     return built.stats
