@@ -159,16 +159,21 @@ def recovery(catalog: Catalog) -> dict[str, Any] | None:
     if not by_area:  # none of these papers is labelled
         return None
     topic_sets = [set(t.paper_ids) for t in catalog.topics]
-    area_sets = [
-        {pid for slug in a.topic_slugs for pid in catalog.topic(slug).paper_ids}
-        for a in catalog.areas
-    ]
+    area_sets = _area_papers(catalog)
     return {
         "labelled_areas": len(by_area),
         "area_recovery_f1": _best_f1(by_area, topic_sets),
         "labelled_fields": len(by_field),
         "field_recovery_f1": _best_f1(by_field, area_sets),
     }
+
+
+def _area_papers(catalog: Catalog) -> list[set[str]]:
+    """The papers of each area: those of its topics."""
+    return [
+        {pid for slug in a.topic_slugs for pid in catalog.topic(slug).paper_ids}
+        for a in catalog.areas
+    ]
 
 
 def category_agreement(catalog: Catalog, smallest: int = 10) -> dict[str, float]:
@@ -180,10 +185,7 @@ def category_agreement(catalog: Catalog, smallest: int = 10) -> dict[str, float]
         if paper.categories:
             by_category[paper.categories[0]].add(paper.id)
     truth = {c: ids for c, ids in by_category.items() if len(ids) >= smallest}
-    area_sets = [
-        {pid for slug in a.topic_slugs for pid in catalog.topic(slug).paper_ids}
-        for a in catalog.areas
-    ]
+    area_sets = _area_papers(catalog)
     return {
         "categories": len(truth),
         "area_f1": _best_f1(truth, area_sets),

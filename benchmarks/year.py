@@ -55,8 +55,10 @@ def day_files(sources: tuple[Path, ...]) -> list[Path]:
 
 def largest_file(site: Path) -> tuple[str, int]:
     """The site's largest file and its size in bytes."""
-    sizes = ((p.stat().st_size, p.relative_to(site).as_posix()) for p in site.rglob("*"))
-    size, name = max((s for s in sizes if (site / s[1]).is_file()), default=(0, ""))
+    sizes = [
+        (p.stat().st_size, p.relative_to(site).as_posix()) for p in site.rglob("*") if p.is_file()
+    ]
+    size, name = max(sizes, default=(0, ""))
     return name, size
 
 

@@ -18,35 +18,32 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import sqlite3
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import jinja2
 
+from generator.blobs import BlobStore, source_digest
 from generator.config import Settings
 from generator.model import Catalog, Paper
 from generator.site.layout import Neighbours, keyphrase_topic
 from generator.site.urls import paper_doc
 
 STORE = "rendered/papers.sqlite"
-_SCHEMA = "CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, text BLOB, sha256 TEXT)"
 SITE_CODE = Path(__file__).resolve().parent
-BATCH = 500  # keys a query asks for at once (SQLite's limit of variables is higher)
 
 
 def shared_digest(settings: Settings) -> str:
     """Digest what every page depends on: settings, templates, the code that renders them."""
-    digest = hashlib.sha256(repr(settings).encode())
-    digest.update(jinja2.__version__.encode())
-    files = sorted(settings.templates_dir.rglob("*")) + sorted(SITE_CODE.glob("*.py"))
-    files.append(SITE_CODE.parent / "model.py")
-    for path in files:
-        if path.is_file():
-            digest.update(path.as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    code = [
+        *settings.templates_dir.rglob("*"),
+        *SITE_CODE.glob("*.py"),
+        SITE_CODE.parent / "model.py",
+    ]
+    return hashlib.sha256(
+        f"{settings!r}\n{jinja2.__version__}\n{source_digest(code)}".encode()
+    ).hexdigest()
 
 
 def fingerprint(
@@ -105,57 +102,6 @@ def page_keys(shared: str, prints: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def _open(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(path)
-    connection.execute(_SCHEMA)
-    return connection
-
-
-def load(cache_dir: Path | None, keys: Iterable[str]) -> dict[str, str]:
-    """Return the kept text of each key the store holds whole; {} when it does not read."""
-    if cache_dir is None or not (cache_dir / STORE).is_file():
-        return {}
-    wanted = sorted(set(keys))
-    found: dict[str, str] = {}
-    try:
-        with contextlib.closing(_open(cache_dir / STORE)) as db:
-            for start in range(0, len(wanted), BATCH):
-                part = wanted[start : start + BATCH]
-                marks = ",".join("?" * len(part))
-                rows = db.execute(
-                    f"SELECT key, text, sha256 FROM pages WHERE key IN ({marks})", part
-                )
-                for key, blob, sha in rows:
-                    if isinstance(blob, bytes) and hashlib.sha256(blob).hexdigest() == sha:
-                        with contextlib.suppress(zlib.error, UnicodeDecodeError):
-                            found[key] = zlib.decompress(blob).decode("utf-8")
-    except sqlite3.Error:
-        return {}
-    return found
-
-
-def save(cache_dir: Path | None, pages: Mapping[str, str], kept: Iterable[str]) -> None:
-    """Write the pages rendered now (key: text) and drop the rows not in `kept`."""
-    if cache_dir is None:
-        return
-    keep = set(kept)
-    try:
-        with contextlib.closing(_open(cache_dir / STORE)) as db, db:
-            for key, text in sorted(pages.items()):
-                blob = zlib.compress(text.encode("utf-8"), 1)
-                db.execute(
-                    "INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
-                    (key, blob, hashlib.sha256(blob).hexdigest()),
-                )
-            stale = [k for (k,) in db.execute("SELECT key FROM pages") if k not in keep]
-            for start in range(0, len(stale), BATCH):
-                part = stale[start : start + BATCH]
-                db.execute(f"DELETE FROM pages WHERE key IN ({','.join('?' * len(part))})", part)
-    except (sqlite3.Error, OSError):
-        return
-
-
 def render_papers(
     papers: Iterable[Paper],
     keys: Mapping[str, str],
@@ -163,7 +109,11 @@ def render_papers(
     render: Callable[[list[Paper]], list[str]],
 ) -> dict[str, str]:
     """Return {doc: text} of every paper page: kept ones from the store, the rest rendered."""
-    kept = load(cache_dir, keys.values())
+    store = BlobStore(cache_dir / STORE if cache_dir is not None else None, "pages", "text")
+    kept: dict[str, str] = {}
+    for key, blob in store.get(keys.values()).items():
+        with contextlib.suppress(zlib.error, UnicodeDecodeError):
+            kept[key] = zlib.decompress(blob).decode("utf-8")
     pages: dict[str, str] = {}
     todo: list[Paper] = []
     for paper in papers:
@@ -175,5 +125,6 @@ def render_papers(
     fresh = dict(zip((paper_doc(p) for p in todo), render(todo), strict=True))
     pages.update(fresh)
     if fresh or len(kept) != len(set(keys.values())):
-        save(cache_dir, {keys[doc]: text for doc, text in fresh.items()}, keys.values())
+        new = {keys[doc]: zlib.compress(text.encode("utf-8"), 1) for doc, text in fresh.items()}
+        store.put(new, keys.values())
     return pages

@@ -51,7 +51,7 @@ from generator.sources.formats import (
     not_a_digest,
     sniff,
 )
-from generator.sources.kept import Kept, file_key
+from generator.sources.kept import Kept, code_digest, file_key
 from generator.sources.metadata import (
     IssueMeta,
     merge_meta,
@@ -341,12 +341,17 @@ def read_digests(
     paths, problems = find_digests(folder)
     issues: dict[str, Issue] = {}
     files: list[FileReport] = []
-    kept = Kept(cache_dir)
-    for position, path in enumerate(paths, start=1):
-        display = display_path(path, relative_to)
-        given = (display, position, default_year, forced)
-        sides = [*(path.with_suffix(x) for x in sorted(SIDECAR_SUFFIXES)), enriched.sidecar(path)]
-        key = file_key(kept.code, path, sides, *given) if cache_dir else None
+    jobs = [
+        (path, (display_path(path, relative_to), position, default_year, forced))
+        for position, path in enumerate(paths, start=1)
+    ]
+    code = code_digest() if cache_dir else ""
+    keys = [
+        file_key(code, path, _sidecars(path), *given) if cache_dir else None for path, given in jobs
+    ]
+    kept = Kept(cache_dir, keys)
+    for (path, given), key in zip(jobs, keys, strict=True):
+        display = given[0]
         found = kept.read(key, partial(read_one, path, *given))
         read = found if isinstance(found, DigestRead) else read_one(path, *given)
         issue, kind = read.issue, read.format
@@ -370,6 +375,11 @@ def read_digests(
         issues[issue.slug] = issue
     kept.save()
     return ReadResult(tuple(issues.values()), tuple(problems), tuple(files))
+
+
+def _sidecars(path: Path) -> list[Path]:
+    """The files beside a digest that its reading reads: metadata and format, enrich."""
+    return [*(path.with_suffix(x) for x in sorted(SIDECAR_SUFFIXES)), enriched.sidecar(path)]
 
 
 def display_path(path: Path, relative_to: Path | None) -> str:

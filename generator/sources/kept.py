@@ -15,22 +15,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import pickle
-import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from generator.blobs import BlobStore, source_digest
+
 STORE = "digests/read.sqlite"
-_SCHEMA = "CREATE TABLE IF NOT EXISTS reads (key TEXT PRIMARY KEY, blob BLOB, sha256 TEXT)"
 CODE = Path(__file__).resolve().parent
 
 
 def code_digest() -> str:
     """Digest the readers' code (every module of `generator.sources`, and the model)."""
-    digest = hashlib.sha256()
-    for path in [*sorted(CODE.glob("*.py")), CODE.parent / "model.py"]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return source_digest([*CODE.glob("*.py"), CODE.parent / "model.py"])
 
 
 def file_key(code: str, path: Path, sidecars: Sequence[Path], *given: object) -> str | None:
@@ -50,57 +46,32 @@ def file_key(code: str, path: Path, sidecars: Sequence[Path], *given: object) ->
 
 
 class Kept:
-    """The kept readings of one cache folder, opened for one build."""
+    """The kept readings of this build's files (their keys), read from the store at once."""
 
-    def __init__(self, cache_dir: Path | None) -> None:
-        self.path = cache_dir / STORE if cache_dir is not None else None
-        self.code = code_digest()
-        self.used: set[str] = set()
+    def __init__(self, cache_dir: Path | None, keys: Iterable[str | None]) -> None:
+        self.store = BlobStore(
+            cache_dir / STORE if cache_dir is not None else None, "reads", "blob"
+        )
+        self.used = {key for key in keys if key is not None}
+        self.found = self.store.get(self.used)
         self.fresh: dict[str, bytes] = {}
 
     def read(self, key: str | None, read: Callable[[], object]) -> object:
         """Return the kept reading of `key`, else `read()` (kept for the next build)."""
-        if key is None or self.path is None:
+        if key is None or self.store.path is None:
             return read()
-        self.used.add(key)
-        found = self._load(key)
-        if found is not None:
-            return found
+        if key in self.found:
+            try:
+                found: object = pickle.loads(self.found[key])  # checked by hash; see the module
+                return found
+            except Exception:  # any damage: the file is read again
+                pass
         result = read()
         with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
             self.fresh[key] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         return result
 
-    def _load(self, key: str) -> object | None:
-        if self.path is None or not self.path.is_file():
-            return None
-        try:
-            with contextlib.closing(sqlite3.connect(self.path)) as db:
-                row = db.execute("SELECT blob, sha256 FROM reads WHERE key = ?", (key,)).fetchone()
-            if row is None or hashlib.sha256(row[0]).hexdigest() != row[1]:
-                return None
-            found: object = pickle.loads(row[0])  # checked above; see the module
-            return found
-        except Exception:  # any damage: the file is read again
-            return None
-
     def save(self) -> None:
         """Write the readings made now and drop the rows no file of this build used."""
-        if self.path is None or not self.fresh:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with contextlib.closing(sqlite3.connect(self.path)) as db, db:
-                db.execute(_SCHEMA)
-                for key, blob in sorted(self.fresh.items()):
-                    sha = hashlib.sha256(blob).hexdigest()
-                    db.execute("INSERT OR REPLACE INTO reads VALUES (?, ?, ?)", (key, blob, sha))
-                stale = [k for (k,) in db.execute("SELECT key FROM reads") if k not in self.used]
-                _delete(db, stale)
-        except (sqlite3.Error, OSError):
-            return
-
-
-def _delete(db: sqlite3.Connection, keys: Iterable[str]) -> None:
-    for key in keys:
-        db.execute("DELETE FROM reads WHERE key = ?", (key,))
+        if self.fresh:
+            self.store.put(self.fresh, self.used)

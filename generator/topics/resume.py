@@ -29,11 +29,12 @@ import json
 import pickle
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from generator.atomic import write_atomic
+from generator.blobs import source_digest
 from generator.topics.live import Inputs, PlanState
 
 PLAN_FILE = "plan.pickle"
@@ -62,23 +63,13 @@ def run_steps(
 
 def base(inputs: Inputs) -> str:
     """Digest the plan's settings and the code that plans."""
-    settings, normalize = inputs.settings, inputs.normalize
-    digest = hashlib.sha256(f"plan-{FORMAT}".encode())
-    knobs: dict[str, Any] = {}
-    for item in fields(settings):
-        value = getattr(settings, item.name)
-        if item.name == "knowledge":
-            value = {
-                k: sorted(v) if isinstance(v, frozenset) else v for k, v in asdict(value).items()
-            }
-        knobs[item.name] = value
-    digest.update(json.dumps(knobs, sort_keys=True, default=list).encode())
-    sources = sorted(PACKAGE.glob("*.py")) + sorted((PACKAGE / "knowledge").glob("*"))
-    module = sys.modules.get(getattr(normalize, "__module__", ""))
+    # The settings with their knowledge file's word lists (frozensets, written sorted).
+    knobs = json.dumps(asdict(inputs.settings), sort_keys=True, default=sorted)
+    module = sys.modules.get(getattr(inputs.normalize, "__module__", ""))
     normalizer = getattr(module, "__file__", None)
-    for path in sources + ([Path(normalizer)] if normalizer else []):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    code = [*PACKAGE.glob("*.py"), *(PACKAGE / "knowledge").glob("*")]
+    code += [Path(normalizer)] if normalizer else []
+    digest = hashlib.sha256(f"plan-{FORMAT}\n{knobs}\n{source_digest(code)}".encode())
     return digest.hexdigest()
 
 
