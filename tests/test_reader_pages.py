@@ -106,7 +106,8 @@ def test_a_paper_knows_its_neighbours_in_the_issue_page_order() -> None:
 
 
 def test_list_pages_have_stable_urls_below_the_first() -> None:
-    assert numbered_doc("topics/rl.md", 1) == "topics/rl.md"
+    assert numbered_doc("topics/rl.md", 0) == "topics/rl.md"
+    assert numbered_doc("topics/rl.md", 1) == "topics/rl/page/1.md"
     assert numbered_doc("topics/rl.md", 2) == "topics/rl/page/2.md"
     assert numbered_doc("issues/index.md", 3) == "issues/page/3.md"
     assert numbered_doc("other-papers.md", 2) == "other-papers/page/2.md"
@@ -124,21 +125,70 @@ def test_a_topic_of_two_thousand_papers_is_cut_into_bounded_pages(settings: Sett
     catalog = catalog_with({"huge": ("area-a", 2000), "other": ("area-a", 3)})
     pages = render_pages(catalog, settings)
     topic_pages = sorted(doc for doc in pages if doc.startswith("topics/huge"))
-    assert len(topic_pages) == -(-2000 // PAPERS_PER_PAGE)
+    assert len(topic_pages) == 2000 // PAPERS_PER_PAGE
     assert (
         topic_pages[0] == "topics/huge.md"
-        and f"topics/huge/page/{len(topic_pages)}.md" in topic_pages
+        and f"topics/huge/page/{len(topic_pages) - 1}.md" in topic_pages
     )
     seen: list[str] = []
     for doc in topic_pages:
         titles = re.findall(r'class="pd-paper__title" href="[^"]+">([^<]+)<', pages[doc])
-        assert 1 <= len(titles) <= PAPERS_PER_PAGE, doc
+        assert 1 <= len(titles) <= 2 * PAPERS_PER_PAGE - 1, doc
         seen += titles
         # The topic's own chip is not repeated under every paper of its page.
         assert 'href="../../../huge/"' not in pages[doc] and ">Huge</a></p>" not in pages[doc]
     assert len(seen) == len(set(seen)) == 2000
     # The home page and the issue page do not list the whole archive.
     assert pages["index.md"].count('class="pd-paper__title"') <= 3 * len(catalog.areas)
+
+
+def growing_topic(issues: int, per_issue: int) -> Catalog:
+    """One topic that each of `issues` daily issues adds `per_issue` papers to, and a paper
+    of the first issue listed again in the last one."""
+    issue_list, papers = [], {}
+    for number in range(1, issues + 1):
+        ids = [f"d{number:02d}-{n:03d}" for n in range(per_issue)]
+        if number == issues and number > 1:
+            ids.append("d01-000")  # listed again: it keeps its place in the topic's pages
+        for pid in ids:
+            known = papers.get(pid)
+            slugs = (*known.issues, f"i{number}") if known else (f"i{number}",)
+            papers[pid] = paper(pid, ("grow",), slugs)
+        day = dt.date(2025, 3, 1) + dt.timedelta(days=number)
+        issue_list.append(
+            Issue(f"i{number}", number, f"Issue {number}", "", day, "", (), tuple(ids))
+        )
+    ordered = tuple(papers.values())
+    topic = Topic("grow", "Grow", "Papers.", tuple(p.id for p in ordered), area="area-a")
+    area = Area("area-a", "Area A", "", ("grow",))
+    return Catalog(tuple(reversed(issue_list)), ordered, (topic,), (area,))
+
+
+def test_a_new_issue_leaves_the_older_pages_of_a_list_as_they_were(settings: Settings) -> None:
+    before = render_pages(growing_topic(9, 30), settings)  # 270 papers: own page and 4 older
+    after = render_pages(growing_topic(10, 30), settings)  # 300: one more older page
+    older = sorted(doc for doc in before if doc.startswith("topics/grow/page/"))
+    assert older == [f"topics/grow/page/{n}.md" for n in range(1, 5)]
+    assert [doc for doc in after if doc.startswith("topics/grow/page/")] == [
+        *older,
+        "topics/grow/page/5.md",
+    ]
+    # Every older page is the same text but the newest one, whose "Newer" link now leads to
+    # the new older page instead of the topic's own page.
+    assert [doc for doc in older if before[doc] != after[doc]] == ["topics/grow/page/4.md"]
+    assert before["topics/grow.md"] != after["topics/grow.md"]
+    # Each paper is on one page; page 1 holds the first 50 listed (the one listed again too).
+    seen: list[str] = []
+    for doc in ["topics/grow.md", *[f"topics/grow/page/{n}.md" for n in range(5, 0, -1)]]:
+        seen += re.findall(r'class="pd-paper__title" href="[^"]+">Paper ([^<]+)<', after[doc])
+    assert len(seen) == len(set(seen)) == 300
+    first = {f"d01-{n:03d}" for n in range(30)} | {f"d02-{n:03d}" for n in range(10, 30)}
+    assert set(seen[-50:]) == first and seen[-30:] == sorted(first)[:30]
+    own = after["topics/grow.md"]
+    assert own.count('class="pd-paper__title"') == 50
+    assert 'href="page/5/"' in own and 'href="page/1/"' in own and "300 papers" in own
+    page = after["topics/grow/page/3.md"]
+    assert 'href="../4/"' in page and 'href="../2/"' in page and "300 papers" not in page
 
 
 def test_abstract_addresses_become_links_only_when_plain_http() -> None:

@@ -211,23 +211,38 @@ def issue_neighbours(
 
 @dataclass(frozen=True)
 class Pager:
-    """Where a page of a list stands among the list's pages (1 is the first, the newest)."""
+    """Where a page of a list stands among the list's pages.
 
-    number: int
-    docs: tuple[str, ...]
+    A list's own page (`number` 0) shows its newest items; the older ones are on pages numbered
+    from the oldest (1 holds the first items ever listed), which a newer item never changes.
+    """
+
+    number: int  # 0 on the list's own page, else the older page's number (1 is the oldest)
+    first: str  # the list's own page
+    newer: str | None = None
+    older: str | None = None
+    pages: tuple[tuple[int, str], ...] = ()  # on the list's own page: the older pages, newest first
 
     @property
-    def newer(self) -> str | None:
-        return self.docs[self.number - 2] if self.number > 1 else None
-
-    @property
-    def older(self) -> str | None:
-        return self.docs[self.number] if self.number < len(self.docs) else None
+    def is_first(self) -> bool:
+        return self.number == 0
 
 
-def chunks(items: Sequence[T], size: int) -> list[tuple[T, ...]]:
-    """Cut a list into pages of `size` items; an empty list is one empty page."""
-    return [tuple(items[start : start + size]) for start in range(0, len(items), size)] or [()]
+def stable_pages(items: Sequence[T], size: int) -> list[tuple[int, tuple[T, ...]]]:
+    """Cut a list, newest first, into pages that a newer item never changes: [(number, items)].
+
+    Counted from the oldest, each `size` items make an older page (1, 2, ...); the list's own
+    page (0) holds the rest, the newest: `size` to 2·`size` − 1 items, or the whole of a shorter
+    list. So a new item changes the list's own page, and once every `size` items it leaves
+    one more older page behind; the older pages stay as they were.
+    """
+    older = max(len(items) // size - 1, 0)
+    own = len(items) - older * size
+    pages = [(0, tuple(items[:own]))]
+    for number in range(older, 0, -1):
+        end = len(items) - (number - 1) * size
+        pages.append((number, tuple(items[end - size : end])))
+    return pages
 
 
 def phrase_topics(catalog: Catalog) -> dict[str, str]:

@@ -19,12 +19,12 @@ from generator.site.layout import (
     RECENT_ISSUES,
     AreaPart,
     Pager,
-    chunks,
     highlights,
     issue_briefs,
     issue_neighbours,
     issue_parts,
     phrase_topics,
+    stable_pages,
     topic_chart,
     topics_by_growth,
 )
@@ -154,12 +154,23 @@ def paginated(
     size: int,
     **context: Any,
 ) -> dict[str, str]:
-    """Render a list as pages of `size` items: the first at `first`, the rest below it."""
-    parts = chunks(items, size)
-    docs = tuple(numbered_doc(first, number) for number in range(1, len(parts) + 1))
+    """Render a list (newest first) as its own page and older pages that stay as they are
+    (`stable_pages`): a day's new items re-render the list's own page, not the whole list."""
+    parts = stable_pages(items, size)
+    docs = {number: numbered_doc(first, number) for number, _ in parts}
+    older = tuple((number, docs[number]) for number, _ in parts[1:])
+
+    def pager(number: int) -> Pager:
+        if number == 0:
+            return Pager(0, first, older=older[0][1] if older else None, pages=older)
+        newer = docs.get(number + 1, first)
+        return Pager(number, first, newer=newer, older=docs.get(number - 1))
+
     return {
-        doc: renderer.render(template, doc, items=part, pager=Pager(number, docs), **context)
-        for number, (doc, part) in enumerate(zip(docs, parts, strict=True), start=1)
+        docs[number]: renderer.render(
+            template, docs[number], items=part, pager=pager(number), **context
+        )
+        for number, part in parts
     }
 
 
@@ -185,12 +196,14 @@ def check_front_matter(doc: str, text: str) -> None:
 
 
 def newest_first(catalog: Catalog, papers: Iterable[Paper]) -> list[Paper]:
-    """Order papers by the newest issue that lists them, newest first, then by title."""
+    """Order papers by the issue that first listed them, newest first, then by title (as the
+    topic feeds do). A paper listed again later keeps its place: the older pages of a list
+    (`stable_pages`) stay as they are."""
 
-    def newest(paper: Paper) -> int:
-        return max(catalog.issue(slug).number for slug in paper.issues)
+    def first(paper: Paper) -> int:
+        return min(catalog.issue(slug).number for slug in paper.issues)
 
-    return sorted(papers, key=lambda p: (-newest(p), p.title.casefold(), p.id))
+    return sorted(papers, key=lambda p: (-first(p), p.title.casefold(), p.id))
 
 
 def _topic_pages(renderer: PageRenderer, catalog: Catalog, by_size: list[Topic]) -> dict[str, str]:

@@ -30,12 +30,12 @@ def topic_doc(topic: Topic) -> str:
 
 
 def numbered_doc(first: str, number: int) -> str:
-    """Return the page `number` of a list whose first page is `first`: "topics/x/page/2.md".
+    """Return the older page `number` of a list whose own page is `first`: "topics/x/page/2.md".
 
-    Page 1 is the list's own page; the others sit below its URL, so each keeps its URL as the
-    list grows (newest first: a page's number stays, its papers move on).
+    0 is the list's own page (its newest items); the older pages sit below its URL, numbered
+    from the oldest, so each keeps its URL and its items as the list grows.
     """
-    if number == 1:
+    if number == 0:
         return first
     stem = first.removesuffix(".md").removesuffix("/index").removesuffix("index")
     return f"{stem.rstrip('/')}/page/{number}.md" if stem else f"page/{number}.md"
