@@ -159,7 +159,8 @@ def growing_topic(issues: int, per_issue: int) -> Catalog:
             Issue(f"i{number}", number, f"Issue {number}", "", day, "", (), tuple(ids))
         )
     ordered = tuple(papers.values())
-    topic = Topic("grow", "Grow", "Papers.", tuple(p.id for p in ordered), area="area-a")
+    about = f"{len(ordered)} papers close in meaning."  # as a description may say: it grows
+    topic = Topic("grow", "Grow", about, tuple(p.id for p in ordered), area="area-a")
     area = Area("area-a", "Area A", "", ("grow",))
     return Catalog(tuple(reversed(issue_list)), ordered, (topic,), (area,))
 
