@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -248,6 +249,7 @@ def publish(
     epoch: int,
     extra: dict[str, bytes],
     catalog: Catalog,
+    removing: list[threading.Thread],
 ) -> CacheStats:
     """Build the site with MkDocs, add `extra`, index the catalog for search, then swap it in.
 
@@ -256,7 +258,8 @@ def publish(
     are made from the catalog, not from the pages, so Pagefind (a process of its own) indexes
     them while MkDocs builds: on two cores the two stages take the time of the longer one. The
     index is written beside the cache (MkDocs empties its site folder first) and moved into the
-    staging folder once both are done.
+    staging folder once both are done. The old site is removed in a thread added to
+    `removing`, for the caller to join.
     """
     side = settings.cache_dir / SEARCH_CACHE / "staging"
 
@@ -264,7 +267,8 @@ def publish(
         records = search_records(catalog, site_language(settings.config_file))
         return index_records(records, side, lambda _steps: None, settings.cache_dir / SEARCH_CACHE)
 
-    with staged_site(settings.site_dir) as staging, ThreadPoolExecutor(max_workers=1) as worker:
+    staged = staged_site(settings.site_dir, removing=removing)
+    with staged as staging, ThreadPoolExecutor(max_workers=1) as worker:
         indexing = worker.submit(index)
         try:
             with progress.stage("Building the site with MkDocs"):
@@ -337,9 +341,28 @@ def _build(
         result = replace(result, problems=(*result.problems, *previous.problems))
         extra.update(catalog_files(catalog, moved))
         extra[FOLLOW_FILE] = follow_json(catalog)
-    stats = publish(
-        settings, progress, build_epoch(catalog, settings.source_date_epoch), extra, catalog
-    )
+    removing: list[threading.Thread] = []  # the old site, removed while the build ends
+    try:
+        epoch = build_epoch(catalog, settings.source_date_epoch)
+        stats = publish(settings, progress, epoch, extra, catalog, removing)
+        report = _finish(settings, inputs, catalog, result, pages, keyphrases, stats)
+    finally:
+        for thread in removing:
+            thread.join()
+    return replace(report, seconds=timer() - started)  # the old site's removal included
+
+
+def _finish(
+    settings: Settings,
+    inputs: str,
+    catalog: Catalog,
+    result: ReadResult,
+    pages: int,
+    keyphrases: KeyphraseResult,
+    stats: CacheStats,
+) -> BuildReport:
+    """Record what the site was made from, measure it and report the build (its duration is
+    the caller's to set)."""
     figures = Figures(
         topics=len(catalog.topics),
         pages=pages,
@@ -348,18 +371,8 @@ def _build(
         cached=keyphrases.cached,
     )
     record(settings, inputs, figures)
-    return _report(
-        catalog,
-        result,
-        figures,
-        settings,
-        timer() - started,
-        size_warnings=size_warnings(measure(settings.site_dir), settings.site_size_limit_mb),
-        rendered_pages=stats.rendered,
-        reused_pages=stats.reused,
-        rendered_in_workers=stats.in_workers,
-        converted_in_workers=stats.converted_in_workers,
-    )
+    warnings = size_warnings(measure(settings.site_dir), settings.site_size_limit_mb)
+    return _report(catalog, result, figures, settings, 0.0, stats, size_warnings=warnings)
 
 
 def _report(
@@ -368,14 +381,12 @@ def _report(
     figures: Figures,
     settings: Settings,
     seconds: float,
+    stats: CacheStats | None = None,
     *,
-    rendered_pages: int = 0,
-    reused_pages: int = 0,
-    rendered_in_workers: int = 0,
-    converted_in_workers: int = 0,
     up_to_date: bool = False,
     size_warnings: tuple[str, ...] = (),
 ) -> BuildReport:
+    stats = stats or CacheStats()
     return BuildReport(
         size_warnings=size_warnings,
         issues=len(catalog.issues),
@@ -391,9 +402,9 @@ def _report(
         embedded=figures.embedded,
         cached=figures.cached,
         on_topic_pages=figures.on_topic_pages,
-        rendered_pages=rendered_pages,
-        reused_pages=reused_pages,
-        rendered_in_workers=rendered_in_workers,
-        converted_in_workers=converted_in_workers,
+        rendered_pages=stats.rendered,
+        reused_pages=stats.reused,
+        rendered_in_workers=stats.in_workers,
+        converted_in_workers=stats.converted_in_workers,
         up_to_date=up_to_date,
     )

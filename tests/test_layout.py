@@ -33,7 +33,8 @@ STAGES = {
     "generator.uptodate": 9,
     "generator.cli": 10,
 }
-MAX_MODULE_LINES = 400
+# A module holds one idea, whatever its length, up to about this (STYLE.md): not split to fit.
+MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 60
 
 

@@ -85,8 +85,15 @@ def remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def swap_in(staging: Path, site: Path, build_id: str, exchange: Exchange = exchange_paths) -> None:
-    """Put the complete tree `staging` at `site`; remove the tree it replaces."""
+def swap_in(
+    staging: Path,
+    site: Path,
+    build_id: str,
+    exchange: Exchange = exchange_paths,
+    remove: Callable[[Path], None] = remove_tree,
+) -> None:
+    """Put the complete tree `staging` at `site`; `remove` the tree it replaces (by then a
+    folder beside `site` that `clear_leftovers` would remove too)."""
     staging.chmod(0o755)
     if not os.path.lexists(site):
         staging.rename(site)
@@ -103,7 +110,7 @@ def swap_in(staging: Path, site: Path, build_id: str, exchange: Exchange = excha
             previous.rename(site)
             raise
         previous.rename(old)
-    remove_tree(old)
+    remove(old)
 
 
 def clear_leftovers(site: Path) -> list[Path]:
