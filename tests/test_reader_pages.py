@@ -190,6 +190,9 @@ def test_a_new_issue_leaves_the_older_pages_of_a_list_as_they_were(settings: Set
     assert 'href="page/5/"' in own and 'href="page/1/"' in own and "300 papers" in own
     page = after["topics/grow/page/3.md"]
     assert 'href="../4/"' in page and 'href="../2/"' in page and "300 papers" not in page
+    oldest = lxml.html.fromstring(after["topics/grow/page/1.md"].split("---", 2)[2])
+    assert oldest.xpath("//a[@class='pd-pager__newer']/@href") == ["../2/"]
+    assert not oldest.xpath("//a[@class='pd-pager__older']")  # page 1 is the first
 
 
 def test_abstract_addresses_become_links_only_when_plain_http() -> None:

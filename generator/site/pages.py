@@ -164,7 +164,7 @@ def paginated(
         if number == 0:
             return Pager(0, first, older=older[0][1] if older else None, pages=older)
         newer = docs.get(number + 1, first)
-        return Pager(number, first, newer=newer, older=docs.get(number - 1))
+        return Pager(number, first, newer=newer, older=docs[number - 1] if number > 1 else None)
 
     return {
         docs[number]: renderer.render(
