@@ -7,7 +7,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -47,6 +47,8 @@ from generator.topics.related import add_related
 from generator.uptodate import Figures, fingerprint, record, up_to_date
 
 Advance = Callable[[int], None]
+# Where Pagefind writes the index, in the cache folder, until it is moved into the new site.
+SEARCH_STAGING = Path(SEARCH_CACHE) / "staging"
 
 
 class Progress(Protocol):
@@ -228,19 +230,31 @@ def generate_docs(
     progress: Progress,
     embedder: Embedder | None = None,
     read: tuple[Catalog, ReadResult] | None = None,
+    rendered: Callable[[Catalog], None] = lambda _catalog: None,
 ) -> tuple[Catalog, ReadResult, int, KeyphraseResult]:
     """Run every stage up to the Markdown pages and write them; return the page count.
 
-    `read` is what `read_inputs` returned, when the caller has read the digests already.
+    `read` is what `read_inputs` returned, when the caller has read the digests already;
+    `rendered` is called with the annotated catalog once the pages are rendered.
     """
     catalog, result = read or read_inputs(settings, progress)
     catalog, keyphrases = annotate(catalog, settings, progress, embedder)
     with progress.stage("Rendering pages"):
         pages = render_pages(catalog, settings)
+    rendered(catalog)
     with progress.stage("Writing docs/", total=len(pages)) as advance:
         write_docs(settings.docs_dir, pages)
         advance(len(pages))
     return catalog, result, len(pages), keyphrases
+
+
+def index_catalog(catalog: Catalog, settings: Settings) -> int:
+    """Index the catalog's search records beside the cache (`SEARCH_STAGING`); return their
+    count. Run in a thread: the records (~3.5 KB a paper) live only while indexed."""
+    records = search_records(catalog, site_language(settings.config_file))
+    return index_records(
+        records, settings.cache_dir / SEARCH_STAGING, cache_dir=settings.cache_dir / SEARCH_CACHE
+    )
 
 
 def publish(
@@ -248,28 +262,21 @@ def publish(
     progress: Progress,
     epoch: int,
     extra: dict[str, bytes],
-    catalog: Catalog,
+    indexing: Future[int],
     removing: list[threading.Thread],
 ) -> CacheStats:
-    """Build the site with MkDocs, add `extra`, index the catalog for search, then swap it in.
+    """Build the site with MkDocs, add `extra` and the search index, then swap it in.
 
     All of it happens in a staging folder: the previous site stays whole until the new one is.
-    Pages that cannot have changed since the last build come from the page cache. The records
-    are made from the catalog, not from the pages, so Pagefind (a process of its own) indexes
-    them while MkDocs builds: on two cores the two stages take the time of the longer one. The
+    Pages that cannot have changed since the last build come from the page cache. The search
+    records are made from the catalog, not from the pages, so Pagefind (a process of its own)
+    indexes them from the moment the pages are rendered (`indexing`, `index_catalog`), while
+    docs/ and the feeds are written and MkDocs builds: on two cores the stages overlap. The
     index is written beside the cache (MkDocs empties its site folder first) and moved into the
     staging folder once both are done. The old site is removed in a thread added to
     `removing`, for the caller to join.
     """
-    side = settings.cache_dir / SEARCH_CACHE / "staging"
-
-    def index() -> int:  # in a thread: the records (~3.5 KB a paper) live only while indexed
-        records = search_records(catalog, site_language(settings.config_file))
-        return index_records(records, side, lambda _steps: None, settings.cache_dir / SEARCH_CACHE)
-
-    staged = staged_site(settings.site_dir, removing=removing)
-    with staged as staging, ThreadPoolExecutor(max_workers=1) as worker:
-        indexing = worker.submit(index)
+    with staged_site(settings.site_dir, removing=removing) as staging:
         try:
             with progress.stage("Building the site with MkDocs"):
                 cache = settings.cache_dir if settings.page_cache else None
@@ -284,7 +291,8 @@ def publish(
         with progress.stage("Indexing papers and topics for search") as advance:
             built.save()
             advance(indexing.result())
-            shutil.move(side / OUTPUT_SUBDIR, staging / OUTPUT_SUBDIR)
+            side = settings.cache_dir / SEARCH_STAGING / OUTPUT_SUBDIR
+            shutil.move(side, staging / OUTPUT_SUBDIR)
     return built.stats
 
 
@@ -329,7 +337,27 @@ def _build(
     if made is not None:
         catalog, result = read
         return _report(catalog, result, made, settings, timer() - started, up_to_date=True)
-    catalog, result, pages, keyphrases = generate_docs(settings, progress, embedder, read)
+    with ThreadPoolExecutor(max_workers=1) as worker:  # waits for Pagefind, whatever happens
+        return _build_and_index(settings, progress, embedder, read, inputs, worker, timer, started)
+
+
+def _build_and_index(
+    settings: Settings,
+    progress: Progress,
+    embedder: Embedder | None,
+    read: tuple[Catalog, ReadResult],
+    inputs: str,
+    worker: ThreadPoolExecutor,
+    timer: Callable[[], float],
+    started: float,
+) -> BuildReport:
+    """Build the site, Pagefind indexing on `worker` from the moment the pages are rendered."""
+    indexing: list[Future[int]] = []
+
+    def index(catalog: Catalog) -> None:
+        indexing.append(worker.submit(index_catalog, catalog, settings))
+
+    catalog, result, pages, keyphrases = generate_docs(settings, progress, embedder, read, index)
     with progress.stage("Rendering feeds"):
         extra = render_feeds(catalog, settings)
         extra.update(alternate_sitemaps(extra))
@@ -344,7 +372,7 @@ def _build(
     removing: list[threading.Thread] = []  # the old site, removed while the build ends
     try:
         epoch = build_epoch(catalog, settings.source_date_epoch)
-        stats = publish(settings, progress, epoch, extra, catalog, removing)
+        stats = publish(settings, progress, epoch, extra, indexing[0], removing)
         report = _finish(settings, inputs, catalog, result, pages, keyphrases, stats)
     finally:
         for thread in removing:
