@@ -272,3 +272,13 @@ def test_a_plan_resumed_from_yesterdays_is_the_plan_from_scratch(tmp_path: Path)
         ),
     )
     assert plan(edited, tmp_path) == plan(edited, None)
+
+
+def test_an_acronym_whose_s_is_a_word_is_no_plural() -> None:
+    from generator.topics.live import PlanState
+
+    state = PlanState()
+    state.learn_acronym("mis", "medical image segmentation")
+    state.learn_acronym("dms", "diffusion model")
+    state.learn_acronym("ssms", "state space model")
+    assert [state.written_acronym(k) for k in ("mis", "dms", "ssms")] == ["MIS", "DM", "SSM"]

@@ -119,11 +119,17 @@ class PlanState:
     def names_of(self, topic: LiveTopic) -> Names:
         """Return how titles name a topic: its name's words, its acronyms and its tails'."""
         mine = self.direct_acronyms.get(topic.key, set()) | self.tails.get(topic.key, set())
-        # Keys are folded ("dms" of "DMs"): a plural -s goes, as titles' plurals do.
-        shown = frozenset(
-            (a[:-1] if len(a) > 2 and a.endswith("s") else a).upper() for a in mine if len(a) >= 2
-        )
+        shown = frozenset(self.written_acronym(a) for a in mine if len(a) >= 2)
         return Names(topic.names.phrases, topic.names.acronyms | shown)
+
+    def written_acronym(self, key: str) -> str:
+        """Return an acronym as a label shows it, from its folded key: a plural -s goes ("DM"
+        of "dms", diffusion models), an S that stands for a word stays ("MIS" of "mis",
+        medical image segmentation, is no plural of "MI")."""
+        expansion = self.acronyms.get(key, "")
+        last = expansion.split()[-1] if expansion else ""
+        plural = len(key) > 2 and key.endswith("s") and not last.startswith("s")
+        return (key[:-1] if plural else key).upper()
 
     def canonical(self, key: str) -> str:
         """Return the key that stands for a phrase key: acronyms spelled out as the papers so far
