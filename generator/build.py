@@ -252,9 +252,7 @@ def index_catalog(catalog: Catalog, settings: Settings) -> int:
     """Index the catalog's search records beside the cache (`SEARCH_STAGING`); return their
     count. Run in a thread: the records (~3.5 KB a paper) live only while indexed."""
     records = search_records(catalog, site_language(settings.config_file))
-    return index_records(
-        records, settings.cache_dir / SEARCH_STAGING, cache_dir=settings.cache_dir / SEARCH_CACHE
-    )
+    return index_records(records, settings.cache_dir / SEARCH_STAGING, cache_dir=settings.cache_dir)
 
 
 def publish(

@@ -30,7 +30,7 @@ from tests.site_checks import tree_digest
 from tests.stand_in import StandInEmbedder
 
 Damage = Callable[[Path], None]
-SEARCH = Path(".cache/search/search")  # build.py passes .cache/search; it keeps search/ there
+SEARCH = Path(".cache/search")  # the index kept, beside the staging folder Pagefind writes to
 ARCHIVE = SEARCH / "index.tar"
 STORE = Path(".cache/pages/pages.sqlite")
 FILES = Path(".cache/pages/files")

@@ -116,13 +116,13 @@ def test_serve_indexes_each_build_with_a_mkdocs_hook(make_project: MakeProject) 
     assert hooks[-1].endswith("generator/site/search_hook.py")
     site = settings.root / "served"
     search.Served.records = search.search_records(catalog)
-    search.Served.cache_dir = settings.cache_dir / search.CACHE_SUBDIR
+    search.Served.cache_dir = settings.cache_dir
     try:
         config = load_config(str(settings.config_file), site_dir=str(site), hooks=hooks)
         mkdocs_build(config)
     finally:
         search.Served.records = search.Served.cache_dir = None
-    kept = settings.cache_dir / search.CACHE_SUBDIR / search.CACHE_SUBDIR / search.CACHE_ARCHIVE
+    kept = settings.cache_dir / search.CACHE_SUBDIR / search.CACHE_ARCHIVE
     assert kept.is_file()  # where `paper-digest build` keeps it too
     assert (site / "pagefind/pagefind-entry.json").is_file()
     papers = {f"/papers/{paper.slug}/" for paper in catalog.papers}

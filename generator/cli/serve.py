@@ -13,7 +13,7 @@ from generator.cli.console import print_problems
 from generator.config import Settings
 from generator.errors import ConfigError
 from generator.site import search_hook
-from generator.site.search import CACHE_SUBDIR, Served, search_records, site_language
+from generator.site.search import Served, search_records, site_language
 
 POLL_SECONDS = 1.0
 
@@ -83,7 +83,7 @@ def serve(settings: Settings, dev_addr: str, console: Console) -> None:
 
     catalog, result, pages, _ = generate_docs(settings, SilentProgress())
     Served.records = search_records(catalog, site_language(settings.config_file))
-    Served.cache_dir = settings.cache_dir / CACHE_SUBDIR
+    Served.cache_dir = settings.cache_dir
     print_problems(console, result.problems)
     console.print(f"Wrote {pages} pages; serving on http://{dev_addr}/", highlight=False)
     stop = threading.Event()
