@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
+from pathlib import Path
 
 import lxml.html
 import markdown
@@ -193,6 +195,44 @@ def test_a_new_issue_leaves_the_older_pages_of_a_list_as_they_were(settings: Set
     oldest = lxml.html.fromstring(after["topics/grow/page/1.md"].split("---", 2)[2])
     assert oldest.xpath("//a[@class='pd-pager__newer']/@href") == ["../2/"]
     assert not oldest.xpath("//a[@class='pd-pager__older']")  # page 1 is the first
+
+
+def test_older_list_pages_are_kept_and_rendered_again_when_what_they_show_changed(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+    import zlib
+
+    from generator.site.rendered import LIST_STORE
+
+    fresh = dataclasses.replace(load_settings(REPO / "mkdocs.yml"), cache_dir=tmp_path / "c")
+    uncached = dataclasses.replace(fresh, cache_dir=tmp_path / "none")
+    before = render_pages(growing_topic(9, 30), fresh)  # renders and keeps the older pages
+    assert before == render_pages(growing_topic(9, 30), uncached)
+    # What is kept is what is shown: mark every kept page (its hash made right again).
+    with sqlite3.connect(fresh.cache_dir / LIST_STORE) as db:
+        rows = db.execute("SELECT key, text FROM pages").fetchall()
+        assert len(rows) == 4  # topics/grow/page/1.md to page/4.md
+        for key, blob in rows:
+            marked = zlib.compress(zlib.decompress(blob) + b"<!-- kept -->")
+            digest = hashlib.sha256(marked).hexdigest()
+            db.execute("UPDATE pages SET text = ?, sha256 = ? WHERE key = ?", (marked, digest, key))
+    after = render_pages(growing_topic(10, 30), fresh)
+    older = [f"topics/grow/page/{n}.md" for n in range(1, 6)]
+    # Pages 1-3 come from the store; page 4 (its "Newer" link moved) and 5 (new) are rendered.
+    assert [doc for doc in older if after[doc].endswith("<!-- kept -->")] == older[:3]
+    # A title shown on page 1 changes: page 1 is rendered again, the others kept.
+    catalog = growing_topic(10, 30)
+    renamed = [
+        dataclasses.replace(p, title="Renamed") if p.id == "d02-020" else p for p in catalog.papers
+    ]
+    again = render_pages(dataclasses.replace(catalog, papers=tuple(renamed)), fresh)
+    assert ">Renamed<" in again["topics/grow/page/1.md"]
+    assert not again["topics/grow/page/1.md"].endswith("<!-- kept -->")
+    assert again["topics/grow/page/2.md"].endswith("<!-- kept -->")
+    plain = dataclasses.replace(uncached, cache_dir=tmp_path / "none2")
+    rendered = render_pages(dataclasses.replace(catalog, papers=tuple(renamed)), plain)
+    assert again["topics/grow/page/1.md"] == rendered["topics/grow/page/1.md"]
 
 
 def test_abstract_addresses_become_links_only_when_plain_http() -> None:

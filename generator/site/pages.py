@@ -12,7 +12,7 @@ import yaml
 
 from generator.config import Settings
 from generator.errors import BuildError
-from generator.model import Catalog, Paper, Topic
+from generator.model import Catalog, Issue, Paper, Topic
 from generator.site.layout import (
     ISSUES_PER_PAGE,
     PAPERS_PER_PAGE,
@@ -29,7 +29,14 @@ from generator.site.layout import (
     topics_by_growth,
 )
 from generator.site.parallel import in_workers
-from generator.site.rendered import fingerprint, page_keys, render_papers, shared_digest
+from generator.site.rendered import (
+    KeptLists,
+    card,
+    fingerprint,
+    page_keys,
+    render_papers,
+    shared_digest,
+)
 from generator.site.templates import MATH_MARK, make_environment
 from generator.site.urls import (
     ARCHIVE_DOC,
@@ -115,13 +122,40 @@ def render_pages(catalog: Catalog, settings: Settings) -> dict[str, str]:
     }
     if settings.signup_url:  # the chooser leads to the sign-up link: no link, no chooser
         pages[SIGNUP_DOC] = renderer.render("pages/subscribe.md.j2", SIGNUP_DOC)
+    shared = shared_digest(settings)
+    kept = KeptLists(shared, settings.cache_dir)
+
+    def issue_lines(issues: Sequence[Issue]) -> object:
+        return [(i.slug, i.title, i.date, len(i.paper_ids)) for i in issues]
+
+    archive = catalog.issues
     pages.update(
-        paginated(renderer, "pages/archive.md.j2", ARCHIVE_DOC, catalog.issues, ISSUES_PER_PAGE)
+        paginated(
+            renderer,
+            "pages/archive.md.j2",
+            ARCHIVE_DOC,
+            archive,
+            ISSUES_PER_PAGE,
+            kept,
+            issue_lines,
+        )
     )
     pages.update(_issue_pages(renderer, catalog, parts))
-    pages.update(_topic_pages(renderer, catalog, by_size))
+    pages.update(_topic_pages(renderer, catalog, by_size, kept))
+    pages.update(kept.pages())
     for doc, text in pages.items():
         check_front_matter(doc, text)
+    pages.update(_paper_pages(renderer, catalog, parts, shared))
+    return dict(sorted(pages.items()))
+
+
+def _paper_pages(
+    renderer: PageRenderer,
+    catalog: Catalog,
+    parts: Mapping[str, Sequence[AreaPart]],
+    shared: str,
+) -> dict[str, str]:
+    """Render the paper pages that changed since the last build; take the others as kept."""
     neighbours = issue_neighbours(catalog, parts)
 
     def paper_page(paper: Paper) -> str:  # in a worker process, where there are several
@@ -141,9 +175,8 @@ def render_pages(catalog: Catalog, settings: Settings) -> dict[str, str]:
         paper_doc(p): fingerprint(catalog, p, neighbours.get(p.id), renderer.topics_by_phrase)
         for p in catalog.papers
     }
-    keys = page_keys(shared_digest(settings), prints)
-    pages.update(render_papers(catalog.papers, keys, settings.cache_dir, render_here))
-    return dict(sorted(pages.items()))
+    keys = page_keys(shared, prints)
+    return render_papers(catalog.papers, keys, renderer.settings.cache_dir, render_here)
 
 
 def paginated(
@@ -152,10 +185,17 @@ def paginated(
     first: str,
     items: Sequence[Any],
     size: int,
+    kept: KeptLists | None = None,
+    shows: Callable[[Sequence[Any]], object] = lambda items: None,
     **context: Any,
 ) -> dict[str, str]:
     """Render a list (newest first) as its own page and older pages that stay as they are
-    (`stable_pages`): a day's new items re-render the list's own page, not the whole list."""
+    (`stable_pages`): a day's new items re-render the list's own page, not the whole list.
+
+    With `kept`, the older pages are handed to it instead, to be rendered only when what they
+    show changed: `shows(items)` writes down what an older page shows of the context and of
+    its items, besides its place among the pages.
+    """
     parts = stable_pages(items, size)
     docs = {number: numbered_doc(first, number) for number, _ in parts}
     older = tuple((number, docs[number]) for number, _ in parts[1:])
@@ -166,12 +206,17 @@ def paginated(
         newer = docs.get(number + 1, first)
         return Pager(number, first, newer=newer, older=docs[number - 1] if number > 1 else None)
 
-    return {
-        docs[number]: renderer.render(
-            template, docs[number], items=part, pager=pager(number), **context
-        )
-        for number, part in parts
-    }
+    def render(number: int, part: Sequence[Any]) -> str:
+        return renderer.render(template, docs[number], items=part, pager=pager(number), **context)
+
+    pages = {}
+    for number, part in parts:
+        if number == 0 or kept is None:
+            pages[docs[number]] = render(number, part)
+        else:
+            written = repr((template, docs[number], pager(number), shows(part)))
+            kept.add(docs[number], written, partial(render, number, part))
+    return pages
 
 
 def check_front_matter(doc: str, text: str) -> None:
@@ -206,8 +251,18 @@ def newest_first(catalog: Catalog, papers: Iterable[Paper]) -> list[Paper]:
     return sorted(papers, key=lambda p: (-first(p), p.title.casefold(), p.id))
 
 
-def _topic_pages(renderer: PageRenderer, catalog: Catalog, by_size: list[Topic]) -> dict[str, str]:
-    """Render the topics index, the pages of each topic and those of papers with no topic."""
+def _topic_pages(
+    renderer: PageRenderer, catalog: Catalog, by_size: list[Topic], kept: KeptLists
+) -> dict[str, str]:
+    """Render the topics index, the pages of each topic and those of papers with no topic
+    (their older pages handed to `kept`)."""
+
+    def cards(papers: Sequence[Paper]) -> list[object]:
+        return [card(catalog, paper) for paper in papers]
+
+    def topic_cards(topic: Topic) -> Callable[[Sequence[Paper]], object]:
+        return lambda papers: (_topic_shown(catalog, topic), cards(papers))
+
     other = [p for p in catalog.papers if not p.topics]
     pages = {
         TOPICS_DOC: renderer.render(
@@ -229,6 +284,8 @@ def _topic_pages(renderer: PageRenderer, catalog: Catalog, by_size: list[Topic])
                 topic_doc(topic),
                 papers,
                 PAPERS_PER_PAGE,
+                kept,
+                topic_cards(topic),
                 topic=topic,
                 chart=topic_chart(catalog, topic),
             )
@@ -241,10 +298,24 @@ def _topic_pages(renderer: PageRenderer, catalog: Catalog, by_size: list[Topic])
                 OTHER_DOC,
                 newest_first(catalog, other),
                 PAPERS_PER_PAGE,
+                kept,
+                cards,
                 total=len(other),
             )
         )
     return pages
+
+
+def _topic_shown(catalog: Catalog, topic: Topic) -> tuple[object, ...]:
+    """What a topic's older page shows of the topic: its name, area and parent."""
+    area = catalog.area(topic.area) if topic.area else None
+    parent = catalog.topic(topic.parent) if topic.parent else None
+    return (
+        topic.slug,
+        topic.label,
+        (area.slug, area.label) if area else None,
+        (parent.slug, parent.label) if parent else None,
+    )
 
 
 def _issue_pages(

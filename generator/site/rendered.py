@@ -12,6 +12,10 @@ The store is one SQLite database in the cache folder (`rendered/papers.sqlite`):
 again). A build that rendered anything writes the new rows and deletes the rows it did not use,
 in one transaction, so the store holds one archive's pages. A store that does not read is empty;
 one that cannot be written is left as it is (the pages are rendered again next time).
+
+The older pages of lists (a topic's, the archive's, the other papers': `layout.stable_pages`)
+are kept the same way in `rendered/lists.sqlite` (`KeptLists`), each keyed by its template,
+its place among the pages and what it shows of its items (`card`) and of its topic.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from generator.site.layout import Neighbours, keyphrase_topic
 from generator.site.urls import paper_doc
 
 STORE = "rendered/papers.sqlite"
+# The older pages of lists (topics, archive, other papers), kept the same way.
+LIST_STORE = "rendered/lists.sqlite"
 SITE_CODE = Path(__file__).resolve().parent
 
 
@@ -102,6 +108,67 @@ def page_keys(shared: str, prints: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+def card(catalog: Catalog, paper: Paper) -> tuple[object, ...]:
+    """Write down what a paper's entry in a list shows (`paper_item` in
+    templates/pages/_macros.md.j2): the paper, its topics' names, its first issue if undated."""
+    first = None
+    if not paper.date and paper.issues:
+        issue = catalog.issue(paper.issues[0])
+        first = (issue.slug, issue.title)
+    topics = [(slug, catalog.topic(slug).label) for slug in paper.topics]
+    return (
+        paper.id,
+        paper.slug,
+        paper.title,
+        paper.date,
+        paper.authors,
+        paper.abstract,
+        topics,
+        first,
+    )
+
+
+class KeptLists:
+    """The older pages of lists (`layout.stable_pages`), each rendered only when what it shows
+    changed since the last build kept it (`LIST_STORE`, as the paper pages are kept).
+
+    An older page shows its items and its neighbours' addresses, nothing that grows with the
+    list (templates/pages/topic.md.j2, archive.md.j2, other.md.j2): `add` takes what it shows,
+    written down, with a function that renders it; `pages` renders those not kept.
+    """
+
+    def __init__(self, shared: str, cache_dir: Path | None) -> None:
+        self.shared = shared
+        self.store = BlobStore(
+            cache_dir / LIST_STORE if cache_dir is not None else None, "pages", "text"
+        )
+        self.jobs: dict[str, tuple[str, Callable[[], str]]] = {}
+
+    def add(self, doc: str, shows: str, render: Callable[[], str]) -> None:
+        self.jobs[doc] = (shows, render)
+
+    def pages(self) -> dict[str, str]:
+        """Return {doc: text} of every page added: kept ones from the store, the rest rendered."""
+        keys = page_keys(self.shared, {doc: shows for doc, (shows, _) in self.jobs.items()})
+        kept = _texts(self.store.get(keys.values()))
+        pages = {doc: kept[keys[doc]] for doc in self.jobs if keys[doc] in kept}
+        fresh = {doc: render() for doc, (_, render) in self.jobs.items() if doc not in pages}
+        pages.update(fresh)
+        if fresh or len(kept) != len(set(keys.values())):
+            new = {keys[doc]: zlib.compress(text.encode("utf-8"), 1) for doc, text in fresh.items()}
+            self.store.put(new, keys.values())
+        return pages
+
+
+def _texts(blobs: Mapping[str, bytes]) -> dict[str, str]:
+    """Return the texts of kept blobs; one that does not decompress is not kept."""
+    texts = {}
+    for key, blob in blobs.items():
+        with contextlib.suppress(zlib.error, UnicodeDecodeError):
+            texts[key] = zlib.decompress(blob).decode("utf-8")
+    return texts
+
+
 def render_papers(
     papers: Iterable[Paper],
     keys: Mapping[str, str],
@@ -110,10 +177,7 @@ def render_papers(
 ) -> dict[str, str]:
     """Return {doc: text} of every paper page: kept ones from the store, the rest rendered."""
     store = BlobStore(cache_dir / STORE if cache_dir is not None else None, "pages", "text")
-    kept: dict[str, str] = {}
-    for key, blob in store.get(keys.values()).items():
-        with contextlib.suppress(zlib.error, UnicodeDecodeError):
-            kept[key] = zlib.decompress(blob).decode("utf-8")
+    kept = _texts(store.get(keys.values()))
     pages: dict[str, str] = {}
     todo: list[Paper] = []
     for paper in papers:
