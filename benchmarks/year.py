@@ -124,13 +124,14 @@ def grow(
 def table(rows: list[dict[str, Any]]) -> str:
     """The day's build at each size: time, pages, memory, site."""
     lines = [
-        "| issues | papers | new papers | day's build | pages rendered (reused) "
+        "| issues | papers | new papers | day's build | a new paper | pages rendered (reused) "
         "| rendered per new paper | memory, all processes | site | per paper | largest file "
         "| first query | cold build (= day's bytes) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
-        day, new = row["day"], max(row["new_papers"], 1)
+        day, new = row["day"], row["new_papers"]
+
         cold = row.get("cold")
         cold_cell = (
             f"{cold['seconds']:.0f} s, {cold['tree_pss_mib']:,} MiB "
@@ -141,13 +142,19 @@ def table(rows: list[dict[str, Any]]) -> str:
         search = row.get("search_bytes")
         lines.append(
             f"| {row['days']} | {row['papers']:,} | {row['new_papers']:,} "
-            f"| {day['seconds']:.1f} s | {day['rendered_pages']:,} ({day['reused_pages']:,}) "
-            f"| {day['rendered_pages'] / new:.2f} | {day['tree_pss_mib']:,} MiB "
+            f"| {day['seconds']:.1f} s | {per_new(day['seconds'], new, ' s')} "
+            f"| {day['rendered_pages']:,} ({day['reused_pages']:,}) "
+            f"| {per_new(day['rendered_pages'], new)} | {day['tree_pss_mib']:,} MiB "
             f"| {row['site_mb']} MB | {row['kb_per_paper']} KB "
             f"| {row['largest_file']} {row['largest_file_mb']} MB "
             f"| {f'{search / 1e3:.0f} KB' if search else '-'} | {cold_cell} |"
         )
     return "\n".join(lines)
+
+
+def per_new(value: float, new: int, unit: str = "") -> str:
+    """A figure per new paper; "-" on a day that lists no new paper (a weekend's relisting)."""
+    return f"{value / new:.2f}{unit}" if new else "-"
 
 
 def stages(rows: list[dict[str, Any]]) -> str:
@@ -217,7 +224,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/paper-digest-year"))
     parser.add_argument("--embed-log", type=Path)
     parser.add_argument("--quick", action="store_true", help="`make bench`: 7 issues only")
+    parser.add_argument("--from-json", type=Path, help="write the table and plot of a saved run")
     args = parser.parse_args(argv)
+    if args.from_json:
+        rows = json.loads(args.from_json.read_text())
+        return report(rows, args.embed_log, "(from a saved run)")
     days = day_files(SOURCES)
     if not days:
         print("year benchmark: no daily files")
@@ -226,14 +237,22 @@ def main(argv: list[str] | None = None) -> int:
     cold_at = {int(n) for n in args.cold.split(",") if n.strip()}
     rows = grow(counts, days, args.work, args.cache_dir, cold_at)
     load = os.getloadavg()
+    return report(
+        rows,
+        args.embed_log,
+        f"Load average at the end: {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}",
+    )
+
+
+def report(rows: list[dict[str, Any]], embed_log: Path | None, load: str) -> int:
+    """Print the table of a run and write it, its JSON and its plot to benchmarks/results/."""
     text = "\n\n".join(
         [
             "# A year on one runner (arxiv-daily, then arxiv-months; one issue a day)",
-            f"Load average at the end: {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f} "
-            f"({os.cpu_count()} cores). Keyphrases cached.",
+            f"{load} ({os.cpu_count()} cores). Keyphrases cached.",
             table(rows),
             stages(rows),
-            embedding_time(args.embed_log),
+            embedding_time(embed_log),
         ]
     )
     print(text)
