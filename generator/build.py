@@ -189,7 +189,12 @@ def add_topics(catalog: Catalog, result: KeyphraseResult, settings: Settings) ->
             settings.cache_dir,
         )
     return add_related(
-        catalog, result.doc_vectors, result.phrase_vectors, normalize_phrase, matrix=matrix
+        catalog,
+        result.doc_vectors,
+        result.phrase_vectors,
+        normalize_phrase,
+        matrix=matrix,
+        cache_dir=settings.cache_dir,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 from dataclasses import replace
 from pathlib import Path
 
@@ -135,6 +136,35 @@ def test_an_issue_changes_at_most_a_few_old_related_lists_per_new_paper() -> Non
     for paper in after.papers:  # an old list changes only by new papers entering it
         if paper.id in old and paper.related != old[paper.id]:
             assert set(paper.related) - set(old[paper.id]) <= set(fresh)
+
+
+def test_related_lists_go_on_from_the_kept_ones_to_the_same_lists(tmp_path: Path) -> None:
+    from generator.topics.related import KEPT_FILE
+
+    catalog = issues_of(themed_papers(count=12), 4)
+    _, docs, _ = vectors_of(catalog)
+    scratch = add_related(catalog, docs, {}, normalize_phrase)
+    path = tmp_path / "topics" / KEPT_FILE
+    for count in (2, 3, 4):  # day by day
+        kept = add_related(first(catalog, count), docs, {}, normalize_phrase, cache_dir=tmp_path)
+        steps, _lists = pickle.loads(path.read_bytes()[32:])
+        assert len(steps) == count
+    assert [p.related for p in kept.papers] == [p.related for p in scratch.papers]
+    assert any(p.related for p in kept.papers)
+    # The same day again: every step was kept, so nothing is chosen or written again.
+    written = path.stat()
+    add_related(catalog, docs, {}, normalize_phrase, cache_dir=tmp_path)
+    assert (path.stat().st_ino, path.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+    # A damaged file is a miss: the lists are chosen again from the first issue.
+    path.write_bytes(path.read_bytes()[:-5] + b"XXXXX")
+    again = add_related(catalog, docs, {}, normalize_phrase, cache_dir=tmp_path)
+    assert [p.related for p in again.papers] == [p.related for p in scratch.papers]
+    # Kept lists of other vectors are not used: a paper whose vector changed changes the steps.
+    moved = {pid: -vector for pid, vector in docs.items()}
+    other = add_related(catalog, moved, {}, normalize_phrase, cache_dir=tmp_path)
+    assert [p.related for p in other.papers] == [
+        p.related for p in add_related(catalog, moved, {}, normalize_phrase).papers
+    ]
 
 
 def test_names_of_research_areas_are_not_refused_and_aspects_are() -> None:

@@ -4,15 +4,28 @@ Exact cosine neighbours over the papers' unit vectors, a block of rows at a time
 stays at one block by all papers however big the archive (no papers-by-papers matrix). Scores
 are rounded before ranking and ties go to the smaller id, so vectors that differ by a CPU's
 rounding give the same lists.
+
+Lists are chosen issue by issue, so the lists after N issues are a function of those N issues:
+with a cache folder, a build keeps them (`topics/related.pickle`, the SHA-256 of the pickle
+first) with a digest per issue of what its step read (each new paper's id and vector, chained,
+from the settings and this module's source), and the next build goes on from the longest run
+of its own steps that was kept: a day compares the day's papers with the archive once, instead
+of every issue's papers with the papers before them again. Anything that does not load or
+match is a miss: the lists are chosen from the first issue, to the same result.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
+from generator.atomic import write_atomic
+from generator.blobs import source_digest
 from generator.model import Catalog
 from generator.topics.concepts import Normalize
 from generator.topics.grouping import paper_vectors
@@ -26,6 +39,9 @@ BLOCK = 512
 DECIMALS = 4
 # Candidates kept per row beyond `limit`, so rounding ties at the edge are broken by id.
 SPARE = 3
+# The lists kept for the next build, in the cache folder's topics/ (see the module).
+KEPT_FILE = "related.pickle"
+KEPT_FORMAT = 1
 
 
 def add_related(
@@ -35,6 +51,7 @@ def add_related(
     normalize: Normalize,
     limit: int = RELATED_PAPERS,
     matrix: np.ndarray | None = None,
+    cache_dir: Path | None = None,
 ) -> Catalog:
     """Return the catalog with each paper's related papers, nearest first, issue by issue.
 
@@ -43,7 +60,8 @@ def add_related(
     list and is nearer than the list's last. So a new issue changes at most `limit` old lists
     per new paper, and never the list of a paper it shares nothing with.
 
-    `matrix` is `paper_vectors` of the papers sorted by id, when the caller has it already.
+    `matrix` is `paper_vectors` of the papers sorted by id, when the caller has it already;
+    `cache_dir` keeps the lists for the next build (see the module).
     """
     papers = sorted(catalog.papers, key=lambda p: p.id)
     if len(papers) < 2:
@@ -55,8 +73,17 @@ def add_related(
     steps = [[row[pid] for pid in fresh] for fresh in new_papers_by_issue(catalog)]
     if not any(steps):  # papers in no issue: one step of all of them
         steps = [list(range(len(papers)))]
-    rows = planned_neighbours(matrix, steps, limit, MIN_SIMILARITY)
-    related = {papers[r].id: tuple(papers[j].id for j in found) for r, found in enumerate(rows)}
+    ids = [p.id for p in papers]
+    folder = cache_dir / "topics" if cache_dir is not None else None
+    digests = step_digests(matrix, ids, steps, limit) if folder is not None else []
+    done, kept = _load(folder, digests)
+    found = {row[pid]: [(score, row[other]) for score, other in ranked] for pid, ranked in kept}
+    rows = planned_neighbours(matrix, steps, limit, MIN_SIMILARITY, done=done, found=found)
+    if folder is not None and done < len(steps):
+        _save(
+            folder, digests, [(ids[r], [(s, ids[o]) for s, o in found[r]]) for r in sorted(found)]
+        )
+    related = {papers[r].id: tuple(papers[j].id for j in near) for r, near in enumerate(rows)}
     return replace(
         catalog, papers=tuple(replace(p, related=related.get(p.id, ())) for p in catalog.papers)
     )
@@ -78,11 +105,17 @@ def planned_neighbours(
     limit: int,
     floor: float,
     block: int = BLOCK,
+    done: int = 0,
+    found: dict[int, Ranked] | None = None,
 ) -> list[list[int]]:
-    """Return each row's nearest rows as the steps (rows new in each issue) add them."""
-    found: dict[int, Ranked] = {}
-    known = np.zeros(0, dtype=np.int64)
-    for step in steps:
+    """Return each row's nearest rows as the steps (rows new in each issue) add them.
+
+    `found` holds the lists after the first `done` steps, when they were kept (it is updated
+    in place); those steps are not taken again.
+    """
+    found = {} if found is None else found
+    known = np.array(sorted(r for step in steps[:done] for r in step), dtype=np.int64)
+    for step in steps[done:]:
         fresh = np.array(sorted(step), dtype=np.int64)
         if not len(fresh):
             continue
@@ -126,3 +159,48 @@ def _nearest(
         )
         found.append(ranked[:limit])
     return found
+
+
+def step_digests(
+    matrix: np.ndarray, ids: Sequence[str], steps: Sequence[Sequence[int]], limit: int
+) -> list[str]:
+    """Return one digest per step: the one before it, and the ids and vectors of its papers."""
+    start = f"related-{KEPT_FORMAT} {limit} {MIN_SIMILARITY} {DECIMALS} {SPARE}\n"
+    previous = hashlib.sha256((start + source_digest([Path(__file__)])).encode()).hexdigest()
+    digests = []
+    for step in steps:
+        digest = hashlib.sha256(previous.encode())
+        for r in sorted(step):
+            digest.update(ids[r].encode("utf-8") + b"\0" + matrix[r].tobytes())
+        previous = digest.hexdigest()
+        digests.append(previous)
+    return digests
+
+
+KeptLists = list[tuple[str, list[tuple[float, str]]]]  # (paper id, [(-score, paper id)])
+
+
+def _load(folder: Path | None, digests: Sequence[str]) -> tuple[int, KeptLists]:
+    """Return (steps done, the lists after them) kept for the longest run of these steps;
+    (0, []) when nothing kept fits or the file is damaged in any way."""
+    if folder is None:
+        return 0, []
+    try:
+        data = (folder / KEPT_FILE).read_bytes()
+        if hashlib.sha256(data[32:]).digest() != data[:32]:
+            return 0, []
+        kept, lists = pickle.loads(data[32:])  # checked above: the editor's own cache folder
+        if not isinstance(kept, list) or list(digests[: len(kept)]) != kept:
+            return 0, []
+        return len(kept), [(str(pid), [(float(s), str(o)) for s, o in near]) for pid, near in lists]
+    except Exception:  # any damage is a miss: the lists are chosen from the first issue
+        return 0, []
+
+
+def _save(folder: Path, digests: Sequence[str], lists: KeptLists) -> None:
+    """Keep the lists after these steps; a folder that cannot be written is left as it is."""
+    payload = pickle.dumps((list(digests), lists), protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        write_atomic(folder / KEPT_FILE, hashlib.sha256(payload).digest() + payload, durable=False)
+    except OSError:
+        return
