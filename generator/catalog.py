@@ -65,15 +65,15 @@ def paper_slug(title: str, pid: str) -> str:
 
 
 def _merge(pid: str, listings: Sequence[tuple[Issue, Entry]]) -> Paper:
-    """Make one paper of every listing of it: first title, fullest abstract, all issues.
+    """Make one paper of every listing of it: first title, first abstract (`_first_text`), all
+    issues.
 
     What the sources know is pooled: the longest author list, every link and category, the
     most upvotes, the first source keywords.
     """
     _, first = listings[0]
     entries = [entry for _, entry in listings]
-    # The longest abstract wins: scraped abstracts are sometimes cut short. Ties keep the first.
-    fullest = max(entries, key=lambda entry: len(entry.abstract))
+    fullest = _first_text(entries)
     abstract = fullest.abstract
     issues = tuple(dict.fromkeys(issue.slug for issue, _ in listings))
     dates = [d for d in (entry.date or issue.date for issue, entry in listings) if d is not None]
@@ -94,6 +94,20 @@ def _merge(pid: str, listings: Sequence[tuple[Issue, Entry]]) -> Paper:
         keywords=next((entry.keywords for entry in entries if entry.keywords), ()),
         summary=fullest.summary,
     )
+
+
+def _first_text(entries: Sequence[Entry]) -> Entry:
+    """Return the listing whose abstract a paper shows: its first listing's, so that a paper's
+    text (and so its keyphrases, topics and related papers) stays as its first issue published
+    it, whatever later issues list; unless a later listing completes it (scraped abstracts are
+    sometimes cut short): a longer abstract that begins with the first, less a trailing ellipsis
+    or full stop. An arXiv relisting that differs by a character elsewhere changes nothing."""
+    chosen = entries[0]
+    for entry in entries[1:]:
+        stem = chosen.abstract.rstrip().removesuffix("…").removesuffix("...").rstrip(". ")
+        if len(entry.abstract) > len(chosen.abstract) and entry.abstract.startswith(stem):
+            chosen = entry
+    return chosen
 
 
 class _Papers:

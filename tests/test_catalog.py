@@ -29,8 +29,10 @@ def test_paper_in_two_issues_is_one_paper_listed_in_both() -> None:
     [merged] = [p for p in catalog.papers if len(p.issues) > 1]
     assert merged.title == "Scaling Laws for Neural Language Models"  # the first listing's title
     assert merged.issues == ("01-first", "02-second")
-    # The fuller abstract of the two listings is kept.
-    assert "stopping significantly before convergence" in merged.abstract
+    # The first listing's abstract is kept: a later issue never rewrites a published paper's
+    # text (its keyphrases, topics and related papers follow from it).
+    assert merged.abstract.endswith("more than seven orders of magnitude.")
+    assert "stopping significantly before convergence" not in merged.abstract
     assert [str(loc) for loc in merged.locations] == [
         f"{SMALL_DIGESTS}/01-first.txt:15",
         f"{SMALL_DIGESTS}/02-second.txt:5",
@@ -38,6 +40,26 @@ def test_paper_in_two_issues_is_one_paper_listed_in_both() -> None:
     assert [merged.id in issue.paper_ids for issue in catalog.issues] == [False, True, True]
     assert catalog.merged_count == 1
     assert [i.number for i in catalog.issues] == [3, 2, 1]  # newest first
+
+
+def test_a_later_listing_completes_an_abstract_cut_short_and_changes_no_other(
+    tmp_path: Path,
+) -> None:
+    words = " ".join(f"word{i}" for i in range(40))
+    cut = f"We study alpha models on many benchmarks with great care. {words} and find that…"
+    full = cut.removesuffix("…") + " they work well. Code is released for everyone."
+    beta = f"We study beta models on many benchmarks in depth, and they work well. {words}."
+    retyped = beta.replace("in depth,", "in depth ,")  # a relisting that differs by a character
+    write_digests(
+        tmp_path,
+        {
+            "1.txt": f"Alpha Paper\n{cut}\n\nBeta Paper\n{beta}\n",
+            "2.txt": f"Alpha Paper\n{full}\n\nBeta Paper\n{retyped}\n",
+        },
+    )
+    papers = {p.title: p for p in build_catalog(read_digests(tmp_path).issues).papers}
+    assert papers["Alpha Paper"].abstract == full  # the first was cut short: completed
+    assert papers["Beta Paper"].abstract == beta  # as first published
 
 
 def test_ids_and_slugs_do_not_change_when_a_digest_arrives(tmp_path: Path) -> None:
