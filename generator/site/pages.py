@@ -128,13 +128,12 @@ def render_pages(catalog: Catalog, settings: Settings) -> dict[str, str]:
     def issue_lines(issues: Sequence[Issue]) -> object:
         return [(i.slug, i.title, i.date, len(i.paper_ids)) for i in issues]
 
-    archive = catalog.issues
     pages.update(
         paginated(
             renderer,
             "pages/archive.md.j2",
             ARCHIVE_DOC,
-            archive,
+            catalog.issues,
             ISSUES_PER_PAGE,
             kept,
             issue_lines,
@@ -186,15 +185,15 @@ def paginated(
     items: Sequence[Any],
     size: int,
     kept: KeptLists | None = None,
-    shows: Callable[[Sequence[Any]], object] = lambda items: None,
+    shows: Callable[[Sequence[Any]], object] | None = None,
     **context: Any,
 ) -> dict[str, str]:
     """Render a list (newest first) as its own page and older pages that stay as they are
     (`stable_pages`): a day's new items re-render the list's own page, not the whole list.
 
-    With `kept`, the older pages are handed to it instead, to be rendered only when what they
-    show changed: `shows(items)` writes down what an older page shows of the context and of
-    its items, besides its place among the pages.
+    With `kept` and `shows`, the older pages are handed to `kept` instead, to be rendered only
+    when what they show changed: `shows(items)` writes down what an older page shows of the
+    context and of its items, besides its place among the pages.
     """
     parts = stable_pages(items, size)
     docs = {number: numbered_doc(first, number) for number, _ in parts}
@@ -211,7 +210,7 @@ def paginated(
 
     pages = {}
     for number, part in parts:
-        if number == 0 or kept is None:
+        if number == 0 or kept is None or shows is None:
             pages[docs[number]] = render(number, part)
         else:
             written = repr((template, docs[number], pager(number), shows(part)))
