@@ -8,8 +8,8 @@ rounding give the same lists.
 Lists are chosen issue by issue, so the lists after N issues are a function of those N issues:
 with a cache folder, a build keeps them (`topics/related.pickle`, the SHA-256 of the pickle
 first) with a digest per issue of what its step read (each new paper's id and vector, chained,
-from the settings and this module's source), and the next build goes on from the longest run
-of its own steps that was kept: a day compares the day's papers with the archive once, instead
+from the settings and this module's source), and the next build, when the kept steps are the
+first of its own, goes on from there: a day compares the day's papers with the archive once, instead
 of every issue's papers with the papers before them again. Anything that does not load or
 match is a miss: the lists are chosen from the first issue, to the same result.
 """
@@ -77,7 +77,10 @@ def add_related(
     folder = cache_dir / "topics" if cache_dir is not None else None
     digests = step_digests(matrix, ids, steps, limit) if folder is not None else []
     done, kept = _load(folder, digests)
-    found = {row[pid]: [(score, row[other]) for score, other in ranked] for pid, ranked in kept}
+    try:
+        found = {row[pid]: [(score, row[other]) for score, other in ranked] for pid, ranked in kept}
+    except KeyError:  # a paper the kept steps hold is gone: cannot be, with their digests
+        done, found = 0, {}
     rows = planned_neighbours(matrix, steps, limit, MIN_SIMILARITY, done=done, found=found)
     if folder is not None and done < len(steps):
         _save(
@@ -181,8 +184,8 @@ KeptLists = list[tuple[str, list[tuple[float, str]]]]  # (paper id, [(-score, pa
 
 
 def _load(folder: Path | None, digests: Sequence[str]) -> tuple[int, KeptLists]:
-    """Return (steps done, the lists after them) kept for the longest run of these steps;
-    (0, []) when nothing kept fits or the file is damaged in any way."""
+    """Return (steps done, the lists after them) when the kept steps are the first of these;
+    (0, []) when they are not or the file is damaged in any way."""
     if folder is None:
         return 0, []
     try:
