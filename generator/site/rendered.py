@@ -139,9 +139,7 @@ class KeptLists:
 
     def __init__(self, shared: str, cache_dir: Path | None) -> None:
         self.shared = shared
-        self.store = BlobStore(
-            cache_dir / LIST_STORE if cache_dir is not None else None, "pages", "text"
-        )
+        self.path = cache_dir / LIST_STORE if cache_dir is not None else None
         self.jobs: dict[str, tuple[str, Callable[[], str]]] = {}
 
     def add(self, doc: str, shows: str, render: Callable[[], str]) -> None:
@@ -150,23 +148,7 @@ class KeptLists:
     def pages(self) -> dict[str, str]:
         """Return {doc: text} of every page added: kept ones from the store, the rest rendered."""
         keys = page_keys(self.shared, {doc: shows for doc, (shows, _) in self.jobs.items()})
-        kept = _texts(self.store.get(keys.values()))
-        pages = {doc: kept[keys[doc]] for doc in self.jobs if keys[doc] in kept}
-        fresh = {doc: render() for doc, (_, render) in self.jobs.items() if doc not in pages}
-        pages.update(fresh)
-        if fresh or len(kept) != len(set(keys.values())):
-            new = {keys[doc]: zlib.compress(text.encode("utf-8"), 1) for doc, text in fresh.items()}
-            self.store.put(new, keys.values())
-        return pages
-
-
-def _texts(blobs: Mapping[str, bytes]) -> dict[str, str]:
-    """Return the texts of kept blobs; one that does not decompress is not kept."""
-    texts = {}
-    for key, blob in blobs.items():
-        with contextlib.suppress(zlib.error, UnicodeDecodeError):
-            texts[key] = zlib.decompress(blob).decode("utf-8")
-    return texts
+        return kept_or_rendered(self.path, keys, lambda docs: [self.jobs[d][1]() for d in docs])
 
 
 def render_papers(
@@ -176,19 +158,25 @@ def render_papers(
     render: Callable[[list[Paper]], list[str]],
 ) -> dict[str, str]:
     """Return {doc: text} of every paper page: kept ones from the store, the rest rendered."""
-    store = BlobStore(cache_dir / STORE if cache_dir is not None else None, "pages", "text")
-    kept = _texts(store.get(keys.values()))
-    pages: dict[str, str] = {}
-    todo: list[Paper] = []
-    for paper in papers:
-        doc = paper_doc(paper)
-        if keys[doc] in kept:
-            pages[doc] = kept[keys[doc]]
-        else:
-            todo.append(paper)
-    fresh = dict(zip((paper_doc(p) for p in todo), render(todo), strict=True))
-    pages.update(fresh)
+    by_doc = {paper_doc(paper): paper for paper in papers}
+    store = cache_dir / STORE if cache_dir is not None else None
+    return kept_or_rendered(store, keys, lambda docs: render([by_doc[doc] for doc in docs]))
+
+
+def kept_or_rendered(
+    path: Path | None, keys: Mapping[str, str], render: Callable[[list[str]], list[str]]
+) -> dict[str, str]:
+    """Return {doc: text} of every page `keys` names ({doc: key}): the texts the store at
+    `path` keeps under the same keys, the others rendered (`render(docs)`, in one call) and
+    kept; the store then holds these pages' rows only."""
+    store = BlobStore(path, "pages", "text")
+    kept: dict[str, str] = {}
+    for key, blob in store.get(keys.values()).items():
+        with contextlib.suppress(zlib.error, UnicodeDecodeError):  # not kept after all
+            kept[key] = zlib.decompress(blob).decode("utf-8")
+    todo = [doc for doc, key in keys.items() if key not in kept]
+    fresh = dict(zip(todo, render(todo), strict=True))
     if fresh or len(kept) != len(set(keys.values())):
         new = {keys[doc]: zlib.compress(text.encode("utf-8"), 1) for doc, text in fresh.items()}
         store.put(new, keys.values())
-    return pages
+    return {doc: fresh[doc] if doc in fresh else kept[key] for doc, key in keys.items()}

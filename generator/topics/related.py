@@ -17,19 +17,18 @@ match is a miss: the lists are chosen from the first issue, to the same result.
 from __future__ import annotations
 
 import hashlib
-import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from generator.atomic import write_atomic
 from generator.blobs import source_digest
 from generator.model import Catalog
 from generator.topics.concepts import Normalize
 from generator.topics.grouping import paper_vectors
 from generator.topics.plan import new_papers_by_issue
+from generator.topics.resume import read_checked, write_checked
 
 RELATED_PAPERS = 5
 # Below this cosine a paper is not shown as related, however near it is among the rest.
@@ -83,9 +82,8 @@ def add_related(
         done, found = 0, {}
     rows = planned_neighbours(matrix, steps, limit, MIN_SIMILARITY, done=done, found=found)
     if folder is not None and done < len(steps):
-        _save(
-            folder, digests, [(ids[r], [(s, ids[o]) for s, o in found[r]]) for r in sorted(found)]
-        )
+        lists = [(ids[r], [(s, ids[o]) for s, o in found[r]]) for r in sorted(found)]
+        write_checked(folder / KEPT_FILE, (digests, lists))
     related = {papers[r].id: tuple(papers[j].id for j in near) for r, near in enumerate(rows)}
     return replace(
         catalog, papers=tuple(replace(p, related=related.get(p.id, ())) for p in catalog.papers)
@@ -186,24 +184,10 @@ KeptLists = list[tuple[str, list[tuple[float, str]]]]  # (paper id, [(-score, pa
 def _load(folder: Path | None, digests: Sequence[str]) -> tuple[int, KeptLists]:
     """Return (steps done, the lists after them) when the kept steps are the first of these;
     (0, []) when they are not or the file is damaged in any way."""
-    if folder is None:
-        return 0, []
     try:
-        data = (folder / KEPT_FILE).read_bytes()
-        if hashlib.sha256(data[32:]).digest() != data[:32]:
-            return 0, []
-        kept, lists = pickle.loads(data[32:])  # checked above: the editor's own cache folder
+        kept, lists = read_checked(folder / KEPT_FILE if folder else None)
         if not isinstance(kept, list) or list(digests[: len(kept)]) != kept:
             return 0, []
         return len(kept), [(str(pid), [(float(s), str(o)) for s, o in near]) for pid, near in lists]
     except Exception:  # any damage is a miss: the lists are chosen from the first issue
         return 0, []
-
-
-def _save(folder: Path, digests: Sequence[str], lists: KeptLists) -> None:
-    """Keep the lists after these steps; a folder that cannot be written is left as it is."""
-    payload = pickle.dumps((list(digests), lists), protocol=pickle.HIGHEST_PROTOCOL)
-    try:
-        write_atomic(folder / KEPT_FILE, hashlib.sha256(payload).digest() + payload, durable=False)
-    except OSError:
-        return

@@ -93,13 +93,8 @@ def load(folder: Path | None, digests: Sequence[str]) -> tuple[int, PlanState, d
     """Return (steps done, state, the plan's phrase keys per paper) kept for the longest run of
     these steps; (0, a new state, {}) when nothing kept fits."""
     empty: tuple[int, PlanState, dict[str, Any]] = (0, PlanState(), {})
-    if folder is None:
-        return empty
     try:
-        data = (folder / PLAN_FILE).read_bytes()
-        if hashlib.sha256(data[32:]).digest() != data[:32]:
-            return empty
-        kept, state, keys = pickle.loads(data[32:])  # checked above; see the module
+        kept, state, keys = read_checked(folder / PLAN_FILE if folder else None)
         if not isinstance(state, PlanState) or not isinstance(keys, dict):
             return empty
         if not isinstance(kept, list) or list(digests[: len(kept)]) != kept:
@@ -114,10 +109,26 @@ def save(
 ) -> None:
     """Keep the state after these steps (see the module); a folder that cannot be written is
     left as it is."""
-    if folder is None:
-        return
-    payload = pickle.dumps((list(digests), state, keys), protocol=pickle.HIGHEST_PROTOCOL)
+    if folder is not None:
+        write_checked(folder / PLAN_FILE, (list(digests), state, keys))
+
+
+def read_checked(path: Path | None) -> Any:
+    """Return what `write_checked` kept in `path`, unpickled once its SHA-256 matches (see the
+    module); raise (ValueError, OSError, ...) when it is missing, damaged or does not load."""
+    if path is None:
+        raise FileNotFoundError("no cache folder")
+    data = path.read_bytes()
+    if hashlib.sha256(data[32:]).digest() != data[:32]:
+        raise ValueError(f"{path} does not hash as kept")
+    return pickle.loads(data[32:])  # checked above; see the module
+
+
+def write_checked(path: Path, value: Any) -> None:
+    """Keep `value` pickled in `path`, after the SHA-256 of the pickle; a folder that cannot
+    be written is left as it is."""
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     try:
-        write_atomic(folder / PLAN_FILE, hashlib.sha256(payload).digest() + payload, durable=False)
+        write_atomic(path, hashlib.sha256(payload).digest() + payload, durable=False)
     except OSError:
         return
