@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import shutil
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -37,7 +36,7 @@ from generator.site.redirects import moved_topics, read_previous, redirect_pages
 from generator.site.search import CACHE_SUBDIR as SEARCH_CACHE
 from generator.site.search import OUTPUT_SUBDIR, index_records, search_records, site_language
 from generator.site.size import measure, size_warnings
-from generator.site.swap import one_build
+from generator.site.swap import Trash, one_build
 from generator.sources import ReadResult, read_digests
 from generator.topics import TopicSettings, build_topics
 from generator.topics.grouping import paper_vectors
@@ -49,6 +48,7 @@ from generator.uptodate import Figures, fingerprint, record, up_to_date
 Advance = Callable[[int], None]
 # Where Pagefind writes the index, in the cache folder, until it is moved into the new site.
 SEARCH_STAGING = Path(SEARCH_CACHE) / "staging"
+TRASH_SUBDIR = "old-sites"  # of cache_dir: the sites builds replaced (swap.Trash)
 
 
 class Progress(Protocol):
@@ -235,18 +235,19 @@ def generate_docs(
     progress: Progress,
     embedder: Embedder | None = None,
     read: tuple[Catalog, ReadResult] | None = None,
-    rendered: Callable[[Catalog], None] = lambda _catalog: None,
+    annotated: Callable[[Catalog], None] = lambda _catalog: None,
 ) -> tuple[Catalog, ReadResult, int, KeyphraseResult]:
     """Run every stage up to the Markdown pages and write them; return the page count.
 
     `read` is what `read_inputs` returned, when the caller has read the digests already;
-    `rendered` is called with the annotated catalog once the pages are rendered.
+    `annotated` is called with the catalog once its papers have keyphrases and topics:
+    what the search records are made of.
     """
     catalog, result = read or read_inputs(settings, progress)
     catalog, keyphrases = annotate(catalog, settings, progress, embedder)
+    annotated(catalog)
     with progress.stage("Rendering pages"):
         pages = render_pages(catalog, settings)
-    rendered(catalog)
     with progress.stage("Writing docs/", total=len(pages)) as advance:
         write_docs(settings.docs_dir, pages)
         advance(len(pages))
@@ -256,7 +257,8 @@ def generate_docs(
 def index_catalog(catalog: Catalog, settings: Settings) -> int:
     """Index the catalog's search records beside the cache (`SEARCH_STAGING`); return their
     count. Run in a thread: the records (~3.5 KB a paper) live only while indexed."""
-    records = search_records(catalog, site_language(settings.config_file))
+    language = site_language(settings.config_file)
+    records = search_records(catalog, language, settings.search_part_papers)
     return index_records(records, settings.cache_dir / SEARCH_STAGING, cache_dir=settings.cache_dir)
 
 
@@ -266,20 +268,20 @@ def publish(
     epoch: int,
     extra: dict[str, bytes],
     indexing: Future[int],
-    removing: list[threading.Thread],
+    trash: Trash,
 ) -> CacheStats:
     """Build the site with MkDocs, add `extra` and the search index, then swap it in.
 
     All of it happens in a staging folder: the previous site stays whole until the new one is.
     Pages that cannot have changed since the last build come from the page cache. The search
     records are made from the catalog, not from the pages, so Pagefind (a process of its own)
-    indexes them from the moment the pages are rendered (`indexing`, `index_catalog`), while
-    docs/ and the feeds are written and MkDocs builds: on two cores the stages overlap. The
-    index is written beside the cache (MkDocs empties its site folder first) and moved into the
-    staging folder once both are done. The old site is removed in a thread added to
-    `removing`, for the caller to join.
+    indexes them from the moment the papers have topics (`indexing`, `index_catalog`), while
+    the pages are rendered, docs/ and the feeds written and MkDocs builds: on two cores the
+    stages overlap. The index is written beside the cache (MkDocs empties its site folder
+    first) and moved into the staging folder once both are done. The old site goes to
+    `trash`, which the next build empties while it works.
     """
-    with staged_site(settings.site_dir, removing=removing) as staging:
+    with staged_site(settings.site_dir, remove=trash.put) as staging:
         try:
             with progress.stage("Building the site with MkDocs"):
                 cache = settings.cache_dir if settings.page_cache else None
@@ -333,6 +335,23 @@ def _build(
 ) -> BuildReport:
     progress = progress or SilentProgress()
     started = timer()
+    trash = Trash(settings.cache_dir / TRASH_SUBDIR)
+    trash.empty()  # the site the last build replaced, removed while this one reads and embeds
+    try:
+        return _build_in_order(settings, progress, embedder, timer, force, started, trash)
+    finally:
+        trash.join()
+
+
+def _build_in_order(
+    settings: Settings,
+    progress: Progress,
+    embedder: Embedder | None,
+    timer: Callable[[], float],
+    force: bool,
+    started: float,
+    trash: Trash,
+) -> BuildReport:
     load_knowledge(settings.topic_knowledge, settings.root)  # a bad file stops the build now
     inputs = fingerprint(settings)
     read = read_inputs(settings, progress)
@@ -341,7 +360,9 @@ def _build(
         catalog, result = read
         return _report(catalog, result, made, settings, timer() - started, up_to_date=True)
     with ThreadPoolExecutor(max_workers=1) as worker:  # waits for Pagefind, whatever happens
-        return _build_and_index(settings, progress, embedder, read, inputs, worker, timer, started)
+        return _build_and_index(
+            settings, progress, embedder, read, inputs, worker, timer, started, trash
+        )
 
 
 def _build_and_index(
@@ -353,8 +374,9 @@ def _build_and_index(
     worker: ThreadPoolExecutor,
     timer: Callable[[], float],
     started: float,
+    trash: Trash,
 ) -> BuildReport:
-    """Build the site, Pagefind indexing on `worker` from the moment the pages are rendered."""
+    """Build the site, Pagefind indexing on `worker` from the moment the papers have topics."""
     indexing: list[Future[int]] = []
 
     def index(catalog: Catalog) -> None:
@@ -372,15 +394,10 @@ def _build_and_index(
         result = replace(result, problems=(*result.problems, *previous.problems))
         extra.update(catalog_files(catalog, moved))
         extra[FOLLOW_FILE] = follow_json(catalog)
-    removing: list[threading.Thread] = []  # the old site, removed while the build ends
-    try:
-        epoch = build_epoch(catalog, settings.source_date_epoch)
-        stats = publish(settings, progress, epoch, extra, indexing[0], removing)
-        report = _finish(settings, inputs, catalog, result, pages, keyphrases, stats)
-    finally:
-        for thread in removing:
-            thread.join()
-    return replace(report, seconds=timer() - started)  # the old site's removal included
+    epoch = build_epoch(catalog, settings.source_date_epoch)
+    stats = publish(settings, progress, epoch, extra, indexing[0], trash)
+    report = _finish(settings, inputs, catalog, result, pages, keyphrases, stats)
+    return replace(report, seconds=timer() - started)
 
 
 def _finish(

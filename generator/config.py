@@ -95,6 +95,7 @@ class Settings:
     keyphrase_words: str | None = None
     page_cache: bool = True  # extra.paper_digest.page_cache (see Options)
     page_workers: bool = False
+    search_part_papers: int = 5000
 
     @property
     def email_dir(self) -> Path:
@@ -230,6 +231,8 @@ class Options(base.Config):  # type: ignore[no-untyped-call]
     page_cache = opt.Type(bool, default=True)
     # Off by default: on 2 shared cores the workers made MkDocs' stage slower (README).
     page_workers = opt.Type(bool, default=False)
+    # Papers a closed part of the search index holds (generator/site/search.py); 0: one index.
+    search_part_papers = Whole(5000, 0)
     email = Section()
     topics = Section()
     keyphrases = Section()

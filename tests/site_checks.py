@@ -109,9 +109,13 @@ def broken_internal_links(site: Path, tags: tuple[str, ...] = ("a", "link")) -> 
 
 
 def search_fragments(site: Path) -> list[dict[str, Any]]:
-    """Return the search index's fragments, one per result page, as the browser reads them."""
+    """Return the search index's fragments, one per result page, as the browser reads them:
+    the main bundle's, then each part's (pagefind/parts/*/)."""
     fragments = []
-    for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+    folder = site / "pagefind"
+    paths = sorted((folder / "fragment").glob("*.pf_fragment"))
+    paths += sorted((folder / "parts").glob("*/fragment/*.pf_fragment"))
+    for path in paths:
         data = gzip.decompress(path.read_bytes())
         assert data.startswith(b"pagefind_dcd"), path
         fragments.append(json.loads(data[len(b"pagefind_dcd") :]))

@@ -25,11 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
+from generator.build import TRASH_SUBDIR, build
 from generator.config import Settings
 from generator.errors import BuildError
 from generator.site.publish import write_docs
-from generator.site.swap import clear_leftovers, exchange_paths, site_lock
+from generator.site.swap import Trash, clear_leftovers, exchange_paths, site_lock
 from tests.conftest import REPO, MakeProject, serving
 from tests.site_checks import publish, tree_digest
 from tests.stand_in import StandInEmbedder
@@ -359,3 +359,33 @@ def test_write_docs_refuses_a_symlinked_page_before_writing_anything(tmp_path: P
     assert not (docs / "index.md").exists()
     assert target.read_text() == "mine"
     assert (docs / "papers" / "old.md").is_symlink()
+
+
+def test_the_replaced_site_waits_in_the_cache_until_the_next_build_removes_it(
+    make_project: MakeProject,
+) -> None:
+    settings = make_project()
+    trash = settings.cache_dir / TRASH_SUBDIR
+    build(settings, embedder=StandInEmbedder())
+    assert not trash.exists()  # nothing was replaced
+    first = tree_digest(settings.site_dir)
+    build(settings, embedder=StandInEmbedder(), force=True)
+    waiting = sorted(trash.iterdir())
+    assert len(waiting) == 1 and tree_digest(waiting[0]) == first  # the whole old site
+    assert [p.name for p in settings.site_dir.parent.iterdir() if p.name.startswith(".site.")] == [
+        ".site.lock"
+    ]
+    build(settings, embedder=StandInEmbedder(), force=True)
+    assert [p.name for p in trash.iterdir()] != [w.name for w in waiting]
+    assert len(list(trash.iterdir())) == 1  # the second build's, the first one removed
+
+
+def test_a_site_that_cannot_move_to_the_trash_is_removed_at_once(tmp_path: Path) -> None:
+    old = tmp_path / ".site.old-x"
+    (old / "papers").mkdir(parents=True)
+    (old / "papers" / "index.html").write_text("old")
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    Trash(blocked).put(old)
+    assert not old.exists()
+    Trash(tmp_path / "trash").put(tmp_path / "missing")  # nothing to move: no error

@@ -13,6 +13,7 @@ import shutil
 import stat
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mkdocs.commands.build import build as mkdocs_build
@@ -25,7 +26,7 @@ from generator.errors import BuildError
 from generator.model import Area, Catalog, Issue, Location, Paper, Topic
 from generator.site import pagefind, search
 from generator.site.export import read_export
-from tests.conftest import MakeProject
+from tests.conftest import DEMO_DIGESTS, MakeProject
 from tests.site_checks import search_fragments, tree_digest
 from tests.stand_in import StandInEmbedder
 
@@ -122,8 +123,9 @@ def test_serve_indexes_each_build_with_a_mkdocs_hook(make_project: MakeProject) 
         mkdocs_build(config)
     finally:
         search.Served.records = search.Served.cache_dir = None
-    kept = settings.cache_dir / search.CACHE_SUBDIR / search.CACHE_ARCHIVE
-    assert kept.is_file()  # where `paper-digest build` keeps it too
+    kept = settings.cache_dir / search.CACHE_SUBDIR
+    assert (kept / search.CACHE_STATE).is_file()  # where `paper-digest build` keeps it too
+    assert len(list(kept.glob("*.tar"))) == 1
     assert (site / "pagefind/pagefind-entry.json").is_file()
     papers = {f"/papers/{paper.slug}/" for paper in catalog.papers}
     topics = {f"/topics/{topic.slug}/" for topic in catalog.topics}
@@ -193,7 +195,7 @@ def test_a_kept_archive_that_is_not_what_was_kept_is_indexed_anew(
 ) -> None:
     records, site, cache = records_of(built), tmp_path / "site", tmp_path / "cache"
     fresh = index_of(records, site, cache)
-    archive = cache / search.CACHE_SUBDIR / search.CACHE_ARCHIVE
+    (archive,) = (cache / search.CACHE_SUBDIR).glob("*.tar")
     kept = archive.read_bytes()
     archive.write_bytes(kept.replace(b"pagefind", b"pagefinD", 1))
     assert index_of(records, site, cache) == fresh
@@ -256,3 +258,49 @@ def test_a_topic_is_found_by_its_name_first(tmp_path: Path) -> None:
         "date": "March 11, 2025",
         "detail": "Issue 1",
     }
+
+
+def demo_catalog(make_project: MakeProject, issues: int) -> Catalog:
+    """The catalog of the demo's first `issues` digests (stand-in vectors)."""
+    digests = sorted(DEMO_DIGESTS.iterdir())[:issues]
+    settings = make_project({path.name: path.read_text("utf-8") for path in digests})
+    catalog, *_ = generate_docs(settings, SilentProgress(), StandInEmbedder())
+    return catalog
+
+
+def test_an_issue_leaves_the_closed_parts_of_the_index_as_they_were(
+    make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts of 150 papers: the demo's issues bring 67, 255, 216 and 208 new papers, so the
+    first two close a part, the 3rd and the 4th one each. The 4th leaves the first two parts as
+    they were: the same records, folders and bytes, unpacked from the cache; Pagefind indexes
+    only the new part and the main bundle (the topics)."""
+    before = search.search_records(demo_catalog(make_project, 3), "en", 150)
+    after = search.search_records(demo_catalog(make_project, 4), "en", 150)
+    assert {r.part for r in before} == {0, 1, 2} and {r.part for r in after} == {0, 1, 2, 3}
+    assert all(r.url.startswith("/topics/") for r in after if r.part == 0)
+    for part in (1, 2):
+        assert [r for r in before if r.part == part] == [r for r in after if r.part == part]
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    index_of(before, site, cache)
+    old = index_files(site)
+    indexed: list[str] = []
+    write_index = search._write_index
+
+    def counted(service: Any, bundle: search.Bundle, output: Path, advance: Any) -> None:
+        indexed.append(bundle.folder)
+        write_index(service, bundle, output, advance)
+
+    monkeypatch.setattr(search, "_write_index", counted)
+    new = index_of(after, site, cache)
+    parts = json.loads(new["parts.json"])["parts"]
+    assert len(parts) == 3 and indexed == ["", parts[2].rstrip("/")]
+    kept = {name: data for name, data in old.items() if name.startswith(tuple(parts[:2]))}
+    assert kept and all(new[name] == data for name, data in kept.items())
+    assert not any(name.endswith((".js", ".pagefind")) for name in kept)  # in the main bundle
+    urls = [fragment["url"] for fragment in search_fragments(site)]
+    assert sorted(urls) == sorted(record.url for record in after)  # each result once
+    archives = {p.name for p in (cache / search.CACHE_SUBDIR).glob("*.tar")}
+    assert len(archives) == 4  # this build's bundles, no older one
+    monkeypatch.setattr(pagefind, "executable", lambda: tmp_path / "no-pagefind-here")
+    assert index_of(after, site, cache) == new  # all kept: no Pagefind needed

@@ -43,6 +43,7 @@ RESULT_ROWS = """() => [...document.querySelectorAll('.md-search-result__item')]
 @dataclass
 class Site:
     base: str
+    folder: Path | None = None
 
 
 @pytest.fixture(scope="module")
@@ -229,18 +230,28 @@ CONTRAST = """(selector) => {
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """Build the few papers of tests/fixtures/digests/search (stand-in vectors), served."""
+    """Build the few papers of tests/fixtures/digests/search (stand-in vectors), served. Its
+    search index is in two: the first issue's 8 papers are a closed part, merged into the main
+    bundle (the second issue's 3 papers and the topics) in the reader's browser."""
     config, port = served_project(tmp_path_factory.mktemp("search-small"), SEARCH_DIGESTS)
+    text = config.read_text()
+    config.write_text(
+        text.replace("  paper_digest:\n", "  paper_digest:\n    search_part_papers: 4\n", 1)
+    )
     settings = load_settings(config)
+    assert settings.search_part_papers == 4
     build(settings, embedder=StandInEmbedder())
     with serving(settings.site_dir, port) as url:
-        yield Site(url)
+        yield Site(url, settings.site_dir)
 
 
 def pagefind_count(page: Any, query: str) -> int:
-    """How many results Pagefind itself gives a query (what the dialog is to judge)."""
+    """How many results Pagefind itself gives a query, its parts merged (what the dialog is
+    to judge)."""
     count: int = page.evaluate(
         """async (q) => { const pf = await import('/pagefind/pagefind.js');
+        const parts = (await (await fetch('/pagefind/parts.json')).json()).parts;
+        for (const part of parts) await pf.mergeIndex('/pagefind/' + part);
         return (await pf.search(q)).results.length; }""",
         query,
     )
@@ -263,6 +274,30 @@ def test_words_the_site_does_not_hold_answer_nothing(
     page.keyboard.press("/")
     assert desktop.search(query) == []
     assert status(page).startswith(NOTHING)
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("Muon", ["Muon is Scalable for LLM Training"]),  # in the closed part only
+        ("glacier", ["Glacier Melt Forecasting with Recurrent Networks"]),  # in the main one
+    ],
+)
+def test_a_word_one_part_lacks_shows_only_the_other_parts_answer(
+    small: Site, desktop: Reader, query: str, titles: list[str]
+) -> None:
+    """The part without the word answers Pagefind with pages on a shorter word; the dialog
+    shows only the part that holds it."""
+    page = desktop.page
+    page.goto(small.base, wait_until="load")
+    assert small.folder is not None
+    (part,) = (small.folder / "pagefind" / "parts").iterdir()
+    assert (part / "pagefind-entry.json").is_file()  # only what mergeIndex reads
+    assert not list(part.glob("*.js")) and not list(part.glob("wasm.*"))
+    page.keyboard.press("/")
+    assert desktop.search(query) == titles
+    assert status(page) == "1 result"
+    assert pagefind_count(page, query) > len(titles)
 
 
 @pytest.mark.parametrize(

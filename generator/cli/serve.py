@@ -41,7 +41,9 @@ def _watch(settings: Settings, console: Console, stop: threading.Event) -> None:
         seen = now
         try:
             catalog, result, pages, _ = generate_docs(settings, SilentProgress())
-            Served.records = search_records(catalog, site_language(settings.config_file))
+            Served.records = search_records(
+                catalog, site_language(settings.config_file), settings.search_part_papers
+            )
         except Exception as exc:  # keep serving the last good pages while the user edits
             console.print(f"error: {exc}", style="red", markup=False)
             continue
@@ -82,7 +84,9 @@ def serve(settings: Settings, dev_addr: str, console: Console) -> None:
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     catalog, result, pages, _ = generate_docs(settings, SilentProgress())
-    Served.records = search_records(catalog, site_language(settings.config_file))
+    Served.records = search_records(
+        catalog, site_language(settings.config_file), settings.search_part_papers
+    )
     Served.cache_dir = settings.cache_dir
     print_problems(console, result.problems)
     console.print(f"Wrote {pages} pages; serving on http://{dev_addr}/", highlight=False)

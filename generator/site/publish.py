@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -171,26 +170,16 @@ def run_mkdocs(
 def staged_site(
     site_dir: Path,
     exchange: Exchange = exchange_paths,
-    removing: list[threading.Thread] | None = None,
+    remove: Callable[[Path], None] = remove_tree,
 ) -> Iterator[Path]:
     """Yield an empty staging folder beside `site_dir`; swap it in when the block succeeds.
 
     Until the swap, `site_dir` is untouched; a failure anywhere in the block leaves it as it was,
     and the swap itself leaves at every instant the old site or the new one there (see
     `swap.py`). `exchange` trades two paths in one step, or says it cannot (then two renames
-    do it). With `removing`, the old site (renamed beside the new one by then) is removed in a
-    thread appended to it, for the caller to join once it has done what follows the swap;
-    else before this returns.
+    do it). `remove` disposes of the old site, renamed beside the new one by then: removes it
+    (the default) or moves it to a `Trash`.
     """
-
-    def remove(old: Path) -> None:
-        if removing is None:
-            remove_tree(old)
-            return
-        thread = threading.Thread(target=remove_tree, args=(old,), name="remove old site")
-        thread.start()
-        removing.append(thread)
-
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with site_lock(site_dir):

@@ -39,8 +39,9 @@ import io
 import json
 import shutil
 import tarfile
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 from typing import NamedTuple
@@ -49,9 +50,9 @@ from generator.atomic import write_atomic
 from generator.config import raw_config
 from generator.model import Catalog, Paper, Topic
 from generator.paths import UnsafePath, plain
-from generator.site.pagefind import pagefind_service, pagefind_version
+from generator.site.pagefind import PagefindService, pagefind_service, pagefind_version
 from generator.site.prose import counted, long_date
-from generator.site.search_words import write_vocabulary
+from generator.site.search_words import FILE_NAME, word_counts, write_vocabulary
 from generator.site.templates import prose_html
 from generator.site.urls import page_url, paper_doc, topic_doc
 
@@ -66,10 +67,18 @@ UNUSED_FILES = (
     "pagefind-component-ui.css",
     "pagefind-highlight.js",
 )
-# The folder of `cache_dir` where the last index is kept, and the file that describes it.
+# What a part merged into the main bundle does not need: mergeIndex loads its entry, metadata,
+# index chunks and fragments, and runs them with the main bundle's script and WebAssembly.
+MAIN_ONLY_FILES = ("pagefind.js", "pagefind-worker.js")
+WASM_FILES = "wasm.*.pagefind"
+# In the main bundle: the folders of the parts the search dialog merges, in order.
+PARTS_FILE = "parts.json"
+PARTS_SUBDIR = "parts"
+# The folder of `cache_dir` where the last build's bundles are kept (`<key>.tar` each), the
+# file that names them, and the member of an archive that holds its records' word counts.
 CACHE_SUBDIR = "search"
-CACHE_ARCHIVE = "index.tar"
 CACHE_STATE = "state.json"
+WORDS_MEMBER = "words.json"
 # What counts more in a result (Pagefind's weights; text has 1).
 AUTHORS_WEIGHT = 2
 KEYPHRASES_WEIGHT = 2
@@ -78,11 +87,13 @@ TOPIC_NAME_WEIGHT = 10
 
 @dataclass(frozen=True)
 class SearchRecord:
-    """One search result: its site-root URL, the HTML Pagefind indexes, and its plain text."""
+    """One search result: its site-root URL, the HTML Pagefind indexes, its plain text, and
+    the part of the index it is in (0: the main bundle; `paper_parts`)."""
 
     url: str
     html: str
     text: str
+    part: int = 0
 
 
 def site_language(config_file: Path) -> str:
@@ -101,11 +112,44 @@ class Served:
     cache_dir: Path | None = None
 
 
-def search_records(catalog: Catalog, language: str = "en") -> list[SearchRecord]:
-    """Return the record of every paper page and topic page, sorted by URL."""
-    records = [paper_record(catalog, paper, language) for paper in catalog.papers]
+def search_records(
+    catalog: Catalog, language: str = "en", part_papers: int = 0
+) -> list[SearchRecord]:
+    """Return the record of every paper page and topic page, sorted by URL, each in its part
+    of the index (`paper_parts`; with `part_papers` 0, all in one)."""
+    parts = paper_parts(catalog, part_papers)
+    records = [
+        replace(paper_record(catalog, paper, language), part=parts.get(paper.id, 0))
+        for paper in catalog.papers
+    ]
     records += [topic_record(catalog, topic, language) for topic in catalog.topics]
     return sorted(records, key=lambda record: record.url)
+
+
+def paper_parts(catalog: Catalog, size: int) -> dict[str, int]:
+    """Number the closed parts of the index: the papers taken in the order of the issue that
+    first listed them, a part closes at the end of the issue that brings it to `size` papers
+    (1, 2, ...). The papers after the last closed part are in none (part 0, the main bundle's,
+    with the topics). An issue dated after the others adds to part 0 only: as a paper keeps
+    its first issue, a closed part keeps its papers, and its index is made once."""
+    if size <= 0:
+        return {}
+    number = {issue.slug: issue.number for issue in catalog.issues}
+    by_issue: dict[int, list[str]] = {}
+    for paper in catalog.papers:
+        first = min((number[slug] for slug in paper.issues if slug in number), default=None)
+        if first is not None:
+            by_issue.setdefault(first, []).append(paper.id)
+    parts: dict[str, int] = {}
+    current: list[str] = []
+    closed = 0
+    for first in sorted(by_issue):
+        current += by_issue[first]
+        if len(current) >= size:
+            closed += 1
+            parts.update((paper_id, closed) for paper_id in current)
+            current = []
+    return parts
 
 
 class Part(NamedTuple):
@@ -173,21 +217,64 @@ def index_records(
     advance: Callable[[int], None] = lambda _steps: None,
     cache_dir: Path | None = None,
 ) -> int:
-    """Write the search index of `records` into the pagefind/ folder of `site_dir`, with the
-    site's vocabulary (search_words.py); return how many records it holds.
+    """Write the search index of `records` into the pagefind/ folder of `site_dir`: the main
+    bundle (part 0), each closed part a bundle of its own under pagefind/parts/, named by its
+    records (`PARTS_FILE` lists them, for the dialog to merge), and the site's vocabulary
+    (search_words.py); return how many records it holds.
 
-    With `cache_dir`, the index kept there is copied when it was made of the same records.
+    With `cache_dir`, a part whose records are the same as when it was kept there is
+    unpacked from there instead of indexed.
     """
     output = site_dir.resolve() / OUTPUT_SUBDIR
-    key = records_key(records)
-    if cache_dir is not None and _copy_kept(cache_dir, key, output):
-        advance(len(records))  # the vocabulary too: it is made of the same records
-        return len(records)
-    _write_index(records, output, advance)
-    write_vocabulary(output, (record.text for record in records), durable=False)
+    shutil.rmtree(output, ignore_errors=True)
+    bundles = _bundles(records)
+    kept = _kept(cache_dir) if cache_dir is not None else {}
+    counts: Counter[str] = Counter()
+    made: dict[str, bytes] = {}  # by key: a new archive, or b"" for one kept as it was
+    with contextlib.ExitStack() as stack:
+        service: PagefindService | None = None
+        for bundle in bundles:  # the main bundle first: Pagefind empties the folder it writes
+            target = output / bundle.folder
+            found = _unpack(kept[bundle.key], target) if bundle.key in kept else None
+            if found is not None:
+                made[bundle.key] = b""
+                advance(len(bundle.records))
+            else:
+                service = service or stack.enter_context(pagefind_service())
+                _write_index(service, bundle, target, advance)
+                found = word_counts(record.text for record in bundle.records)
+                made[bundle.key] = _archive(target, found)
+            counts.update(found)
+    parts = [f"{bundle.folder}/" for bundle in bundles if bundle.folder]
+    write_atomic(output / PARTS_FILE, json.dumps({"parts": parts}).encode(), durable=False)
+    write_vocabulary(output, counts, durable=False)
     if cache_dir is not None:
-        _keep(cache_dir, key, output)
+        _keep(cache_dir, made)
     return len(records)
+
+
+class Bundle(NamedTuple):
+    """A part of the index: its folder under pagefind/ ("" for the main bundle), records, key."""
+
+    folder: str
+    records: list[SearchRecord]
+    key: str
+
+
+def _bundles(records: list[SearchRecord]) -> list[Bundle]:
+    """Return the main bundle, then the closed parts in order; a main bundle that would be
+    empty (no topic, the last issue closed a part) takes the last part."""
+    groups: dict[int, list[SearchRecord]] = {}
+    for record in records:
+        groups.setdefault(record.part, []).append(record)
+    numbers = sorted(number for number in groups if number)
+    if 0 not in groups and numbers:
+        groups[0] = groups.pop(numbers.pop())
+    bundles = [Bundle("", groups.get(0, []), records_key(groups.get(0, [])))]
+    for number in numbers:
+        key = records_key(groups[number])
+        bundles.append(Bundle(f"{PARTS_SUBDIR}/{key[:16]}", groups[number], key))
+    return bundles
 
 
 def records_key(records: Iterable[SearchRecord]) -> str:
@@ -198,22 +285,28 @@ def records_key(records: Iterable[SearchRecord]) -> str:
     return digest.hexdigest()
 
 
-def _write_index(records: list[SearchRecord], output: Path, advance: Callable[[int], None]) -> None:
-    """Have Pagefind index the records into `output`. Requests are sent without waiting for
-    their answers: Pagefind indexes one record while the next is sent."""
+def _write_index(
+    service: PagefindService, bundle: Bundle, output: Path, advance: Callable[[int], None]
+) -> None:
+    """Have Pagefind index a bundle's records into `output`. Requests are sent without waiting
+    for their answers: Pagefind indexes one record while the next is sent. A part keeps only
+    what `mergeIndex` reads: the script and WebAssembly come from the main bundle."""
     shutil.rmtree(output, ignore_errors=True)
-    with pagefind_service() as service:
-        index_id = service.request({"type": "NewIndex", "config": None})["index_id"]
-        for record in records:
-            page = {"file_path": None, "url": record.url, "file_contents": record.html}
-            service.send({"type": "AddFile", "index_id": index_id, **page})
-            advance(1)
-        service.request({"type": "WriteFiles", "index_id": index_id, "output_path": str(output)})
-        service.wait_for_writes(output)
-        for name in UNUSED_FILES:
-            (output / name).unlink(missing_ok=True)
-        if not _is_whole(output):
-            raise service.failure("it left files unfinished")
+    index_id = service.request({"type": "NewIndex", "config": None})["index_id"]
+    for record in bundle.records:
+        page = {"file_path": None, "url": record.url, "file_contents": record.html}
+        service.send({"type": "AddFile", "index_id": index_id, **page})
+        advance(1)
+    service.request({"type": "WriteFiles", "index_id": index_id, "output_path": str(output)})
+    service.wait_for_writes(output)
+    unused = [output / name for name in UNUSED_FILES]
+    if bundle.folder:
+        unused += [output / name for name in MAIN_ONLY_FILES] + list(output.glob(WASM_FILES))
+    for path in unused:
+        path.unlink(missing_ok=True)
+    if not _is_whole(output):
+        raise service.failure("it left files unfinished")
+    service.request({"type": "DeleteIndex", "index_id": index_id})
 
 
 def _is_whole(output: Path) -> bool:
@@ -225,53 +318,95 @@ def _is_whole(output: Path) -> bool:
     return True
 
 
-def _copy_kept(cache_dir: Path, key: str, output: Path) -> bool:
-    """Unpack the index kept in `cache_dir` into `output` if it was made of the records
-    hashed to `key` and its archive hashes as kept; False (and no `output`) otherwise."""
+def _kept(cache_dir: Path) -> dict[str, tuple[Path, str]]:
+    """Return the archives kept in `cache_dir` by the key of their records, with their SHA-256."""
     folder = cache_dir / CACHE_SUBDIR
     try:
         state = json.loads((folder / CACHE_STATE).read_text("utf-8"))
-        if state["key"] != key:
-            return False
-        expected = str(state["sha256"])
-        data = (folder / CACHE_ARCHIVE).read_bytes()
-    except (OSError, ValueError, KeyError, TypeError, RecursionError):
-        return False
+        if state["pagefind"] != pagefind_version():
+            return {}
+        parts = state["parts"]
+        return {str(key): (folder / f"{key}.tar", str(sha)) for key, sha in parts.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return {}
+
+
+def _unpack(archive: tuple[Path, str], output: Path) -> Counter[str] | None:
+    """Unpack a kept archive into `output` if it hashes as kept; return its word counts, or
+    None (and no `output`) when it cannot be used."""
+    path, expected = archive
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
     if hashlib.sha256(data).hexdigest() != expected:
-        return False
+        return None
+    words: Counter[str] | None = None
     shutil.rmtree(output, ignore_errors=True)
     try:
-        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-            for member in archive.getmembers():
-                source = archive.extractfile(member) if member.isfile() else None
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            for member in tar.getmembers():
+                source = tar.extractfile(member) if member.isfile() else None
                 if source is None:
                     raise UnsafePath(member.name)
+                if member.name == WORDS_MEMBER:
+                    words = Counter(json.loads(source.read()))
+                    continue
                 target = output / plain(member.name)  # copies: the site shares no file
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(source.read())
-    except (tarfile.TarError, UnsafePath):
+    except (tarfile.TarError, UnsafePath, ValueError, TypeError):
+        words = None
+    if words is None:
         shutil.rmtree(output, ignore_errors=True)
-        return False
-    return True
+    return words
 
 
-def _keep(cache_dir: Path, key: str, output: Path) -> None:
-    """Keep the index just written (and no older one) for the next build: one archive, its
-    SHA-256 in the state beside it, so that a change to it is found before it is published.
-    One file, not a copy of each: ~2 s where 10,000 files took ~16 s (README, Search)."""
-    folder = cache_dir / CACHE_SUBDIR
-    with contextlib.suppress(FileNotFoundError):
-        (folder / CACHE_STATE).unlink()  # no state: no cache, until the archive is whole
-    earlier = folder / "index"  # what earlier versions kept: a folder of the index's files
-    earlier.unlink() if earlier.is_symlink() else shutil.rmtree(earlier, ignore_errors=True)
+def _archive(output: Path, words: Counter[str]) -> bytes:
+    """Return one archive of a bundle's files (not the parts under it, nor the files written
+    for the whole index) and its word counts."""
+    ours = {PARTS_FILE, FILE_NAME}
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
-        for path in sorted(path for path in output.rglob("*") if path.is_file()):
-            data = path.read_bytes()
-            info = tarfile.TarInfo(path.relative_to(output).as_posix())
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    data = buffer.getvalue()
-    write_atomic(folder / CACHE_ARCHIVE, data, durable=False)
-    state = {"pagefind": pagefind_version(), "key": key, "sha256": hashlib.sha256(data).hexdigest()}
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        files = sorted(p for p in output.rglob("*") if p.is_file())
+        for path in files:
+            name = path.relative_to(output).as_posix()
+            if name in ours or name.startswith(f"{PARTS_SUBDIR}/"):
+                continue
+            _add(tar, name, path.read_bytes())
+        _add(tar, WORDS_MEMBER, json.dumps(dict(sorted(words.items()))).encode("utf-8"))
+    return buffer.getvalue()
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    tar.addfile(info, io.BytesIO(data))
+
+
+def _keep(cache_dir: Path, made: dict[str, bytes]) -> None:
+    """Keep the archives of this build's bundles (`made`: the new ones with their bytes, the
+    kept ones with b"") and no others: one file a bundle, its SHA-256 in the state, so that a
+    change to it is found before it is published. One file, not a copy of each: ~2 s where
+    10,000 files took ~16 s (README, Search)."""
+    folder = cache_dir / CACHE_SUBDIR
+    previous = _kept(cache_dir)
+    with contextlib.suppress(FileNotFoundError):
+        (folder / CACHE_STATE).unlink()  # no state: no cache, until every archive is whole
+    for earlier in (folder / "index", folder / "index.tar"):  # what earlier versions kept
+        if earlier.is_dir() and not earlier.is_symlink():
+            shutil.rmtree(earlier, ignore_errors=True)
+        else:
+            earlier.unlink(missing_ok=True)
+    parts: dict[str, str] = {}
+    for key, data in sorted(made.items()):
+        if data:
+            write_atomic(folder / f"{key}.tar", data, durable=False)
+            parts[key] = hashlib.sha256(data).hexdigest()
+        elif key in previous:
+            parts[key] = previous[key][1]
+    for key, (path, _sha) in previous.items():
+        if key not in parts:
+            path.unlink(missing_ok=True)
+    state = {"pagefind": pagefind_version(), "parts": parts}
     write_atomic(folder / CACHE_STATE, json.dumps(state, sort_keys=True).encode("utf-8"))

@@ -32,17 +32,21 @@ def page_words(text: str) -> set[str]:
     return {word for word in found if len(word) <= MAX_LETTERS}
 
 
-def vocabulary(texts: Iterable[str]) -> list[str]:
-    """Return the most frequent words of the results' texts, most frequent first (ties in
-    alphabetical order)."""
+def word_counts(texts: Iterable[str]) -> Counter[str]:
+    """Return how many of the texts hold each word the vocabulary may hold."""
     counts: Counter[str] = Counter()
     for text in texts:
         counts.update(page_words(text))
+    return counts
+
+
+def vocabulary(counts: Counter[str]) -> list[str]:
+    """Return the most frequent words, most frequent first (ties in alphabetical order)."""
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [word for word, _count in ranked[:MAX_WORDS]]
 
 
-def write_vocabulary(index_dir: Path, texts: Iterable[str], *, durable: bool = True) -> None:
-    """Write the vocabulary of the texts into `index_dir`, as {"words": [...]}."""
-    data = json.dumps({"words": vocabulary(texts)}, ensure_ascii=False, separators=(",", ":"))
+def write_vocabulary(index_dir: Path, counts: Counter[str], *, durable: bool = True) -> None:
+    """Write the vocabulary of the counted words into `index_dir`, as {"words": [...]}."""
+    data = json.dumps({"words": vocabulary(counts)}, ensure_ascii=False, separators=(",", ":"))
     write_atomic(index_dir / FILE_NAME, data.encode("utf-8"), durable=durable)

@@ -24,6 +24,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,6 +84,49 @@ def remove_tree(path: Path) -> None:
         return
     # rmtree works through file descriptors here and does not follow symlinks inside the tree.
     shutil.rmtree(path, ignore_errors=True)
+
+
+class Trash:
+    """A folder of the build's cache where old sites wait to be removed by the next build.
+
+    Removing a site is mostly waiting on the disk: about 2 s for 26,000 files (8,400 papers)
+    here, for a reader-facing gain of nothing. Moved here (a rename), the old site is removed in
+    a thread the next build starts first (`empty`), while it reads the digests and embeds: its
+    wait is spent while the CPU works. The cost is the disk of one more site between builds.
+    Only the build holding the site's lock uses the folder: nothing else removes from it.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._thread: threading.Thread | None = None
+
+    def empty(self) -> None:
+        """Start removing what earlier builds left here."""
+        with contextlib.suppress(OSError):
+            old = sorted(self.folder.iterdir())
+            if old:
+                self._thread = threading.Thread(target=_remove_all, args=(old,), daemon=True)
+                self._thread.start()
+
+    def put(self, path: Path) -> None:
+        """Move `path` here, for the next build to remove; remove it now where it cannot move
+        (another filesystem)."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path.rename(self.folder / path.name)
+        except OSError:
+            remove_tree(path)
+
+    def join(self) -> None:
+        """Wait until what `empty` started is removed."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+
+def _remove_all(paths: Sequence[Path]) -> None:
+    for path in paths:
+        remove_tree(path)
 
 
 def swap_in(

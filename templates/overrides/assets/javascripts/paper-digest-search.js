@@ -14,9 +14,9 @@
 // abstract is shown as its plain words there (plainTeX).
 //
 // Pagefind, finding no indexed word a query word starts with, matches the longest indexed word
-// the query word starts with: "GRPO" found pages with the letter "g". So an answer is taken
-// only when its first result holds, for every word of the query, a word it could stand for
-// (relatedWord); else the dialog says nothing matches and, from the site's own vocabulary
+// the query word starts with: "GRPO" found pages with the letter "g". So the answer of each
+// part of the index is taken only when its first result holds, for every word of the query, a
+// word it could stand for (relatedWord); when no part's is, the dialog says nothing matches and, from the site's own vocabulary
 // (pagefind/vocabulary.json, written at build time by generator/site/search_words.py, fetched
 // only then), suggests the nearest known words: "difusion" -> "diffusion".
 //
@@ -35,6 +35,7 @@
   var WORDS_BEFORE = 4;
   var HINT = "Type to search papers and topics";
   var VOCABULARY = "pagefind/vocabulary.json";
+  var PARTS = "pagefind/parts.json";
   // A query word shorter than this matches only itself (or its plural), never a longer word
   // it begins: "ViT" is not "vital"; from this length on, it may be the start of a word.
   var PREFIX_FROM = 4;
@@ -128,25 +129,75 @@
   var results = []; // every result of that query, best first
   var shown = 0; // how many of them are in the list
 
+  // The options of every part of the index.
+  function partOptions(name) {
+    return {
+      baseUrl: root.pathname,
+      excerptLength: 20,
+      // A title counts most (a paper's keyphrases, authors and abstract are weighted in
+      // its page: data-pagefind-weight); a topic's name more still, so that a query
+      // naming a topic shows the topic before the papers that use the same words.
+      ranking: { metaWeights: { title: 8, topic: 40 } },
+      // Each result says which part it came from: the dialog judges each part's answer.
+      mergeFilter: { part: name },
+    };
+  }
+
+  // The index is a main bundle (the topics and the newest papers) and the closed parts that
+  // PARTS lists (generator/site/search.py), merged into it with Pagefind's mergeIndex.
   function loadPagefind() {
     if (pagefind === null) {
       pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (module) {
         return module
-          .options({
-            baseUrl: root.pathname,
-            excerptLength: 20,
-            // A title counts most (a paper's keyphrases, authors and abstract are weighted in
-            // its page: data-pagefind-weight); a topic's name more still, so that a query
-            // naming a topic shows the topic before the papers that use the same words.
-            ranking: { metaWeights: { title: 8, topic: 40 } },
-          })
+          .options(partOptions("main"))
           .then(function () {
             module.init();
-            return module;
-          });
+            return fetch(new URL(PARTS, root).href);
+          })
+          .then(function (response) { return response.ok ? response.json() : { parts: [] }; })
+          .then(function (data) {
+            var parts = Array.isArray(data.parts) ? data.parts : [];
+            return Promise.all(parts.map(function (path) {
+              return module.mergeIndex(new URL("pagefind/" + path, root).href, partOptions(path));
+            }));
+          })
+          .then(function () { return module; });
       });
     }
     return pagefind;
+  }
+
+  // The results of the parts whose answer is the words asked. Pagefind answers a word that a
+  // part does not hold with that part's pages on a shorter word (above): each part that found
+  // something is judged by its own first result, as one index is. Scores of different parts
+  // do not compare well: a topic named by the query that is the first result of its part
+  // (the main one) goes first, as topicNamedFirst does in one index.
+  function judged(module, asked, found, wanted, forQuery) {
+    var counts = (found.filters && found.filters.part) || {};
+    var parts = Object.keys(counts).filter(function (name) { return counts[name] > 0; });
+    if (parts.length < 2) parts = [""]; // one answer: judged whole
+    var named = null;
+    return Promise.all(parts.map(function (name) {
+      var only = name ? module.search(asked, { filters: { part: name } }) : Promise.resolve(found);
+      return only.then(function (answer) {
+        var first = answer.results[0];
+        return first ? first.data().then(function (data) {
+          var ok = answers(data, wanted);
+          if (ok && name && isNamedTopic(data, forQuery)) named = first;
+          return ok;
+        }) : false;
+      });
+    })).then(function (verdicts) {
+      var good = parts.filter(function (_name, at) { return verdicts[at]; });
+      if (good.length === parts.length) return found.results;
+      if (!good.length) return [];
+      return module.search(asked, { filters: { part: { any: good } } }).then(function (answer) {
+        return answer.results;
+      });
+    }).then(function (kept) {
+      if (named === null) return kept;
+      return [named].concat(kept.filter(function (result) { return result.id !== named.id; }));
+    });
   }
 
   function say(text) {
@@ -375,12 +426,13 @@
 
   // A query that is a topic's name (its acronyms aside) shows that topic first: word counts
   // can rank papers that repeat a one-word name ("Backpropagation") above the topic itself.
+  function isNamedTopic(data, forQuery) {
+    var meta = data.meta || {};
+    return meta.kind === "Topic" && folded(meta.topic || meta.title) === folded(forQuery);
+  }
+
   function topicNamedFirst(found, forQuery) {
-    var wanted = folded(forQuery);
-    var at = found.findIndex(function (data) {
-      var meta = data.meta || {};
-      return meta.kind === "Topic" && folded(meta.topic || meta.title) === wanted;
-    });
+    var at = found.findIndex(function (data) { return isNamedTopic(data, forQuery); });
     if (at <= 0) return found;
     return [found[at]].concat(found.slice(0, at), found.slice(at + 1));
   }
@@ -414,15 +466,17 @@
     // One short word ("ViT", "RL") is searched as itself: Pagefind would add the words it
     // begins ("vital").
     var asked = wanted.length === 1 && wanted[0].length < PREFIX_FROM ? '"' + wanted[0] + '"' : forQuery;
+    var module = null;
     loadPagefind()
-      .then(function (module) { return module.debouncedSearch(asked, {}, 100); })
+      .then(function (loaded) {
+        module = loaded;
+        return module.debouncedSearch(asked, {}, 100);
+      })
       .then(function (found) {
         if (found === null || forQuery !== query) return; // a newer query is on its way
-        var first = found.results[0];
-        return (first ? first.data() : Promise.resolve(null)).then(function (data) {
+        return judged(module, asked, found, wanted, forQuery).then(function (kept) {
           if (forQuery !== query) return;
-          // All of an answer is one kind: the first result tells whether it is the words asked.
-          results = data !== null && answers(data, wanted) ? found.results : [];
+          results = kept;
           shown = 0;
           list.replaceChildren();
           if (results.length) say(counted(results.length));
