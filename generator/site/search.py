@@ -21,11 +21,13 @@ are escaped text with <mark> around the words found, which the dialog shows as t
 
 Records are sent in URL order (Pagefind numbers pages in the order they come): the same
 catalog gives the same index bytes. Pagefind cannot add to an index (CloudCannon/pagefind#71),
-so every build indexes every record; with a cache folder, a build whose records are all the
-same as the last one's unpacks the index kept then (one archive, checked against the SHA-256
-kept beside it) instead: same records, same bytes, whatever Pagefind's files are. Measured at
-9,915 papers (2 shared cores): records 1.5 s, Pagefind 27-39 s, the archive kept 2.2 s, an
-index unpacked from it 2.3-5.6 s.
+and indexing costs about 1.9 ms a record, so the index is in parts (`paper_parts`): each
+closed part of `search_part_papers` papers is a bundle of its own, which the search dialog
+merges into the main bundle (the topics and the newer papers) with Pagefind's documented
+`mergeIndex` (https://pagefind.app/docs/multisite/). With a cache folder, a part whose records
+are all the same as the last build's is unpacked from the archive kept then (checked against
+its SHA-256 in the state) instead: same records, same bytes, whatever Pagefind's files are.
+So a day indexes the main bundle, and a closed part is indexed once.
 
 They go through `pagefind.py`, which speaks the service protocol the `pagefind` package
 speaks (the same AddFile and WriteFiles requests) without its 0.1 s poll per answer.
@@ -230,26 +232,27 @@ def index_records(
     bundles = _bundles(records)
     kept = _kept(cache_dir) if cache_dir is not None else {}
     counts: Counter[str] = Counter()
-    made: dict[str, bytes] = {}  # by key: a new archive, or b"" for one kept as it was
+    hashes: dict[str, str] = {}  # the SHA-256 of each bundle's archive, by key
     with contextlib.ExitStack() as stack:
         service: PagefindService | None = None
         for bundle in bundles:  # the main bundle first: Pagefind empties the folder it writes
             target = output / bundle.folder
             found = _unpack(kept[bundle.key], target) if bundle.key in kept else None
             if found is not None:
-                made[bundle.key] = b""
+                hashes[bundle.key] = kept[bundle.key][1]
                 advance(len(bundle.records))
             else:
                 service = service or stack.enter_context(pagefind_service())
                 _write_index(service, bundle, target, advance)
                 found = word_counts(record.text for record in bundle.records)
-                made[bundle.key] = _archive(target, found)
+                if cache_dir is not None:  # kept at once: a cold year is 200 MB of archives
+                    hashes[bundle.key] = _keep_archive(cache_dir, bundle.key, target, found)
             counts.update(found)
     parts = [f"{bundle.folder}/" for bundle in bundles if bundle.folder]
     write_atomic(output / PARTS_FILE, json.dumps({"parts": parts}).encode(), durable=False)
     write_vocabulary(output, counts, durable=False)
     if cache_dir is not None:
-        _keep(cache_dir, made)
+        _keep(cache_dir, hashes)
     return len(records)
 
 
@@ -362,9 +365,11 @@ def _unpack(archive: tuple[Path, str], output: Path) -> Counter[str] | None:
     return words
 
 
-def _archive(output: Path, words: Counter[str]) -> bytes:
-    """Return one archive of a bundle's files (not the parts under it, nor the files written
-    for the whole index) and its word counts."""
+def _keep_archive(cache_dir: Path, key: str, output: Path, words: Counter[str]) -> str:
+    """Keep one archive of a bundle's files (not the parts under it, nor the files written for
+    the whole index) and its word counts as `<key>.tar`; return its SHA-256. One file, not a
+    copy of each: ~2 s where 10,000 files took ~16 s (README, Search). Until `_keep` names it
+    in the state, no build unpacks it."""
     ours = {PARTS_FILE, FILE_NAME}
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
@@ -375,7 +380,9 @@ def _archive(output: Path, words: Counter[str]) -> bytes:
                 continue
             _add(tar, name, path.read_bytes())
         _add(tar, WORDS_MEMBER, json.dumps(dict(sorted(words.items()))).encode("utf-8"))
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    write_atomic(cache_dir / CACHE_SUBDIR / f"{key}.tar", data, durable=False)
+    return hashlib.sha256(data).hexdigest()
 
 
 def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -384,29 +391,17 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
-def _keep(cache_dir: Path, made: dict[str, bytes]) -> None:
-    """Keep the archives of this build's bundles (`made`: the new ones with their bytes, the
-    kept ones with b"") and no others: one file a bundle, its SHA-256 in the state, so that a
-    change to it is found before it is published. One file, not a copy of each: ~2 s where
-    10,000 files took ~16 s (README, Search)."""
+def _keep(cache_dir: Path, hashes: dict[str, str]) -> None:
+    """Name this build's archives (their SHA-256 by key) in the state, so that a change to one
+    is found before it is published, and remove every other archive."""
     folder = cache_dir / CACHE_SUBDIR
-    previous = _kept(cache_dir)
-    with contextlib.suppress(FileNotFoundError):
-        (folder / CACHE_STATE).unlink()  # no state: no cache, until every archive is whole
     for earlier in (folder / "index", folder / "index.tar"):  # what earlier versions kept
         if earlier.is_dir() and not earlier.is_symlink():
             shutil.rmtree(earlier, ignore_errors=True)
         else:
             earlier.unlink(missing_ok=True)
-    parts: dict[str, str] = {}
-    for key, data in sorted(made.items()):
-        if data:
-            write_atomic(folder / f"{key}.tar", data, durable=False)
-            parts[key] = hashlib.sha256(data).hexdigest()
-        elif key in previous:
-            parts[key] = previous[key][1]
-    for key, (path, _sha) in previous.items():
-        if key not in parts:
+    for path in folder.glob("*.tar"):
+        if path.stem not in hashes:
             path.unlink(missing_ok=True)
-    state = {"pagefind": pagefind_version(), "parts": parts}
+    state = {"pagefind": pagefind_version(), "parts": dict(sorted(hashes.items()))}
     write_atomic(folder / CACHE_STATE, json.dumps(state, sort_keys=True).encode("utf-8"))
