@@ -304,3 +304,13 @@ def test_an_issue_leaves_the_closed_parts_of_the_index_as_they_were(
     assert len(archives) == 4  # this build's bundles, no older one
     monkeypatch.setattr(pagefind, "executable", lambda: tmp_path / "no-pagefind-here")
     assert index_of(after, site, cache) == new  # all kept: no Pagefind needed
+
+
+def test_four_closed_segments_join_into_one_part(make_project: MakeProject) -> None:
+    """Segments of 60 papers: each demo issue closes one. Three issues are three parts; the
+    4th joins the four into one part, so a year's index stays a few bundles."""
+    three = search.paper_parts(demo_catalog(make_project, 3), 60)
+    four = search.paper_parts(demo_catalog(make_project, 4), 60)
+    assert sorted(set(three.values())) == [1, 2, 3]
+    assert set(four.values()) == {1} and set(three) < set(four)
+    assert search.paper_parts(demo_catalog(make_project, 4), 0) == {}

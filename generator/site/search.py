@@ -75,6 +75,8 @@ MAIN_ONLY_FILES = ("pagefind.js", "pagefind-worker.js")
 WASM_FILES = "wasm.*.pagefind"
 # In the main bundle: the folders of the parts the search dialog merges, in order.
 PARTS_FILE = "parts.json"
+# Closed segments of `search_part_papers` papers join into parts of 4, 16, ... (`paper_parts`).
+PART_GROWTH = 4
 PARTS_SUBDIR = "parts"
 # The folder of `cache_dir` where the last build's bundles are kept (`<key>.tar` each), the
 # file that names them, and the member of an archive that holds its records' word counts.
@@ -129,11 +131,18 @@ def search_records(
 
 
 def paper_parts(catalog: Catalog, size: int) -> dict[str, int]:
-    """Number the closed parts of the index: the papers taken in the order of the issue that
-    first listed them, a part closes at the end of the issue that brings it to `size` papers
-    (1, 2, ...). The papers after the last closed part are in none (part 0, the main bundle's,
-    with the topics). An issue dated after the others adds to part 0 only: as a paper keeps
-    its first issue, a closed part keeps its papers, and its index is made once."""
+    """Number the closed parts of the index (1, 2, ...) by paper id.
+
+    The papers, in the order of the issue that first listed them, fall into segments: one
+    closes at the end of the issue that brings it to `size` papers. The papers after the last
+    closed segment are in no part (0, the main bundle's, with the topics). Closed segments
+    are grouped as the digits of their count in base `PART_GROWTH` (4): 7 segments are parts
+    of 4, 1, 1 and 1; the 8th makes them 4 and 4. So a year's index is a few bundles, each
+    indexed once at a size and again when it joins a bigger one (each paper a few times in
+    all), and a reader's first query fetches the metadata and chunks of a few bundles, not of
+    one per segment. An issue dated after the others changes only the main bundle, or adds or
+    merges the newest parts: as a paper keeps its first issue, an older part keeps its papers.
+    """
     if size <= 0:
         return {}
     number = {issue.slug: issue.number for issue in catalog.issues}
@@ -142,15 +151,24 @@ def paper_parts(catalog: Catalog, size: int) -> dict[str, int]:
         first = min((number[slug] for slug in paper.issues if slug in number), default=None)
         if first is not None:
             by_issue.setdefault(first, []).append(paper.id)
-    parts: dict[str, int] = {}
+    segments: list[list[str]] = []
     current: list[str] = []
-    closed = 0
     for first in sorted(by_issue):
         current += by_issue[first]
         if len(current) >= size:
-            closed += 1
-            parts.update((paper_id, closed) for paper_id in current)
+            segments.append(current)
             current = []
+    parts: dict[str, int] = {}
+    start, span, part = 0, 1, 0
+    while span * PART_GROWTH <= len(segments):
+        span *= PART_GROWTH
+    while start < len(segments):
+        while start + span > len(segments):
+            span //= PART_GROWTH
+        part += 1
+        for segment in segments[start : start + span]:
+            parts.update((paper_id, part) for paper_id in segment)
+        start += span
     return parts
 
 
