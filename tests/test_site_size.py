@@ -12,6 +12,7 @@ def test_the_site_is_measured_and_warned_about_near_its_limit(tmp_path: Path) ->
     (tmp_path / "api" / "catalog.json").write_bytes(b"x" * (6 * 2**20))
     (tmp_path / "index.html").write_bytes(b"y" * 1000)
     (tmp_path / "link").symlink_to(tmp_path / "index.html")
+    (tmp_path / "folder-link").symlink_to(tmp_path / "api")  # not followed, not counted
     size = measure(tmp_path)
     assert size.files == 3 and size.largest == ("api/catalog.json", 6 * 2**20)
     assert size.total == 6 * 2**20 + 1000 + len(str(tmp_path / "index.html"))
