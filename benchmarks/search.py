@@ -48,8 +48,13 @@ SEARCH_PATHS = ("/pagefind/", "search_index.json", "/workers/search", "/lunr/", 
 FIRST_RESULT = ".md-search-result__item"
 # Queries whose words the demo does not hold, misspellings, and known words, to answer.
 ANSWERS = ("GRPO", "Kaiming", "xyzzyq", "ViT", "difusion", "transfomer", "Muon optimizer")
-PAGEFIND_COUNT = """async (q) => { const pf = await import(new URL('pagefind/pagefind.js',
-  document.baseURI).href); return (await pf.search(q)).results.length; }"""
+# What Pagefind alone answers, its parts merged as the dialog merges them (pagefind/parts.json).
+PAGEFIND_COUNT = """async (q) => {
+  const at = (path) => new URL('pagefind/' + path, document.baseURI).href;
+  const pf = await import(at('pagefind.js'));
+  const listed = await fetch(at('parts.json')).then((r) => r.ok ? r.json() : { parts: [] });
+  for (const part of listed.parts) await pf.mergeIndex(at(part));
+  return (await pf.search(q)).results.length; }"""
 # The first ten results: height and lines (rows of text) of each, title and kind of the first.
 READ_RESULTS = """() => {
   const items = [...document.querySelectorAll('.md-search-result__item')].slice(0, 10);
