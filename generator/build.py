@@ -279,8 +279,10 @@ def publish(
     the pages are rendered, docs/ and the feeds written and MkDocs builds: on two cores the
     stages overlap. The index is written beside the cache (MkDocs empties its site folder
     first) and moved into the staging folder once both are done. The old site goes to
-    `trash`, which the next build empties while it works.
+    `trash`, which the next build empties while it works; the trash is empty before the new
+    site is written (a disk that held three sites at once could be full).
     """
+    trash.join()
     with staged_site(settings.site_dir, remove=trash.put) as staging:
         try:
             with progress.stage("Building the site with MkDocs"):

@@ -92,7 +92,8 @@ class Trash:
     Removing a site is mostly waiting on the disk: about 2 s for 26,000 files (8,400 papers)
     here, for a reader-facing gain of nothing. Moved here (a rename), the old site is removed in
     a thread the next build starts first (`empty`), while it reads the digests and embeds: its
-    wait is spent while the CPU works. The cost is the disk of one more site between builds.
+    wait is spent while the CPU works, and it is over before that build writes its own site
+    (`join`). The cost is the disk of one more site between builds.
     Only the build holding the site's lock uses the folder: nothing else removes from it.
     """
 
