@@ -302,6 +302,8 @@ def test_an_issue_leaves_the_closed_parts_of_the_index_as_they_were(
     assert sorted(urls) == sorted(record.url for record in after)  # each result once
     archives = {p.name for p in (cache / search.CACHE_SUBDIR).glob("*.tar")}
     assert len(archives) == 4  # this build's bundles, no older one
+    monkeypatch.setattr(search, "_write_index", write_index)
+    assert index_of(after, tmp_path / "scratch", None) == new  # the same bytes from scratch
     monkeypatch.setattr(pagefind, "executable", lambda: tmp_path / "no-pagefind-here")
     assert index_of(after, site, cache) == new  # all kept: no Pagefind needed
 
