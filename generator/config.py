@@ -231,7 +231,8 @@ class Options(base.Config):  # type: ignore[no-untyped-call]
     page_cache = opt.Type(bool, default=True)
     # Off by default: on 2 shared cores the workers made MkDocs' stage slower (README).
     page_workers = opt.Type(bool, default=False)
-    # Papers a closed part of the search index holds (generator/site/search.py); 0: one index.
+    # Papers a closed segment of the search index holds (generator/site/search.py, paper_parts;
+    # segments join into parts of 4, 16, ...); 0: one index.
     search_part_papers = Whole(5000, 0)
     email = Section()
     topics = Section()
