@@ -16,9 +16,10 @@
 // Pagefind, finding no indexed word a query word starts with, matches the longest indexed word
 // the query word starts with: "GRPO" found pages with the letter "g". So the answer of each
 // part of the index is taken only when its first result holds, for every word of the query, a
-// word it could stand for (relatedWord); when no part's is, the dialog says nothing matches and, from the site's own vocabulary
-// (pagefind/vocabulary.json, written at build time by generator/site/search_words.py, fetched
-// only then), suggests the nearest known words: "difusion" -> "diffusion".
+// word it could stand for (relatedWord); when no part's is, the dialog says nothing matches
+// and, from the site's own vocabulary (pagefind/vocabulary.json, written at build time by
+// generator/site/search_words.py, fetched only then), suggests the nearest known words:
+// "difusion" -> "diffusion".
 //
 // `?q=words` in a page's address opens the search with that query; keys typed between the
 // tap on the search icon and the box taking the focus are kept and put into the box.
