@@ -413,7 +413,7 @@ def _keep(cache_dir: Path, hashes: dict[str, str]) -> None:
     """Name this build's archives (their SHA-256 by key) in the state, so that a change to one
     is found before it is published, and remove every other archive."""
     folder = cache_dir / CACHE_SUBDIR
-    for earlier in (folder / "index", folder / "index.tar"):  # what earlier versions kept
+    for earlier in (folder / "index", folder / "index.tar", folder / "search"):  # kept before
         if earlier.is_dir() and not earlier.is_symlink():
             shutil.rmtree(earlier, ignore_errors=True)
         else:
