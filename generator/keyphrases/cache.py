@@ -34,6 +34,7 @@ import json
 import os
 import resource
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,7 @@ STORE_FORMAT = 2  # 1 was the .npz files
 SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_CANTOPEN, SQLITE_NOTADB = 10, 11, 14, 26
 MIN_FREE = 1 << 20  # bytes: a filesystem with less is full for SQLite's page writes
 BUSY_TIMEOUT_MS = 60_000  # another process (`paper-digest keyphrases`) writing a chunk
+WAL_TRIES = 200  # 10 s of tries to switch a new store to WAL while another run does (_wal)
 # 8 KiB pages hold five phrase rows (1.6 KB each) with little left over: at 10,000 papers a
 # store of 277 MB against 317 MB with SQLite's default 4 KiB (the .npz files: 256 MB).
 PAGE_SIZE = 8192
@@ -176,6 +178,20 @@ def _unpack(rows: Sequence[Sequence[Any]]) -> dict[str, CachedDoc]:
                 keyphrases, matrices[end - len(keyphrases) : end], vectors[index]
             )
     return docs
+
+
+def _wal(db: sqlite3.Connection) -> None:
+    """Put the store in WAL mode. Two runs that open a new store at once (a build and
+    `paper-digest keyphrases`) race to switch it, and SQLite answers the loser "database is
+    locked" at once, without waiting out the busy timeout: it tries again, a while."""
+    for attempt in range(WAL_TRIES):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == WAL_TRIES - 1:
+                raise
+            time.sleep(0.05)
 
 
 class KeyphraseStore:
@@ -318,7 +334,7 @@ class KeyphraseStore:
         db.text_factory = lambda data: data.decode("utf-8", "replace")
         try:
             db.execute(f"PRAGMA page_size={PAGE_SIZE}")  # a new store's: before its tables
-            db.execute("PRAGMA journal_mode=WAL")
+            _wal(db)
             db.execute("PRAGMA synchronous=NORMAL")  # a commit survives a killed process
             with db:
                 for statement in _SCHEMA:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -57,9 +58,21 @@ def _textblob_folder() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-@functools.cache
+_LOADING = threading.Lock()
+
+
 def load_tagger() -> Tagger:
-    """Load textblob's tagger module and its English lexicon, once per process."""
+    """Load textblob's tagger module and its English lexicon, once per process.
+
+    Whole, under a lock: textblob fills its lexicon and rule lists on first use, and a second
+    thread tagging meanwhile saw a half-filled lexicon ("optimistic Games" for "optimistic
+    games", 2 runs in 20 of two extractions at once in one process)."""
+    with _LOADING:
+        return _load_tagger()
+
+
+@functools.cache
+def _load_tagger() -> Tagger:
     folder = _textblob_folder()
     spec = importlib.util.spec_from_file_location("textblob_text", folder / "_text.py")
     if spec is None or spec.loader is None:
@@ -74,4 +87,6 @@ def load_tagger() -> Tagger:
         entities=str(en / "en-entities.txt"),
         language="en",
     )
+    for lazy in (lexicon, lexicon.morphology, lexicon.context, lexicon.entities):
+        len(lazy)  # loads it now
     return Tagger(module, lexicon)
