@@ -61,32 +61,29 @@ def _textblob_folder() -> Path:
 _LOADING = threading.Lock()
 
 
+@functools.cache
 def load_tagger() -> Tagger:
     """Load textblob's tagger module and its English lexicon, once per process.
 
     Whole, under a lock: textblob fills its lexicon and rule lists on first use, and a second
     thread tagging meanwhile saw a half-filled lexicon ("optimistic Games" for "optimistic
-    games", 2 runs in 20 of two extractions at once in one process)."""
+    games", 2 runs in 20 of two extractions at once in one process). Two first calls at once
+    each load one, in turn; the cache keeps one."""
     with _LOADING:
-        return _load_tagger()
-
-
-@functools.cache
-def _load_tagger() -> Tagger:
-    folder = _textblob_folder()
-    spec = importlib.util.spec_from_file_location("textblob_text", folder / "_text.py")
-    if spec is None or spec.loader is None:
-        raise ModelUnavailableError("textblob's tagger module is missing", "reinstall textblob")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    en = folder / "en"
-    lexicon = module.Lexicon(
-        path=str(en / "en-lexicon.txt"),
-        morphology=str(en / "en-morphology.txt"),
-        context=str(en / "en-context.txt"),
-        entities=str(en / "en-entities.txt"),
-        language="en",
-    )
-    for lazy in (lexicon, lexicon.morphology, lexicon.context, lexicon.entities):
-        len(lazy)  # loads it now
-    return Tagger(module, lexicon)
+        folder = _textblob_folder()
+        spec = importlib.util.spec_from_file_location("textblob_text", folder / "_text.py")
+        if spec is None or spec.loader is None:
+            raise ModelUnavailableError("textblob's tagger module is missing", "reinstall textblob")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        en = folder / "en"
+        lexicon = module.Lexicon(
+            path=str(en / "en-lexicon.txt"),
+            morphology=str(en / "en-morphology.txt"),
+            context=str(en / "en-context.txt"),
+            entities=str(en / "en-entities.txt"),
+            language="en",
+        )
+        for lazy in (lexicon, lexicon.morphology, lexicon.context, lexicon.entities):
+            len(lazy)  # loads it now
+        return Tagger(module, lexicon)

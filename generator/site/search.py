@@ -57,6 +57,7 @@ from generator.site.prose import counted, long_date
 from generator.site.search_words import FILE_NAME, word_counts, write_vocabulary
 from generator.site.templates import prose_html
 from generator.site.urls import page_url, paper_doc, topic_doc
+from generator.topics.plan import new_papers_by_issue
 
 OUTPUT_SUBDIR = "pagefind"
 # Pagefind's own search interfaces: the site shows results in Material's dialog instead.
@@ -145,16 +146,10 @@ def paper_parts(catalog: Catalog, size: int) -> dict[str, int]:
     """
     if size <= 0:
         return {}
-    number = {issue.slug: issue.number for issue in catalog.issues}
-    by_issue: dict[int, list[str]] = {}
-    for paper in catalog.papers:
-        first = min((number[slug] for slug in paper.issues if slug in number), default=None)
-        if first is not None:
-            by_issue.setdefault(first, []).append(paper.id)
     segments: list[list[str]] = []
     current: list[str] = []
-    for first in sorted(by_issue):
-        current += by_issue[first]
+    for fresh in new_papers_by_issue(catalog):
+        current += fresh
         if len(current) >= size:
             segments.append(current)
             current = []
@@ -312,7 +307,6 @@ def _write_index(
     """Have Pagefind index a bundle's records into `output`. Requests are sent without waiting
     for their answers: Pagefind indexes one record while the next is sent. A part keeps only
     what `mergeIndex` reads: the script and WebAssembly come from the main bundle."""
-    shutil.rmtree(output, ignore_errors=True)
     index_id = service.request({"type": "NewIndex", "config": None})["index_id"]
     for record in bundle.records:
         page = {"file_path": None, "url": record.url, "file_contents": record.html}
@@ -343,10 +337,7 @@ def _kept(cache_dir: Path) -> dict[str, tuple[Path, str]]:
     """Return the archives kept in `cache_dir` by the key of their records, with their SHA-256."""
     folder = cache_dir / CACHE_SUBDIR
     try:
-        state = json.loads((folder / CACHE_STATE).read_text("utf-8"))
-        if state["pagefind"] != pagefind_version():
-            return {}
-        parts = state["parts"]
+        parts = json.loads((folder / CACHE_STATE).read_text("utf-8"))["parts"]
         return {str(key): (folder / f"{key}.tar", str(sha)) for key, sha in parts.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return {}
@@ -363,7 +354,6 @@ def _unpack(archive: tuple[Path, str], output: Path) -> Counter[str] | None:
     if hashlib.sha256(data).hexdigest() != expected:
         return None
     words: Counter[str] | None = None
-    shutil.rmtree(output, ignore_errors=True)
     try:
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             for member in tar.getmembers():
@@ -421,5 +411,5 @@ def _keep(cache_dir: Path, hashes: dict[str, str]) -> None:
     for path in folder.glob("*.tar"):
         if path.stem not in hashes:
             path.unlink(missing_ok=True)
-    state = {"pagefind": pagefind_version(), "parts": dict(sorted(hashes.items()))}
+    state = {"parts": dict(sorted(hashes.items()))}  # Pagefind's version is in every key
     write_atomic(folder / CACHE_STATE, json.dumps(state, sort_keys=True).encode("utf-8"))
